@@ -1,0 +1,753 @@
+//! Working-day calendars for the three UK bank-holiday divisions.
+//!
+//! Each shipped calendar is a table of published bank holidays in GOV.UK's
+//! `bank-holidays.json` division layout, embedded at compile time from
+//! `data/calendars/*.json`. Outside the table's years the holidays are computed
+//! from the standing rules (Easter-based and fixed-date days, with substitute
+//! days), so date arithmetic still works; [`Calendar::is_published`] tells the
+//! caller when that happened so it can warn.
+//!
+//! Counting rule (see `docs/calendar.md`): the start date is day 0 and the
+//! result of [`Calendar::add_working_days`] is the Nth working day after it.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::OnceLock;
+
+use chrono::{Datelike, Days, NaiveDate, Weekday};
+use serde::Deserialize;
+
+/// The note GOV.UK puts on a substitute day; such a day's title gets the
+/// suffix ` (substitute day)`, as on the GOV.UK bank holidays page.
+const SUBSTITUTE_NOTE: &str = "Substitute day";
+const SUBSTITUTE_SUFFIX: &str = " (substitute day)";
+
+const SOURCES: [(&str, &str); 3] = [
+    ("england-and-wales", include_str!("../data/calendars/england-and-wales.json")),
+    ("scotland", include_str!("../data/calendars/scotland.json")),
+    ("northern-ireland", include_str!("../data/calendars/northern-ireland.json")),
+];
+
+/// A working-day calendar: Monday to Friday, less the division's bank holidays.
+#[derive(Clone, Copy)]
+pub struct Calendar {
+    division: Division,
+    table: &'static Table,
+}
+
+impl Calendar {
+    /// The shipped calendar names: ["england-and-wales", "scotland", "northern-ireland"].
+    pub const NAMES: &'static [&'static str] = &["england-and-wales", "scotland", "northern-ireland"];
+
+    /// Look up a shipped calendar by name; None if unknown.
+    pub fn named(name: &str) -> Option<Calendar> {
+        let index = Self::NAMES.iter().position(|n| *n == name)?;
+        let division = Division::ALL[index];
+        Some(Calendar { division, table: &tables()[index] })
+    }
+
+    pub fn name(&self) -> &str {
+        self.division.name()
+    }
+
+    pub fn is_working_day(&self, date: NaiveDate) -> bool {
+        is_weekday(date) && self.holiday(date).is_none()
+    }
+
+    /// Title of the public holiday on `date`, if it is one.
+    ///
+    /// Substitute days carry the suffix ` (substitute day)`, e.g.
+    /// "Boxing Day (substitute day)" on Monday 28 December 2026.
+    pub fn holiday(&self, date: NaiveDate) -> Option<&str> {
+        if self.table.covers(date.year()) {
+            let index = self.table.dates.binary_search(&date).ok()?;
+            Some(self.table.titles[index].as_str())
+        } else {
+            rule_holidays(self.division, date.year())
+                .into_iter()
+                .find(|(d, _)| *d == date)
+                .map(|(_, title)| title)
+        }
+    }
+
+    /// Counting rule: `start` is day 0; the result is the Nth working day after `start`
+    /// ("within N working days" ends at the close of that day). N = 0 returns `start` itself
+    /// (same working day). If `start` is not a working day, day 0 is still `start`, and day 1 is the next working day.
+    ///
+    /// Saturates at `NaiveDate::MAX` if the answer is not representable.
+    pub fn add_working_days(&self, start: NaiveDate, n: u32) -> NaiveDate {
+        if n == 0 {
+            return start;
+        }
+        let mut remaining = u64::from(n);
+        // More weekdays needed than exist before the end of time.
+        if let Some(next) = start.succ_opt() {
+            if remaining > weekdays_in(next, NaiveDate::MAX) {
+                return NaiveDate::MAX;
+            }
+        } else {
+            return NaiveDate::MAX;
+        }
+
+        // Skip whole years while the answer lies beyond them, then step through days.
+        let mut after = start; // the answer is strictly after this date
+        let mut year = start.year();
+        loop {
+            let year_end = last_day_of_year(year);
+            let holidays = self.holiday_dates(year);
+            let available = working_days_in(after, year_end, &holidays);
+            if available >= remaining {
+                let mut day = after;
+                while let Some(next) = day.succ_opt() {
+                    day = next;
+                    if is_weekday(day) && !holidays.contains(&day) {
+                        remaining -= 1;
+                        if remaining == 0 {
+                            return day;
+                        }
+                    }
+                }
+                return NaiveDate::MAX;
+            }
+            remaining -= available;
+            if year_end >= NaiveDate::MAX {
+                return NaiveDate::MAX;
+            }
+            after = year_end;
+            year += 1;
+        }
+    }
+
+    /// Number of working days d with start < d <= end (0 if end <= start). Inverse of add_working_days.
+    pub fn working_days_between(&self, start: NaiveDate, end: NaiveDate) -> u32 {
+        if end <= start {
+            return 0;
+        }
+        let mut total: u64 = 0;
+        let mut after = start;
+        for year in start.year()..=end.year() {
+            let segment_end = last_day_of_year(year).min(end);
+            total += working_days_in(after, segment_end, &self.holiday_dates(year));
+            after = segment_end;
+        }
+        u32::try_from(total).unwrap_or(u32::MAX)
+    }
+
+    /// True when `date`'s year is inside the shipped table; outside it holidays are computed from the rules.
+    pub fn is_published(&self, date: NaiveDate) -> bool {
+        self.table.covers(date.year())
+    }
+
+    /// Years covered by the table, e.g. (2010, 2035).
+    pub fn published_years(&self) -> (i32, i32) {
+        (self.table.first_year, self.table.last_year)
+    }
+
+    /// The holiday dates of `year`, sorted: from the table when published, else from the rules.
+    fn holiday_dates(&self, year: i32) -> Cow<'static, [NaiveDate]> {
+        let table: &'static Table = self.table;
+        if table.covers(year) {
+            let lo = table.dates.partition_point(|d| d.year() < year);
+            let hi = table.dates.partition_point(|d| d.year() <= year);
+            Cow::Borrowed(&table.dates[lo..hi])
+        } else {
+            Cow::Owned(rule_holidays(self.division, year).into_iter().map(|(d, _)| d).collect())
+        }
+    }
+}
+
+impl fmt::Debug for Calendar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Calendar")
+            .field("name", &self.name())
+            .field("published_years", &self.published_years())
+            .field("holidays", &self.table.dates.len())
+            .finish()
+    }
+}
+
+impl PartialEq for Calendar {
+    fn eq(&self, other: &Self) -> bool {
+        self.division == other.division
+    }
+}
+
+impl Eq for Calendar {}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Division {
+    EnglandAndWales,
+    Scotland,
+    NorthernIreland,
+}
+
+impl Division {
+    /// Same order as `Calendar::NAMES` and `SOURCES`.
+    const ALL: [Division; 3] = [Division::EnglandAndWales, Division::Scotland, Division::NorthernIreland];
+
+    fn name(self) -> &'static str {
+        match self {
+            Division::EnglandAndWales => "england-and-wales",
+            Division::Scotland => "scotland",
+            Division::NorthernIreland => "northern-ireland",
+        }
+    }
+}
+
+/// A parsed division table: parallel sorted `dates` and display `titles`.
+struct Table {
+    dates: Vec<NaiveDate>,
+    titles: Vec<String>,
+    first_year: i32,
+    last_year: i32,
+}
+
+impl Table {
+    fn covers(&self, year: i32) -> bool {
+        (self.first_year..=self.last_year).contains(&year)
+    }
+}
+
+/// GOV.UK division object: `{"division": "...", "events": [...]}`.
+#[derive(Deserialize)]
+struct DivisionFile {
+    division: String,
+    events: Vec<EventRecord>,
+}
+
+/// GOV.UK event: `{"title", "date": "YYYY-MM-DD", "notes", "bunting"}`; `bunting` is ignored.
+#[derive(Deserialize)]
+struct EventRecord {
+    title: String,
+    date: String,
+    #[serde(default)]
+    notes: String,
+}
+
+fn tables() -> &'static [Table; 3] {
+    static TABLES: OnceLock<[Table; 3]> = OnceLock::new();
+    TABLES.get_or_init(|| SOURCES.map(|(name, json)| parse_table(name, json)))
+}
+
+/// Parses one embedded division file. The data ships with the crate, so a
+/// malformed file is a build defect and panics with a message.
+fn parse_table(name: &str, json: &str) -> Table {
+    let file: DivisionFile = serde_json::from_str(json)
+        .unwrap_or_else(|e| panic!("embedded calendar {name}.json is not valid: {e}"));
+    assert_eq!(file.division, name, "embedded calendar {name}.json names the wrong division");
+    let mut events: Vec<(NaiveDate, String)> = file
+        .events
+        .into_iter()
+        .map(|event| {
+            let date = NaiveDate::parse_from_str(&event.date, "%Y-%m-%d")
+                .unwrap_or_else(|e| panic!("embedded calendar {name}.json: bad date {:?}: {e}", event.date));
+            let title = if event.notes.eq_ignore_ascii_case(SUBSTITUTE_NOTE) {
+                format!("{}{SUBSTITUTE_SUFFIX}", event.title)
+            } else {
+                event.title
+            };
+            (date, title)
+        })
+        .collect();
+    events.sort_by_key(|(date, _)| *date);
+    // A date listed twice must count once.
+    events.dedup_by_key(|(date, _)| *date);
+    let first_year = events.first().map(|(d, _)| d.year()).expect("embedded calendar has no events");
+    let last_year = events.last().map_or(first_year, |(d, _)| d.year());
+    let (dates, titles) = events.into_iter().unzip();
+    Table { dates, titles, first_year, last_year }
+}
+
+fn is_weekday(date: NaiveDate) -> bool {
+    !matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+/// 31 December of `year`, or `NaiveDate::MAX` in the last representable year.
+fn last_day_of_year(year: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX)
+}
+
+/// Number of Mondays to Fridays in `[first, last]` (0 if `last < first`), in O(1).
+fn weekdays_in(first: NaiveDate, last: NaiveDate) -> u64 {
+    if last < first {
+        return 0;
+    }
+    // Day index 0 is Monday 1 January of year 1 (day 1 from the common era).
+    fn weekdays_before(index: i64) -> i64 {
+        5 * index.div_euclid(7) + index.rem_euclid(7).min(5)
+    }
+    let first = i64::from(first.num_days_from_ce()) - 1;
+    let last = i64::from(last.num_days_from_ce()) - 1;
+    u64::try_from(weekdays_before(last + 1) - weekdays_before(first)).unwrap_or(0)
+}
+
+/// Working days d with `after < d <= last`, where `holidays` holds (at least)
+/// every holiday in that range, each once.
+fn working_days_in(after: NaiveDate, last: NaiveDate, holidays: &[NaiveDate]) -> u64 {
+    let Some(first) = after.succ_opt() else {
+        return 0;
+    };
+    let weekdays = weekdays_in(first, last);
+    let holidays_on_weekdays =
+        holidays.iter().filter(|d| **d > after && **d <= last && is_weekday(**d)).count() as u64;
+    weekdays.saturating_sub(holidays_on_weekdays)
+}
+
+// ---------------------------------------------------------------------------
+// Rules, used outside the table's years. One-off days (jubilees, funerals,
+// coronations, moved May days) are not rules and appear only in the table.
+// ---------------------------------------------------------------------------
+
+/// A fixed-date holiday: month, day, title, title when moved to a substitute day.
+type Fixed = (u32, u32, &'static str, &'static str);
+
+const NEW_YEAR: Fixed = (1, 1, "New Year\u{2019}s Day", "New Year\u{2019}s Day (substitute day)");
+const SECOND_JANUARY: Fixed = (1, 2, "2nd January", "2nd January (substitute day)");
+const ST_PATRICK: Fixed = (3, 17, "St Patrick\u{2019}s Day", "St Patrick\u{2019}s Day (substitute day)");
+const BOYNE: Fixed = (
+    7,
+    12,
+    "Battle of the Boyne (Orangemen\u{2019}s Day)",
+    "Battle of the Boyne (Orangemen\u{2019}s Day) (substitute day)",
+);
+const ST_ANDREW: Fixed = (11, 30, "St Andrew\u{2019}s Day", "St Andrew\u{2019}s Day (substitute day)");
+const CHRISTMAS: Fixed = (12, 25, "Christmas Day", "Christmas Day (substitute day)");
+const BOXING_DAY: Fixed = (12, 26, "Boxing Day", "Boxing Day (substitute day)");
+
+/// The holidays of `year` under the standing rules, sorted by date.
+fn rule_holidays(division: Division, year: i32) -> Vec<(NaiveDate, &'static str)> {
+    let mut out: Vec<(NaiveDate, &'static str)> = Vec::with_capacity(12);
+    let mut push = |date: Option<NaiveDate>, title: &'static str| {
+        if let Some(date) = date {
+            out.push((date, title));
+        }
+    };
+
+    let easter = easter_sunday(year);
+    push(easter.and_then(|e| e.checked_sub_days(Days::new(2))), "Good Friday");
+    if division != Division::Scotland {
+        push(easter.and_then(|e| e.checked_add_days(Days::new(1))), "Easter Monday");
+    }
+    push(first_monday(year, 5), "Early May bank holiday");
+    push(last_monday(year, 5, 31), "Spring bank holiday");
+    let summer = match division {
+        Division::Scotland => first_monday(year, 8),
+        _ => last_monday(year, 8, 31),
+    };
+    push(summer, "Summer bank holiday");
+
+    let fixed: &[Fixed] = match division {
+        Division::EnglandAndWales => &[NEW_YEAR, CHRISTMAS, BOXING_DAY],
+        Division::Scotland => &[NEW_YEAR, SECOND_JANUARY, ST_ANDREW, CHRISTMAS, BOXING_DAY],
+        Division::NorthernIreland => &[NEW_YEAR, ST_PATRICK, BOYNE, CHRISTMAS, BOXING_DAY],
+    };
+    // Fixed days on a weekday keep their date. The others, in date order, move to
+    // the next weekday that is not already a holiday: Christmas on a Saturday gives
+    // Mon 27 + Tue 28; on a Sunday, Boxing Day keeps Mon 26 and Christmas takes Tue 27.
+    for &(month, day, title, _) in fixed {
+        if let Some(date) = NaiveDate::from_ymd_opt(year, month, day).filter(|d| is_weekday(*d)) {
+            out.push((date, title));
+        }
+    }
+    for &(month, day, _, substitute_title) in fixed {
+        let Some(date) = NaiveDate::from_ymd_opt(year, month, day) else {
+            continue;
+        };
+        if is_weekday(date) {
+            continue;
+        }
+        let mut substitute = date.succ_opt();
+        while let Some(d) = substitute {
+            if is_weekday(d) && out.iter().all(|(taken, _)| *taken != d) {
+                break;
+            }
+            substitute = d.succ_opt();
+        }
+        if let Some(d) = substitute {
+            out.push((d, substitute_title));
+        }
+    }
+    out.sort_by_key(|(date, _)| *date);
+    out.dedup_by_key(|(date, _)| *date);
+    out
+}
+
+/// Easter Sunday by the anonymous Gregorian algorithm (Meeus/Jones/Butcher).
+fn easter_sunday(year: i32) -> Option<NaiveDate> {
+    let y = i64::from(year);
+    let a = y.rem_euclid(19);
+    let b = y.div_euclid(100);
+    let c = y.rem_euclid(100);
+    let d = b.div_euclid(4);
+    let e = b.rem_euclid(4);
+    let f = (b + 8).div_euclid(25);
+    let g = (b - f + 1).div_euclid(3);
+    let h = (19 * a + b - d - g + 15).rem_euclid(30);
+    let i = c / 4;
+    let k = c % 4;
+    let l = (32 + 2 * e + 2 * i - h - k).rem_euclid(7);
+    let m = (a + 11 * h + 22 * l) / 451;
+    let n = h + l - 7 * m + 114;
+    let month = u32::try_from(n / 31).ok()?;
+    let day = u32::try_from(n % 31 + 1).ok()?;
+    NaiveDate::from_ymd_opt(year, month, day)
+}
+
+fn first_monday(year: i32, month: u32) -> Option<NaiveDate> {
+    let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+    let offset = (7 - first.weekday().num_days_from_monday()) % 7;
+    first.checked_add_days(Days::new(u64::from(offset)))
+}
+
+fn last_monday(year: i32, month: u32, last_day: u32) -> Option<NaiveDate> {
+    let last = NaiveDate::from_ymd_opt(year, month, last_day)?;
+    last.checked_sub_days(Days::new(u64::from(last.weekday().num_days_from_monday())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeSet;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("valid test date")
+    }
+
+    fn cal(name: &str) -> Calendar {
+        Calendar::named(name).expect("shipped calendar")
+    }
+
+    fn ew() -> Calendar {
+        cal("england-and-wales")
+    }
+
+    /// Reference implementation: one day at a time.
+    fn naive_add(c: &Calendar, start: NaiveDate, n: u32) -> NaiveDate {
+        let mut day = start;
+        let mut left = n;
+        while left > 0 {
+            day = day.succ_opt().expect("in range");
+            if c.is_working_day(day) {
+                left -= 1;
+            }
+        }
+        day
+    }
+
+    fn naive_between(c: &Calendar, start: NaiveDate, end: NaiveDate) -> u32 {
+        let mut count = 0;
+        let mut day = start;
+        while day < end {
+            day = day.succ_opt().expect("in range");
+            if c.is_working_day(day) {
+                count += 1;
+            }
+        }
+        count
+    }
+
+    #[test]
+    fn names_resolve_and_unknown_is_none() {
+        for name in Calendar::NAMES {
+            let c = cal(name);
+            assert_eq!(c.name(), *name);
+            assert_eq!(c.published_years(), (2010, 2035));
+        }
+        assert_eq!(Calendar::NAMES.len(), 3);
+        assert!(Calendar::named("wales").is_none());
+        assert!(Calendar::named("").is_none());
+        assert!(Calendar::named("Scotland").is_none());
+    }
+
+    #[test]
+    fn christmas_2026_examples() {
+        let c = ew();
+        let mon = date(2026, 12, 21);
+        assert_eq!(c.add_working_days(mon, 0), mon);
+        assert_eq!(c.add_working_days(mon, 2), date(2026, 12, 23));
+        // 24 Thu; 25 Fri Christmas; 26-27 weekend; 28 Mon Boxing Day substitute; 29, 30.
+        assert_eq!(c.add_working_days(mon, 5), date(2026, 12, 30));
+        // 31 Thu; 1 Jan Fri New Year's Day; 2-3 weekend; 4, 5, 6, 7 Jan.
+        assert_eq!(c.add_working_days(mon, 10), date(2027, 1, 7));
+        // Scotland also closes Mon 4 Jan 2027 (2nd January falls on a Saturday).
+        assert_eq!(cal("scotland").add_working_days(mon, 10), date(2027, 1, 8));
+        assert_eq!(c.working_days_between(mon, date(2027, 1, 7)), 10);
+        assert_eq!(c.holiday(date(2026, 12, 25)), Some("Christmas Day"));
+        assert_eq!(c.holiday(date(2026, 12, 28)), Some("Boxing Day (substitute day)"));
+        assert!(!c.is_working_day(date(2026, 12, 28)));
+        assert!(c.is_working_day(date(2026, 12, 24)));
+    }
+
+    #[test]
+    fn christmas_2027_on_saturday() {
+        for name in Calendar::NAMES {
+            let c = cal(name);
+            assert!(!c.is_working_day(date(2027, 12, 27)), "{name}");
+            assert!(!c.is_working_day(date(2027, 12, 28)), "{name}");
+            assert!(c.is_working_day(date(2027, 12, 29)), "{name}");
+        }
+    }
+
+    #[test]
+    fn non_working_start_counts_from_next_working_day() {
+        let c = ew();
+        let sat = date(2025, 4, 19); // Easter Saturday
+        assert_eq!(c.add_working_days(sat, 0), sat);
+        assert_eq!(c.add_working_days(sat, 1), date(2025, 4, 22)); // Mon 21 is Easter Monday
+        assert_eq!(c.working_days_between(sat, date(2025, 4, 22)), 1);
+        assert_eq!(c.working_days_between(date(2025, 4, 22), sat), 0);
+        assert_eq!(c.working_days_between(sat, sat), 0);
+    }
+
+    #[test]
+    fn easter_2025() {
+        let c = ew();
+        assert_eq!(c.holiday(date(2025, 4, 18)), Some("Good Friday"));
+        assert_eq!(c.holiday(date(2025, 4, 21)), Some("Easter Monday"));
+        let s = cal("scotland");
+        assert_eq!(s.holiday(date(2025, 4, 18)), Some("Good Friday"));
+        assert_eq!(s.holiday(date(2025, 4, 21)), None);
+        assert!(s.is_working_day(date(2025, 4, 21)));
+    }
+
+    #[test]
+    fn one_off_days() {
+        for name in Calendar::NAMES {
+            let c = cal(name);
+            for d in [
+                date(2011, 4, 29),
+                date(2012, 6, 4),
+                date(2012, 6, 5),
+                date(2020, 5, 8),
+                date(2022, 6, 2),
+                date(2022, 6, 3),
+                date(2022, 9, 19),
+                date(2023, 5, 8),
+            ] {
+                assert!(c.holiday(d).is_some(), "{name} {d}");
+            }
+            // The days the one-offs replaced are ordinary working days.
+            for d in [date(2012, 5, 28), date(2020, 5, 4), date(2022, 5, 30)] {
+                assert!(c.is_working_day(d), "{name} {d}");
+            }
+        }
+        let c = ew();
+        assert_eq!(
+            c.holiday(date(2022, 9, 19)),
+            Some("Bank Holiday for the State Funeral of Queen Elizabeth II")
+        );
+        assert_eq!(c.holiday(date(2023, 5, 8)), Some("Bank holiday for the coronation of King Charles III"));
+    }
+
+    #[test]
+    fn division_differences() {
+        let (e, s, n) = (ew(), cal("scotland"), cal("northern-ireland"));
+        let jan2 = date(2025, 1, 2);
+        assert!(e.is_working_day(jan2));
+        assert!(n.is_working_day(jan2));
+        assert_eq!(s.holiday(jan2), Some("2nd January"));
+        let paddy = date(2025, 3, 17);
+        assert_eq!(n.holiday(paddy), Some("St Patrick\u{2019}s Day"));
+        assert!(e.is_working_day(paddy) && s.is_working_day(paddy));
+        assert!(n.holiday(date(2025, 7, 14)).is_some()); // 12 July 2025 is a Saturday
+        assert!(e.is_working_day(date(2025, 7, 14)));
+        assert!(s.holiday(date(2025, 12, 1)).is_some()); // 30 Nov 2025 is a Sunday
+        assert!(s.holiday(date(2025, 8, 4)).is_some()); // first Monday in August
+        assert!(s.is_working_day(date(2025, 8, 25)));
+        assert!(!e.is_working_day(date(2025, 8, 25)));
+    }
+
+    #[test]
+    fn scotland_new_year_substitutes() {
+        let s = cal("scotland");
+        // 2022: 1 Jan Saturday -> Mon 3 and Tue 4.
+        assert!(!s.is_working_day(date(2022, 1, 3)));
+        assert!(!s.is_working_day(date(2022, 1, 4)));
+        assert!(s.is_working_day(date(2022, 1, 5)));
+        // 2023: 1 Jan Sunday -> Mon 2 (2nd January) and Tue 3 (substitute).
+        assert!(!s.is_working_day(date(2023, 1, 2)));
+        assert!(!s.is_working_day(date(2023, 1, 3)));
+        assert!(ew().is_working_day(date(2023, 1, 3)));
+    }
+
+    #[test]
+    fn easter_algorithm_known_dates() {
+        let known = [
+            (1818, 3, 22),
+            (1943, 4, 25),
+            (2010, 4, 4),
+            (2011, 4, 24),
+            (2013, 3, 31),
+            (2016, 3, 27),
+            (2019, 4, 21),
+            (2024, 3, 31),
+            (2025, 4, 20),
+            (2026, 4, 5),
+            (2027, 3, 28),
+            (2030, 4, 21),
+            (2035, 3, 25),
+            (2036, 4, 13),
+            (2038, 4, 25),
+            (2040, 4, 1),
+            (2285, 3, 22),
+        ];
+        for (y, m, d) in known {
+            assert_eq!(easter_sunday(y), Some(date(y, m, d)), "{y}");
+        }
+    }
+
+    /// Years whose published days differ from the rules, and how.
+    /// (year, rule days removed, days added); the same in all three divisions.
+    type MonthDays = &'static [(u32, u32)];
+    const ONE_OFFS: &[(i32, MonthDays, MonthDays)] = &[
+        (2011, &[], &[(4, 29)]),
+        (2012, &[(5, 28)], &[(6, 4), (6, 5)]),
+        (2020, &[(5, 4)], &[(5, 8)]),
+        (2022, &[(5, 30)], &[(6, 2), (6, 3), (9, 19)]),
+        (2023, &[], &[(5, 8)]),
+    ];
+
+    #[test]
+    fn rules_agree_with_table_except_one_offs() {
+        for name in Calendar::NAMES {
+            let c = cal(name);
+            let (first, last) = c.published_years();
+            for year in first..=last {
+                let table: Vec<(NaiveDate, &str)> = c
+                    .table
+                    .dates
+                    .iter()
+                    .zip(&c.table.titles)
+                    .filter(|(d, _)| d.year() == year)
+                    .map(|(d, t)| (*d, t.as_str()))
+                    .collect();
+                assert!(table.len() >= 8, "{name} {year}: only {} days", table.len());
+                let rules = rule_holidays(c.division, year);
+                match ONE_OFFS.iter().find(|(y, _, _)| *y == year) {
+                    None => assert_eq!(table, rules, "{name} {year}"),
+                    Some((_, removed, added)) => {
+                        let mut expected: BTreeSet<NaiveDate> = rules.iter().map(|(d, _)| *d).collect();
+                        for &(m, d) in *removed {
+                            assert!(expected.remove(&date(year, m, d)), "{name} {year}");
+                        }
+                        for &(m, d) in *added {
+                            assert!(expected.insert(date(year, m, d)), "{name} {year}");
+                        }
+                        let got: BTreeSet<NaiveDate> = table.iter().map(|(d, _)| *d).collect();
+                        assert_eq!(got, expected, "{name} {year}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn table_holidays_are_weekdays() {
+        for name in Calendar::NAMES {
+            let c = cal(name);
+            for d in &c.table.dates {
+                assert!(is_weekday(*d), "{name} {d}");
+            }
+        }
+    }
+
+    #[test]
+    fn published_and_rule_years() {
+        let c = ew();
+        assert!(c.is_published(date(2010, 1, 1)));
+        assert!(c.is_published(date(2035, 12, 31)));
+        assert!(!c.is_published(date(2009, 12, 31)));
+        assert!(!c.is_published(date(2036, 1, 1)));
+        // Rules outside the table: Easter 2036 is 13 April; 1 Jan 2039 is a Saturday.
+        assert_eq!(c.holiday(date(2036, 4, 11)), Some("Good Friday"));
+        assert_eq!(c.holiday(date(2036, 4, 14)), Some("Easter Monday"));
+        assert_eq!(c.holiday(date(2039, 1, 3)), Some("New Year\u{2019}s Day (substitute day)"));
+        assert_eq!(c.holiday(date(2009, 12, 25)), Some("Christmas Day"));
+        // Counting across the end of the table.
+        let start = date(2035, 12, 20);
+        let end = c.add_working_days(start, 30);
+        assert_eq!(end, naive_add(&c, start, 30));
+        assert_eq!(c.working_days_between(start, end), 30);
+    }
+
+    #[test]
+    fn weekday_count_matches_brute_force() {
+        let base = date(2023, 12, 25);
+        for a in 0..20u64 {
+            for len in 0..30u64 {
+                let first = base + Days::new(a);
+                let last = first + Days::new(len);
+                let brute =
+                    first.iter_days().take_while(|d| *d <= last).filter(|d| is_weekday(*d)).count() as u64;
+                assert_eq!(weekdays_in(first, last), brute, "{first}..={last}");
+            }
+        }
+        assert_eq!(weekdays_in(date(2024, 1, 2), date(2024, 1, 1)), 0);
+        assert_eq!(date(1, 1, 1).weekday(), Weekday::Mon);
+    }
+
+    #[test]
+    fn large_counts_and_extremes_do_not_panic() {
+        let c = ew();
+        let start = date(2025, 1, 6);
+        let far = c.add_working_days(start, 100_000);
+        assert_eq!(c.working_days_between(start, far), 100_000);
+        assert!(c.is_working_day(far));
+        assert_eq!(c.add_working_days(NaiveDate::MAX, 1), NaiveDate::MAX);
+        assert_eq!(c.add_working_days(NaiveDate::MIN, u32::MAX), NaiveDate::MAX);
+        let near_end = NaiveDate::MAX - Days::new(10);
+        assert_eq!(c.add_working_days(near_end, 100), NaiveDate::MAX);
+        let _ = c.holiday(NaiveDate::MAX);
+        let _ = c.holiday(NaiveDate::MIN);
+        let _ = c.is_working_day(NaiveDate::MIN);
+        assert_eq!(c.working_days_between(NaiveDate::MAX, NaiveDate::MIN), 0);
+        let near_start = NaiveDate::MIN + Days::new(3);
+        assert_eq!(
+            c.working_days_between(NaiveDate::MIN, near_start),
+            naive_between(&c, NaiveDate::MIN, near_start)
+        );
+    }
+
+    fn any_date(from: NaiveDate, to: NaiveDate) -> impl Strategy<Value = NaiveDate> {
+        let span = (to - from).num_days();
+        (0..=span).prop_map(move |offset| from + Days::new(offset as u64))
+    }
+
+    fn any_calendar() -> impl Strategy<Value = Calendar> {
+        prop::sample::select(Calendar::NAMES).prop_map(cal)
+    }
+
+    proptest! {
+        #[test]
+        fn add_and_between_are_inverse(
+            c in any_calendar(),
+            d in any_date(date(2010, 1, 1), date(2040, 12, 31)),
+            n in 0u32..400,
+        ) {
+            let end = c.add_working_days(d, n);
+            if n > 0 {
+                prop_assert!(c.is_working_day(end));
+            } else {
+                prop_assert_eq!(end, d);
+            }
+            prop_assert_eq!(c.working_days_between(d, end), n);
+            let next = c.add_working_days(d, n + 1);
+            prop_assert!(next > end);
+            prop_assert_eq!(c.working_days_between(end, next), 1);
+        }
+
+        #[test]
+        fn matches_day_by_day_reference(
+            c in any_calendar(),
+            d in any_date(date(1990, 1, 1), date(2100, 12, 31)),
+            n in 0u32..800,
+        ) {
+            let end = naive_add(&c, d, n);
+            prop_assert_eq!(c.add_working_days(d, n), end);
+            prop_assert_eq!(c.working_days_between(d, end), n);
+            let other = d + Days::new(u64::from(n));
+            prop_assert_eq!(c.working_days_between(d, other), naive_between(&c, d, other));
+        }
+    }
+}

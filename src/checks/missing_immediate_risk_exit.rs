@@ -1,0 +1,69 @@
+//! `missing-immediate-risk-exit`: a stage from which a child at immediate
+//! risk has no route to an immediate exit (its own or inherited), and any
+//! immediate-risk route whose exit is not immediate.
+
+use super::{Context, stage_name};
+use crate::diagnostic::{Code, Finding};
+use crate::model::{Condition, Protocol, Route, Target};
+
+pub fn check(cx: &Context) -> Vec<Finding> {
+    let p = cx.protocol;
+    let mut findings = Vec::new();
+    for stage in &p.stages {
+        let has_route = p.routes_of(stage).any(|(r, _)| r.condition == Condition::ImmediateRisk);
+        if !has_route {
+            findings.push(
+                Finding::new(
+                    Code::MissingImmediateRiskExit,
+                    format!("{} has no route for a child at immediate risk", stage_name(stage)),
+                )
+                .at(stage.head, "no `immediate risk ->` route")
+                .help(
+                    "a child at immediate risk cannot wait for the disagreement to be settled: add \
+                     `immediate risk -> <exit>` here, or `at any stage: immediate risk -> <exit>` once for all stages",
+                )
+                .stage(stage.id.clone()),
+            );
+        }
+        for route in &stage.routes {
+            if let Some(f) = not_immediate(p, route) {
+                findings.push(f.stage(stage.id.clone()));
+            }
+        }
+    }
+    findings.extend(p.rule_routes.iter().filter_map(|r| not_immediate(p, r)));
+    findings
+}
+
+/// An immediate-risk route whose exit (or the route itself) is not immediate.
+fn not_immediate(p: &Protocol, route: &Route) -> Option<Finding> {
+    if route.condition != Condition::ImmediateRisk {
+        return None;
+    }
+    let route_is_immediate = route.timescale.as_ref().is_some_and(|t| t.is_immediate());
+    let (target_is_immediate, what) = match route.target {
+        Target::Exit(ix) => {
+            let exit = &p.exits[ix.0];
+            match &exit.timescale {
+                Some(t) if t.is_immediate() => (true, String::new()),
+                Some(t) => (false, format!("exit `{}` takes `{t}`", exit.name)),
+                None => (false, format!("exit `{}` has no timescale", exit.name)),
+            }
+        }
+        target => (false, format!("`{}` is not an exit", p.target_name(target))),
+    };
+    if route_is_immediate || target_is_immediate {
+        return None;
+    }
+    Some(
+        Finding::new(
+            Code::MissingImmediateRiskExit,
+            format!("the route for a child at immediate risk is not immediate: {what}"),
+        )
+        .at(route.span, "not immediate")
+        .help(
+            "the way out for a child at immediate risk must act at once: give the exit a timescale of \
+             `immediately`, `same working day` or at most `24 hours`",
+        ),
+    )
+}

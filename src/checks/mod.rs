@@ -1,0 +1,118 @@
+//! Phase 4, graph -> findings.
+//!
+//! One module per check. Each returns all its findings, never stopping at the
+//! first. [`run`] then applies the protocol's `allow` lines: a silenced finding
+//! keeps its place (and its reason) but no longer counts.
+
+use crate::diagnostic::{Code, Finding};
+use crate::graph::{EscalationGraph, Timing};
+use crate::model::{Protocol, Stage};
+
+mod dead_end;
+mod limit_exceeded;
+mod missing_immediate_risk_exit;
+mod missing_record;
+mod no_way_out;
+mod not_escalating;
+mod unbounded_timescale;
+mod unreachable;
+
+/// What every check reads.
+pub struct Context<'a> {
+    pub protocol: &'a Protocol,
+    pub graph: &'a EscalationGraph,
+    pub timing: &'a Timing,
+}
+
+type Check = fn(&Context) -> Vec<Finding>;
+
+/// The checks, in the order their findings are reported for one span.
+const CHECKS: &[Check] = &[
+    dead_end::check,
+    no_way_out::check,
+    unreachable::check,
+    unbounded_timescale::check,
+    missing_immediate_risk_exit::check,
+    limit_exceeded::check,
+    not_escalating::check,
+    missing_record::check,
+];
+
+/// Run every check and apply `allow` lines.
+pub fn run(protocol: &Protocol) -> Vec<Finding> {
+    let graph = EscalationGraph::build(protocol);
+    let timing = Timing::compute(protocol, &graph);
+    let cx = Context { protocol, graph: &graph, timing: &timing };
+    let mut findings: Vec<Finding> = CHECKS.iter().flat_map(|check| check(&cx)).collect();
+    apply_allows(protocol, &mut findings);
+    findings.sort_by_key(|f| (f.span.map_or(0, |s| s.start), f.code));
+    findings
+}
+
+fn apply_allows(protocol: &Protocol, findings: &mut Vec<Finding>) {
+    // Which allow lines were used: the protocol's, then each stage's.
+    let mut used_protocol = vec![false; protocol.allows.len()];
+    let mut used_stage: Vec<Vec<bool>> =
+        protocol.stages.iter().map(|s| vec![false; s.allows.len()]).collect();
+    let stage_index: std::collections::HashMap<&str, usize> =
+        protocol.stages.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
+    for finding in findings.iter_mut() {
+        if let Some(&i) = finding.stage.as_deref().and_then(|id| stage_index.get(id))
+            && let Some(j) = protocol.stages[i].allows.iter().position(|a| a.code == finding.code)
+        {
+            used_stage[i][j] = true;
+            finding.allowed = Some(protocol.stages[i].allows[j].reason.clone());
+            continue;
+        }
+        if let Some(j) = protocol.allows.iter().position(|a| a.code == finding.code) {
+            used_protocol[j] = true;
+            finding.allowed = Some(protocol.allows[j].reason.clone());
+        }
+    }
+    let unused_protocol = protocol.allows.iter().zip(&used_protocol).map(|(a, used)| (a, used, None));
+    let unused_stage = protocol
+        .stages
+        .iter()
+        .zip(&used_stage)
+        .flat_map(|(s, used)| s.allows.iter().zip(used).map(move |(a, u)| (a, u, Some(s))));
+    for (allow, &used, stage) in unused_protocol.chain(unused_stage) {
+        if used {
+            continue;
+        }
+        let mut finding = Finding::new(
+            Code::UnusedAllow,
+            format!("`allow {}` silences nothing{}", allow.code, where_(stage)),
+        )
+        .at(allow.span, "nothing to silence")
+        .help("the check finds no problem here any more: remove this line");
+        if let Some(stage) = stage {
+            finding = finding.stage(stage.id.clone());
+        }
+        findings.push(finding);
+    }
+}
+
+fn where_(stage: Option<&Stage>) -> String {
+    stage.map_or(String::new(), |s| format!(" in {}", s.display_id()))
+}
+
+/// `` `stage 2` "Title" `` for messages.
+pub fn stage_name(stage: &Stage) -> String {
+    format!("`{}` (\"{}\")", stage.display_id(), stage.title)
+}
+
+/// The first quote on an element, for help lines: `the source says: "..."`.
+pub fn source_says(quotes: &[crate::model::Quote]) -> String {
+    match quotes.first() {
+        Some(q) => format!("; the source says: \"{}\"", shorten(&q.text, 160)),
+        None => String::new(),
+    }
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    format!("{}…", cut.trim_end())
+}

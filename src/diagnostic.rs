@@ -1,0 +1,213 @@
+//! Findings: every problem escalate reports, from a bad byte to a dead end.
+//!
+//! One type serves every phase so that the renderers (human, JSON) treat a
+//! syntax error and a check's finding alike. Each has a stable [`Code`].
+
+use serde::Serialize;
+use std::fmt;
+
+use crate::span::Span;
+
+macro_rules! codes {
+    ($( $variant:ident = $text:literal, $severity:ident, $input:literal, $summary:literal; )*) => {
+        /// A finding's stable code. Never rename one: policy repositories
+        /// refer to them in `allow` lines and CI configuration.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code { $( $variant, )* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[ $( Code::$variant, )* ];
+
+            /// The kebab-case code, e.g. `dead-end`.
+            pub fn as_str(self) -> &'static str {
+                match self { $( Code::$variant => $text, )* }
+            }
+
+            /// The severity a finding has unless configured otherwise.
+            pub fn default_severity(self) -> Severity {
+                match self { $( Code::$variant => Severity::$severity, )* }
+            }
+
+            /// True for problems with the input itself (the file cannot be
+            /// read, parsed or resolved): exit code 2, and no checks run.
+            pub fn is_input_error(self) -> bool {
+                match self { $( Code::$variant => $input, )* }
+            }
+
+            /// One line saying what the code means.
+            pub fn summary(self) -> &'static str {
+                match self { $( Code::$variant => $summary, )* }
+            }
+        }
+    };
+}
+
+codes! {
+    ReadError = "read-error", Error, true, "a file could not be read";
+    NotUtf8 = "not-utf8", Error, true, "a file is not UTF-8 text";
+    FileTooLarge = "file-too-large", Error, true, "a file is larger than escalate accepts";
+    EmptyFile = "empty-file", Error, true, "a file holds no protocol at all";
+    SyntaxError = "syntax-error", Error, true, "the text does not follow the language's grammar";
+    MissingProtocol = "missing-protocol", Error, true, "a file has no `protocol` header";
+    DuplicateProtocol = "duplicate-protocol", Error, true, "a file has more than one `protocol` header";
+    DuplicateClause = "duplicate-clause", Error, true, "something that may be said once is said twice";
+    DuplicateName = "duplicate-name", Error, true, "two things share one name";
+    UnknownName = "unknown-name", Error, true, "a route or stage names something that is not declared";
+    UnknownCheck = "unknown-check", Error, true, "an `allow` line names a check that does not exist";
+    UnknownCalendar = "unknown-calendar", Error, true, "the protocol names a calendar escalate does not ship";
+    NoStages = "no-stages", Error, true, "a protocol has no stages";
+    DeadEnd = "dead-end", Error, false, "an unresolved disagreement has nowhere to go";
+    NoWayOut = "no-way-out", Error, false, "a cycle of routes from which no outcome can be reached";
+    Unreachable = "unreachable", Warning, false, "a stage, exit or outcome that no route reaches";
+    UnboundedTimescale = "unbounded-timescale", Warning, false, "a stage, step or route with no bounded timescale";
+    MissingImmediateRiskExit = "missing-immediate-risk-exit", Error, false, "no immediate route out for a child at immediate risk";
+    LimitExceeded = "limit-exceeded", Error, false, "the worst case takes longer than the protocol's own limit";
+    NotEscalating = "not-escalating", Warning, false, "the next stage is not more senior than the one before";
+    MissingRecord = "missing-record", Warning, false, "a stage with no recording requirement";
+    UnusedAllow = "unused-allow", Warning, false, "an `allow` line that silences nothing";
+}
+
+impl Code {
+    pub fn parse(text: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.as_str() == text)
+    }
+
+    /// Codes a protocol may silence with `allow`: the checks, not input errors.
+    pub fn checks() -> impl Iterator<Item = Code> {
+        Code::ALL.iter().copied().filter(|c| !c.is_input_error())
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// One finding about one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub code: Code,
+    pub severity: Severity,
+    /// One line, lowercase, no trailing period; user input in backticks.
+    pub message: String,
+    /// Where, if anywhere in particular.
+    pub span: Option<Span>,
+    /// What the span points at, in a few words.
+    pub label: String,
+    /// How to fix it.
+    pub help: String,
+    /// The stage the finding is about, if any.
+    pub stage: Option<String>,
+    /// The written reason, when an `allow` line silenced this finding.
+    pub allowed: Option<String>,
+}
+
+impl Finding {
+    pub fn new(code: Code, message: impl Into<String>) -> Finding {
+        Finding {
+            code,
+            severity: code.default_severity(),
+            message: message.into(),
+            span: None,
+            label: String::new(),
+            help: String::new(),
+            stage: None,
+            allowed: None,
+        }
+    }
+
+    pub fn at(mut self, span: Span, label: impl Into<String>) -> Finding {
+        self.span = Some(span);
+        self.label = label.into();
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Finding {
+        self.help = help.into();
+        self
+    }
+
+    pub fn stage(mut self, stage: impl Into<String>) -> Finding {
+        self.stage = Some(stage.into());
+        self
+    }
+
+    /// Counts towards the exit code: not silenced by an `allow`.
+    pub fn is_active(&self) -> bool {
+        self.allowed.is_none()
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Finding {}
+
+/// Closest candidate to `wanted` by edit distance, for "did you mean".
+pub fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    // Stage numbers are not typos of each other: `3` is not a misspelt `1`.
+    if wanted.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let limit = (wanted.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(wanted, c), c))
+        .filter(|&(d, _)| d <= limit)
+        .min_by_key(|&(d, c)| (d, c))
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != cb)).min(row[j] + 1).min(above + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_are_kebab_case() {
+        for &code in Code::ALL {
+            assert_eq!(Code::parse(code.as_str()), Some(code));
+            assert!(code.as_str().chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()));
+        }
+    }
+
+    #[test]
+    fn suggestions_find_near_misses_only() {
+        let names = ["stage-2", "mash", "team-manager"];
+        assert_eq!(suggest("msah", names), Some("mash"));
+        assert_eq!(suggest("team-manger", names), Some("team-manager"));
+        assert_eq!(suggest("police", names), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}

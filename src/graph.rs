@@ -1,0 +1,237 @@
+//! Phase 3, model -> escalation graph.
+//!
+//! Nodes are the start of each pathway, stages, exits and outcomes; edges are
+//! routes (a stage's own and the ones it inherits from `at any stage` rules).
+//! [`Timing`] computes each node's worst-case finishing time in one pass over
+//! the strongly connected components in topological order: linear in the size
+//! of the protocol, never enumerating paths.
+
+use petgraph::Direction;
+use petgraph::algo::kosaraju_scc;
+use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
+use petgraph::visit::{EdgeFiltered, EdgeRef};
+use std::collections::VecDeque;
+
+use crate::model::{Condition, ExitIx, OutcomeIx, Pathway, Protocol, StageIx, Target};
+use crate::span::Span;
+use crate::timescale::{Timescale, Worst};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Node {
+    /// Where a pathway begins: "disagreement between professionals".
+    Start(Pathway),
+    Stage(StageIx),
+    Exit(ExitIx),
+    Outcome(OutcomeIx),
+}
+
+#[derive(Debug, Clone)]
+pub struct Edge {
+    /// `None` for the edge from a pathway's start to its first stage.
+    pub condition: Option<Condition>,
+    pub timescale: Option<Timescale>,
+    /// Inherited from an `at any stage` rule.
+    pub inherited: bool,
+    pub span: Span,
+}
+
+impl Edge {
+    /// Routes for a child at immediate risk leave the disagreement process:
+    /// they do not count towards how long the disagreement takes.
+    pub fn counts_for_time(&self) -> bool {
+        self.condition != Some(Condition::ImmediateRisk)
+    }
+
+    pub fn duration(&self) -> Worst {
+        match &self.timescale {
+            Some(t) => Worst::of(t.bound()),
+            None => Worst::ZERO,
+        }
+    }
+}
+
+pub struct EscalationGraph {
+    pub graph: DiGraph<Node, Edge>,
+    pub stages: Vec<NodeIndex>,
+    pub exits: Vec<NodeIndex>,
+    pub outcomes: Vec<NodeIndex>,
+    /// Each pathway's start node: the main one first.
+    pub starts: Vec<(Pathway, NodeIndex)>,
+}
+
+impl EscalationGraph {
+    pub fn build(protocol: &Protocol) -> EscalationGraph {
+        let edges_per_stage = 2 + protocol.rule_routes.len();
+        let mut graph = DiGraph::with_capacity(
+            protocol.stages.len() + protocol.exits.len() + protocol.outcomes.len() + 1,
+            protocol.stages.len() * edges_per_stage,
+        );
+        let stages: Vec<NodeIndex> =
+            (0..protocol.stages.len()).map(|i| graph.add_node(Node::Stage(StageIx(i)))).collect();
+        let exits: Vec<NodeIndex> =
+            (0..protocol.exits.len()).map(|i| graph.add_node(Node::Exit(ExitIx(i)))).collect();
+        let outcomes: Vec<NodeIndex> =
+            (0..protocol.outcomes.len()).map(|i| graph.add_node(Node::Outcome(OutcomeIx(i)))).collect();
+        let node_of = |target: Target| match target {
+            Target::Stage(ix) => stages[ix.0],
+            Target::Exit(ix) => exits[ix.0],
+            Target::Outcome(ix) => outcomes[ix.0],
+        };
+
+        let mut starts = Vec::new();
+        if let Some((first, stage)) = protocol.main_stages().next() {
+            let start = graph.add_node(Node::Start(Pathway::Main));
+            let edge = Edge { condition: None, timescale: None, inherited: false, span: stage.head };
+            graph.add_edge(start, stages[first.0], edge);
+            starts.push((Pathway::Main, start));
+        }
+        for (i, exception) in protocol.exceptions.iter().enumerate() {
+            if let Some(target) = exception.start {
+                let start = graph.add_node(Node::Start(Pathway::Exception(i)));
+                let edge = Edge { condition: None, timescale: None, inherited: false, span: exception.span };
+                graph.add_edge(start, node_of(target), edge);
+                starts.push((Pathway::Exception(i), start));
+            }
+        }
+        for (ix, stage) in protocol.stages_with_ix() {
+            for (route, inherited) in protocol.routes_of(stage) {
+                let edge = Edge {
+                    condition: Some(route.condition.clone()),
+                    timescale: route.timescale.clone(),
+                    inherited,
+                    span: route.span,
+                };
+                graph.add_edge(stages[ix.0], node_of(route.target), edge);
+            }
+        }
+        EscalationGraph { graph, stages, exits, outcomes, starts }
+    }
+
+    pub fn stage_node(&self, ix: StageIx) -> NodeIndex {
+        self.stages[ix.0]
+    }
+
+    /// Every node reachable from some pathway's start, by any route.
+    pub fn reachable_from_starts(&self) -> Vec<bool> {
+        let sources: Vec<NodeIndex> = self.starts.iter().map(|s| s.1).collect();
+        self.search(&sources, Direction::Outgoing, |_| true)
+    }
+
+    /// Nodes breadth-first from `sources` along edges (or against them, for
+    /// `Incoming`) that pass `keep`.
+    pub fn search(
+        &self,
+        sources: &[NodeIndex],
+        direction: Direction,
+        keep: impl Fn(&Edge) -> bool,
+    ) -> Vec<bool> {
+        let mut seen = vec![false; self.graph.node_count()];
+        let mut queue: VecDeque<NodeIndex> = sources.iter().copied().collect();
+        for s in sources {
+            seen[s.index()] = true;
+        }
+        while let Some(n) = queue.pop_front() {
+            for e in self.graph.edges_directed(n, direction) {
+                let next = if direction == Direction::Outgoing { e.target() } else { e.source() };
+                if keep(e.weight()) && !seen[next.index()] {
+                    seen[next.index()] = true;
+                    queue.push_back(next);
+                }
+            }
+        }
+        seen
+    }
+}
+
+/// Worst-case times through the graph.
+pub struct Timing {
+    /// Per node: the latest it can finish (a stage's end; an exit's or
+    /// outcome's arrival), counting from the start of its pathway.
+    pub finish: Vec<Worst>,
+    /// Per node: the edge along which that worst case arrives.
+    pub via: Vec<Option<EdgeIndex>>,
+    /// Per node: part of a cycle of routes (so its worst case has no bound).
+    pub in_cycle: Vec<bool>,
+    /// The strongly connected components with more than one node or a loop.
+    pub cycles: Vec<Vec<NodeIndex>>,
+}
+
+impl Timing {
+    pub fn compute(protocol: &Protocol, g: &EscalationGraph) -> Timing {
+        let n = g.graph.node_count();
+        let counted = EdgeFiltered::from_fn(&g.graph, |e| e.weight().counts_for_time());
+        // Kosaraju returns components in reverse topological order.
+        let mut components = kosaraju_scc(&counted);
+        components.reverse();
+
+        let own = |node: NodeIndex| match g.graph[node] {
+            Node::Stage(ix) => protocol.stage(ix).duration(),
+            _ => Worst::ZERO,
+        };
+        let mut finish = vec![Worst::ZERO; n];
+        let mut via = vec![None; n];
+        let mut in_cycle = vec![false; n];
+        let mut cycles = Vec::new();
+        let mut component_of = vec![usize::MAX; n];
+        for (c, component) in components.iter().enumerate() {
+            for node in component {
+                component_of[node.index()] = c;
+            }
+        }
+        for (c, component) in components.into_iter().enumerate() {
+            let looped = component.len() > 1
+                || g.graph.edges_connecting(component[0], component[0]).any(|e| e.weight().counts_for_time());
+            if looped {
+                for &node in &component {
+                    in_cycle[node.index()] = true;
+                }
+            }
+            for &node in &component {
+                let mut start = Worst::ZERO;
+                for e in g.graph.edges_directed(node, Direction::Incoming) {
+                    // Edges inside this component are not finished yet; a cycle is unbounded anyway.
+                    if !e.weight().counts_for_time() || component_of[e.source().index()] == c {
+                        continue;
+                    }
+                    let arrival = finish[e.source().index()] + e.weight().duration();
+                    if via[node.index()].is_none() || later(arrival, start) {
+                        via[node.index()] = Some(e.id());
+                    }
+                    start = start.max(arrival);
+                }
+                let mut end = start + own(node);
+                if looped {
+                    end.unbounded = true;
+                }
+                finish[node.index()] = end;
+            }
+            if looped {
+                cycles.push(component);
+            }
+        }
+        Timing { finish, via, in_cycle, cycles }
+    }
+
+    /// The worst-case route to `node`, from its pathway's start: the nodes in order.
+    pub fn worst_route(&self, g: &EscalationGraph, node: NodeIndex) -> Vec<NodeIndex> {
+        let mut route = vec![node];
+        let mut seen = vec![false; self.finish.len()];
+        let mut at = node;
+        while let Some(edge) = self.via[at.index()] {
+            let Some((source, _)) = g.graph.edge_endpoints(edge) else { break };
+            if seen[source.index()] {
+                break;
+            }
+            seen[source.index()] = true;
+            route.push(source);
+            at = source;
+        }
+        route.reverse();
+        route
+    }
+}
+
+/// Whether worst case `a` is later than `b`.
+fn later(a: Worst, b: Worst) -> bool {
+    (a.unbounded, a.days) > (b.unbounded, b.days)
+}

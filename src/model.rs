@@ -1,0 +1,696 @@
+//! Phase 2, syntax tree -> model.
+//!
+//! Resolves every name (parties, stages, exits, outcomes, check codes),
+//! reports unknown and duplicate ones with "did you mean" suggestions, and
+//! builds a [`Protocol`]: plain data that the graph and the checks read. Spans
+//! are kept (for diagnostics) but not serialised, so two models that say the
+//! same thing compare equal as JSON.
+
+use serde::Serialize;
+use std::collections::HashMap;
+
+use crate::diagnostic::{Code, Finding, suggest};
+use crate::span::Span;
+use crate::syntax::{self, Word};
+use crate::timescale::{Timescale, WorkingDays, Worst};
+
+pub use crate::syntax::{Condition, FinalKind};
+
+/// The calendars escalate knows by name.
+pub const CALENDARS: &[&str] = &["england-and-wales", "scotland", "northern-ireland"];
+
+/// Index of a stage in [`Protocol::stages`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct StageIx(pub usize);
+
+/// Index of a party in [`Protocol::parties`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct PartyIx(pub usize);
+
+/// Index of an exit in [`Protocol::exits`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct ExitIx(pub usize);
+
+/// Index of an outcome in [`Protocol::outcomes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct OutcomeIx(pub usize);
+
+/// A source sentence quoted on an element.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Quote {
+    pub text: String,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Protocol {
+    pub title: String,
+    pub source: Option<String>,
+    pub calendar: Option<String>,
+    pub limit: Option<Timed>,
+    pub notes: Vec<String>,
+    pub quotes: Vec<Quote>,
+    pub parties: Vec<Party>,
+    pub exits: Vec<Exit>,
+    pub outcomes: Vec<Outcome>,
+    /// `at any stage` routes, inherited by every stage.
+    pub rule_routes: Vec<Route>,
+    /// `at any stage` recording requirements, inherited by every stage.
+    pub rule_records: Vec<Step>,
+    /// Every stage: the main ladder first, in order, then each exception's.
+    pub stages: Vec<Stage>,
+    pub exceptions: Vec<Exception>,
+    /// Protocol-wide `allow` lines.
+    pub allows: Vec<Allow>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A timescale with the quotes that state it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Timed {
+    pub timescale: Timescale,
+    pub quotes: Vec<Quote>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Party {
+    pub name: String,
+    pub title: String,
+    pub agency: Option<String>,
+    pub level: Option<u32>,
+    pub quotes: Vec<Quote>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Exit {
+    pub name: String,
+    pub title: String,
+    pub timescale: Option<Timescale>,
+    pub notes: Vec<String>,
+    pub quotes: Vec<Quote>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outcome {
+    pub name: String,
+    pub title: String,
+    pub notes: Vec<String>,
+    pub quotes: Vec<Quote>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// Which pathway a stage belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pathway {
+    Main,
+    Exception(usize),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stage {
+    pub id: String,
+    pub title: String,
+    pub pathway: Pathway,
+    pub parties: Vec<PartyIx>,
+    pub steps: Vec<Step>,
+    pub records: Vec<Step>,
+    /// The stage's own routes (inherited ones are in [`Protocol::rule_routes`]).
+    pub routes: Vec<Route>,
+    pub within: Option<Timed>,
+    pub cumulative: Option<Timed>,
+    pub final_authority: Option<FinalKind>,
+    pub notes: Vec<String>,
+    pub quotes: Vec<Quote>,
+    pub allows: Vec<Allow>,
+    #[serde(skip)]
+    pub span: Span,
+    /// The span of `stage 1 "Title"`, for pointing at the stage.
+    #[serde(skip)]
+    pub head: Span,
+}
+
+/// A step or a recording requirement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    pub text: String,
+    pub timescale: Option<Timescale>,
+    pub quotes: Vec<Quote>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", content = "index", rename_all = "kebab-case")]
+pub enum Target {
+    Stage(StageIx),
+    Exit(ExitIx),
+    Outcome(OutcomeIx),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Route {
+    pub condition: Condition,
+    pub target: Target,
+    pub timescale: Option<Timescale>,
+    pub quotes: Vec<Quote>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Exception {
+    pub name: String,
+    pub title: String,
+    /// Where the pathway begins; `None` for an exception that only states
+    /// something (such as "flat management structures") and has no pathway.
+    pub start: Option<Target>,
+    pub stages: Vec<StageIx>,
+    pub notes: Vec<String>,
+    pub quotes: Vec<Quote>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// `allow CODE "reason"`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Allow {
+    pub code: Code,
+    pub reason: String,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+impl Protocol {
+    pub fn stage(&self, ix: StageIx) -> &Stage {
+        &self.stages[ix.0]
+    }
+
+    /// The stages of the main ladder, in order.
+    pub fn main_stages(&self) -> impl Iterator<Item = (StageIx, &Stage)> {
+        self.stages_with_ix().filter(|(_, s)| s.pathway == Pathway::Main)
+    }
+
+    pub fn stages_with_ix(&self) -> impl Iterator<Item = (StageIx, &Stage)> {
+        self.stages.iter().enumerate().map(|(i, s)| (StageIx(i), s))
+    }
+
+    /// A stage's own routes followed by the ones it inherits.
+    pub fn routes_of<'a>(&'a self, stage: &'a Stage) -> impl Iterator<Item = (&'a Route, bool)> {
+        stage.routes.iter().map(|r| (r, false)).chain(self.rule_routes.iter().map(|r| (r, true)))
+    }
+
+    /// How a target is called in messages: `stage 2`, `mash`.
+    pub fn target_name(&self, target: Target) -> String {
+        match target {
+            Target::Stage(ix) => self.stage(ix).display_id(),
+            Target::Exit(ix) => self.exits[ix.0].name.clone(),
+            Target::Outcome(ix) => self.outcomes[ix.0].name.clone(),
+        }
+    }
+
+    /// The most senior party's level in a stage, if any party has one.
+    pub fn seniority(&self, stage: &Stage) -> Option<u32> {
+        stage.parties.iter().filter_map(|p| self.parties[p.0].level).max()
+    }
+}
+
+impl Stage {
+    /// `stage 2`, or `stage cp-request`.
+    pub fn display_id(&self) -> String {
+        format!("stage {}", self.id)
+    }
+
+    /// The time the stage itself takes: the shorter of its `within` and the
+    /// sum of its steps, where each is bounded.
+    pub fn duration(&self) -> Worst {
+        let stated = self.within.as_ref().and_then(|w| w.timescale.bound());
+        let steps = self.steps_total();
+        Worst::of(match (stated, steps) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        })
+    }
+
+    /// The sum of the steps' timescales; `None` if there are no steps or any
+    /// step has no bound.
+    pub fn steps_total(&self) -> Option<WorkingDays> {
+        if self.steps.is_empty() {
+            return None;
+        }
+        self.steps.iter().try_fold(WorkingDays(0), |sum, step| Some(sum + step.timescale.as_ref()?.bound()?))
+    }
+}
+
+/// Resolve a syntax tree into a model, or report every problem found.
+pub fn build(file: syntax::File) -> Result<Protocol, Vec<Finding>> {
+    Resolver::default().run(file)
+}
+
+#[derive(Default)]
+struct Resolver {
+    errors: Vec<Finding>,
+}
+
+/// A declared name, before resolution.
+#[derive(Clone, Copy)]
+enum Declared {
+    Stage(StageIx),
+    Exit(ExitIx),
+    Outcome(OutcomeIx),
+}
+
+impl Resolver {
+    fn run(mut self, file: syntax::File) -> Result<Protocol, Vec<Finding>> {
+        let mut headers = Vec::new();
+        let mut parties = Vec::new();
+        let mut exits = Vec::new();
+        let mut outcomes = Vec::new();
+        let mut rules = Vec::new();
+        let mut main_stages = Vec::new();
+        let mut exceptions = Vec::new();
+        let mut allows = Vec::new();
+        for item in file.items {
+            match item {
+                syntax::Item::Protocol(h) => headers.push(h),
+                syntax::Item::Party(p) => parties.push(p),
+                syntax::Item::Exit(e) => exits.push(e),
+                syntax::Item::Outcome(o) => outcomes.push(o),
+                syntax::Item::AtAnyStage(r) => rules.push(r),
+                syntax::Item::Stage(s) => main_stages.push(s),
+                syntax::Item::Exception(e) => exceptions.push(e),
+                syntax::Item::Allow(a) => allows.push(a),
+            }
+        }
+
+        let mut headers = headers.into_iter();
+        let Some(header) = headers.next() else {
+            self.errors.push(
+                Finding::new(Code::MissingProtocol, "this file has no `protocol` header")
+                    .at(Span::new(0, 0), "expected `protocol \"Title\"` here")
+                    .help("start the file with `protocol \"<the protocol's title>\"`"),
+            );
+            return Err(self.errors);
+        };
+        for extra in headers {
+            self.errors.push(
+                Finding::new(Code::DuplicateProtocol, "a second `protocol` header")
+                    .at(extra.span, "second header")
+                    .help("one file describes one protocol: keep one header and move the other protocol to its own file"),
+            );
+        }
+
+        // Parties.
+        let mut party_names: HashMap<String, PartyIx> = HashMap::new();
+        let mut model_parties = Vec::new();
+        for p in parties {
+            if let Some(&earlier) = party_names.get(&p.name.text) {
+                let first: &Party = &model_parties[earlier.0];
+                self.duplicate("party", &p.name, first.span);
+                continue;
+            }
+            party_names.insert(p.name.text.clone(), PartyIx(model_parties.len()));
+            let agency = self.at_most_one("agency", &p.agencies, |w| w.span).map(|w| w.text.clone());
+            let level = self.at_most_one("level", &p.levels, |l| l.1).map(|l| l.0);
+            model_parties.push(Party {
+                name: p.name.text,
+                title: p.title.text,
+                agency,
+                level,
+                quotes: quotes(p.quotes),
+                span: p.span,
+            });
+        }
+
+        // The one namespace of stages, exits and outcomes.
+        let mut names: HashMap<String, (Declared, Span)> = HashMap::new();
+        let mut model_exits = Vec::new();
+        for e in exits {
+            if self.declare(&mut names, &e.name, Declared::Exit(ExitIx(model_exits.len()))) {
+                model_exits.push(Exit {
+                    name: e.name.text,
+                    title: e.title.text,
+                    timescale: e.timescale,
+                    notes: texts(e.notes),
+                    quotes: quotes(e.quotes),
+                    span: e.span,
+                });
+            }
+        }
+        let mut model_outcomes = Vec::new();
+        for o in outcomes {
+            if self.declare(&mut names, &o.name, Declared::Outcome(OutcomeIx(model_outcomes.len()))) {
+                model_outcomes.push(Outcome {
+                    name: o.name.text,
+                    title: o.title.text,
+                    notes: texts(o.notes),
+                    quotes: quotes(o.quotes),
+                    span: o.span,
+                });
+            }
+        }
+        // Stages: declare all before resolving any route, so routes may point forward.
+        let mut all_stages: Vec<(syntax::Stage, Pathway)> =
+            main_stages.into_iter().map(|s| (s, Pathway::Main)).collect();
+        let mut exception_stage_ranges = Vec::new();
+        let mut exception_bodies = Vec::new();
+        for (i, mut e) in exceptions.into_iter().enumerate() {
+            let first = all_stages.len();
+            all_stages.extend(e.stages.drain(..).map(|s| (s, Pathway::Exception(i))));
+            exception_stage_ranges.push(first..all_stages.len());
+            exception_bodies.push(e);
+        }
+        let mut declared_stages = Vec::new();
+        for (s, pathway) in all_stages {
+            if self.declare(&mut names, &s.id, Declared::Stage(StageIx(declared_stages.len()))) {
+                declared_stages.push((s, pathway));
+            } else {
+                declared_stages.push((s, pathway)); // keep indices stable; it is an error anyway
+            }
+        }
+
+        let resolve =
+            |this: &mut Resolver, target: &syntax::Target| -> Option<Target> { this.target(&names, target) };
+
+        let mut rule_routes = Vec::new();
+        let mut rule_records = Vec::new();
+        for rule in rules {
+            match rule {
+                syntax::AtAnyStage::Route(r) => {
+                    if let Some(route) = self.route(r, &resolve) {
+                        rule_routes.push(route);
+                    }
+                }
+                syntax::AtAnyStage::Record(r) => rule_records.push(step(r)),
+            }
+        }
+
+        let mut model_stages = Vec::new();
+        for (s, pathway) in declared_stages {
+            let stage = self.stage(s, pathway, &party_names, &resolve);
+            model_stages.push(stage);
+        }
+
+        let mut model_exceptions = Vec::new();
+        for (e, range) in exception_bodies.into_iter().zip(exception_stage_ranges) {
+            let start = if let Some(((target, _), rest)) = e.starts.split_first() {
+                for (extra, _) in rest {
+                    self.errors.push(
+                        Finding::new(
+                            Code::DuplicateClause,
+                            format!("exception `{}` has two `start` lines", e.name.text),
+                        )
+                        .at(extra.name.span, "second `start`")
+                        .help("an exception's pathway begins in one place: keep one `start`"),
+                    );
+                }
+                resolve(&mut self, target)
+            } else {
+                range.clone().next().map(|i| Target::Stage(StageIx(i)))
+            };
+            let exception_allows = self.allows(e.allows);
+            for ix in range.clone() {
+                model_stages[ix].allows.extend(exception_allows.iter().cloned());
+            }
+            model_exceptions.push(Exception {
+                name: e.name.text,
+                title: e.title.text,
+                start,
+                stages: range.map(StageIx).collect(),
+                notes: texts(e.notes),
+                quotes: quotes(e.quotes.into_iter().chain(e.starts.into_iter().flat_map(|s| s.1)).collect()),
+                span: e.span,
+            });
+        }
+        let mut exception_names: HashMap<&str, Span> = HashMap::new();
+        for e in &model_exceptions {
+            if let Some(&first) = exception_names.get(e.name.as_str()) {
+                let word = Word { text: e.name.clone(), span: e.span };
+                self.duplicate("exception", &word, first);
+            } else {
+                exception_names.insert(&e.name, e.span);
+            }
+        }
+
+        if !model_stages.iter().any(|s| s.pathway == Pathway::Main) {
+            self.errors.push(
+                Finding::new(Code::NoStages, "this protocol has no stages")
+                    .at(header.title.span, "protocol declared here")
+                    .help("add the first stage, e.g. `stage 1 \"Discussion between practitioners\" { ... }`"),
+            );
+        }
+
+        let source = self.at_most_one("source", &header.sources, |w| w.span).map(|w| w.text.clone());
+        let calendar = self.at_most_one("calendar", &header.calendars, |w| w.span).cloned();
+        if let Some(cal) = &calendar
+            && !CALENDARS.contains(&cal.text.as_str())
+        {
+            let mut finding = Finding::new(Code::UnknownCalendar, format!("unknown calendar `{}`", cal.text))
+                .at(cal.span, "not a calendar escalate ships");
+            finding = match suggest(&cal.text, CALENDARS.iter().copied()) {
+                Some(s) => finding.help(format!("did you mean `{s}`?")),
+                None => finding.help(format!("the calendars are {}", backticked(CALENDARS))),
+            };
+            self.errors.push(finding);
+        }
+        let limit = self.at_most_one("limit", &header.limits, |l| l.span).map(|_| ());
+        let limit = limit.and_then(|()| header.limits.into_iter().next()).map(timed);
+        let mut protocol_allows = self.allows(header.allows);
+        protocol_allows.extend(self.allows(allows));
+
+        if !self.errors.is_empty() {
+            return Err(self.errors);
+        }
+        Ok(Protocol {
+            title: header.title.text,
+            source,
+            calendar: calendar.map(|c| c.text),
+            limit,
+            notes: texts(header.notes),
+            quotes: quotes(header.quotes),
+            parties: model_parties,
+            exits: model_exits,
+            outcomes: model_outcomes,
+            rule_routes,
+            rule_records,
+            stages: model_stages,
+            exceptions: model_exceptions,
+            allows: protocol_allows,
+            span: Span::new(header.span.start, header.title.span.end),
+        })
+    }
+
+    /// Declare a stage, exit or outcome name; false (and an error) if taken.
+    fn declare(
+        &mut self,
+        names: &mut HashMap<String, (Declared, Span)>,
+        name: &Word,
+        what: Declared,
+    ) -> bool {
+        if let Some(&(_, first)) = names.get(&name.text) {
+            let kind = match what {
+                Declared::Stage(_) => "stage",
+                Declared::Exit(_) => "exit",
+                Declared::Outcome(_) => "outcome",
+            };
+            self.duplicate(kind, name, first);
+            return false;
+        }
+        names.insert(name.text.clone(), (what, name.span));
+        true
+    }
+
+    fn duplicate(&mut self, kind: &str, name: &Word, first: Span) {
+        let _ = first;
+        self.errors.push(
+            Finding::new(Code::DuplicateName, format!("the name `{}` is used twice", name.text))
+                .at(name.span, format!("second {kind} called `{}`", name.text))
+                .help(format!(
+                    "stages, exits and outcomes share one set of names (and parties another): rename this {kind}"
+                )),
+        );
+    }
+
+    /// The single value of something that may be said once.
+    fn at_most_one<'a, T>(
+        &mut self,
+        what: &str,
+        values: &'a [T],
+        span: impl Fn(&T) -> Span,
+    ) -> Option<&'a T> {
+        for extra in values.iter().skip(1) {
+            self.errors.push(
+                Finding::new(Code::DuplicateClause, format!("`{what}` is given twice"))
+                    .at(span(extra), format!("second `{what}`"))
+                    .help(format!(
+                        "keep one `{what}`; if the source gives two, note the choice in a comment"
+                    )),
+            );
+        }
+        values.first()
+    }
+
+    fn target(
+        &mut self,
+        names: &HashMap<String, (Declared, Span)>,
+        target: &syntax::Target,
+    ) -> Option<Target> {
+        let name = &target.name;
+        match names.get(&name.text) {
+            Some(&(Declared::Stage(ix), _)) => Some(Target::Stage(ix)),
+            Some(&(Declared::Exit(ix), _)) if !target.explicit_stage => Some(Target::Exit(ix)),
+            Some(&(Declared::Outcome(ix), _)) if !target.explicit_stage => Some(Target::Outcome(ix)),
+            found => {
+                let what = if target.explicit_stage { "stage" } else { "stage, exit or outcome" };
+                let mut finding = Finding::new(
+                    Code::UnknownName,
+                    if target.explicit_stage {
+                        format!("there is no stage `{}`", name.text)
+                    } else {
+                        format!("there is no stage, exit or outcome called `{}`", name.text)
+                    },
+                )
+                .at(name.span, format!("unknown {what}"));
+                let candidates = names
+                    .iter()
+                    .filter(|(_, (d, _))| !target.explicit_stage || matches!(d, Declared::Stage(_)))
+                    .map(|(n, _)| n.as_str());
+                finding = match (found, suggest(&name.text, candidates)) {
+                    (Some(_), _) => finding.help(format!("`{}` is not a stage: drop the word `stage`", name.text)),
+                    (None, Some(s)) if target.explicit_stage => finding.help(format!("did you mean `stage {s}`?")),
+                    (None, Some(s)) => finding.help(format!("did you mean `{s}`?")),
+                    (None, None) => finding.help(format!(
+                        "declare it first, e.g. `exit {0} \"...\"`, `outcome {0} \"...\"` or `stage {0} \"...\" {{ }}`",
+                        name.text
+                    )),
+                };
+                self.errors.push(finding);
+                None
+            }
+        }
+    }
+
+    fn route(
+        &mut self,
+        r: syntax::Route,
+        resolve: &dyn Fn(&mut Resolver, &syntax::Target) -> Option<Target>,
+    ) -> Option<Route> {
+        let target = resolve(self, &r.target)?;
+        Some(Route {
+            condition: r.condition,
+            target,
+            timescale: r.timescale,
+            quotes: quotes(r.quotes),
+            span: r.span,
+        })
+    }
+
+    fn stage(
+        &mut self,
+        s: syntax::Stage,
+        pathway: Pathway,
+        party_names: &HashMap<String, PartyIx>,
+        resolve: &dyn Fn(&mut Resolver, &syntax::Target) -> Option<Target>,
+    ) -> Stage {
+        let mut parties = Vec::new();
+        for name in &s.parties {
+            match party_names.get(&name.text) {
+                Some(&ix) => parties.push(ix),
+                None => {
+                    let mut finding =
+                        Finding::new(Code::UnknownName, format!("there is no party called `{}`", name.text))
+                            .at(name.span, "unknown party");
+                    finding = match suggest(&name.text, party_names.keys().map(String::as_str)) {
+                        Some(s) => finding.help(format!("did you mean `{s}`?")),
+                        None => finding
+                            .help(format!("declare it first: `party {} \"<role>\" level <n>`", name.text)),
+                    };
+                    self.errors.push(finding);
+                }
+            }
+        }
+        let within = self.at_most_one("within", &s.within, |l| l.span).map(|_| ());
+        let within = within.and_then(|()| s.within.into_iter().next()).map(timed);
+        let cumulative = self.at_most_one("cumulative", &s.cumulative, |l| l.span).map(|_| ());
+        let cumulative = cumulative.and_then(|()| s.cumulative.into_iter().next()).map(timed);
+        let final_authority = self.at_most_one("final", &s.finals, |f| f.span).map(|f| f.kind);
+        let mut stage_quotes = quotes(s.quotes);
+        stage_quotes.extend(s.finals.into_iter().flat_map(|f| quotes(f.quotes)));
+        let routes = s.routes.into_iter().filter_map(|r| self.route(r, resolve)).collect();
+        let allows = self.allows(s.allows);
+        Stage {
+            head: Span::new(s.span.start, s.title.span.end),
+            id: s.id.text,
+            title: s.title.text,
+            pathway,
+            parties,
+            steps: s.steps.into_iter().map(step).collect(),
+            records: s.records.into_iter().map(step).collect(),
+            routes,
+            within,
+            cumulative,
+            final_authority,
+            notes: texts(s.notes),
+            quotes: stage_quotes,
+            allows,
+            span: s.span,
+        }
+    }
+
+    fn allows(&mut self, allows: Vec<syntax::Allow>) -> Vec<Allow> {
+        let mut out = Vec::new();
+        for a in allows {
+            match Code::parse(&a.code.text).filter(|c| !c.is_input_error()) {
+                Some(code) => out.push(Allow { code, reason: a.reason.text, span: a.span }),
+                None => {
+                    let names: Vec<&str> = Code::checks().map(Code::as_str).collect();
+                    let mut finding = Finding::new(
+                        Code::UnknownCheck,
+                        format!("there is no check called `{}`", a.code.text),
+                    )
+                    .at(a.code.span, "unknown check");
+                    finding = match suggest(&a.code.text, names.iter().copied()) {
+                        Some(s) => finding.help(format!("did you mean `{s}`?")),
+                        None => finding.help(format!("the checks are {}", backticked(&names))),
+                    };
+                    self.errors.push(finding);
+                }
+            }
+        }
+        out
+    }
+}
+
+fn step(s: syntax::Step) -> Step {
+    Step { text: s.text.text, timescale: s.timescale, quotes: quotes(s.quotes), span: s.span }
+}
+
+fn timed(l: syntax::Limit) -> Timed {
+    Timed { timescale: l.timescale, quotes: quotes(l.quotes), span: l.span }
+}
+
+fn quotes(words: Vec<Word>) -> Vec<Quote> {
+    words.into_iter().map(|w| Quote { text: w.text, span: w.span }).collect()
+}
+
+fn texts(words: Vec<Word>) -> Vec<String> {
+    words.into_iter().map(|w| w.text).collect()
+}
+
+fn backticked(items: &[&str]) -> String {
+    items.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+}

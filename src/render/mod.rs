@@ -1,0 +1,4 @@
+//! Phase 5, findings -> output: miette's report for people, JSON for machines.
+
+pub mod human;
+pub mod json;

@@ -1,0 +1,793 @@
+//! Phase 1, text -> syntax tree.
+//!
+//! pest parses the text with `grammar/escalate.pest`; this module turns the
+//! pairs into a plain syntax tree ([`File`]) in which names are still just
+//! names. Parse errors become [`Finding`]s in plain words. `Pair` and `Rule`
+//! never leave this module.
+//!
+//! Items are parsed one at a time: when one is broken, the parser reports it
+//! and carries on from the next line that starts (at column 0) with a
+//! top-level keyword, so one file shows all its syntax errors at once.
+
+use pest::Parser as _;
+use pest::error::{ErrorVariant, InputLocation};
+use pest::iterators::Pair;
+
+use crate::diagnostic::{Code, Finding};
+use crate::span::Span;
+use crate::timescale::{Term, Timescale};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/escalate.pest"]
+struct Grammar;
+
+/// A word the user wrote, with where.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Word {
+    pub text: String,
+    pub span: Span,
+}
+
+/// A parsed file: its items in source order.
+#[derive(Debug, Default)]
+pub struct File {
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug)]
+pub enum Item {
+    Protocol(Header),
+    Party(Party),
+    Exit(Exit),
+    Outcome(Outcome),
+    AtAnyStage(AtAnyStage),
+    Stage(Stage),
+    Exception(Exception),
+    Allow(Allow),
+}
+
+#[derive(Debug, Default)]
+pub struct Header {
+    pub title: Word,
+    pub span: Span,
+    pub sources: Vec<Word>,
+    pub calendars: Vec<Word>,
+    pub limits: Vec<Limit>,
+    pub notes: Vec<Word>,
+    pub quotes: Vec<Word>,
+    pub allows: Vec<Allow>,
+}
+
+#[derive(Debug)]
+pub struct Limit {
+    pub timescale: Timescale,
+    pub quotes: Vec<Word>,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct Party {
+    pub name: Word,
+    pub title: Word,
+    pub agencies: Vec<Word>,
+    pub levels: Vec<(u32, Span)>,
+    pub quotes: Vec<Word>,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct Exit {
+    pub name: Word,
+    pub title: Word,
+    pub timescale: Option<Timescale>,
+    pub notes: Vec<Word>,
+    pub quotes: Vec<Word>,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct Outcome {
+    pub name: Word,
+    pub title: Word,
+    pub notes: Vec<Word>,
+    pub quotes: Vec<Word>,
+    pub span: Span,
+}
+
+/// `at any stage: ...`
+#[derive(Debug)]
+pub enum AtAnyStage {
+    Route(Route),
+    Record(Step),
+}
+
+#[derive(Debug)]
+pub struct Allow {
+    pub code: Word,
+    pub reason: Word,
+    pub span: Span,
+}
+
+#[derive(Debug, Default)]
+pub struct Stage {
+    pub id: Word,
+    pub title: Word,
+    pub span: Span,
+    pub parties: Vec<Word>,
+    pub steps: Vec<Step>,
+    pub records: Vec<Step>,
+    pub routes: Vec<Route>,
+    pub within: Vec<Limit>,
+    pub cumulative: Vec<Limit>,
+    pub finals: Vec<Final>,
+    pub notes: Vec<Word>,
+    pub quotes: Vec<Word>,
+    pub allows: Vec<Allow>,
+}
+
+/// A step or a record: text, an optional timescale, quotes.
+#[derive(Debug)]
+pub struct Step {
+    pub text: Word,
+    pub timescale: Option<Timescale>,
+    pub quotes: Vec<Word>,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct Final {
+    pub kind: FinalKind,
+    pub quotes: Vec<Word>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FinalKind {
+    Decision,
+    Mediation,
+}
+
+#[derive(Debug)]
+pub struct Route {
+    pub condition: Condition,
+    pub condition_span: Span,
+    pub target: Target,
+    pub timescale: Option<Timescale>,
+    pub quotes: Vec<Word>,
+    pub span: Span,
+}
+
+/// When a route is taken.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", content = "text", rename_all = "kebab-case")]
+pub enum Condition {
+    Resolved,
+    Unresolved,
+    ImmediateRisk,
+    NoResponse,
+    If(String),
+}
+
+/// `stage 2` (explicitly a stage) or a bare name.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub explicit_stage: bool,
+    pub name: Word,
+}
+
+#[derive(Debug)]
+pub struct Exception {
+    pub name: Word,
+    pub title: Word,
+    pub span: Span,
+    pub starts: Vec<(Target, Vec<Word>)>,
+    pub stages: Vec<Stage>,
+    pub notes: Vec<Word>,
+    pub quotes: Vec<Word>,
+    pub allows: Vec<Allow>,
+}
+
+
+/// Parse a whole file. Returns what could be parsed and every syntax error.
+pub fn parse(source: &str) -> (File, Vec<Finding>) {
+    let mut file = File::default();
+    let mut errors = Vec::new();
+    let mut pos = skip_trivia(source, 0);
+    while pos < source.len() {
+        match Grammar::parse(Rule::next_item, &source[pos..]) {
+            Ok(mut pairs) => {
+                let Some(pair) = pairs.next() else { break };
+                let end = pos + pair.as_span().end();
+                let mut builder = Builder { offset: pos, errors: &mut errors };
+                if let Some(item) = builder.item(pair) {
+                    file.items.push(item);
+                }
+                pos = skip_trivia(source, end);
+            }
+            Err(error) => {
+                let at = pos
+                    + match error.location {
+                        InputLocation::Pos(p) => p,
+                        InputLocation::Span((p, _)) => p,
+                    };
+                errors.push(syntax_error(source, at, &error.variant));
+                pos = recovery_point(source, pos, at);
+            }
+        }
+    }
+    (file, errors)
+}
+
+/// Skip spaces and comments from `pos`.
+fn skip_trivia(source: &str, mut pos: usize) -> usize {
+    let bytes = source.as_bytes();
+    while pos < bytes.len() {
+        match bytes[pos] {
+            b' ' | b'\t' | b'\r' | b'\n' => pos += 1,
+            b'#' => {
+                pos = source[pos..].find('\n').map_or(source.len(), |n| pos + n + 1);
+            }
+            _ if source[pos..].starts_with('\u{FEFF}') => pos += '\u{FEFF}'.len_utf8(),
+            _ => break,
+        }
+    }
+    pos
+}
+
+const TOP_LEVEL_WORDS: &[&str] =
+    &["protocol", "party", "exit", "outcome", "at", "stage", "exception", "allow"];
+
+/// Where to resume after an error at `at` in the item starting at `item_start`:
+/// the next line, at or after the error, that starts with a top-level keyword
+/// in column 0 (and is not where the broken item began).
+fn recovery_point(source: &str, item_start: usize, at: usize) -> usize {
+    let mut line_start = source[..at].rfind('\n').map_or(0, |n| n + 1);
+    loop {
+        if line_start > item_start && line_start >= at.min(line_start) {
+            let line = &source[line_start..];
+            let word: &str = line.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+            if TOP_LEVEL_WORDS.contains(&word) {
+                return line_start;
+            }
+        }
+        match source[line_start..].find('\n') {
+            Some(n) => line_start += n + 1,
+            None => return source.len(),
+        }
+    }
+}
+
+/// A pest error, in the user's words.
+fn syntax_error(source: &str, at: usize, variant: &ErrorVariant<Rule>) -> Finding {
+    let found = describe_found(source, at);
+    let mut expected: Vec<&str> = Vec::new();
+    if let ErrorVariant::ParsingError { positives, .. } = variant {
+        for rule in positives {
+            let words = describe_rule(*rule);
+            if !expected.contains(&words) {
+                expected.push(words);
+            }
+        }
+    }
+    let span = Span::new(at, at + next_char_len(source, at));
+    let list = join_or(&expected);
+    let (message, help) = if expected.is_empty() {
+        (format!("unexpected {found}"), "check the spelling against docs/language.md".to_string())
+    } else if expected.len() <= 3 {
+        (format!("expected {list}, found {found}"), hint(&expected))
+    } else {
+        (format!("unexpected {found}"), format!("expected {list}"))
+    };
+    Finding::new(Code::SyntaxError, message)
+        .at(span, if expected.is_empty() { "here".to_string() } else { "not expected here".into() })
+        .help(help)
+}
+
+/// A help line for the most common slips.
+fn hint(expected: &[&str]) -> String {
+    if expected.contains(&TIMESCALE) {
+        return "write a timescale such as `2 working days`, `24 hours`, `same working day`, \
+                `immediately`, or vague words such as `without delay`"
+            .into();
+    }
+    if expected.contains(&"text in double quotes") {
+        return "put the text in double quotes, like \"Discussion between practitioners\"".into();
+    }
+    if expected.contains(&"`}`") {
+        return "every `{` needs a matching `}`".into();
+    }
+    format!("expected {}", join_or(expected))
+}
+
+const TIMESCALE: &str = "a timescale";
+
+fn describe_rule(rule: Rule) -> &'static str {
+    match rule {
+        Rule::protocol | Rule::kw_protocol => "`protocol`",
+        Rule::party | Rule::kw_party => "`party`",
+        Rule::exit | Rule::kw_exit => "`exit`",
+        Rule::outcome | Rule::kw_outcome => "`outcome`",
+        Rule::at_any_stage | Rule::kw_at_any_stage => "`at any stage:`",
+        Rule::stage | Rule::kw_stage => "`stage`",
+        Rule::exception | Rule::kw_exception => "`exception`",
+        Rule::allow | Rule::kw_allow => "`allow`",
+        Rule::source | Rule::kw_source => "`source`",
+        Rule::calendar | Rule::kw_calendar => "`calendar`",
+        Rule::limit | Rule::kw_limit => "`limit`",
+        Rule::agency | Rule::kw_agency => "`agency`",
+        Rule::level | Rule::kw_level => "`level`",
+        Rule::parties | Rule::kw_parties => "`parties`",
+        Rule::step | Rule::kw_step => "`step`",
+        Rule::record | Rule::kw_record => "`record`",
+        Rule::within | Rule::kw_within => "`within`",
+        Rule::cumulative | Rule::kw_cumulative => "`cumulative`",
+        Rule::final_authority | Rule::kw_final => "`final`",
+        Rule::final_kind | Rule::kw_decision | Rule::kw_mediation => "`decision` or `mediation`",
+        Rule::start | Rule::kw_start => "`start`",
+        Rule::note | Rule::kw_note => "`note`",
+        Rule::quote | Rule::kw_quote => "`quote`",
+        Rule::kw_or => "`or`",
+        Rule::kw_if | Rule::if_condition => "`if \"...\" ->`",
+        Rule::route | Rule::resolved | Rule::unresolved | Rule::immediate_risk | Rule::no_response => {
+            "a route such as `unresolved -> stage 2`"
+        }
+        Rule::target => "a stage, exit or outcome",
+        Rule::timing
+        | Rule::timescale
+        | Rule::working_days
+        | Rule::working_weeks
+        | Rule::hours
+        | Rule::further
+        | Rule::same_working_day
+        | Rule::immediately
+        | Rule::vague
+        | Rule::vague_words => TIMESCALE,
+        Rule::whichever => "`whichever is shorter`",
+        Rule::code => "a check's code, such as `dead-end`",
+        Rule::name => "a name such as `team-manager`",
+        Rule::stage_id => "a stage number or name",
+        Rule::number => "a number",
+        Rule::string | Rule::string_text => "text in double quotes",
+        Rule::open_brace => "`{`",
+        Rule::close_brace => "`}`",
+        _ => "something else",
+    }
+}
+
+/// What is at `at`, for "found ...".
+fn describe_found(source: &str, at: usize) -> String {
+    let rest = &source[at.min(source.len())..];
+    let Some(first) = rest.chars().next() else { return "the end of the file".into() };
+    if first == '\n' || first == '\r' {
+        return "the end of the line".into();
+    }
+    let word: String = if first.is_alphanumeric() {
+        rest.chars().take_while(|c| c.is_alphanumeric() || *c == '-' || *c == '_').take(40).collect()
+    } else {
+        first.to_string()
+    };
+    match first {
+        '“' | '”' => format!("`{word}` (a curly quote mark; write straight quotes `\"`)"),
+        _ => format!("`{word}`"),
+    }
+}
+
+fn next_char_len(source: &str, at: usize) -> usize {
+    source.get(at..).and_then(|s| s.chars().next()).map_or(0, char::len_utf8)
+}
+
+fn join_or(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// Turns pairs into the syntax tree. Pairs' spans are relative to the item
+/// being parsed; `offset` makes them relative to the file.
+struct Builder<'e> {
+    offset: usize,
+    errors: &'e mut Vec<Finding>,
+}
+
+impl Builder<'_> {
+    /// The pair's span, without the spaces and comments pest lets a rule
+    /// swallow at its end.
+    fn span(&self, pair: &Pair<Rule>) -> Span {
+        let s = pair.as_span();
+        let text = trim_trivia_end(pair.as_str());
+        Span::new(self.offset + s.start(), self.offset + s.start() + text.len())
+    }
+
+    fn word(&self, pair: &Pair<Rule>) -> Word {
+        Word { text: pair.as_str().to_string(), span: self.span(pair) }
+    }
+
+    /// A `string` pair's text, unescaped, with runs of whitespace as one space.
+    fn text(&self, pair: &Pair<Rule>) -> Word {
+        let raw = pair.as_str();
+        let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
+        Word { text: unescape(inner), span: self.span(pair) }
+    }
+
+    fn number(&mut self, pair: &Pair<Rule>) -> u32 {
+        pair.as_str().parse().unwrap_or_else(|_| {
+            self.errors.push(
+                Finding::new(Code::SyntaxError, format!("the number `{}` is too large", pair.as_str()))
+                    .at(self.span(pair), "too large")
+                    .help("numbers in a protocol are at most 4294967295"),
+            );
+            u32::MAX
+        })
+    }
+
+    fn item(&mut self, pair: Pair<Rule>) -> Option<Item> {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner().filter(|p| !is_keyword(p.as_rule()));
+        Some(match rule {
+            Rule::protocol => {
+                let mut header = Header { span, ..Header::default() };
+                header.title = self.text(&inner.next()?);
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::source => header.sources.push(self.first_text(p)?),
+                        Rule::calendar => header.calendars.push(self.word(&p.into_inner().nth(1)?)),
+                        Rule::limit => header.limits.push(self.limit(p)?),
+                        Rule::note => header.notes.push(self.first_text(p)?),
+                        Rule::quote => header.quotes.push(self.first_text(p)?),
+                        Rule::allow => header.allows.push(self.allow(p)?),
+                        _ => {}
+                    }
+                }
+                Item::Protocol(header)
+            }
+            Rule::party => {
+                let name = self.word(&inner.next()?);
+                let title = self.text(&inner.next()?);
+                let mut party = Party { name, title, agencies: vec![], levels: vec![], quotes: vec![], span };
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::agency => party.agencies.push(self.first_text(p)?),
+                        Rule::level => {
+                            let n = p.into_inner().nth(1)?;
+                            let value = self.number(&n);
+                            party.levels.push((value, self.span(&n)));
+                        }
+                        Rule::quote => party.quotes.push(self.first_text(p)?),
+                        _ => {}
+                    }
+                }
+                Item::Party(party)
+            }
+            Rule::exit => {
+                let name = self.word(&inner.next()?);
+                let title = self.text(&inner.next()?);
+                let mut exit = Exit { name, title, timescale: None, notes: vec![], quotes: vec![], span };
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::timing => exit.timescale = Some(self.timing(p)?),
+                        Rule::note => exit.notes.push(self.first_text(p)?),
+                        Rule::quote => exit.quotes.push(self.first_text(p)?),
+                        _ => {}
+                    }
+                }
+                Item::Exit(exit)
+            }
+            Rule::outcome => {
+                let name = self.word(&inner.next()?);
+                let title = self.text(&inner.next()?);
+                let mut outcome = Outcome { name, title, notes: vec![], quotes: vec![], span };
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::note => outcome.notes.push(self.first_text(p)?),
+                        Rule::quote => outcome.quotes.push(self.first_text(p)?),
+                        _ => {}
+                    }
+                }
+                Item::Outcome(outcome)
+            }
+            Rule::at_any_stage => {
+                let body = inner.next()?;
+                match body.as_rule() {
+                    Rule::route => Item::AtAnyStage(AtAnyStage::Route(self.route(body)?)),
+                    _ => Item::AtAnyStage(AtAnyStage::Record(self.step(body)?)),
+                }
+            }
+            Rule::stage => Item::Stage(self.stage(span, inner)?),
+            Rule::exception => {
+                let name = self.word(&inner.next()?);
+                let title = self.text(&inner.next()?);
+                let mut exception = Exception {
+                    name,
+                    title,
+                    span,
+                    starts: vec![],
+                    stages: vec![],
+                    notes: vec![],
+                    quotes: vec![],
+                    allows: vec![],
+                };
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::start => {
+                            let mut parts = p.into_inner().filter(|p| !is_keyword(p.as_rule()));
+                            let target = self.target(parts.next()?)?;
+                            let quotes = parts.map(|q| self.first_text(q)).collect::<Option<_>>()?;
+                            exception.starts.push((target, quotes));
+                        }
+                        Rule::stage => {
+                            let span = self.span(&p);
+                            let parts = p.into_inner().filter(|p| !is_keyword(p.as_rule()));
+                            exception.stages.push(self.stage(span, parts)?);
+                        }
+                        Rule::note => exception.notes.push(self.first_text(p)?),
+                        Rule::quote => exception.quotes.push(self.first_text(p)?),
+                        Rule::allow => exception.allows.push(self.allow(p)?),
+                        _ => {}
+                    }
+                }
+                Item::Exception(exception)
+            }
+            Rule::allow => Item::Allow(self.allow_parts(span, inner)?),
+            _ => return None,
+        })
+    }
+
+    fn stage<'i>(&mut self, span: Span, mut inner: impl Iterator<Item = Pair<'i, Rule>>) -> Option<Stage> {
+        let mut stage = Stage { span, ..Stage::default() };
+        stage.id = self.word(&inner.next()?);
+        stage.title = self.text(&inner.next()?);
+        for p in inner {
+            match p.as_rule() {
+                Rule::parties => {
+                    stage
+                        .parties
+                        .extend(p.into_inner().filter(|p| p.as_rule() == Rule::name).map(|p| self.word(&p)));
+                }
+                Rule::step => stage.steps.push(self.step(p)?),
+                Rule::record => stage.records.push(self.step(p)?),
+                Rule::route => stage.routes.push(self.route(p)?),
+                Rule::within => stage.within.push(self.limit(p)?),
+                Rule::cumulative => stage.cumulative.push(self.limit(p)?),
+                Rule::final_authority => {
+                    let span = self.span(&p);
+                    let mut parts = p.into_inner().filter(|p| !is_keyword(p.as_rule()));
+                    let kind_pair = parts.next()?;
+                    let kind = match kind_pair.into_inner().next()?.as_rule() {
+                        Rule::kw_decision => FinalKind::Decision,
+                        _ => FinalKind::Mediation,
+                    };
+                    let quotes = parts.map(|q| self.first_text(q)).collect::<Option<_>>()?;
+                    stage.finals.push(Final { kind, quotes, span });
+                }
+                Rule::note => stage.notes.push(self.first_text(p)?),
+                Rule::quote => stage.quotes.push(self.first_text(p)?),
+                Rule::allow => stage.allows.push(self.allow(p)?),
+                _ => {}
+            }
+        }
+        Some(stage)
+    }
+
+    /// The first string inside a pair such as `quote "..."`.
+    fn first_text(&self, pair: Pair<Rule>) -> Option<Word> {
+        let p = pair.into_inner().find(|p| p.as_rule() == Rule::string)?;
+        Some(self.text(&p))
+    }
+
+    fn allow(&self, pair: Pair<Rule>) -> Option<Allow> {
+        let span = self.span(&pair);
+        self.allow_parts(span, pair.into_inner().filter(|p| !is_keyword(p.as_rule())))
+    }
+
+    fn allow_parts<'i>(&self, span: Span, mut inner: impl Iterator<Item = Pair<'i, Rule>>) -> Option<Allow> {
+        let code = self.word(&inner.next()?);
+        let reason = self.text(&inner.next()?);
+        Some(Allow { code, reason, span })
+    }
+
+    /// `within`, `cumulative` or `limit`: a timescale and quotes.
+    fn limit(&mut self, pair: Pair<Rule>) -> Option<Limit> {
+        let span = self.span(&pair);
+        let mut timescale = None;
+        let mut quotes = vec![];
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::timing => timescale = Some(self.timing(p)?),
+                Rule::timescale => timescale = Some(self.timescale(p)?),
+                Rule::quote => quotes.push(self.first_text(p)?),
+                _ => {}
+            }
+        }
+        Some(Limit { timescale: timescale?, quotes, span })
+    }
+
+    fn step(&mut self, pair: Pair<Rule>) -> Option<Step> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner().filter(|p| !is_keyword(p.as_rule()));
+        let text = self.text(&inner.next()?);
+        let mut step = Step { text, timescale: None, quotes: vec![], span };
+        for p in inner {
+            match p.as_rule() {
+                Rule::timing => step.timescale = Some(self.timing(p)?),
+                Rule::quote => step.quotes.push(self.first_text(p)?),
+                _ => {}
+            }
+        }
+        Some(step)
+    }
+
+    fn route(&mut self, pair: Pair<Rule>) -> Option<Route> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let cond = inner.next()?;
+        let condition_span = self.span(&cond);
+        let condition = match cond.as_rule() {
+            Rule::resolved => Condition::Resolved,
+            Rule::unresolved => Condition::Unresolved,
+            Rule::immediate_risk => Condition::ImmediateRisk,
+            Rule::no_response => Condition::NoResponse,
+            _ => Condition::If(self.first_text(cond)?.text),
+        };
+        let target = self.target(inner.next()?)?;
+        let mut route = Route { condition, condition_span, target, timescale: None, quotes: vec![], span };
+        for p in inner {
+            match p.as_rule() {
+                Rule::timing => route.timescale = Some(self.timing(p)?),
+                Rule::quote => route.quotes.push(self.first_text(p)?),
+                _ => {}
+            }
+        }
+        Some(route)
+    }
+
+    fn target(&self, pair: Pair<Rule>) -> Option<Target> {
+        let mut explicit_stage = false;
+        let mut name = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::kw_stage => explicit_stage = true,
+                _ => name = Some(self.word(&p)),
+            }
+        }
+        Some(Target { explicit_stage, name: name? })
+    }
+
+    fn timing(&mut self, pair: Pair<Rule>) -> Option<Timescale> {
+        let p = pair.into_inner().find(|p| p.as_rule() == Rule::timescale)?;
+        self.timescale(p)
+    }
+
+    fn timescale(&mut self, pair: Pair<Rule>) -> Option<Timescale> {
+        let span = self.span(&pair);
+        let mut terms = Vec::new();
+        for p in pair.into_inner() {
+            let rule = p.as_rule();
+            let further = p.clone().into_inner().any(|q| q.as_rule() == Rule::further);
+            let count = p.clone().into_inner().find(|q| q.as_rule() == Rule::number);
+            let count = match count {
+                Some(n) => self.number(&n),
+                None => 1, // "a working week"
+            };
+            terms.push(match rule {
+                Rule::working_days => Term::WorkingDays { days: count, further },
+                Rule::working_weeks => Term::WorkingWeeks { weeks: count, further },
+                Rule::hours => Term::Hours { hours: count, further },
+                Rule::same_working_day => Term::SameWorkingDay,
+                Rule::immediately => Term::Immediately,
+                Rule::vague => {
+                    let words = match p.into_inner().next() {
+                        Some(q) if q.as_rule() == Rule::string => self.text(&q).text,
+                        Some(q) => collapse(q.as_str()),
+                        None => String::new(),
+                    };
+                    Term::Vague { words }
+                }
+                _ => continue, // `or`, `whichever is shorter`
+            });
+        }
+        Some(Timescale { terms, span })
+    }
+}
+
+/// `text` without trailing whitespace and trailing comment lines.
+fn trim_trivia_end(text: &str) -> &str {
+    let mut text = text.trim_end();
+    loop {
+        let line_start = text.rfind('\n').map_or(0, |n| n + 1);
+        if text[line_start..].trim_start().starts_with('#') {
+            text = text[..line_start].trim_end();
+        } else {
+            return text;
+        }
+    }
+}
+
+fn is_keyword(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::kw_protocol
+            | Rule::kw_source
+            | Rule::kw_calendar
+            | Rule::kw_limit
+            | Rule::kw_party
+            | Rule::kw_agency
+            | Rule::kw_level
+            | Rule::kw_exit
+            | Rule::kw_outcome
+            | Rule::kw_at_any_stage
+            | Rule::kw_allow
+            | Rule::kw_stage
+            | Rule::kw_parties
+            | Rule::kw_step
+            | Rule::kw_record
+            | Rule::kw_within
+            | Rule::kw_cumulative
+            | Rule::kw_final
+            | Rule::kw_if
+            | Rule::kw_exception
+            | Rule::kw_start
+            | Rule::kw_note
+            | Rule::kw_quote
+            | Rule::kw_or
+            | Rule::open_brace
+            | Rule::close_brace
+    )
+}
+
+/// Undo `\"` and `\\`, and make runs of whitespace one space.
+fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(next) = chars.next() {
+                    out.push(next);
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    collapse(&out)
+}
+
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_leave_out_trailing_spaces_and_comments() {
+        assert_eq!(trim_trivia_end("step \"a\"  \n  # note\n  "), "step \"a\"");
+        assert_eq!(trim_trivia_end("x \"# not a comment\""), "x \"# not a comment\"");
+    }
+
+    #[test]
+    fn strings_unescape_and_collapse_whitespace() {
+        assert_eq!(unescape(r#"a \"quoted\" \\ word"#), r#"a "quoted" \ word"#);
+        assert_eq!(unescape("two\n   lines"), "two lines");
+    }
+
+    #[test]
+    fn recovery_resumes_at_the_next_top_level_line() {
+        let src = "stage 1 \"a\" {\n  oops\n}\nstage 2 \"b\" {\n}\n";
+        let at = src.find("oops").unwrap();
+        assert_eq!(recovery_point(src, 0, at), src.find("stage 2").unwrap());
+    }
+
+    #[test]
+    fn several_syntax_errors_are_all_reported() {
+        let src =
+            "protocol \"p\"\nstage 1 \"a\" { oops }\nstage 2 \"b\" { step \"x\" within 2 wrking days }\n";
+        let (file, errors) = parse(src);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(file.items.len(), 1);
+    }
+}
