@@ -108,6 +108,8 @@ pub struct Finding {
     pub span: Option<Span>,
     /// What the span points at, in a few words.
     pub label: String,
+    /// A second place worth showing, such as where a duplicate was first used.
+    pub also: Option<(Span, String)>,
     /// How to fix it.
     pub help: String,
     /// The stage the finding is about, if any.
@@ -124,6 +126,7 @@ impl Finding {
             message: message.into(),
             span: None,
             label: String::new(),
+            also: None,
             help: String::new(),
             stage: None,
             allowed: None,
@@ -133,6 +136,11 @@ impl Finding {
     pub fn at(mut self, span: Span, label: impl Into<String>) -> Finding {
         self.span = Some(span);
         self.label = label.into();
+        self
+    }
+
+    pub fn also(mut self, span: Span, label: impl Into<String>) -> Finding {
+        self.also = Some((span, label.into()));
         self
     }
 
@@ -175,19 +183,30 @@ pub fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
         .map(|(_, c)| c)
 }
 
+/// Edit distance counting a swap of two neighbouring letters as one edit
+/// (`msah` is one slip away from `mash`).
 fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != cb)).min(row[j] + 1).min(above + 1);
-            diagonal = above;
+    let width = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * width];
+    for i in 0..=a.len() {
+        for j in 0..=b.len() {
+            d[i * width + j] = if i == 0 || j == 0 {
+                i + j
+            } else {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut best = (d[(i - 1) * width + j] + 1)
+                    .min(d[i * width + j - 1] + 1)
+                    .min(d[(i - 1) * width + j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    best = best.min(d[(i - 2) * width + j - 2] + 1);
+                }
+                best
+            };
         }
     }
-    row[b.len()]
+    d[a.len() * width + b.len()]
 }
 
 #[cfg(test)]
@@ -209,5 +228,7 @@ mod tests {
         assert_eq!(suggest("team-manger", names), Some("team-manager"));
         assert_eq!(suggest("police", names), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("msah", "mash"), 1);
+        assert_eq!(suggest("3", ["1", "2"]), None);
     }
 }

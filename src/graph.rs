@@ -93,8 +93,8 @@ impl EscalationGraph {
                 starts.push((Pathway::Exception(i), start));
             }
         }
-        for (ix, stage) in protocol.stages_with_ix() {
-            for (route, inherited) in protocol.routes_of(stage) {
+        for ix in (0..protocol.stages.len()).map(StageIx) {
+            for (route, inherited) in protocol.routes_of(ix) {
                 let edge = Edge {
                     condition: Some(route.condition.clone()),
                     timescale: route.timescale.clone(),
@@ -107,8 +107,25 @@ impl EscalationGraph {
         EscalationGraph { graph, stages, exits, outcomes, starts }
     }
 
+    /// The stage, exit or outcome a node stands for (`None` for a start).
+    pub fn target(&self, node: NodeIndex) -> Option<Target> {
+        match self.graph[node] {
+            Node::Start(_) => None,
+            Node::Stage(ix) => Some(Target::Stage(ix)),
+            Node::Exit(ix) => Some(Target::Exit(ix)),
+            Node::Outcome(ix) => Some(Target::Outcome(ix)),
+        }
+    }
+
     pub fn stage_node(&self, ix: StageIx) -> NodeIndex {
         self.stages[ix.0]
+    }
+
+    /// Nodes on the main pathway: reachable from its start by routes that
+    /// count for time (not immediate-risk exits).
+    pub fn main_reach(&self) -> Vec<bool> {
+        let main: Vec<NodeIndex> = self.starts.iter().filter(|s| s.0 == Pathway::Main).map(|s| s.1).collect();
+        self.search(&main, Direction::Outgoing, Edge::counts_for_time)
     }
 
     /// Every node reachable from some pathway's start, by any route.
@@ -164,6 +181,9 @@ impl Timing {
         let mut components = kosaraju_scc(&counted);
         components.reverse();
 
+        // Time on the main pathway comes only from the main pathway: an
+        // exception that rejoins the ladder must not lengthen it.
+        let main = g.main_reach();
         let own = |node: NodeIndex| match g.graph[node] {
             Node::Stage(ix) => protocol.stage(ix).duration(),
             _ => Worst::ZERO,
@@ -190,7 +210,10 @@ impl Timing {
                 let mut start = Worst::ZERO;
                 for e in g.graph.edges_directed(node, Direction::Incoming) {
                     // Edges inside this component are not finished yet; a cycle is unbounded anyway.
-                    if !e.weight().counts_for_time() || component_of[e.source().index()] == c {
+                    if !e.weight().counts_for_time()
+                        || component_of[e.source().index()] == c
+                        || main[node.index()] && !main[e.source().index()]
+                    {
                         continue;
                     }
                     let arrival = finish[e.source().index()] + e.weight().duration();

@@ -32,7 +32,7 @@ use span::Span;
 
 /// Files larger than this are refused: no protocol comes near it, and it
 /// keeps memory in proportion.
-pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
+pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
 
 /// The result of checking one file.
 #[derive(Debug)]
@@ -124,8 +124,8 @@ pub fn load(source: &str) -> Result<Protocol, Vec<Finding>> {
     if file.items.is_empty() {
         return Err(vec![
             Finding::new(Code::EmptyFile, "this file holds no protocol")
-                .at(Span::new(0, 0), "empty")
-                .help("start with `protocol \"<title>\"`; `escalate` docs/language.md shows a whole example"),
+                .at(Span::new(0, 0), "nothing but blank lines and comments")
+                .help("start with `protocol \"<title>\"`; docs/language.md shows a whole example"),
         ]);
     }
     model::build(file)

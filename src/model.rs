@@ -63,6 +63,8 @@ pub struct Protocol {
     pub rule_routes: Vec<Route>,
     /// `at any stage` recording requirements, inherited by every stage.
     pub rule_records: Vec<Step>,
+    /// `at any stage` notes, such as "at any stage, expert advice may be sought".
+    pub rule_notes: Vec<String>,
     /// Every stage: the main ladder first, in order, then each exception's.
     pub stages: Vec<Stage>,
     pub exceptions: Vec<Exception>,
@@ -209,9 +211,12 @@ impl Protocol {
         self.stages.iter().enumerate().map(|(i, s)| (StageIx(i), s))
     }
 
-    /// A stage's own routes followed by the ones it inherits.
-    pub fn routes_of<'a>(&'a self, stage: &'a Stage) -> impl Iterator<Item = (&'a Route, bool)> {
-        stage.routes.iter().map(|r| (r, false)).chain(self.rule_routes.iter().map(|r| (r, true)))
+    /// A stage's own routes followed by the ones it inherits. An inherited
+    /// route never leads a stage to itself (`at any stage: unresolved ->
+    /// stage 3` means nothing for stage 3).
+    pub fn routes_of(&self, ix: StageIx) -> impl Iterator<Item = (&Route, bool)> {
+        let own = self.stage(ix).routes.iter().map(|r| (r, false));
+        own.chain(self.rule_routes.iter().filter(move |r| r.target != Target::Stage(ix)).map(|r| (r, true)))
     }
 
     /// How a target is called in messages: `stage 2`, `mash`.
@@ -276,6 +281,7 @@ enum Declared {
 
 impl Resolver {
     fn run(mut self, file: syntax::File) -> Result<Protocol, Vec<Finding>> {
+        let first_item = file.first_item;
         let mut headers = Vec::new();
         let mut parties = Vec::new();
         let mut exits = Vec::new();
@@ -301,7 +307,7 @@ impl Resolver {
         let Some(header) = headers.next() else {
             self.errors.push(
                 Finding::new(Code::MissingProtocol, "this file has no `protocol` header")
-                    .at(Span::new(0, 0), "expected `protocol \"Title\"` here")
+                    .at(Span::new(first_item, first_item), "expected `protocol \"Title\"` before this")
                     .help("start the file with `protocol \"<the protocol's title>\"`"),
             );
             return Err(self.errors);
@@ -388,6 +394,7 @@ impl Resolver {
 
         let mut rule_routes = Vec::new();
         let mut rule_records = Vec::new();
+        let mut rule_notes = Vec::new();
         for rule in rules {
             match rule {
                 syntax::AtAnyStage::Route(r) => {
@@ -396,6 +403,7 @@ impl Resolver {
                     }
                 }
                 syntax::AtAnyStage::Record(r) => rule_records.push(step(r)),
+                syntax::AtAnyStage::Note(n) => rule_notes.push(n.text),
             }
         }
 
@@ -487,6 +495,7 @@ impl Resolver {
             outcomes: model_outcomes,
             rule_routes,
             rule_records,
+            rule_notes,
             stages: model_stages,
             exceptions: model_exceptions,
             allows: protocol_allows,
@@ -515,10 +524,10 @@ impl Resolver {
     }
 
     fn duplicate(&mut self, kind: &str, name: &Word, first: Span) {
-        let _ = first;
         self.errors.push(
             Finding::new(Code::DuplicateName, format!("the name `{}` is used twice", name.text))
                 .at(name.span, format!("second {kind} called `{}`", name.text))
+                .also(first, "first used here")
                 .help(format!(
                     "stages, exits and outcomes share one set of names (and parties another): rename this {kind}"
                 )),
@@ -570,11 +579,31 @@ impl Resolver {
                     .filter(|(_, (d, _))| !target.explicit_stage || matches!(d, Declared::Stage(_)))
                     .map(|(n, _)| n.as_str());
                 finding = match (found, suggest(&name.text, candidates)) {
-                    (Some(_), _) => finding.help(format!("`{}` is not a stage: drop the word `stage`", name.text)),
-                    (None, Some(s)) if target.explicit_stage => finding.help(format!("did you mean `stage {s}`?")),
+                    (Some(_), _) => {
+                        finding.help(format!("`{}` is not a stage: drop the word `stage`", name.text))
+                    }
+                    (None, Some(s)) if target.explicit_stage => {
+                        finding.help(format!("did you mean `stage {s}`?"))
+                    }
                     (None, Some(s)) => finding.help(format!("did you mean `{s}`?")),
+                    (None, None) if target.explicit_stage => {
+                        let mut stages: Vec<&str> = names
+                            .iter()
+                            .filter(|(_, (d, _))| matches!(d, Declared::Stage(_)))
+                            .map(|(n, _)| n.as_str())
+                            .collect();
+                        stages.sort_by_key(|s| (s.parse::<u64>().unwrap_or(u64::MAX), *s));
+                        let shown: Vec<String> =
+                            stages.iter().take(8).map(|s| format!("`stage {s}`")).collect();
+                        finding.help(format!(
+                            "the stages are {}{}; add `stage {} \"<title>\" {{ ... }}` if the protocol has one",
+                            shown.join(", "),
+                            if stages.len() > 8 { ", ..." } else { "" },
+                            name.text
+                        ))
+                    }
                     (None, None) => finding.help(format!(
-                        "declare it first, e.g. `exit {0} \"...\"`, `outcome {0} \"...\"` or `stage {0} \"...\" {{ }}`",
+                        "declare it first, e.g. `exit {0} \"<title>\"` or `outcome {0} \"<title>\"`",
                         name.text
                     )),
                 };

@@ -15,7 +15,7 @@ use pest::iterators::Pair;
 
 use crate::diagnostic::{Code, Finding};
 use crate::span::Span;
-use crate::timescale::{Term, Timescale};
+use crate::timescale::{Term, Timescale, VAGUE_PHRASES};
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/escalate.pest"]
@@ -32,6 +32,8 @@ pub struct Word {
 #[derive(Debug, Default)]
 pub struct File {
     pub items: Vec<Item>,
+    /// Where the first item begins (after comments and blank lines).
+    pub first_item: usize,
 }
 
 #[derive(Debug)]
@@ -99,6 +101,7 @@ pub struct Outcome {
 pub enum AtAnyStage {
     Route(Route),
     Record(Step),
+    Note(Word),
 }
 
 #[derive(Debug)]
@@ -188,12 +191,12 @@ pub struct Exception {
     pub allows: Vec<Allow>,
 }
 
-
 /// Parse a whole file. Returns what could be parsed and every syntax error.
 pub fn parse(source: &str) -> (File, Vec<Finding>) {
     let mut file = File::default();
     let mut errors = Vec::new();
     let mut pos = skip_trivia(source, 0);
+    file.first_item = pos;
     while pos < source.len() {
         match Grammar::parse(Rule::next_item, &source[pos..]) {
             Ok(mut pairs) => {
@@ -260,7 +263,6 @@ fn recovery_point(source: &str, item_start: usize, at: usize) -> usize {
 
 /// A pest error, in the user's words.
 fn syntax_error(source: &str, at: usize, variant: &ErrorVariant<Rule>) -> Finding {
-    let found = describe_found(source, at);
     let mut expected: Vec<&str> = Vec::new();
     if let ErrorVariant::ParsingError { positives, .. } = variant {
         for rule in positives {
@@ -270,18 +272,99 @@ fn syntax_error(source: &str, at: usize, variant: &ErrorVariant<Rule>) -> Findin
             }
         }
     }
-    let span = Span::new(at, at + next_char_len(source, at));
+    let rest = &source[at.min(source.len())..];
+    let word = first_word(rest);
+    let span = Span::new(at, at + word.len().max(next_char_len(source, at)));
+
+    if rest.starts_with('"') {
+        return Finding::new(Code::SyntaxError, "this text has no closing quote mark")
+            .at(Span::new(at, at + 1), "text starts here")
+            .help("add `\"` where the text ends; to put a quote mark inside text, write `\\\"`");
+    }
+    if rest.starts_with(['“', '”']) {
+        return Finding::new(Code::SyntaxError, "curly quote marks cannot start or end text")
+            .at(span, "curly quote")
+            .help("replace “ and ” with straight quote marks `\"` (word processors change them: paste as plain text)");
+    }
+    if expected.contains(&TIMESCALE)
+        && let Some(finding) = unknown_timescale(at, rest)
+    {
+        return finding;
+    }
+    if expected.contains(&"`}`") && TOP_LEVEL_WORDS.contains(&word) {
+        return Finding::new(
+            Code::SyntaxError,
+            format!("expected `}}` before `{word}`: the block above is not closed"),
+        )
+        .at(span, "`}` missing before this")
+        .help("add `}` at the end of the stage or exception above");
+    }
+
+    let found = describe_found(source, at);
     let list = join_or(&expected);
-    let (message, help) = if expected.is_empty() {
+    let keywords = expected.iter().flat_map(|e| e.split('`').skip(1).step_by(2));
+    let near = (!word.is_empty()).then(|| crate::diagnostic::suggest(word, keywords)).flatten();
+    let (message, mut help) = if expected.is_empty() {
         (format!("unexpected {found}"), "check the spelling against docs/language.md".to_string())
     } else if expected.len() <= 3 {
         (format!("expected {list}, found {found}"), hint(&expected))
     } else {
         (format!("unexpected {found}"), format!("expected {list}"))
     };
-    Finding::new(Code::SyntaxError, message)
-        .at(span, if expected.is_empty() { "here".to_string() } else { "not expected here".into() })
-        .help(help)
+    if let Some(near) = near {
+        help = format!("did you mean `{near}`?");
+    }
+    Finding::new(Code::SyntaxError, message).at(span, "not expected here").help(help)
+}
+
+/// `2 wrking days` or `same wrking day`: name the word that is not a unit.
+fn unknown_timescale(at: usize, rest: &str) -> Option<Finding> {
+    let line = rest.lines().next().unwrap_or("");
+    let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    if digits > 0 {
+        let after = &line[digits..];
+        let gap = after.len() - after.trim_start().len();
+        let unit_start = at + digits + gap;
+        let words: Vec<&str> = after.split_whitespace().take(2).collect();
+        let unit = first_word(after.trim_start());
+        let units = ["working days", "working weeks", "hours"];
+        let near = crate::diagnostic::suggest(&words.join(" "), units)
+            .or_else(|| crate::diagnostic::suggest(unit, units));
+        let help = match near {
+            Some(n) => format!("did you mean `{} {n}`?", &line[..digits]),
+            None => "count time in `working days`, `working weeks` or `hours`".to_string(),
+        };
+        let unit_span = Span::new(unit_start, unit_start + unit.len().max(1));
+        let message = if unit.is_empty() {
+            format!("`{}` needs a unit of time", &line[..digits])
+        } else {
+            format!("`{unit}` is not a unit of time")
+        };
+        return Some(Finding::new(Code::SyntaxError, message).at(unit_span, "unknown unit").help(help));
+    }
+    let phrase: Vec<&str> = line.split_whitespace().take(5).collect();
+    if phrase.is_empty() || !phrase[0].starts_with(|c: char| c.is_alphabetic()) {
+        return None;
+    }
+    let known = ["same working day", "immediately", "at once"].iter().chain(VAGUE_PHRASES);
+    let candidates: Vec<&str> = known.copied().collect();
+    // Try the phrase with as many words as the candidate has.
+    let near = (1..=phrase.len())
+        .rev()
+        .find_map(|n| crate::diagnostic::suggest(&phrase[..n].join(" "), candidates.iter().copied()))?;
+    let len = phrase[..near.split(' ').count().min(phrase.len())].join(" ").len();
+    let shown = &line[..len.min(line.len())];
+    Some(
+        Finding::new(Code::SyntaxError, format!("`{shown}` is not a timescale escalate knows"))
+            .at(Span::new(at, at + shown.len()), "unknown timescale")
+            .help(format!("did you mean `{near}`?")),
+    )
+}
+
+/// The name-like word at the start of `text` (empty if it starts otherwise).
+fn first_word(text: &str) -> &str {
+    let end = text.find(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_')).unwrap_or(text.len());
+    &text[..end]
 }
 
 /// A help line for the most common slips.
@@ -293,9 +376,6 @@ fn hint(expected: &[&str]) -> String {
     }
     if expected.contains(&"text in double quotes") {
         return "put the text in double quotes, like \"Discussion between practitioners\"".into();
-    }
-    if expected.contains(&"`}`") {
-        return "every `{` needs a matching `}`".into();
     }
     format!("expected {}", join_or(expected))
 }
@@ -367,10 +447,7 @@ fn describe_found(source: &str, at: usize) -> String {
     } else {
         first.to_string()
     };
-    match first {
-        '“' | '”' => format!("`{word}` (a curly quote mark; write straight quotes `\"`)"),
-        _ => format!("`{word}`"),
-    }
+    format!("`{word}`")
 }
 
 fn next_char_len(source: &str, at: usize) -> usize {
@@ -401,6 +478,15 @@ impl Builder<'_> {
         Span::new(self.offset + s.start(), self.offset + s.start() + text.len())
     }
 
+    /// The span of an element without the quotes and notes that follow it,
+    /// so that a finding points at `step "..." within ...`, not its quotes.
+    fn head(&self, pair: &Pair<Rule>) -> Span {
+        let whole = self.span(pair);
+        let last =
+            pair.clone().into_inner().filter(|p| !matches!(p.as_rule(), Rule::quote | Rule::note)).last();
+        Span::new(whole.start, last.map_or(whole.end, |p| self.span(&p).end))
+    }
+
     fn word(&self, pair: &Pair<Rule>) -> Word {
         Word { text: pair.as_str().to_string(), span: self.span(pair) }
     }
@@ -424,7 +510,10 @@ impl Builder<'_> {
     }
 
     fn item(&mut self, pair: Pair<Rule>) -> Option<Item> {
-        let span = self.span(&pair);
+        let span = match pair.as_rule() {
+            Rule::party | Rule::exit | Rule::outcome => self.head(&pair),
+            _ => self.span(&pair),
+        };
         let rule = pair.as_rule();
         let mut inner = pair.into_inner().filter(|p| !is_keyword(p.as_rule()));
         Some(match rule {
@@ -493,6 +582,7 @@ impl Builder<'_> {
                 let body = inner.next()?;
                 match body.as_rule() {
                     Rule::route => Item::AtAnyStage(AtAnyStage::Route(self.route(body)?)),
+                    Rule::note => Item::AtAnyStage(AtAnyStage::Note(self.first_text(body)?)),
                     _ => Item::AtAnyStage(AtAnyStage::Record(self.step(body)?)),
                 }
             }
@@ -501,9 +591,9 @@ impl Builder<'_> {
                 let name = self.word(&inner.next()?);
                 let title = self.text(&inner.next()?);
                 let mut exception = Exception {
+                    span: Span::new(span.start, title.span.end),
                     name,
                     title,
-                    span,
                     starts: vec![],
                     stages: vec![],
                     notes: vec![],
@@ -591,7 +681,7 @@ impl Builder<'_> {
 
     /// `within`, `cumulative` or `limit`: a timescale and quotes.
     fn limit(&mut self, pair: Pair<Rule>) -> Option<Limit> {
-        let span = self.span(&pair);
+        let span = self.head(&pair);
         let mut timescale = None;
         let mut quotes = vec![];
         for p in pair.into_inner() {
@@ -606,7 +696,7 @@ impl Builder<'_> {
     }
 
     fn step(&mut self, pair: Pair<Rule>) -> Option<Step> {
-        let span = self.span(&pair);
+        let span = self.head(&pair);
         let mut inner = pair.into_inner().filter(|p| !is_keyword(p.as_rule()));
         let text = self.text(&inner.next()?);
         let mut step = Step { text, timescale: None, quotes: vec![], span };
@@ -621,7 +711,7 @@ impl Builder<'_> {
     }
 
     fn route(&mut self, pair: Pair<Rule>) -> Option<Route> {
-        let span = self.span(&pair);
+        let span = self.head(&pair);
         let mut inner = pair.into_inner();
         let cond = inner.next()?;
         let condition_span = self.span(&cond);

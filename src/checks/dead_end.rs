@@ -7,11 +7,10 @@ use crate::model::Condition;
 
 pub fn check(cx: &Context) -> Vec<Finding> {
     let p = cx.protocol;
-    p.stages
-        .iter()
-        .filter(|stage| stage.final_authority.is_none())
-        .filter(|stage| !p.routes_of(stage).any(|(r, _)| r.condition == Condition::Unresolved))
-        .map(|stage| {
+    p.stages_with_ix()
+        .filter(|(_, stage)| stage.final_authority.is_none())
+        .filter(|&(ix, _)| !p.routes_of(ix).any(|(r, _)| r.condition == Condition::Unresolved))
+        .map(|(_, stage)| {
             Finding::new(
                 Code::DeadEnd,
                 format!("{} has no route for a disagreement that is still unresolved", stage_name(stage)),

@@ -2,10 +2,9 @@
 //! cumulative duration, is shorter than the worst case computed over the
 //! graph (one pass in topological order, see `graph::Timing`).
 
-use super::{Context, source_says};
+use super::{Context, is_end, source_says};
 use crate::diagnostic::{Code, Finding};
 use crate::graph::Node;
-use crate::model::{Pathway, Protocol};
 use crate::timescale::{WorkingDays, Worst};
 
 pub fn check(cx: &Context) -> Vec<Finding> {
@@ -16,15 +15,13 @@ pub fn check(cx: &Context) -> Vec<Finding> {
 
     if let Some(limit) = &p.limit
         && let Some(bound) = limit.timescale.bound()
-        && let Some(&(_, start)) = g.starts.iter().find(|(pathway, _)| *pathway == Pathway::Main)
     {
         // The latest end of the main pathway: its outcomes, exits reached by
         // ordinary routes, and final authorities.
-        let reached = g.search(&[start], petgraph::Direction::Outgoing, |e| e.counts_for_time());
         let worst = g
             .graph
             .node_indices()
-            .filter(|n| reached[n.index()] && is_end(p, g.graph[*n]))
+            .filter(|n| cx.main[n.index()] && is_end(p, g.graph[*n]))
             .max_by_key(|n| (t.finish[n.index()].days, std::cmp::Reverse(n.index())));
         if let Some(end) = worst
             && t.finish[end.index()].days > bound
@@ -38,7 +35,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                         at_least(t.finish[end.index()])
                     ),
                 )
-                .at(limit.span, format!("limit of {bound}"))
+                .at(limit.timescale.span, format!("limit of {bound}"))
                 .help(format!(
                     "the longest route is {route}; shorten its stages or state the limit the stages add up to{}",
                     source_says(&limit.quotes)
@@ -62,7 +59,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                         at_least(computed)
                     ),
                 )
-                .at(cumulative.span, format!("stated: {stated}"))
+                .at(cumulative.timescale.span, format!("stated: {stated}"))
                 .help(format!(
                     "the longest route here is {}; correct the stated total or the stages' timescales{}",
                     route_text(cx, node),
@@ -73,14 +70,6 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         }
     }
     findings
-}
-
-fn is_end(p: &Protocol, node: Node) -> bool {
-    match node {
-        Node::Outcome(_) | Node::Exit(_) => true,
-        Node::Stage(ix) => p.stage(ix).final_authority.is_some(),
-        Node::Start(_) => false,
-    }
 }
 
 fn at_least(w: Worst) -> String {

@@ -9,8 +9,8 @@ use crate::model::{Condition, Protocol, Route, Target};
 pub fn check(cx: &Context) -> Vec<Finding> {
     let p = cx.protocol;
     let mut findings = Vec::new();
-    for stage in &p.stages {
-        let has_route = p.routes_of(stage).any(|(r, _)| r.condition == Condition::ImmediateRisk);
+    for (ix, stage) in p.stages_with_ix() {
+        let has_route = p.routes_of(ix).any(|(r, _)| r.condition == Condition::ImmediateRisk);
         if !has_route {
             findings.push(
                 Finding::new(

@@ -5,7 +5,7 @@
 //! keeps its place (and its reason) but no longer counts.
 
 use crate::diagnostic::{Code, Finding};
-use crate::graph::{EscalationGraph, Timing};
+use crate::graph::{EscalationGraph, Node, Timing};
 use crate::model::{Protocol, Stage};
 
 mod dead_end;
@@ -22,6 +22,10 @@ pub struct Context<'a> {
     pub protocol: &'a Protocol,
     pub graph: &'a EscalationGraph,
     pub timing: &'a Timing,
+    /// Per node: on the main pathway.
+    pub main: Vec<bool>,
+    /// Per node: some outcome, exit or final authority can be reached from it.
+    pub can_end: Vec<bool>,
 }
 
 type Check = fn(&Context) -> Vec<Finding>;
@@ -42,11 +46,29 @@ const CHECKS: &[Check] = &[
 pub fn run(protocol: &Protocol) -> Vec<Finding> {
     let graph = EscalationGraph::build(protocol);
     let timing = Timing::compute(protocol, &graph);
-    let cx = Context { protocol, graph: &graph, timing: &timing };
+    let main = graph.main_reach();
+    let can_end = can_end(protocol, &graph);
+    let cx = Context { protocol, graph: &graph, timing: &timing, main, can_end };
     let mut findings: Vec<Finding> = CHECKS.iter().flat_map(|check| check(&cx)).collect();
     apply_allows(protocol, &mut findings);
     findings.sort_by_key(|f| (f.span.map_or(0, |s| s.start), f.code));
     findings
+}
+
+/// Per node: whether an end of the disagreement (an outcome, an exit or a
+/// final authority) can be reached from it by routes that count for time.
+fn can_end(p: &Protocol, g: &EscalationGraph) -> Vec<bool> {
+    let ends: Vec<_> = g.graph.node_indices().filter(|&n| is_end(p, g.graph[n])).collect();
+    g.search(&ends, petgraph::Direction::Incoming, |e| e.counts_for_time())
+}
+
+/// Outcomes, exits and final authorities end a disagreement.
+pub fn is_end(p: &Protocol, node: Node) -> bool {
+    match node {
+        Node::Outcome(_) | Node::Exit(_) => true,
+        Node::Stage(ix) => p.stage(ix).final_authority.is_some(),
+        Node::Start(_) => false,
+    }
 }
 
 fn apply_allows(protocol: &Protocol, findings: &mut Vec<Finding>) {
@@ -84,7 +106,7 @@ fn apply_allows(protocol: &Protocol, findings: &mut Vec<Finding>) {
             format!("`allow {}` silences nothing{}", allow.code, where_(stage)),
         )
         .at(allow.span, "nothing to silence")
-        .help("the check finds no problem here any more: remove this line");
+        .help(format!("nothing here triggers `{}`: remove this line", allow.code));
         if let Some(stage) = stage {
             finding = finding.stage(stage.id.clone());
         }
@@ -93,12 +115,12 @@ fn apply_allows(protocol: &Protocol, findings: &mut Vec<Finding>) {
 }
 
 fn where_(stage: Option<&Stage>) -> String {
-    stage.map_or(String::new(), |s| format!(" in {}", s.display_id()))
+    stage.map_or(String::new(), |s| format!(" in `{}`", s.display_id()))
 }
 
-/// `` `stage 2` "Title" `` for messages.
+/// `` `stage 2` ("Title") `` for messages.
 pub fn stage_name(stage: &Stage) -> String {
-    format!("`{}` (\"{}\")", stage.display_id(), stage.title)
+    format!("`{}` (\"{}\")", stage.display_id(), shorten(&stage.title, 50))
 }
 
 /// The first quote on an element, for help lines: `the source says: "..."`.
@@ -109,7 +131,7 @@ pub fn source_says(quotes: &[crate::model::Quote]) -> String {
     }
 }
 
-fn shorten(text: &str, max: usize) -> String {
+pub fn shorten(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_string();
     }

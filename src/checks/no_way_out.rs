@@ -1,8 +1,6 @@
 //! `no-way-out`: a cycle of routes from which no outcome, final authority or
 //! exit can be reached.
 
-use petgraph::Direction;
-
 use super::Context;
 use crate::diagnostic::{Code, Finding};
 use crate::graph::Node;
@@ -10,20 +8,9 @@ use crate::graph::Node;
 pub fn check(cx: &Context) -> Vec<Finding> {
     let p = cx.protocol;
     let g = cx.graph;
-    // Ends of a disagreement: outcomes, exits and final authorities.
-    let ends: Vec<_> = g
-        .graph
-        .node_indices()
-        .filter(|&n| match g.graph[n] {
-            Node::Outcome(_) | Node::Exit(_) => true,
-            Node::Stage(ix) => p.stage(ix).final_authority.is_some(),
-            Node::Start(_) => false,
-        })
-        .collect();
-    let can_end = g.search(&ends, Direction::Incoming, |e| e.counts_for_time());
     let mut findings = Vec::new();
     for cycle in &cx.timing.cycles {
-        if cycle.iter().any(|n| can_end[n.index()]) {
+        if cycle.iter().any(|n| cx.can_end[n.index()]) {
             continue;
         }
         let mut stages: Vec<_> = cycle

@@ -2,11 +2,13 @@
 //! (missing, or only vague words such as "without delay"), and each pathway
 //! whose worst case from start to outcome therefore has no bound.
 
-use super::{Context, source_says, stage_name};
+use super::{Context, shorten, source_says, stage_name};
 use crate::diagnostic::{Code, Finding};
 use crate::graph::Node;
-use crate::model::{Pathway, Stage};
+use crate::model::Stage;
 use crate::span::Span;
+use petgraph::graph::NodeIndex;
+use petgraph::visit::EdgeRef;
 
 const HELP_BOUND: &str = "give a number of working days or hours (e.g. `within 2 working days`); \
      if the protocol only says vague words, keep them and add a bound the board agrees, \
@@ -26,7 +28,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                 format!("{} is only bounded by {words}", stage_name(stage)),
             ));
         }
-        if stage.within.is_none() && stage.steps.is_empty() && stage.final_authority.is_none() {
+        if stage.within.is_none() && stage.steps.is_empty() {
             findings.push(
                 Finding::new(Code::UnboundedTimescale, format!("{} has no timescale", stage_name(stage)))
                     .at(stage.head, "no `within` and no steps")
@@ -43,7 +45,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                             t.span,
                             format!(
                                 "step \"{}\" in `{}` is only bounded by {words}",
-                                step.text,
+                                short(&step.text),
                                 stage.display_id()
                             ),
                         ));
@@ -52,7 +54,11 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                 None if !capped => findings.push(
                     Finding::new(
                         Code::UnboundedTimescale,
-                        format!("step \"{}\" in `{}` has no timescale", step.text, stage.display_id()),
+                        format!(
+                            "step \"{}\" in `{}` has no timescale",
+                            short(&step.text),
+                            stage.display_id()
+                        ),
                     )
                     .at(step.span, "no timescale")
                     .help(format!("{HELP_BOUND}{}", source_says(&step.quotes)))
@@ -68,7 +74,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                     record.span,
                     format!(
                         "record \"{}\" in `{}` is only bounded by {words}",
-                        record.text,
+                        short(&record.text),
                         stage.display_id()
                     ),
                 ));
@@ -86,6 +92,20 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                     ),
                 ));
             }
+        }
+    }
+    for exit in &p.exits {
+        if let Some(t) = &exit.timescale
+            && let Some(words) = t.vague_words()
+        {
+            findings.push(
+                Finding::new(
+                    Code::UnboundedTimescale,
+                    format!("exit `{}` is only bounded by {words}", exit.name),
+                )
+                .at(t.span, "vague timescale")
+                .help(HELP_BOUND),
+            );
         }
     }
     for route in &p.rule_routes {
@@ -114,49 +134,82 @@ fn vague(stage: &Stage, span: Span, message: String) -> Finding {
         .stage(stage.id.clone())
 }
 
-/// One finding per pathway whose worst case to an end has no bound.
+/// One finding per pathway whose worst case has no bound: the main pathway
+/// (everything it reaches), and each exception (its own stages). Cycles count
+/// only when they have a way out; `no-way-out` reports the others.
 fn unbounded_pathways(cx: &Context) -> Vec<Finding> {
     let p = cx.protocol;
     let g = cx.graph;
     let mut findings = Vec::new();
-    for &(pathway, start) in &g.starts {
-        let reached = g.search(&[start], petgraph::Direction::Outgoing, |e| e.counts_for_time());
-        // The stages on this pathway whose own time has no bound.
-        let culprits: Vec<&Stage> = g
-            .graph
-            .node_indices()
-            .filter(|n| reached[n.index()])
-            .filter_map(|n| match g.graph[n] {
-                Node::Stage(ix) => Some(p.stage(ix)),
-                _ => None,
-            })
-            .filter(|s| s.duration().unbounded && s.final_authority.is_none())
-            .collect();
-        let cyclic = g.graph.node_indices().any(|n| reached[n.index()] && cx.timing.in_cycle[n.index()]);
-        if culprits.is_empty() && !cyclic {
-            continue;
-        }
-        let (name, span) = match pathway {
-            Pathway::Main => ("the main pathway".to_string(), p.span),
-            Pathway::Exception(i) => {
-                let e = &p.exceptions[i];
-                (format!("exception `{}`", e.name), e.span)
+    let mut report = |name: String, span: Span, nodes: &mut dyn Iterator<Item = NodeIndex>| {
+        let mut culprits = Vec::new();
+        let mut cyclic = None;
+        for n in nodes {
+            if let Node::Stage(ix) = g.graph[n]
+                && p.stage(ix).duration().unbounded
+            {
+                culprits.push(format!("`{}`", p.stage(ix).display_id()));
             }
-        };
-        let mut listed: Vec<String> =
-            culprits.iter().take(5).map(|s| format!("`{}`", s.display_id())).collect();
-        if culprits.len() > 5 {
-            listed.push(format!("{} more", culprits.len() - 5));
+            for e in g.graph.edges(n) {
+                if e.weight().counts_for_time() && e.weight().duration().unbounded && !e.weight().inherited {
+                    culprits.push(format!(
+                        "the route from {} to {}",
+                        node_name(p, g, n),
+                        node_name(p, g, e.target())
+                    ));
+                }
+            }
+            if cx.timing.in_cycle[n.index()] && cx.can_end[n.index()] && cyclic.is_none() {
+                cyclic = Some(node_name(p, g, n));
+            }
         }
-        let why = match (listed.is_empty(), cyclic) {
-            (false, _) => format!("no bound on {}", listed.join(", ")),
-            (true, _) => "its routes go round in a cycle".to_string(),
+        if culprits.is_empty() && cyclic.is_none() {
+            return;
+        }
+        let (message, help) = if culprits.is_empty() {
+            (
+                format!("no one can say how long {name} takes at worst: its routes can go round in a cycle"),
+                format!(
+                    "a disagreement can go round the cycle through {} again and again; if the protocol means \
+                     a loop, say how many times, or route onwards instead",
+                    cyclic.unwrap_or_default()
+                ),
+            )
+        } else {
+            let count = culprits.len();
+            culprits.truncate(4);
+            if count > 4 {
+                culprits.push(format!("{} more", count - 4));
+            }
+            (
+                format!("no one can say how long {name} takes at worst: no bound on {}", culprits.join(", ")),
+                "bound each timescale listed; until then no one can be given a date by which the \
+                 disagreement is settled"
+                    .to_string(),
+            )
         };
         findings.push(
-            Finding::new(Code::UnboundedTimescale, format!("no one can say how long {name} takes at worst: {why}"))
-                .at(span, "worst case has no bound")
-                .help("bound the timescale of each stage listed; until then no deadline can be given to the people involved"),
+            Finding::new(Code::UnboundedTimescale, message).at(span, "worst case has no bound").help(help),
         );
+    };
+    let mut main = g.graph.node_indices().filter(|n| cx.main[n.index()]);
+    report("the main pathway".to_string(), p.span, &mut main);
+    for exception in &p.exceptions {
+        let mut own = exception.stages.iter().map(|&ix| g.stage_node(ix));
+        report(format!("exception `{}`", exception.name), exception.span, &mut own);
     }
     findings
+}
+
+/// `stage 2`, `mash`: a node as named in messages.
+fn node_name(p: &crate::model::Protocol, g: &crate::graph::EscalationGraph, n: NodeIndex) -> String {
+    match g.target(n) {
+        Some(target) => format!("`{}`", p.target_name(target)),
+        None => "the start".to_string(),
+    }
+}
+
+/// A step's text, shortened for a one-line message.
+fn short(text: &str) -> String {
+    shorten(text, 50)
 }

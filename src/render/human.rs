@@ -49,14 +49,25 @@ impl Diagnostic for Shown<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let span = self.finding.span?;
         let label = (!self.finding.label.is_empty()).then(|| self.finding.label.clone());
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(label, span))))
+        let main = LabeledSpan::new_with_span(label, span);
+        let also = self
+            .finding
+            .also
+            .iter()
+            .map(|(span, label)| LabeledSpan::new_with_span(Some(label.clone()), *span));
+        Some(Box::new(also.chain(std::iter::once(main))))
     }
 }
 
 /// How to draw reports: colours only for a terminal without `NO_COLOR`.
 pub fn handler(color: bool) -> GraphicalReportHandler {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false)
+    // Never split a word at a hyphen: codes such as `unbounded-timescale` in
+    // help lines must stay whole to be copied.
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
 }
 
 /// Every active finding of one file, then a line of totals for it.
@@ -69,6 +80,16 @@ pub fn render(report: &Report, handler: &GraphicalReportHandler) -> String {
             out.push_str(&format!("{}: {}\n", finding.code, finding.message));
         }
         out.push('\n');
+    }
+    // Silenced findings stay visible, one line each, with their reasons.
+    for finding in report.findings.iter().filter(|f| !f.is_active()) {
+        out.push_str(&format!(
+            "{}: silenced {}: {} (allowed: \"{}\")\n",
+            report.path,
+            finding.code,
+            finding.message,
+            finding.allowed.as_deref().unwrap_or_default()
+        ));
     }
     out
 }

@@ -22,7 +22,9 @@ fn cases() {
         let first = text.lines().next().unwrap_or("");
         let expect = first
             .strip_prefix("# expect:")
-            .unwrap_or_else(|| panic!("{}: first line must be `# expect: pass` or `# expect: fail CODE...`", path.display()))
+            .unwrap_or_else(|| {
+                panic!("{}: first line must be `# expect: pass` or `# expect: fail CODE...`", path.display())
+            })
             .trim();
         let wanted: BTreeSet<&str> = match expect.split_whitespace().collect::<Vec<_>>().as_slice() {
             ["pass"] => BTreeSet::new(),

@@ -3,6 +3,7 @@
 
 mod cases;
 mod cli;
+mod policies;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
