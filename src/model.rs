@@ -8,6 +8,7 @@
 
 use serde::Serialize;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::diagnostic::{Code, Finding, suggest};
 use crate::span::Span;
@@ -261,6 +262,28 @@ impl Stage {
     }
 }
 
+/// A map from names to what they name. Names are short and not chosen by an
+/// attacker who gains from collisions, so FNV-1a beats the default SipHash
+/// here (a protocol may declare a hundred thousand names).
+type Names<V> = HashMap<String, V, BuildHasherDefault<Fnv>>;
+
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
 /// Resolve a syntax tree into a model, or report every problem found.
 pub fn build(file: syntax::File) -> Result<Protocol, Vec<Finding>> {
     Resolver::default().run(file)
@@ -321,7 +344,7 @@ impl Resolver {
         }
 
         // Parties.
-        let mut party_names: HashMap<String, PartyIx> = HashMap::new();
+        let mut party_names: Names<PartyIx> = Names::default();
         let mut model_parties = Vec::new();
         for p in parties {
             if let Some(&earlier) = party_names.get(&p.name.text) {
@@ -343,7 +366,7 @@ impl Resolver {
         }
 
         // The one namespace of stages, exits and outcomes.
-        let mut names: HashMap<String, (Declared, Span)> = HashMap::new();
+        let mut names: Names<(Declared, Span)> = Names::default();
         let mut model_exits = Vec::new();
         for e in exits {
             if self.declare(&mut names, &e.name, Declared::Exit(ExitIx(model_exits.len()))) {
@@ -504,12 +527,7 @@ impl Resolver {
     }
 
     /// Declare a stage, exit or outcome name; false (and an error) if taken.
-    fn declare(
-        &mut self,
-        names: &mut HashMap<String, (Declared, Span)>,
-        name: &Word,
-        what: Declared,
-    ) -> bool {
+    fn declare(&mut self, names: &mut Names<(Declared, Span)>, name: &Word, what: Declared) -> bool {
         if let Some(&(_, first)) = names.get(&name.text) {
             let kind = match what {
                 Declared::Stage(_) => "stage",
@@ -553,11 +571,7 @@ impl Resolver {
         values.first()
     }
 
-    fn target(
-        &mut self,
-        names: &HashMap<String, (Declared, Span)>,
-        target: &syntax::Target,
-    ) -> Option<Target> {
+    fn target(&mut self, names: &Names<(Declared, Span)>, target: &syntax::Target) -> Option<Target> {
         let name = &target.name;
         match names.get(&name.text) {
             Some(&(Declared::Stage(ix), _)) => Some(Target::Stage(ix)),
@@ -632,7 +646,7 @@ impl Resolver {
         &mut self,
         s: syntax::Stage,
         pathway: Pathway,
-        party_names: &HashMap<String, PartyIx>,
+        party_names: &Names<PartyIx>,
         resolve: &dyn Fn(&mut Resolver, &syntax::Target) -> Option<Target>,
     ) -> Stage {
         let mut parties = Vec::new();

@@ -192,21 +192,100 @@ pub struct Exception {
 }
 
 /// Parse a whole file. Returns what could be parsed and every syntax error.
+///
+/// Large files are cut at top-level items into pieces parsed in parallel. A
+/// piece is only kept if the one before it stopped exactly where it begins (a
+/// cut inside a multi-line text would not), so the result is always what a
+/// parse from the start would give.
 pub fn parse(source: &str) -> (File, Vec<Finding>) {
-    let mut file = File::default();
+    let first = skip_trivia(source, 0);
+    // Cut at top-level items about every CHUNK_BYTES: pieces bound the parser's
+    // working memory, and are shared out between the cores.
+    let mut bounds = vec![first];
+    while let Some(cut) = cut_point(source, bounds[bounds.len() - 1] + CHUNK_BYTES) {
+        bounds.push(cut);
+    }
+    bounds.push(source.len());
+    let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8).min(ranges.len());
+    let pieces: Vec<Piece> = if threads < 2 {
+        ranges.iter().map(|&(start, end)| parse_range(source, start, end)).collect()
+    } else {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let mut done: Vec<(usize, Piece)> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut mine = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(&(start, end)) = ranges.get(i) else { break };
+                            mine.push((i, parse_range(source, start, end)));
+                        }
+                        mine
+                    })
+                })
+                .collect();
+            // A worker can only fail by panicking, which parsing never does; if
+            // it did, its pieces are missing and parsed again below.
+            workers.into_iter().flat_map(|w| w.join().unwrap_or_default()).collect()
+        });
+        done.sort_by_key(|(i, _)| *i);
+        done.into_iter().map(|(_, piece)| piece).collect()
+    };
+
+    let mut file = File { items: Vec::new(), first_item: first };
     let mut errors = Vec::new();
-    let mut pos = skip_trivia(source, 0);
-    file.first_item = pos;
-    while pos < source.len() {
+    let mut pos = first;
+    for piece in pieces {
+        if piece.start != pos {
+            break; // the piece before ran past this cut, or a piece is missing
+        }
+        file.items.extend(piece.items);
+        errors.extend(piece.errors);
+        pos = piece.stopped_at;
+    }
+    if pos < source.len() {
+        let rest = parse_range(source, pos, source.len());
+        file.items.extend(rest.items);
+        errors.extend(rest.errors);
+    }
+    (file, errors)
+}
+
+/// About how much text each parallel piece holds.
+const CHUNK_BYTES: usize = 256 * 1024;
+
+/// Items parsed from `start` until at or past `end`.
+struct Piece {
+    start: usize,
+    items: Vec<Item>,
+    errors: Vec<Finding>,
+    /// Where parsing stopped: `end`, or further if an item ran past it.
+    stopped_at: usize,
+}
+
+fn parse_range(source: &str, start: usize, end: usize) -> Piece {
+    let mut items = Vec::new();
+    let mut errors = Vec::new();
+    // Fast path: the whole range in one parse.
+    if let Ok(pairs) = Grammar::parse(Rule::items, &source[start..end]) {
+        let mut builder = Builder { offset: start, errors: &mut errors };
+        items.extend(pairs.filter(|p| p.as_rule() != Rule::EOI).filter_map(|pair| builder.item(pair)));
+        return Piece { start, items, errors, stopped_at: end };
+    }
+    let mut pos = start;
+    while pos < end {
         match Grammar::parse(Rule::next_item, &source[pos..]) {
             Ok(mut pairs) => {
                 let Some(pair) = pairs.next() else { break };
-                let end = pos + pair.as_span().end();
+                let item_end = pos + pair.as_span().end();
                 let mut builder = Builder { offset: pos, errors: &mut errors };
                 if let Some(item) = builder.item(pair) {
-                    file.items.push(item);
+                    items.push(item);
                 }
-                pos = skip_trivia(source, end);
+                pos = skip_trivia(source, item_end);
             }
             Err(error) => {
                 let at = pos
@@ -219,7 +298,22 @@ pub fn parse(source: &str) -> (File, Vec<Finding>) {
             }
         }
     }
-    (file, errors)
+    Piece { start, items, errors, stopped_at: pos.max(end) }
+}
+
+/// The start of the first line at or after `near` that begins, in column 0,
+/// with a top-level keyword.
+fn cut_point(source: &str, near: usize) -> Option<usize> {
+    // Bytes, not `str`: `near` may fall inside a multi-byte character.
+    let before = &source.as_bytes()[..near.min(source.len())];
+    let mut line = before.iter().rposition(|&b| b == b'\n').map_or(0, |n| n + 1);
+    loop {
+        let word = first_word(&source[line..]);
+        if line >= near && TOP_LEVEL_WORDS.contains(&word) {
+            return Some(line);
+        }
+        line += source[line..].find('\n')? + 1;
+    }
 }
 
 /// Skip spaces and comments from `pos`.
@@ -785,6 +879,9 @@ impl Builder<'_> {
 
 /// `text` without trailing whitespace and trailing comment lines.
 fn trim_trivia_end(text: &str) -> &str {
+    if !text.ends_with(|c: char| c.is_whitespace()) {
+        return text; // nothing to trim: a comment ends with a line break
+    }
     let mut text = text.trim_end();
     loop {
         let line_start = text.rfind('\n').map_or(0, |n| n + 1);
@@ -828,21 +925,30 @@ fn is_keyword(rule: Rule) -> bool {
     )
 }
 
-/// Undo `\"` and `\\`, and make runs of whitespace one space.
+/// Undo `\"` and `\\`, and make runs of whitespace one space (one pass).
 fn unescape(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars();
+    let mut pending_space = false;
     while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                if let Some(next) = chars.next() {
-                    out.push(next);
-                }
+        let c = match c {
+            '\\' => match chars.next() {
+                Some(next) => next,
+                None => break,
+            },
+            c if c.is_whitespace() => {
+                pending_space = !out.is_empty();
+                continue;
             }
-            _ => out.push(c),
+            c => c,
+        };
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
         }
+        out.push(c);
     }
-    collapse(&out)
+    out
 }
 
 fn collapse(text: &str) -> String {
@@ -870,6 +976,33 @@ mod tests {
         let src = "stage 1 \"a\" {\n  oops\n}\nstage 2 \"b\" {\n}\n";
         let at = src.find("oops").unwrap();
         assert_eq!(recovery_point(src, 0, at), src.find("stage 2").unwrap());
+    }
+
+    #[test]
+    fn parallel_pieces_give_the_same_result_as_one_parse() {
+        // Many stages with multi-byte text, so cuts land near characters that
+        // are more than one byte; and a multi-line text containing what looks
+        // like a top-level line, so one cut falls inside a text.
+        let mut src = String::from("protocol \"p\"\n");
+        for i in 0..12000 {
+            src.push_str(&format!(
+                "stage {i} \"Ré-évaluation ✓ {i}\" {{\n  step \"x\" within 2 working days\n}}\n"
+            ));
+            if i % 7 == 0 {
+                src.push_str(&format!("exit e{i} \"a text over lines\nstage 9999 \\\"not a stage\\\"\n\"\n"));
+            }
+        }
+        assert!(src.len() > 3 * CHUNK_BYTES);
+        let (file, errors) = parse(&src);
+        assert!(errors.is_empty(), "{errors:?}");
+        let (one, one_errors) = parse_range_whole(&src);
+        assert_eq!((file.items.len(), 0), (one, one_errors));
+        assert_eq!(one, 1 + 12000 + 12000_usize.div_ceil(7));
+    }
+
+    fn parse_range_whole(src: &str) -> (usize, usize) {
+        let piece = parse_range(src, skip_trivia(src, 0), src.len());
+        (piece.items.len(), piece.errors.len())
     }
 
     #[test]

@@ -72,6 +72,9 @@ pub fn is_end(p: &Protocol, node: Node) -> bool {
 }
 
 fn apply_allows(protocol: &Protocol, findings: &mut Vec<Finding>) {
+    if protocol.allows.is_empty() && protocol.stages.iter().all(|s| s.allows.is_empty()) {
+        return;
+    }
     // Which allow lines were used: the protocol's, then each stage's.
     let mut used_protocol = vec![false; protocol.allows.len()];
     let mut used_stage: Vec<Vec<bool>> =
