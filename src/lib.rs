@@ -13,6 +13,7 @@
 //! - [`graph`]: the escalation graph and worst-case timing.
 //! - [`checks`]: one module per check, each with a stable code.
 //! - [`render`]: findings as miette reports or JSON.
+//! - [`timeline`]: the main pathway's worst case dated on a [`calendar`].
 //!
 //! [`check_source`] runs the whole pipeline on one file's text.
 
@@ -24,6 +25,7 @@ pub mod model;
 pub mod render;
 pub mod span;
 pub mod syntax;
+pub mod timeline;
 pub mod timescale;
 
 use diagnostic::{Code, Finding, Severity};

@@ -3,7 +3,9 @@
 
 mod cases;
 mod cli;
+mod docs;
 mod policies;
+mod timeline;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

@@ -1,0 +1,243 @@
+//! A [`Timeline`] as a text table for people or as JSON (`timeline --format
+//! text|json`); `--format ics` is in [`super::ics`].
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::fmt::Write as _;
+
+use crate::timeline::{Cause, Timeline};
+
+/// A date as people read it: `Wed 30 Dec 2026`.
+pub fn long_date(date: NaiveDate) -> String {
+    date.format("%a %-d %b %Y").to_string()
+}
+
+/// A date as machines read it: `2026-12-30`.
+pub fn iso_date(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+/// One sentence per reason a date is unknown.
+pub fn cause_text(cause: &Cause) -> String {
+    match cause {
+        Cause::VagueRoute { from, to, timescale } => {
+            format!("the route from `{from}` to `{to}` is only bounded by \"{timescale}\"")
+        }
+        Cause::UnboundedStage { stage, detail } => format!("`{stage}` has no deadline: {detail}"),
+        Cause::Cycle { stage } => {
+            format!("`{stage}` is part of a cycle of routes, so it can be repeated without end")
+        }
+    }
+}
+
+/// The timeline as a table with notes, for a terminal.
+pub fn text(t: &Timeline) -> String {
+    let mut out = String::new();
+    let calendar = t.calendar.name();
+    // Writing to a String cannot fail.
+    let _ = writeln!(out, "Timeline: {}", t.protocol);
+    let _ = writeln!(out, "Started {} (day 0), on the {calendar} calendar.", long_date(t.from));
+    let _ = writeln!(
+        out,
+        "Worst case along the main pathway, ending at {} `{}` (\"{}\").",
+        t.end.kind, t.end.name, t.end.title
+    );
+    out.push('\n');
+
+    let mark = |marked: bool| if marked { " *" } else { "" };
+    let rows: Vec<[String; 5]> = t
+        .stages
+        .iter()
+        .map(|s| {
+            [
+                format!("{}{}", s.id, mark(!s.causes.is_empty())),
+                s.starts.map_or_else(|| "not known".to_string(), long_date),
+                s.due.map_or_else(|| "no deadline".to_string(), long_date),
+                s.working_days.map_or_else(|| "none".to_string(), |d| d.to_string()),
+                s.title.clone(),
+            ]
+        })
+        .collect();
+    let header = ["Stage", "Starts", "Due", "Working days", "Title"].map(String::from);
+    let mut widths = [0; 4];
+    for row in std::iter::once(&header).chain(&rows) {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    for row in std::iter::once(&header).chain(&rows) {
+        let mut line = String::new();
+        for (width, cell) in widths.iter().zip(row) {
+            let _ = write!(line, "{cell:<width$}  ");
+        }
+        line.push_str(&row[4]);
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    out.push('\n');
+
+    let causes: Vec<String> = t.causes().map(cause_text).collect();
+    if !causes.is_empty() {
+        let _ = writeln!(out, "* No deadline can be known from this point on:");
+        for cause in causes {
+            let _ = writeln!(out, "  - {cause}.");
+        }
+    }
+    for s in &t.stages {
+        if let Some(days @ 1..) = s.route_working_days {
+            let _ = writeln!(
+                out,
+                "The route into `stage {}` allows {} before the stage starts.",
+                s.id,
+                plural_days(days)
+            );
+        }
+    }
+    if let Some(days @ 1..) = t.end.route_working_days {
+        let _ = writeln!(out, "The route to {} `{}` allows {}.", t.end.kind, t.end.name, plural_days(days));
+    }
+    if !t.calendar.is_working_day(t.from) {
+        let why = t.calendar.holiday(t.from).map_or_else(String::new, |h| format!(" ({h})"));
+        let _ =
+            writeln!(out, "{} is not a working day{why}: day 1 is the next working day.", long_date(t.from));
+    }
+    if t.hour_based {
+        let _ = writeln!(
+            out,
+            "Hours and \"same working day\" are counted in whole working days, rounded up \
+             (24 hours is 1 working day, same working day is 0): the real clock deadline can be earlier."
+        );
+    }
+
+    match t.overall_due {
+        Some(due) => {
+            let days = t.calendar.working_days_between(t.from, due);
+            let _ = writeln!(
+                out,
+                "Overall deadline: {} ({} after the start).",
+                long_date(due),
+                plural_days(days)
+            );
+        }
+        None => {
+            let _ = writeln!(out, "Overall deadline: none. Part of the worst-case route has no bound.");
+            if let Some((days @ 1.., date)) = t.at_least {
+                let _ = writeln!(
+                    out,
+                    "The worst case takes at least {} (counting only the timescales that have a bound), \
+                     so it ends on {} or later.",
+                    plural_days(days),
+                    long_date(date)
+                );
+            }
+        }
+    }
+    match &t.limit {
+        None => {
+            let _ = writeln!(out, "Declared limit: none.");
+        }
+        Some(limit) => match limit.due {
+            None => {
+                let _ = writeln!(
+                    out,
+                    "Declared limit: {}. It gives no number of working days, so it has no date.",
+                    limit.text
+                );
+            }
+            Some(limit_due) => {
+                let _ = writeln!(out, "Declared limit: {}, which is {}.", limit.text, long_date(limit_due));
+                let verdict = match t.overall_due {
+                    None if t.exceeds_limit() == Some(true) => format!(
+                        "The worst case is LATER than the declared limit: even counting only the \
+                         timescales that have a bound, it runs to {}, after {}.",
+                        t.at_least.map(|(_, date)| long_date(date)).unwrap_or_default(),
+                        long_date(limit_due)
+                    ),
+                    None => "The worst case has no deadline, so nothing shows that it ends by the \
+                             declared limit."
+                        .to_string(),
+                    Some(due) if due > limit_due => format!(
+                        "The worst case is LATER than the declared limit: {} is {} after {}.",
+                        long_date(due),
+                        plural_days(t.calendar.working_days_between(limit_due, due)),
+                        long_date(limit_due)
+                    ),
+                    Some(_) => "The worst case ends on or before the declared limit.".to_string(),
+                };
+                let _ = writeln!(out, "{verdict}");
+            }
+        },
+    }
+    out
+}
+
+fn plural_days(days: u32) -> String {
+    if days == 1 { "1 working day".to_string() } else { format!("{days} working days") }
+}
+
+/// `timeline --format json`.
+#[derive(Serialize)]
+struct Document<'a> {
+    protocol: &'a str,
+    calendar: &'a str,
+    from: String,
+    stages: Vec<StageRow<'a>>,
+    end: EndRow<'a>,
+    overall_due: Option<String>,
+    /// When `overall_due` is null: the date the worst case reaches at least.
+    at_least_due: Option<String>,
+    limit: Option<&'a str>,
+    limit_working_days: Option<u32>,
+    limit_due: Option<String>,
+    /// Whether `overall_due` is later than `limit_due`; null when either is.
+    exceeds_limit: Option<bool>,
+    /// Why dates are null, in route order.
+    no_deadline_because: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct StageRow<'a> {
+    stage: &'a str,
+    title: &'a str,
+    starts: Option<String>,
+    due: Option<String>,
+    working_days: Option<u32>,
+    route_working_days: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct EndRow<'a> {
+    kind: &'a str,
+    name: &'a str,
+    title: &'a str,
+}
+
+/// The timeline as one JSON document, pretty-printed.
+pub fn json(t: &Timeline) -> String {
+    let document = Document {
+        protocol: &t.protocol,
+        calendar: t.calendar.name(),
+        from: iso_date(t.from),
+        stages: t
+            .stages
+            .iter()
+            .map(|s| StageRow {
+                stage: &s.id,
+                title: &s.title,
+                starts: s.starts.map(iso_date),
+                due: s.due.map(iso_date),
+                working_days: s.working_days,
+                route_working_days: s.route_working_days,
+            })
+            .collect(),
+        end: EndRow { kind: t.end.kind, name: &t.end.name, title: &t.end.title },
+        overall_due: t.overall_due.map(iso_date),
+        at_least_due: t.at_least.map(|(_, date)| iso_date(date)),
+        limit: t.limit.as_ref().map(|l| l.text.as_str()),
+        limit_working_days: t.limit.as_ref().and_then(|l| l.working_days),
+        limit_due: t.limit.as_ref().and_then(|l| l.due).map(iso_date),
+        exceeds_limit: t.exceeds_limit(),
+        no_deadline_because: t.causes().map(cause_text).collect(),
+    };
+    // Serialising plain structs of strings and numbers cannot fail.
+    serde_json::to_string_pretty(&document).unwrap_or_default() + "\n"
+}

@@ -1,0 +1,514 @@
+//! Timelines (`escalate timeline`): the main pathway's worst-case route, put
+//! on a working-day calendar stage by stage.
+//!
+//! The route is the one [`Timing`] finds to the main pathway's latest end, so
+//! the dates agree with the `limit-exceeded` and `unbounded-timescale` checks.
+//! Each stage starts when the one before it is due (plus whatever time the
+//! route between them allows) and is due [`Stage::duration`] working days
+//! later, counted by [`Calendar::add_working_days`]. A stage whose worst case
+//! has no bound has no due date, and neither has anything after it: a date
+//! computed past an unknown one would be a guess presented as a deadline.
+
+use chrono::{Datelike, NaiveDate};
+use petgraph::graph::{EdgeIndex, NodeIndex};
+use petgraph::visit::EdgeRef;
+use std::cmp::Reverse;
+use std::collections::VecDeque;
+
+use crate::calendar::Calendar;
+use crate::checks::is_end;
+use crate::graph::{Edge, EscalationGraph, Node, Timing};
+use crate::model::{Pathway, Protocol, Stage};
+use crate::timescale::{Term, Timescale};
+
+/// The calendar used when neither `--calendar` nor the protocol names one.
+pub const DEFAULT_CALENDAR: &str = "england-and-wales";
+
+/// The worst-case route of one protocol, dated.
+#[derive(Debug, Clone)]
+pub struct Timeline {
+    /// The protocol's title.
+    pub protocol: String,
+    pub calendar: Calendar,
+    /// The day the disagreement starts: day 0 of the first stage.
+    pub from: NaiveDate,
+    /// The stages of the route, in order.
+    pub stages: Vec<StageDates>,
+    /// Where the route ends.
+    pub end: End,
+    /// The latest date the route can end; `None` when some part of it has no bound.
+    pub overall_due: Option<NaiveDate>,
+    /// When `overall_due` is `None`: the working days the main pathway is
+    /// known to take at least (its longest bounded part, as `limit-exceeded`
+    /// counts it), and that date. The worst case ends on it or later.
+    pub at_least: Option<(u32, NaiveDate)>,
+    /// The protocol's declared overall limit, dated from `from`.
+    pub limit: Option<Limit>,
+    /// Some timescale on the route is counted in hours or "same working day",
+    /// which the calendar turns into whole working days (see `docs/calendar.md`).
+    pub hour_based: bool,
+}
+
+/// One stage on the route.
+#[derive(Debug, Clone)]
+pub struct StageDates {
+    pub id: String,
+    pub title: String,
+    /// Working days the route into this stage allows before the stage starts
+    /// (0 when it states none); `None` when it gives only vague words.
+    pub route_working_days: Option<u32>,
+    /// The date the stage starts; `None` when an earlier part of the route has no bound.
+    pub starts: Option<NaiveDate>,
+    /// The latest date the stage must end; `None` when it cannot be known.
+    pub due: Option<NaiveDate>,
+    /// The stage's own bounded duration; `None` when it has no bound.
+    pub working_days: Option<u32>,
+    /// Why this stage (rather than an earlier one) makes the dates unknown.
+    pub causes: Vec<Cause>,
+}
+
+/// Why a date on the route cannot be known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cause {
+    /// The route into a stage or an end gives only vague words.
+    VagueRoute { from: String, to: String, timescale: String },
+    /// The stage's own timescale has no bound.
+    UnboundedStage { stage: String, detail: String },
+    /// The stage is in a cycle of routes, so it can be repeated without end.
+    Cycle { stage: String },
+}
+
+/// The end of the route: an outcome, an exit, or a stage with final authority.
+#[derive(Debug, Clone)]
+pub struct End {
+    /// `"stage"`, `"exit"` or `"outcome"`.
+    pub kind: &'static str,
+    pub name: String,
+    pub title: String,
+    /// Working days the last route allows (0 when the route ends at a stage).
+    pub route_working_days: Option<u32>,
+    /// Why the end cannot be dated, if the last route is the reason.
+    pub causes: Vec<Cause>,
+}
+
+/// The protocol's `limit`, on the calendar.
+#[derive(Debug, Clone)]
+pub struct Limit {
+    /// As written, e.g. `10 working days or "...", whichever is shorter`.
+    pub text: String,
+    /// The bound, when the limit has one.
+    pub working_days: Option<u32>,
+    /// `from` plus the bound.
+    pub due: Option<NaiveDate>,
+}
+
+impl Timeline {
+    /// The calendar a timeline uses: `--calendar`, else the protocol's, else
+    /// [`DEFAULT_CALENDAR`]. `None` for a name escalate does not ship.
+    pub fn calendar_for(protocol: &Protocol, requested: Option<&str>) -> Option<Calendar> {
+        Calendar::named(requested.or(protocol.calendar.as_deref()).unwrap_or(DEFAULT_CALENDAR))
+    }
+
+    /// Date the worst-case route of `protocol`'s main pathway from `from`.
+    pub fn compute(protocol: &Protocol, calendar: Calendar, from: NaiveDate) -> Timeline {
+        let g = EscalationGraph::build(protocol);
+        let t = Timing::compute(protocol, &g);
+        let (end_node, longest) = latest_end(protocol, &g, &t);
+        let route = route_to(&g, &t, end_node);
+
+        let mut stages = Vec::new();
+        let mut end = None;
+        // When the route reaches the next node; `None` once a date is unknown.
+        let mut at = Some(from);
+        let mut hour_based = false;
+        for &(node, edge) in &route {
+            let into = edge.map(|e| (g.graph.edge_endpoints(e), &g.graph[e]));
+            let (route_days, route_causes) = match into {
+                Some((Some((source, _)), edge)) => {
+                    hour_based |= edge.timescale.as_ref().is_some_and(is_hour_based);
+                    route_bound(protocol, &g, source, node, edge)
+                }
+                // The start of the pathway, which nothing leads into.
+                _ => (Some(0), Vec::new()),
+            };
+            let arrival = match (at, route_days) {
+                (Some(date), Some(days)) => Some(after_route(&calendar, date, days)),
+                _ => None,
+            };
+            match g.graph[node] {
+                Node::Start(_) => {}
+                Node::Stage(ix) => {
+                    let stage = protocol.stage(ix);
+                    hour_based |= stage_is_hour_based(stage);
+                    let duration = stage.duration();
+                    let working_days = (!duration.unbounded).then_some(duration.days.0);
+                    let mut causes = route_causes;
+                    if duration.unbounded {
+                        causes.push(Cause::UnboundedStage {
+                            stage: stage.display_id(),
+                            detail: unbounded_detail(stage),
+                        });
+                    }
+                    let cycle = t.in_cycle[node.index()];
+                    if cycle {
+                        causes.push(Cause::Cycle { stage: stage.display_id() });
+                    }
+                    let due = match (arrival, working_days) {
+                        (Some(start), Some(days)) if !cycle => Some(deadline(&calendar, start, days)),
+                        _ => None,
+                    };
+                    stages.push(StageDates {
+                        id: stage.id.clone(),
+                        title: stage.title.clone(),
+                        route_working_days: route_days,
+                        starts: arrival,
+                        due,
+                        working_days,
+                        causes,
+                    });
+                    at = due;
+                    if node == end_node {
+                        end = Some(End {
+                            kind: "stage",
+                            name: stage.id.clone(),
+                            title: stage.title.clone(),
+                            route_working_days: Some(0),
+                            causes: Vec::new(),
+                        });
+                    }
+                }
+                Node::Exit(ix) => {
+                    let exit = &protocol.exits[ix.0];
+                    end = Some(End {
+                        kind: "exit",
+                        name: exit.name.clone(),
+                        title: exit.title.clone(),
+                        route_working_days: route_days,
+                        causes: route_causes,
+                    });
+                    at = arrival;
+                }
+                Node::Outcome(ix) => {
+                    let outcome = &protocol.outcomes[ix.0];
+                    end = Some(End {
+                        kind: "outcome",
+                        name: outcome.name.clone(),
+                        title: outcome.title.clone(),
+                        route_working_days: route_days,
+                        causes: route_causes,
+                    });
+                    at = arrival;
+                }
+            }
+        }
+        // `latest_end` never picks a start, so the last node set `end`; the
+        // fallback only keeps this total.
+        let end = end.unwrap_or_else(|| End {
+            kind: "stage",
+            name: String::new(),
+            title: String::new(),
+            route_working_days: Some(0),
+            causes: Vec::new(),
+        });
+
+        let limit = protocol.limit.as_ref().map(|limit| {
+            let working_days = limit.timescale.bound().map(|d| d.0);
+            Limit {
+                text: limit.timescale.to_string(),
+                working_days,
+                due: working_days.map(|days| deadline(&calendar, from, days)),
+            }
+        });
+        Timeline {
+            protocol: protocol.title.clone(),
+            calendar,
+            from,
+            stages,
+            end,
+            overall_due: at,
+            at_least: at.is_none().then(|| (longest, deadline(&calendar, from, longest))),
+            limit,
+            hour_based,
+        }
+    }
+
+    /// Every date the timeline shows, in order of appearance.
+    pub fn dates(&self) -> impl Iterator<Item = NaiveDate> + '_ {
+        let stage_dates = self.stages.iter().flat_map(|s| [s.starts, s.due]).flatten();
+        std::iter::once(self.from)
+            .chain(stage_dates)
+            .chain(self.overall_due)
+            .chain(self.at_least.map(|(_, date)| date))
+            .chain(self.limit.as_ref().and_then(|l| l.due))
+    }
+
+    /// The years shown whose holidays come from the rules rather than the
+    /// published table (empty when every date is inside the table).
+    pub fn unpublished_years(&self) -> Vec<i32> {
+        let mut years: Vec<i32> =
+            self.dates().filter(|d| !self.calendar.is_published(*d)).map(|d| d.year()).collect();
+        years.sort_unstable();
+        years.dedup();
+        years
+    }
+
+    /// Whether the worst case is later than the declared limit: `None` when
+    /// the limit has no date, or the worst case has none and its known part
+    /// ends by the limit.
+    pub fn exceeds_limit(&self) -> Option<bool> {
+        let limit = self.limit.as_ref()?.due?;
+        match (self.overall_due, self.at_least) {
+            (Some(due), _) => Some(due > limit),
+            (None, Some((_, at_least))) if at_least > limit => Some(true),
+            _ => None,
+        }
+    }
+
+    /// Every reason some date on the route is unknown, in route order.
+    pub fn causes(&self) -> impl Iterator<Item = &Cause> {
+        self.stages.iter().flat_map(|s| &s.causes).chain(&self.end.causes)
+    }
+}
+
+/// The node where the main pathway's worst case ends: among its outcomes,
+/// exits and final authorities, the latest by [`Timing`]'s own order (an
+/// unbounded worst case is later than any bounded one, then more days is
+/// later). On a tie a final authority comes before an outcome, and an
+/// outcome before an exit (exits leave the ladder, so they are the least
+/// telling end to show), then the first declared. A pathway with no end at
+/// all (only dead ends) falls back to its latest node of any kind.
+///
+/// Also returns the most working days any of those ends is known to take
+/// (the unbounded ones counted by their bounded part): a lower bound on the
+/// worst case, the figure `limit-exceeded` reports.
+fn latest_end(p: &Protocol, g: &EscalationGraph, t: &Timing) -> (NodeIndex, u32) {
+    let main = g.main_reach();
+    let on_main = || g.graph.node_indices().filter(|n| main[n.index()]);
+    let ends: Vec<NodeIndex> = on_main().filter(|n| is_end(p, g.graph[*n])).collect();
+    let candidates = if ends.is_empty() {
+        on_main().filter(|n| !matches!(g.graph[*n], Node::Start(_))).collect()
+    } else {
+        ends
+    };
+    let rank = |n: NodeIndex| match g.graph[n] {
+        Node::Stage(_) => 2,
+        Node::Outcome(_) => 1,
+        Node::Exit(_) | Node::Start(_) => 0,
+    };
+    let key = |n: &&NodeIndex| {
+        let worst = t.finish[n.index()];
+        (worst.unbounded, worst.days, rank(**n), Reverse(n.index()))
+    };
+    let longest = candidates.iter().map(|n| t.finish[n.index()].days.0).max().unwrap_or(0);
+    // A protocol always has a main start (the model requires a stage), so
+    // there is always a candidate; the start is only a fallback for totality.
+    let end = candidates.iter().max_by_key(key).copied();
+    (end.unwrap_or_else(|| g.starts.first().map_or(NodeIndex::new(0), |s| s.1)), longest)
+}
+
+/// The worst-case route to `end` from the main pathway's start: each node
+/// with the edge it is reached by (`None` for the start).
+///
+/// [`Timing::worst_route`] stops where the worst case enters a cycle (inside
+/// one, no edge is "the" worst), so its first node may not be the start. The
+/// way to that node is then completed by the shortest chain of routes from the
+/// start: the dates before the cycle are still real, and from the cycle on
+/// they are unknown anyway.
+fn route_to(g: &EscalationGraph, t: &Timing, end: NodeIndex) -> Vec<(NodeIndex, Option<EdgeIndex>)> {
+    let worst = t.worst_route(g, end);
+    let mut route: Vec<(NodeIndex, Option<EdgeIndex>)> =
+        worst.iter().map(|&n| (n, t.via[n.index()])).collect();
+    let Some(&(first, _)) = route.first() else { return route };
+    if matches!(g.graph[first], Node::Start(_)) {
+        return route;
+    }
+    let Some(&(_, start)) = g.starts.iter().find(|(pathway, _)| *pathway == Pathway::Main) else {
+        return route;
+    };
+    // Breadth first from the start, along the routes that count for time.
+    let mut reached_by: Vec<Option<EdgeIndex>> = vec![None; g.graph.node_count()];
+    let mut seen = vec![false; g.graph.node_count()];
+    seen[start.index()] = true;
+    let mut queue = VecDeque::from([start]);
+    while let Some(node) = queue.pop_front() {
+        if node == first {
+            break;
+        }
+        for e in g.graph.edges(node) {
+            if e.weight().counts_for_time() && !seen[e.target().index()] {
+                seen[e.target().index()] = true;
+                reached_by[e.target().index()] = Some(e.id());
+                queue.push_back(e.target());
+            }
+        }
+    }
+    let mut prefix = Vec::new();
+    let mut at = first;
+    while let Some(edge) = reached_by[at.index()] {
+        prefix.push((at, Some(edge)));
+        let Some((source, _)) = g.graph.edge_endpoints(edge) else { break };
+        at = source;
+    }
+    if at != start {
+        // Not reachable from the start: keep the route as Timing gave it.
+        return route;
+    }
+    prefix.push((start, None));
+    prefix.reverse();
+    // `first` is now reached by its chain edge rather than by nothing.
+    route[0] = prefix.pop().unwrap_or(route[0]);
+    prefix.extend(route);
+    prefix
+}
+
+/// The working days a route allows, or why it allows no bounded time.
+fn route_bound(
+    p: &Protocol,
+    g: &EscalationGraph,
+    source: NodeIndex,
+    target: NodeIndex,
+    edge: &Edge,
+) -> (Option<u32>, Vec<Cause>) {
+    let worst = edge.duration();
+    if !worst.unbounded {
+        return (Some(worst.days.0), Vec::new());
+    }
+    let name = |n: NodeIndex| match g.target(n) {
+        Some(target) => p.target_name(target),
+        None => "the start".to_string(),
+    };
+    let timescale = edge.timescale.as_ref().map(ToString::to_string).unwrap_or_default();
+    (None, vec![Cause::VagueRoute { from: name(source), to: name(target), timescale }])
+}
+
+/// Why a stage's duration has no bound, in words.
+fn unbounded_detail(stage: &Stage) -> String {
+    if let Some(within) = &stage.within {
+        return format!("its timescale is only \"{}\"", within.timescale);
+    }
+    if stage.steps.is_empty() {
+        return "it states no timescale".to_string();
+    }
+    let open =
+        stage.steps.iter().filter(|s| s.timescale.as_ref().and_then(Timescale::bound).is_none()).count();
+    match open {
+        1 => "one of its steps has no bounded timescale".to_string(),
+        n => format!("{n} of its steps have no bounded timescale"),
+    }
+}
+
+/// The latest date of something that takes `days` working days from `start`.
+///
+/// N > 0 is the Nth working day after `start` (day 0). N = 0 ("same working
+/// day", "immediately") is `start` itself when that is a working day, and
+/// otherwise the next working day: a deadline falls on a day someone is at work.
+pub fn deadline(calendar: &Calendar, start: NaiveDate, days: u32) -> NaiveDate {
+    if days > 0 {
+        return calendar.add_working_days(start, days);
+    }
+    let mut day = start;
+    while !calendar.is_working_day(day) {
+        match day.succ_opt() {
+            Some(next) => day = next,
+            None => return day,
+        }
+    }
+    day
+}
+
+/// When the next stage starts after a route allowing `days` working days from
+/// `date` (the previous stage's due date, already a working day). A route with
+/// no time of its own keeps the date, so a first stage starts on `from` even
+/// when that is not a working day.
+fn after_route(calendar: &Calendar, date: NaiveDate, days: u32) -> NaiveDate {
+    if days == 0 { date } else { calendar.add_working_days(date, days) }
+}
+
+/// Whether some term is counted on the clock (hours, same working day), which
+/// the calendar only approximates.
+fn is_hour_based(timescale: &Timescale) -> bool {
+    timescale.terms.iter().any(|t| matches!(t, Term::Hours { .. } | Term::SameWorkingDay))
+}
+
+fn stage_is_hour_based(stage: &Stage) -> bool {
+    stage.within.as_ref().is_some_and(|w| is_hour_based(&w.timescale))
+        || stage.steps.iter().filter_map(|s| s.timescale.as_ref()).any(is_hour_based)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("valid test date")
+    }
+
+    fn load(text: &str) -> Protocol {
+        crate::load(text).unwrap_or_else(|e| panic!("test protocol loads: {e:?}"))
+    }
+
+    fn ew() -> Calendar {
+        Calendar::named(DEFAULT_CALENDAR).expect("shipped calendar")
+    }
+
+    #[test]
+    fn zero_days_moves_a_deadline_off_a_weekend() {
+        let c = ew();
+        assert_eq!(deadline(&c, date(2026, 12, 24), 0), date(2026, 12, 24));
+        // Christmas (Fri), the weekend and the Boxing Day substitute (Mon 28).
+        assert_eq!(deadline(&c, date(2026, 12, 25), 0), date(2026, 12, 29));
+        assert_eq!(deadline(&c, date(2026, 12, 26), 1), date(2026, 12, 29));
+    }
+
+    #[test]
+    fn a_timed_route_delays_the_next_stage() {
+        let p = load(
+            "protocol \"p\"\noutcome done \"Done\"\n\
+             stage 1 \"a\" {\n  within 2 working days\n  unresolved -> stage 2 within 24 hours\n}\n\
+             stage 2 \"b\" {\n  within 1 working day\n  final decision\n  resolved -> done\n}\n",
+        );
+        let t = Timeline::compute(&p, ew(), date(2026, 12, 21));
+        assert_eq!(t.stages.len(), 2);
+        assert_eq!(t.stages[0].due, Some(date(2026, 12, 23)));
+        assert_eq!(t.stages[1].route_working_days, Some(1));
+        assert_eq!(t.stages[1].starts, Some(date(2026, 12, 24)));
+        // 24 Thu + 1 working day: 25 and 28 are holidays.
+        assert_eq!(t.stages[1].due, Some(date(2026, 12, 29)));
+        assert_eq!(t.overall_due, Some(date(2026, 12, 29)));
+        assert!(t.hour_based);
+    }
+
+    #[test]
+    fn a_vague_route_leaves_later_dates_unknown() {
+        let p = load(
+            "protocol \"p\"\noutcome done \"Done\"\n\
+             stage 1 \"a\" {\n  within 2 working days\n  unresolved -> stage 2 without delay\n}\n\
+             stage 2 \"b\" {\n  within 1 working day\n  final decision\n  resolved -> done\n}\n",
+        );
+        let t = Timeline::compute(&p, ew(), date(2026, 12, 21));
+        assert_eq!(t.stages[0].due, Some(date(2026, 12, 23)));
+        assert_eq!(t.stages[1].starts, None);
+        assert_eq!(t.stages[1].due, None);
+        assert_eq!(t.stages[1].working_days, Some(1));
+        assert_eq!(t.overall_due, None);
+        assert!(matches!(t.causes().next(), Some(Cause::VagueRoute { .. })));
+    }
+
+    #[test]
+    fn a_route_into_a_cycle_still_starts_at_the_start() {
+        let p = load(
+            "protocol \"p\"\nexit mash \"MASH\"\n\
+             stage 1 \"a\" {\n  within 2 working days\n  unresolved -> stage 2\n}\n\
+             stage 2 \"b\" {\n  within 1 working day\n  unresolved -> stage 1\n  \
+             if \"stuck\" -> mash within 3 working days\n}\n",
+        );
+        let t = Timeline::compute(&p, ew(), date(2026, 12, 21));
+        let ids: Vec<&str> = t.stages.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["1", "2"]);
+        assert_eq!(t.stages[0].starts, Some(date(2026, 12, 21)));
+        assert_eq!(t.stages[0].due, None);
+        assert_eq!(t.stages[0].causes, [Cause::Cycle { stage: "stage 1".to_string() }]);
+        assert_eq!(t.overall_due, None);
+        assert_eq!(t.end.name, "mash");
+    }
+}
