@@ -97,8 +97,11 @@ pub enum Severity {
     Error,
 }
 
-/// One finding about one file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One finding about one file: a `thiserror` error whose `miette::Diagnostic`
+/// gives the code, severity, labelled span and help. The file's text is
+/// attached when it is shown (`render::human`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
 pub struct Finding {
     pub code: Code,
     pub severity: Severity,
@@ -160,13 +163,30 @@ impl Finding {
     }
 }
 
-impl fmt::Display for Finding {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+impl miette::Diagnostic for Finding {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        (!self.help.is_empty()).then(|| Box::new(&self.help) as Box<dyn fmt::Display>)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let span = self.span?;
+        let label = (!self.label.is_empty()).then(|| self.label.clone());
+        let main = miette::LabeledSpan::new_with_span(label, span);
+        let also = self.also.iter().map(|(span, label)| miette::LabeledSpan::new_with_span(Some(label.clone()), *span));
+        Some(Box::new(also.chain(std::iter::once(main))))
     }
 }
-
-impl std::error::Error for Finding {}
 
 /// Closest candidate to `wanted` by edit distance, for "did you mean".
 pub fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {

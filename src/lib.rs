@@ -132,3 +132,23 @@ pub fn load(source: &str) -> Result<Protocol, Vec<Finding>> {
     }
     model::build(file)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_over_the_limit_are_refused_without_being_parsed() {
+        let report = check_bytes("big.esc", vec![b' '; MAX_FILE_BYTES + 1]);
+        assert_eq!(report.findings.len(), 1);
+        assert_eq!(report.findings[0].code, Code::FileTooLarge);
+        assert!(report.has_input_error());
+    }
+
+    #[test]
+    fn an_empty_file_is_an_input_error() {
+        let report = check_source("e.esc", "  # only a comment\n".into());
+        assert_eq!(report.findings[0].code, Code::EmptyFile);
+        assert!(report.protocol.is_none());
+    }
+}

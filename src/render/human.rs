@@ -4,7 +4,7 @@ use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, Na
 use std::fmt;
 
 use crate::Report;
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::Finding;
 
 /// A finding together with the file it points into.
 struct Shown<'a> {
@@ -26,20 +26,22 @@ impl fmt::Display for Shown<'_> {
 
 impl std::error::Error for Shown<'_> {}
 
+/// Everything from the finding, plus the file's text to quote from.
 impl Diagnostic for Shown<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.finding.code))
+        self.finding.code()
     }
 
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.finding.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
-        })
+        self.finding.severity()
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        (!self.finding.help.is_empty()).then(|| Box::new(&self.finding.help) as Box<dyn fmt::Display>)
+        self.finding.help()
+    }
+
+    fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.finding.url()
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -47,15 +49,7 @@ impl Diagnostic for Shown<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = self.finding.span?;
-        let label = (!self.finding.label.is_empty()).then(|| self.finding.label.clone());
-        let main = LabeledSpan::new_with_span(label, span);
-        let also = self
-            .finding
-            .also
-            .iter()
-            .map(|(span, label)| LabeledSpan::new_with_span(Some(label.clone()), *span));
-        Some(Box::new(also.chain(std::iter::once(main))))
+        self.finding.labels()
     }
 }
 

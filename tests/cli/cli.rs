@@ -33,3 +33,69 @@ fn bad_usage_exits_2() {
     assert_eq!(escalate(&["check", "--format", "xml"]).status.code(), Some(2));
     assert_eq!(escalate(&["frobnicate"]).status.code(), Some(2));
 }
+
+#[test]
+fn deny_warnings_turns_warnings_into_errors() {
+    // missing-record.esc has only a warning: exit 0, or 1 with --deny warnings.
+    let plain = escalate(&["check", "tests/cases/missing-record.esc"]);
+    assert_eq!(plain.status.code(), Some(0));
+    let denied = escalate(&["check", "--deny", "warnings", "--format", "json", "tests/cases/missing-record.esc"]);
+    assert_eq!(denied.status.code(), Some(1));
+    let doc = json(&denied);
+    assert_eq!(doc["summary"]["warnings"], 0);
+    assert_eq!(doc["summary"]["errors"], 1);
+    assert_eq!(doc["files"][0]["diagnostics"][0]["severity"], "error");
+}
+
+#[test]
+fn a_directory_is_searched_for_esc_files_in_order() {
+    let output = escalate(&["check", "--format", "json", "policies"]);
+    let doc = json(&output);
+    let paths: Vec<&str> = doc["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(
+        paths,
+        [
+            "policies/blackburn-with-darwen.esc",
+            "policies/essex.esc",
+            "policies/haringey.esc",
+            "policies/hull.esc",
+            "policies/wolverhampton.esc"
+        ]
+    );
+    assert_eq!(doc["summary"]["files"], 5);
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn json_output_is_one_document_with_the_documented_fields() {
+    let output = escalate(&["check", "--format", "json", "tests/cases/dead-end.esc", "tests/cases/clean.esc"]);
+    let doc = json(&output);
+    assert_eq!(doc["version"], 1);
+    let file = &doc["files"][0];
+    assert_eq!(file["path"], "tests/cases/dead-end.esc");
+    assert_eq!(file["protocol"], "Dead end");
+    let d = &file["diagnostics"][0];
+    for key in ["code", "severity", "message", "stage", "line", "column", "help"] {
+        assert!(d.get(key).is_some(), "missing `{key}` in {d}");
+    }
+    assert_eq!(d["code"], "dead-end");
+    assert_eq!(d["stage"], "2");
+    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(15), Some(1)));
+    assert_eq!(doc["files"][1]["diagnostics"].as_array().map(Vec::len), Some(0));
+    assert_eq!(doc["summary"]["errors"], 1);
+}
+
+#[test]
+fn output_to_a_closed_pipe_does_not_panic() {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_escalate"))
+        .args(["check", "policies"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    drop(child.stdout.take()); // the reader goes away at once
+    let output = child.wait_with_output().expect("finishes");
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"), "{output:?}");
+}
