@@ -183,7 +183,10 @@ impl miette::Diagnostic for Finding {
         let span = self.span?;
         let label = (!self.label.is_empty()).then(|| self.label.clone());
         let main = miette::LabeledSpan::new_with_span(label, span);
-        let also = self.also.iter().map(|(span, label)| miette::LabeledSpan::new_with_span(Some(label.clone()), *span));
+        let also = self
+            .also
+            .iter()
+            .map(|(span, label)| miette::LabeledSpan::new_with_span(Some(label.clone()), *span));
         Some(Box::new(also.chain(std::iter::once(main))))
     }
 }

@@ -39,7 +39,8 @@ fn deny_warnings_turns_warnings_into_errors() {
     // missing-record.esc has only a warning: exit 0, or 1 with --deny warnings.
     let plain = escalate(&["check", "tests/cases/missing-record.esc"]);
     assert_eq!(plain.status.code(), Some(0));
-    let denied = escalate(&["check", "--deny", "warnings", "--format", "json", "tests/cases/missing-record.esc"]);
+    let denied =
+        escalate(&["check", "--deny", "warnings", "--format", "json", "tests/cases/missing-record.esc"]);
     assert_eq!(denied.status.code(), Some(1));
     let doc = json(&denied);
     assert_eq!(doc["summary"]["warnings"], 0);
@@ -51,7 +52,8 @@ fn deny_warnings_turns_warnings_into_errors() {
 fn a_directory_is_searched_for_esc_files_in_order() {
     let output = escalate(&["check", "--format", "json", "policies"]);
     let doc = json(&output);
-    let paths: Vec<&str> = doc["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    let paths: Vec<&str> =
+        doc["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
     assert_eq!(
         paths,
         [
@@ -68,7 +70,8 @@ fn a_directory_is_searched_for_esc_files_in_order() {
 
 #[test]
 fn json_output_is_one_document_with_the_documented_fields() {
-    let output = escalate(&["check", "--format", "json", "tests/cases/dead-end.esc", "tests/cases/clean.esc"]);
+    let output =
+        escalate(&["check", "--format", "json", "tests/cases/dead-end.esc", "tests/cases/clean.esc"]);
     let doc = json(&output);
     assert_eq!(doc["version"], 1);
     let file = &doc["files"][0];
