@@ -19,10 +19,18 @@
 
 pub mod calendar;
 pub mod checks;
+pub mod compare;
+pub mod config;
 pub mod diagnostic;
+pub mod explain;
+pub mod format;
+pub mod fsutil;
 pub mod graph;
+pub mod init;
+pub mod layout;
 pub mod model;
 pub mod render;
+pub mod report;
 pub mod span;
 pub mod syntax;
 pub mod timeline;

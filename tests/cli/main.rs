@@ -2,9 +2,17 @@
 //! checks its stdout, stderr and exit code, as a user would see them.
 
 mod cases;
+mod ci;
 mod cli;
+mod compare;
 mod docs;
+mod explain;
+mod fmt;
+mod hostile;
+mod init;
 mod policies;
+mod render;
+mod report;
 mod timeline;
 
 use std::path::Path;

@@ -1,0 +1,211 @@
+//! `escalate compare`: the facts a board compares its protocol on, one
+//! [`Summary`] per protocol, computed from the model, the graph and the
+//! findings (the renderers are in `render::compare`).
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+use crate::Report;
+use crate::checks::is_end;
+use crate::diagnostic::Severity;
+use crate::graph::{EscalationGraph, Node, Timing};
+use crate::model::{Condition, FinalKind, Pathway, Protocol, Target};
+use crate::timescale::Worst;
+
+/// One protocol, as the comparison shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// As given on the command line.
+    pub file: String,
+    /// The file's name without `.esc`: the column heading.
+    pub name: String,
+    pub title: String,
+    pub stages: Stages,
+    /// Parties by their `level` (seniority), lowest first.
+    pub levels: Vec<Level>,
+    /// Parties with no `level`.
+    pub unlevelled: Vec<String>,
+    /// The protocol's declared overall limit, as written.
+    pub limit: Option<String>,
+    pub worst_case: Option<WorstCase>,
+    pub immediate_risk: Coverage,
+    pub final_authorities: Vec<Authority>,
+    pub findings: Findings,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Stages {
+    /// On the main ladder.
+    pub main: usize,
+    /// In exception pathways.
+    pub exceptions: usize,
+    /// How many exception pathways.
+    pub pathways: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Level {
+    pub level: u32,
+    /// The parties' names.
+    pub parties: Vec<String>,
+}
+
+/// The latest a disagreement on the main ladder can end: at an outcome, an
+/// exit reached by ordinary routes, or a final authority.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorstCase {
+    /// Working days, counting only the bounded part of the way.
+    pub days: u32,
+    /// Some part of the way has no bound: the worst case is at least `days`.
+    pub unbounded: bool,
+    /// Where that worst case ends: `stage 4`, `outcome agreed`, `exit mash`.
+    pub end: String,
+}
+
+/// Stages from which a child at immediate risk leaves the process at once.
+#[derive(Debug, Clone, Serialize)]
+pub struct Coverage {
+    /// With an immediate-risk route that acts at once.
+    pub covered: usize,
+    /// With an immediate-risk route, but not one that acts at once.
+    pub slow: usize,
+    /// Every stage, exceptions included.
+    pub total: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Authority {
+    /// `decision` or `mediation`.
+    pub kind: &'static str,
+    pub stage: String,
+    /// The most senior parties' titles.
+    pub who: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Findings {
+    pub errors: usize,
+    pub warnings: usize,
+    /// Silenced by `allow` lines (not counted above).
+    pub silenced: usize,
+    /// Codes of the errors, with how many of each.
+    pub error_codes: BTreeMap<String, usize>,
+    pub warning_codes: BTreeMap<String, usize>,
+}
+
+impl Summary {
+    /// The summary of a checked file; `None` if it did not load (input errors).
+    pub fn of(report: &Report) -> Option<Summary> {
+        let p = report.protocol.as_ref().filter(|_| !report.has_input_error())?;
+        let graph = EscalationGraph::build(p);
+        let timing = Timing::compute(p, &graph);
+        let name = std::path::Path::new(&report.path)
+            .file_stem()
+            .map_or_else(|| report.path.clone(), |s| s.to_string_lossy().into_owned());
+        Some(Summary {
+            file: report.path.clone(),
+            name,
+            title: p.title.split_whitespace().collect::<Vec<_>>().join(" "),
+            stages: Stages {
+                main: p.main_stages().count(),
+                exceptions: p.stages.iter().filter(|s| s.pathway != Pathway::Main).count(),
+                pathways: p.exceptions.iter().filter(|e| e.start.is_some()).count(),
+            },
+            levels: levels(p),
+            unlevelled: p.parties.iter().filter(|x| x.level.is_none()).map(|x| x.name.clone()).collect(),
+            limit: p.limit.as_ref().map(|l| l.timescale.to_string()),
+            worst_case: worst_case(p, &graph, &timing),
+            immediate_risk: coverage(p),
+            final_authorities: authorities(p),
+            findings: findings(report),
+        })
+    }
+}
+
+fn levels(p: &Protocol) -> Vec<Level> {
+    let mut by_level: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    for party in &p.parties {
+        if let Some(level) = party.level {
+            by_level.entry(level).or_default().push(party.name.clone());
+        }
+    }
+    by_level.into_iter().map(|(level, parties)| Level { level, parties }).collect()
+}
+
+/// The same worst case `limit-exceeded` compares with the limit.
+fn worst_case(p: &Protocol, g: &EscalationGraph, t: &Timing) -> Option<WorstCase> {
+    let main = g.main_reach();
+    let end =
+        g.graph.node_indices().filter(|n| main[n.index()] && is_end(p, g.graph[*n])).max_by_key(|n| {
+            let w: Worst = t.finish[n.index()];
+            (w.days, w.unbounded, std::cmp::Reverse(n.index()))
+        })?;
+    let worst = t.finish[end.index()];
+    let name = match g.graph[end] {
+        Node::Stage(ix) => p.stage(ix).display_id(),
+        Node::Exit(ix) => format!("exit {}", p.exits[ix.0].name),
+        Node::Outcome(ix) => format!("outcome {}", p.outcomes[ix.0].name),
+        Node::Start(_) => String::new(),
+    };
+    Some(WorstCase { days: worst.days.0, unbounded: worst.unbounded, end: name })
+}
+
+/// As `missing-immediate-risk-exit` judges a stage.
+fn coverage(p: &Protocol) -> Coverage {
+    let mut covered = 0;
+    let mut slow = 0;
+    for (ix, _) in p.stages_with_ix() {
+        let routes: Vec<_> = p
+            .routes_of(ix)
+            .filter(|(r, _)| r.condition == Condition::ImmediateRisk)
+            .map(|(r, _)| r)
+            .collect();
+        let at_once = routes.iter().any(|r| {
+            r.timescale.as_ref().is_some_and(|t| t.is_immediate())
+                || matches!(r.target, Target::Exit(e) if p.exits[e.0].timescale.as_ref().is_some_and(|t| t.is_immediate()))
+        });
+        if at_once {
+            covered += 1;
+        } else if !routes.is_empty() {
+            slow += 1;
+        }
+    }
+    Coverage { covered, slow, total: p.stages.len() }
+}
+
+fn authorities(p: &Protocol) -> Vec<Authority> {
+    p.stages
+        .iter()
+        .filter_map(|stage| {
+            let kind = match stage.final_authority? {
+                FinalKind::Decision => "decision",
+                FinalKind::Mediation => "mediation",
+            };
+            let top = p.seniority(stage);
+            let who = stage
+                .parties
+                .iter()
+                .map(|ix| &p.parties[ix.0])
+                .filter(|party| top.is_none() || party.level == top)
+                .map(|party| party.title.split_whitespace().collect::<Vec<_>>().join(" "))
+                .collect();
+            Some(Authority { kind, stage: stage.display_id(), who })
+        })
+        .collect()
+}
+
+fn findings(report: &Report) -> Findings {
+    let mut error_codes = BTreeMap::new();
+    let mut warning_codes = BTreeMap::new();
+    for f in report.findings.iter().filter(|f| f.is_active()) {
+        let codes = if f.severity == Severity::Error { &mut error_codes } else { &mut warning_codes };
+        *codes.entry(f.code.as_str().to_string()).or_insert(0) += 1;
+    }
+    Findings {
+        errors: report.count(Severity::Error),
+        warnings: report.count(Severity::Warning),
+        silenced: report.findings.iter().filter(|f| !f.is_active()).count(),
+        error_codes,
+        warning_codes,
+    }
+}

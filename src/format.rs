@@ -1,0 +1,1231 @@
+//! `escalate fmt`: one layout for every protocol file.
+//!
+//! The formatter changes only whitespace. It lexes the file into tokens
+//! (words, texts, `{ } , : ->`, comments), keeping each text and comment
+//! byte for byte, works out from the grammar which element every token
+//! belongs to, and writes the tokens out again with canonical spaces, line
+//! breaks and indentation. `docs/formatting.md` gives the rules for
+//! authors; in short:
+//!
+//! - Top-level items start in column 0. Every element of a stage, exception
+//!   or protocol header starts its own line, indented two spaces per level
+//!   (a stage inside an exception has its lines at four). A `quote` (or a
+//!   `note` of an exit or outcome, or a party's `agency` and `level` when
+//!   the author put them on a line of their own) goes two spaces deeper
+//!   than the element it belongs to.
+//! - Line breaks the author put *inside* an element are kept, because
+//!   wrapping long quotes is how the policies stay readable. Such a
+//!   continuation line goes four spaces deeper than the element's first
+//!   line, or two if the author indented it by exactly two (three of the
+//!   seed policies wrap their quotes that way, two use four). Top-level
+//!   items and stage and exception lines always take four, so a wrapped
+//!   title never lines up with the clauses under it. The lines of one
+//!   multi-line text all take the same indentation (that of the line it
+//!   starts on, if that is itself a continuation line).
+//! - One space between tokens, none before `,` and `:`, `{` at the end of
+//!   its header line, `}` on a line of its own.
+//! - A comment on its own line is indented like the line after it, or, if
+//!   it follows an element directly and the author indented it deeper, as
+//!   deep as a line of that element may go (so a remark at the end of an
+//!   item stays with it). A comment at the end of a line stays there, one
+//!   space after the code.
+//! - Blank lines: at most one in a row; none at the start or end of the
+//!   file or of a block, or before a continuation line; and always one
+//!   around a top-level item that takes more than one line (before the
+//!   comments that introduce it). A run of one-line items, such as a list
+//!   of parties, may stay together.
+//! - No trailing spaces, LF line endings, a final newline, no byte-order
+//!   mark, and tabs become spaces (except inside comments, and escaped ones
+//!   inside texts, which are kept as written).
+//!
+//! Inside a text, whitespace is only layout (runs of spaces and line breaks
+//! count as one space), so re-indenting a wrapped text never changes it;
+//! an escaped character (`\"`, `\\`, a backslash before a space or line
+//! break) is never touched.
+//!
+//! [`format`] refuses a file with syntax errors, and checks its own work
+//! before returning: the result must parse, hold the same tokens and
+//! comments, and (when the file resolves) give the same model.
+
+use crate::diagnostic::{Code, Finding};
+use crate::model::Protocol;
+
+pub mod diff;
+
+/// Lay out `source` canonically. Returns the syntax errors (as `check`
+/// reports them) if the file does not parse; the file's meaning, words and
+/// comments are never changed.
+pub fn format(source: &str) -> Result<String, Vec<Finding>> {
+    // One parse serves both the refusal and the self-check. Only syntax
+    // errors stop the formatter: a file with an unknown name or a duplicate
+    // clause is laid out all the same.
+    let loaded = match crate::load(source) {
+        Err(errors) if errors.iter().any(|f| f.code == Code::SyntaxError) => return Err(errors),
+        loaded => loaded,
+    };
+    let formatted = layout(source);
+    if let Err(why) = verify(source, &loaded, &formatted) {
+        return Err(vec![
+            Finding::new(
+                Code::SyntaxError,
+                "escalate cannot lay out this file without changing it, so it leaves the file as it is",
+            )
+            .help(format!("this is a bug in the formatter ({why}); please report it with the file")),
+        ]);
+    }
+    Ok(formatted)
+}
+
+/// Indentation width of a tab when measuring how the author indented a
+/// line (only used to compare indents, never written).
+const TAB_WIDTH: usize = 4;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Word,
+    Text,
+    Comma,
+    Colon,
+    Arrow,
+    Open,
+    Close,
+    Comment,
+}
+
+#[derive(Debug, Clone)]
+struct Tok<'a> {
+    kind: Kind,
+    /// The token as written (a text with its quote marks and escapes).
+    text: &'a str,
+    /// Line breaks between the previous token and this one.
+    breaks: usize,
+    /// Indentation of the source line the token stands on.
+    line_indent: usize,
+}
+
+fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\u{FEFF}')
+}
+
+/// Characters that end a word (besides whitespace and `->`).
+fn ends_word(c: char) -> bool {
+    matches!(c, '#' | '"' | '{' | '}' | ',' | ':' | '→') || is_space(c) || c == '\n' || c == '\r'
+}
+
+/// Split `source` into tokens. The text has parsed, so every text is closed.
+fn lex(source: &str) -> Vec<Tok<'_>> {
+    let mut toks = Vec::new();
+    let mut breaks = 0;
+    let mut indent = 0;
+    let mut at_line_start = true;
+    let mut rest = source;
+    while let Some(c) = rest.chars().next() {
+        if c == '\n' || c == '\r' {
+            rest = rest.strip_prefix("\r\n").unwrap_or(&rest[1..]);
+            breaks += 1;
+            indent = 0;
+            at_line_start = true;
+            continue;
+        }
+        if is_space(c) {
+            if at_line_start {
+                indent = advance(indent, c);
+            }
+            rest = &rest[c.len_utf8()..];
+            continue;
+        }
+        let len = match c {
+            // As the grammar says: to the line feed (a CR before it is
+            // dropped with the spaces at the end of the comment).
+            '#' => rest.find('\n').unwrap_or(rest.len()),
+            '"' => text_len(rest),
+            '{' | '}' | ',' | ':' => 1,
+            '→' => c.len_utf8(),
+            '-' if rest.starts_with("->") => 2,
+            _ => {
+                let mut end = rest.len();
+                for (i, ch) in rest.char_indices().skip(1) {
+                    if ends_word(ch) || rest[i..].starts_with("->") {
+                        end = i;
+                        break;
+                    }
+                }
+                end
+            }
+        };
+        let text = &rest[..len];
+        let kind = match c {
+            '#' => Kind::Comment,
+            '"' => Kind::Text,
+            '{' => Kind::Open,
+            '}' => Kind::Close,
+            ',' => Kind::Comma,
+            ':' => Kind::Colon,
+            _ if text == "->" || text == "→" => Kind::Arrow,
+            _ => Kind::Word,
+        };
+        toks.push(Tok { kind, text, breaks, line_indent: indent });
+        if kind == Kind::Text
+            && let Some(last) = text.rfind(['\n', '\r'])
+        {
+            // Later tokens stand on the text's last line.
+            indent = text[last + 1..].chars().take_while(|&c| is_space(c)).fold(0, advance);
+        }
+        breaks = 0;
+        at_line_start = false;
+        rest = &rest[len..];
+    }
+    toks
+}
+
+/// Width after one more indentation character.
+fn advance(width: usize, c: char) -> usize {
+    match c {
+        '\t' => (width / TAB_WIDTH + 1) * TAB_WIDTH,
+        '\u{FEFF}' => width,
+        _ => width + 1,
+    }
+}
+
+/// Length of the text starting at `rest` (which starts with `"`), quotes
+/// included.
+fn text_len(rest: &str) -> usize {
+    let mut chars = rest.char_indices().skip(1);
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '"' => return i + 1,
+            _ => {}
+        }
+    }
+    rest.len()
+}
+
+// ------------------------------------------------------------ structure
+
+/// How a token is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// Starts a line at `indent`. `sub` is how deep a line that still
+    /// belongs to this element may go (for comments); `top` marks a
+    /// top-level item; `wide` a line whose own clauses or block follow two
+    /// spaces in, so its continuation lines always go four in.
+    Line {
+        indent: usize,
+        sub: usize,
+        top: bool,
+        wide: bool,
+    },
+    /// Starts a line at `indent` if the author started a line with it;
+    /// otherwise stays on the line before (`agency`, `level`, an exit's
+    /// timescale).
+    Sub {
+        indent: usize,
+        sub: usize,
+    },
+    /// Follows on the line, or starts a continuation line if the author
+    /// broke the line before it.
+    Inline,
+    /// `,` and `:` (no space before) and `{` (one space): always on the line
+    /// of the token before.
+    Attach {
+        space: bool,
+    },
+    /// `}` on its own line at `indent`.
+    Close {
+        indent: usize,
+    },
+    Comment,
+}
+
+/// Words that can begin an element. None of them can appear inside a
+/// timescale, so a timescale runs until one of them (or `}`).
+const ELEMENT_WORDS: &[&str] = &[
+    "protocol",
+    "party",
+    "exit",
+    "outcome",
+    "stage",
+    "exception",
+    "allow",
+    "source",
+    "calendar",
+    "limit",
+    "note",
+    "quote",
+    "agency",
+    "level",
+    "parties",
+    "step",
+    "record",
+    "within",
+    "cumulative",
+    "final",
+    "start",
+    "resolved",
+    "unresolved",
+    "still",
+    "immediate",
+    "child",
+    "no",
+    "if",
+];
+
+/// Words that begin a route's condition.
+const CONDITION_WORDS: &[&str] = &["resolved", "unresolved", "still", "immediate", "child", "no", "if"];
+
+/// Assigns a [`Role`] to every token by walking the grammar's structure
+/// (`grammar/escalate.pest`) over the code tokens. Names are read by
+/// position, so a party called `quote` is still a name.
+struct Shape<'t, 'a> {
+    toks: &'t [Tok<'a>],
+    /// Indices of the tokens that are not comments.
+    code: Vec<usize>,
+    pos: usize,
+    roles: Vec<Role>,
+}
+
+impl<'t, 'a> Shape<'t, 'a> {
+    fn new(toks: &'t [Tok<'a>]) -> Self {
+        let roles = toks
+            .iter()
+            .map(|t| match t.kind {
+                Kind::Comment => Role::Comment,
+                Kind::Comma | Kind::Colon => Role::Attach { space: false },
+                Kind::Open => Role::Attach { space: true },
+                _ => Role::Inline,
+            })
+            .collect();
+        let code = toks.iter().enumerate().filter(|(_, t)| t.kind != Kind::Comment).map(|(i, _)| i).collect();
+        Shape { toks, code, pos: 0, roles }
+    }
+
+    fn tok(&self, ahead: usize) -> Option<&Tok<'a>> {
+        self.code.get(self.pos + ahead).map(|&i| &self.toks[i])
+    }
+
+    fn word(&self, ahead: usize) -> Option<&'a str> {
+        self.tok(ahead).filter(|t| t.kind == Kind::Word).map(|t| t.text)
+    }
+
+    fn kind(&self, ahead: usize) -> Option<Kind> {
+        self.tok(ahead).map(|t| t.kind)
+    }
+
+    fn done(&self) -> bool {
+        self.pos >= self.code.len()
+    }
+
+    /// Give the current token `role` and move on.
+    fn set(&mut self, role: Role) {
+        if let Some(&i) = self.code.get(self.pos) {
+            self.roles[i] = role;
+            self.pos += 1;
+        }
+    }
+
+    /// Move past `n` tokens, leaving their default roles.
+    fn skip(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.code.len());
+    }
+
+    fn line(&mut self, indent: usize, sub: usize) {
+        self.set(Role::Line { indent, sub, top: false, wide: false });
+    }
+
+    /// `at any stage` (also `at every stages`, ...) starts here.
+    fn at_any_stage(&self) -> bool {
+        self.word(0) == Some("at") && matches!(self.word(1), Some("any" | "every" | "all"))
+    }
+
+    /// The next token ends a timescale (or there is none).
+    fn at_stop(&self) -> bool {
+        match self.tok(0) {
+            None => true,
+            Some(t) => match t.kind {
+                Kind::Close | Kind::Open => true,
+                Kind::Word => ELEMENT_WORDS.contains(&t.text) || self.at_any_stage(),
+                _ => false,
+            },
+        }
+    }
+
+    /// The rest of a timescale, up to the next element.
+    fn timescale(&mut self) {
+        while !self.at_stop() {
+            self.skip(1);
+        }
+    }
+
+    /// An optional timing after a step, record, route or exit: `within` and
+    /// a timescale, or a timescale alone. The first token gets `first`.
+    fn timing(&mut self, first: Role) {
+        if self.word(0) == Some("within") || !self.at_stop() {
+            self.set(first);
+            self.timescale();
+        }
+    }
+
+    /// `quote "..."` (and, with `notes`, `note "..."`) lines at `indent`.
+    fn quotes(&mut self, indent: usize, notes: bool) {
+        while self.word(0) == Some("quote") || (notes && self.word(0) == Some("note")) {
+            self.line(indent, indent);
+            self.skip(1);
+        }
+    }
+
+    fn file(&mut self) {
+        while !self.done() {
+            let before = self.pos;
+            self.item(0);
+            if self.pos == before {
+                self.skip(1); // not an item start: keep it on its line
+            }
+        }
+    }
+
+    /// A top-level item at `indent` (0).
+    fn item(&mut self, indent: usize) {
+        let clause = indent + 2;
+        let top = Role::Line { indent, sub: clause, top: true, wide: true };
+        match self.word(0) {
+            Some("protocol") => {
+                self.set(top);
+                self.skip(1);
+                self.header(clause);
+            }
+            Some("party") => {
+                self.set(top);
+                self.skip(2);
+                loop {
+                    match self.word(0) {
+                        Some("agency" | "level") => {
+                            self.set(Role::Sub { indent: clause, sub: clause });
+                            self.skip(1);
+                        }
+                        Some("quote") => {
+                            self.line(clause, clause);
+                            self.skip(1);
+                        }
+                        _ => break,
+                    }
+                }
+            }
+            Some("exit") => {
+                self.set(top);
+                self.skip(2);
+                self.timing(Role::Sub { indent: clause, sub: clause });
+                self.quotes(clause, true);
+            }
+            Some("outcome") => {
+                self.set(top);
+                self.skip(2);
+                self.quotes(clause, true);
+            }
+            Some("at") if self.at_any_stage() => {
+                self.set(top);
+                self.skip(2);
+                if self.kind(0) == Some(Kind::Colon) {
+                    self.skip(1);
+                }
+                match self.word(0) {
+                    Some("note") => self.skip(2),
+                    Some("record") => {
+                        self.skip(2);
+                        self.timing(Role::Inline);
+                        self.quotes(clause, false);
+                    }
+                    _ => self.route(clause),
+                }
+            }
+            Some("stage") => self.stage(indent, true),
+            Some("exception") => {
+                self.set(top);
+                self.skip(3); // name, title, `{`
+                loop {
+                    match (self.kind(0), self.word(0)) {
+                        (Some(Kind::Close), _) => {
+                            self.set(Role::Close { indent });
+                            break;
+                        }
+                        (_, Some("start")) => {
+                            self.line(clause, clause + 2);
+                            self.skip(1); // `->`
+                            self.target();
+                            self.quotes(clause + 2, false);
+                        }
+                        (_, Some("stage")) => self.stage(clause, false),
+                        (_, Some("note" | "quote")) => {
+                            self.line(clause, clause);
+                            self.skip(1);
+                        }
+                        (_, Some("allow")) => {
+                            self.line(clause, clause);
+                            self.skip(2);
+                        }
+                        _ => break,
+                    }
+                }
+            }
+            Some("allow") => {
+                self.set(top);
+                self.skip(2);
+            }
+            _ => {}
+        }
+    }
+
+    /// The clauses of a `protocol` header, at `indent`.
+    fn header(&mut self, indent: usize) {
+        loop {
+            match self.word(0) {
+                Some("source" | "calendar" | "note" | "quote") => {
+                    self.line(indent, indent);
+                    self.skip(1);
+                }
+                Some("limit") => {
+                    self.line(indent, indent + 2);
+                    self.timing(Role::Inline);
+                    self.quotes(indent + 2, false);
+                }
+                Some("allow") => {
+                    self.line(indent, indent);
+                    self.skip(2);
+                }
+                _ => break,
+            }
+        }
+    }
+
+    /// `stage ID "Title" { ... }` with its header line at `indent`.
+    fn stage(&mut self, indent: usize, top: bool) {
+        let inner = indent + 2;
+        self.set(Role::Line { indent, sub: inner, top, wide: true });
+        self.skip(3); // id, title, `{`
+        loop {
+            let Some(word) = self.word(0) else {
+                if self.kind(0) == Some(Kind::Close) {
+                    self.set(Role::Close { indent });
+                }
+                break;
+            };
+            match word {
+                "step" | "record" => {
+                    self.line(inner, inner + 2);
+                    self.skip(1);
+                    self.timing(Role::Inline);
+                    self.quotes(inner + 2, false);
+                }
+                "parties" => {
+                    self.line(inner, inner);
+                    self.skip(1);
+                    while self.kind(0) == Some(Kind::Comma) {
+                        self.skip(2);
+                    }
+                }
+                "within" | "cumulative" => {
+                    self.line(inner, inner + 2);
+                    self.timescale();
+                    self.quotes(inner + 2, false);
+                }
+                "final" => {
+                    self.line(inner, inner + 2);
+                    self.skip(1);
+                    self.quotes(inner + 2, false);
+                }
+                "note" | "quote" => {
+                    self.line(inner, inner);
+                    self.skip(1);
+                }
+                "allow" => {
+                    self.line(inner, inner);
+                    self.skip(2);
+                }
+                w if CONDITION_WORDS.contains(&w) => {
+                    self.line(inner, inner + 2);
+                    self.route(inner + 2);
+                }
+                _ => break,
+            }
+        }
+    }
+
+    /// The rest of a route (its first token may already have its role):
+    /// condition, arrow, target, timing, and quotes at `quote_indent`.
+    fn route(&mut self, quote_indent: usize) {
+        // The condition: at most four words (`child at immediate risk`) or
+        // `if "..."`, up to the arrow.
+        let mut n = 0;
+        while n < 4 && !self.done() && self.kind(0) != Some(Kind::Arrow) {
+            self.skip(1);
+            n += 1;
+        }
+        if self.kind(0) == Some(Kind::Arrow) {
+            self.skip(1);
+        }
+        self.target();
+        self.timing(Role::Inline);
+        self.quotes(quote_indent, false);
+    }
+
+    /// `stage ID` or a name.
+    fn target(&mut self) {
+        if self.word(0) == Some("stage") {
+            self.skip(2);
+        } else {
+            self.skip(1);
+        }
+    }
+}
+
+// ------------------------------------------------------------ output
+
+/// One line of output.
+#[derive(Debug, Default)]
+struct Out {
+    indent: usize,
+    text: String,
+    /// A blank line goes before this one.
+    blank: bool,
+    /// The top-level item this line belongs to; `None` for a comment
+    /// between items.
+    item: Option<usize>,
+    /// The line ends with `{` (before any comment).
+    opens: bool,
+    /// The line is `}`.
+    closes: bool,
+}
+
+/// The continuation indent for an author's offset (relative to the
+/// element's first line).
+fn continuation(offset: isize) -> usize {
+    if offset == 2 { 2 } else { 4 }
+}
+
+struct Writer {
+    lines: Vec<Out>,
+    /// Indent (written) and indent (as the author wrote it) of the current
+    /// element's first line.
+    elem_indent: usize,
+    elem_source_indent: usize,
+    /// How deep a line that belongs to the current element may go.
+    sub: usize,
+    /// The current element's continuation lines always go four in.
+    wide: bool,
+    /// The current line is a continuation line.
+    continued: bool,
+    item: Option<usize>,
+    items: usize,
+    /// The last token was a comment: the next one starts a line.
+    after_comment: bool,
+    /// A blank line since the last code token.
+    blank_since_code: bool,
+}
+
+impl Writer {
+    fn new_line(&mut self, indent: usize, blank: bool) {
+        self.lines.push(Out { indent, blank, item: self.item, ..Out::default() });
+    }
+
+    fn push(&mut self, space: bool, text: &str) {
+        if self.lines.is_empty() {
+            self.new_line(0, false);
+        }
+        if let Some(line) = self.lines.last_mut() {
+            if space && !line.text.is_empty() {
+                line.text.push(' ');
+            }
+            line.text.push_str(text);
+        }
+    }
+
+    /// Where a continuation line of the current element goes, given the
+    /// author's indentation of it.
+    fn continuation_indent(&self, source_indent: Option<usize>) -> usize {
+        let offset = source_indent.map_or(4, |i| i as isize - self.elem_source_indent as isize);
+        self.elem_indent + if self.wide { 4 } else { continuation(offset) }
+    }
+
+    /// Append a text token, re-indenting the lines of a multi-line text:
+    /// all of them like the line the text starts on if that is itself a
+    /// continuation line, else as the first of them says.
+    fn push_text(&mut self, space: bool, raw: &str) {
+        let mut pieces = text_lines(raw).into_iter();
+        if let Some(first) = pieces.next() {
+            self.push(space, &first.text);
+        }
+        let mut indent = self.continued.then(|| self.lines.last().map_or(0, |l| l.indent));
+        for piece in pieces {
+            let at = *indent.get_or_insert_with(|| self.continuation_indent(Some(piece.source_indent)));
+            self.new_line(at, piece.blank);
+            self.push(false, &piece.text);
+        }
+    }
+}
+
+/// One line of a text token.
+struct TextLine {
+    /// The line without its indentation or trailing spaces.
+    text: String,
+    /// The author's indentation.
+    source_indent: usize,
+    /// Blank lines (inside the text) came before it.
+    blank: bool,
+}
+
+/// Split a text's raw form at its unescaped line breaks. Indentation and
+/// trailing spaces are dropped and unescaped tabs become spaces, none of
+/// which changes what the text says: a run of unescaped whitespace inside a
+/// text is one separator, whatever its length.
+fn text_lines(raw: &str) -> Vec<TextLine> {
+    let mut lines = vec![TextLine { text: String::new(), source_indent: 0, blank: false }];
+    let mut chars = raw.chars().peekable();
+    let mut at_start = false; // skipping the indentation of a new line
+    let mut width = 0;
+    let mut blank = false;
+    // Trailing spaces are only dropped once the line is known to end.
+    let mut pending = String::new();
+    while let Some(c) = chars.next() {
+        if c == '\n' || c == '\r' {
+            if c == '\r' && chars.peek() == Some(&'\n') {
+                chars.next();
+            }
+            pending.clear();
+            if at_start {
+                blank = true; // an empty line inside the text
+            }
+            at_start = true;
+            width = 0;
+            continue;
+        }
+        if at_start {
+            if c == ' ' || c == '\t' {
+                width = advance(width, c);
+                continue;
+            }
+            at_start = false;
+            lines.push(TextLine { text: String::new(), source_indent: width, blank });
+            blank = false;
+        }
+        let Some(line) = lines.last_mut() else { break };
+        match c {
+            ' ' | '\t' => pending.push(' '),
+            '\\' => {
+                line.text.push_str(&pending);
+                pending.clear();
+                line.text.push(c);
+                // An escaped line break is part of the text: the line after
+                // it is not re-indented, since adding indentation where
+                // there was none would add a space to the text.
+                if let Some(next) = chars.next() {
+                    line.text.push(next);
+                }
+            }
+            _ => {
+                line.text.push_str(&pending);
+                pending.clear();
+                line.text.push(c);
+            }
+        }
+    }
+    lines
+}
+
+/// Lay out a file that parses.
+fn layout(source: &str) -> String {
+    let mut toks = lex(source);
+    let mut shape = Shape::new(&toks);
+    shape.file();
+    let mut roles = shape.roles;
+    attach_before_comments(&mut toks, &mut roles);
+
+    let mut w = Writer {
+        lines: Vec::new(),
+        elem_indent: 0,
+        elem_source_indent: 0,
+        sub: 0,
+        wide: false,
+        continued: false,
+        item: None,
+        items: 0,
+        after_comment: false,
+        blank_since_code: false,
+    };
+    for (i, tok) in toks.iter().enumerate() {
+        let broken = tok.breaks > 0 || w.lines.is_empty();
+        let blank = tok.breaks > 1;
+        if blank {
+            w.blank_since_code = true;
+        }
+        let starts = |w: &mut Writer, indent: usize, sub: usize, wide: bool| {
+            w.new_line(indent, blank);
+            w.elem_indent = indent;
+            w.elem_source_indent = tok.line_indent;
+            w.sub = sub;
+            w.wide = wide;
+            w.continued = false;
+        };
+        match roles[i] {
+            Role::Line { indent, sub, top, wide } => {
+                if top {
+                    w.item = Some(w.items);
+                    w.items += 1;
+                }
+                starts(&mut w, indent, sub, wide);
+                w.push(false, tok.text);
+            }
+            Role::Sub { indent, sub } if broken || w.after_comment => {
+                starts(&mut w, indent, sub, false);
+                w.push(false, tok.text);
+            }
+            Role::Close { indent } => {
+                starts(&mut w, indent, indent, false);
+                w.push(false, tok.text);
+                if let Some(line) = w.lines.last_mut() {
+                    line.closes = true;
+                }
+            }
+            Role::Comment => {
+                let text = tok.text.trim_end();
+                if !broken && !w.after_comment {
+                    w.push(true, text);
+                } else {
+                    let (next_indent, next_top) = next_line(&toks, &roles, i, &w);
+                    let a = tok.line_indent;
+                    let indent = if w.blank_since_code || a <= next_indent {
+                        next_indent
+                    } else {
+                        next_indent.max(w.sub.min(a - a % 2))
+                    };
+                    let item = w.item;
+                    if indent == 0 && next_top {
+                        w.item = None;
+                    }
+                    w.new_line(indent, blank);
+                    w.item = item;
+                    w.push(false, text);
+                }
+                w.after_comment = true;
+                continue;
+            }
+            Role::Sub { .. } | Role::Inline | Role::Attach { .. } => {
+                let space = !matches!(roles[i], Role::Attach { space: false });
+                if broken || w.after_comment {
+                    let source = (tok.breaks > 0).then_some(tok.line_indent);
+                    let indent = w.continuation_indent(source);
+                    // A blank line inside an element only splits it.
+                    w.new_line(indent, false);
+                    w.continued = true;
+                    if tok.kind == Kind::Text {
+                        w.push_text(false, tok.text);
+                    } else {
+                        w.push(false, tok.text);
+                    }
+                } else if tok.kind == Kind::Text {
+                    w.push_text(space, tok.text);
+                } else {
+                    w.push(space, tok.text);
+                }
+                if tok.kind == Kind::Open
+                    && let Some(line) = w.lines.last_mut()
+                {
+                    line.opens = true;
+                }
+            }
+        }
+        w.after_comment = false;
+        w.blank_since_code = false;
+    }
+    render(w.lines)
+}
+
+/// Where the line after the comment at `i` goes: its indent (a `}` counts as
+/// the inside of its block) and whether it starts a top-level item (or the
+/// file ends).
+fn next_line(toks: &[Tok], roles: &[Role], i: usize, w: &Writer) -> (usize, bool) {
+    let Some(j) = (i + 1..toks.len()).find(|&j| roles[j] != Role::Comment) else {
+        return (0, true);
+    };
+    match roles[j] {
+        Role::Line { indent, top, .. } => (indent, top),
+        Role::Sub { indent, .. } => (indent, false),
+        Role::Close { indent } => (indent + 2, false),
+        _ => {
+            let source = (toks[j].breaks > 0).then_some(toks[j].line_indent);
+            (w.continuation_indent(source), false)
+        }
+    }
+}
+
+/// Put each `,`, `:` and `{` right after the token before it, ahead of any
+/// comments in between (a comment runs to the end of its line, so nothing
+/// can follow it on the line). A line break the author put before a comma
+/// moves after it.
+fn attach_before_comments(toks: &mut [Tok], roles: &mut [Role]) {
+    for i in 0..toks.len() {
+        if !matches!(roles[i], Role::Attach { .. }) {
+            continue;
+        }
+        let mut at = i;
+        while at > 0 && roles[at - 1] == Role::Comment {
+            toks.swap(at - 1, at);
+            roles.swap(at - 1, at);
+            at -= 1;
+        }
+        let breaks = std::mem::take(&mut toks[at].breaks);
+        // A list the author wrapped before a comma stays wrapped, after it.
+        if toks[at].kind == Kind::Comma
+            && breaks > 0
+            && let Some(next) = toks.get_mut(at + 1)
+            && next.breaks == 0
+        {
+            next.breaks = breaks;
+        }
+    }
+}
+
+/// Blank lines, then the text.
+fn render(mut lines: Vec<Out>) -> String {
+    // Blank lines: never first, after `{` or before `}`.
+    for k in 0..lines.len() {
+        if k == 0 || lines[k - 1].opens || lines[k].closes {
+            lines[k].blank = false;
+        }
+    }
+    // Around an item that takes more than one line, always one.
+    let mut spans: Vec<(usize, usize, usize)> = Vec::new(); // (first, last, count)
+    for (k, line) in lines.iter().enumerate() {
+        if let Some(item) = line.item {
+            if spans.len() <= item {
+                spans.resize(item + 1, (k, k, 0));
+            }
+            let span = &mut spans[item];
+            span.1 = k;
+            span.2 += 1;
+        }
+    }
+    for pair in spans.windows(2) {
+        let (before, after) = (pair[0], pair[1]);
+        if (before.2 > 1 || after.2 > 1)
+            && let Some(line) = lines.get_mut(before.1 + 1)
+        {
+            line.blank = true;
+        }
+    }
+    let mut out = String::new();
+    for line in &lines {
+        if line.blank {
+            out.push('\n');
+        }
+        if !line.text.is_empty() {
+            out.extend(std::iter::repeat_n(' ', line.indent));
+        }
+        out.push_str(&line.text);
+        out.push('\n');
+    }
+    out
+}
+
+// ------------------------------------------------------------ self-check
+
+/// Check that `after` says what `before` says: the same tokens (texts
+/// compared as escalate reads them) and comments, and, loaded, the same
+/// model as `before` (`loaded`), or the same problems if that has none.
+fn verify(before: &str, loaded: &Result<Protocol, Vec<Finding>>, after: &str) -> Result<(), String> {
+    let (code_a, comments_a) = signature(before);
+    let (code_b, comments_b) = signature(after);
+    if code_a != code_b {
+        return Err("the words or texts changed".into());
+    }
+    if comments_a != comments_b {
+        return Err("the comments changed".into());
+    }
+    // Findings point at places, which move; what they say must not change.
+    let said = |errors: &[Finding]| errors.iter().map(|f| (f.code, f.message.clone())).collect::<Vec<_>>();
+    let same = match (loaded, crate::load(after)) {
+        // As JSON, which leaves out the spans; bytes rather than `Value`s,
+        // which cost a tree of maps on a large protocol.
+        (Ok(model), Ok(again)) => serde_json::to_vec(model).ok() == serde_json::to_vec(&again).ok(),
+        (Err(errors), Err(again)) => said(errors) == said(&again),
+        _ => false,
+    };
+    if !same {
+        return Err("the protocol read from the result is not the same".into());
+    }
+    Ok(())
+}
+
+/// The tokens of a text, with whitespace inside texts reduced as escalate
+/// reads it, and its comments.
+fn signature(source: &str) -> (Vec<(Kind, String)>, Vec<String>) {
+    let mut code = Vec::new();
+    let mut comments = Vec::new();
+    for tok in lex(source) {
+        match tok.kind {
+            Kind::Comment => comments.push(tok.text.trim_end().to_string()),
+            Kind::Text => code.push((tok.kind, text_key(tok.text))),
+            kind => code.push((kind, tok.text.to_string())),
+        }
+    }
+    (code, comments)
+}
+
+/// A text as escalate reads it (runs of unescaped whitespace are one
+/// space, none at the ends), with its escapes left in.
+fn text_key(raw: &str) -> String {
+    let inner = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')).unwrap_or(raw);
+    let mut out = String::new();
+    let mut space = false;
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() {
+            out.push(' ');
+        }
+        space = false;
+        out.push(c);
+        if c == '\\'
+            && let Some(next) = chars.next()
+        {
+            out.push(next);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Format `source`, checking that formatting again changes nothing.
+    fn fmt(source: &str) -> String {
+        let once = format(source).unwrap_or_else(|e| panic!("does not format: {e:?}\n{source}"));
+        let twice = format(&once).unwrap_or_else(|e| panic!("output does not format: {e:?}\n{once}"));
+        assert_eq!(once, twice, "formatting twice changed the text");
+        once
+    }
+
+    const STAGE_OPEN: &str = "protocol \"P\"\n\nstage 1 \"One\" {\n";
+
+    #[test]
+    fn one_long_line_is_laid_out_by_the_grammar() {
+        let source = "protocol \"P\" source \"S\" calendar england-and-wales limit 10 working days \
+            quote \"q\" note \"n\" party a \"A\" agency \"X\" level 1 quote \"qa\" exit mash \"M\" \
+            within same working day note \"n\" stage 1 \"One\" { parties a , b step \"s\" within 2 \
+            working days quote \"q1\" resolved -> agreed unresolved -> stage 2 within 1 working day \
+            quote \"rq\" final decision }";
+        let expected = "\
+protocol \"P\"
+  source \"S\"
+  calendar england-and-wales
+  limit 10 working days
+    quote \"q\"
+  note \"n\"
+
+party a \"A\" agency \"X\" level 1
+  quote \"qa\"
+
+exit mash \"M\" within same working day
+  note \"n\"
+
+stage 1 \"One\" {
+  parties a, b
+  step \"s\" within 2 working days
+    quote \"q1\"
+  resolved -> agreed
+  unresolved -> stage 2 within 1 working day
+    quote \"rq\"
+  final decision
+}
+";
+        assert_eq!(fmt(source), expected);
+    }
+
+    #[test]
+    fn names_that_are_keywords_stay_names() {
+        // A party called `quote`, an outcome called `resolved`, a stage
+        // called `note`: each is read by its position, not its spelling.
+        let source = "protocol \"P\"\nparty quote \"Q\" level 2\noutcome resolved \"R\"\n\n\
+            stage note \"N\" {\n  parties quote\n  resolved -> resolved\n  unresolved -> stage note\n}\n";
+        assert_eq!(fmt(source), source);
+    }
+
+    #[test]
+    fn a_comment_at_the_end_of_a_line_stays_there() {
+        let source = format!("{STAGE_OPEN}  step \"x\"    # why\n  final decision\t# binding\n}}  # end\n");
+        let expected = format!("{STAGE_OPEN}  step \"x\" # why\n  final decision # binding\n}} # end\n");
+        assert_eq!(fmt(&source), expected);
+    }
+
+    #[test]
+    fn a_comment_between_a_stage_line_and_its_quote() {
+        let source = "protocol \"P\"\nstage 1 \"One\" {\n# how it was read\n      quote \"q\"\n  step \"x\"\n  # about the quote\n        quote \"sq\"\n}\n";
+        let expected = "protocol \"P\"\n\nstage 1 \"One\" {\n  # how it was read\n  quote \"q\"\n  step \"x\"\n    # about the quote\n    quote \"sq\"\n}\n";
+        assert_eq!(fmt(source), expected);
+    }
+
+    #[test]
+    fn a_comment_indented_after_an_item_stays_with_it() {
+        // As at the end of the Essex header: a remark about the item above,
+        // not an introduction to the item below.
+        let source =
+            "protocol \"P\"\n  note \"n\"\n  # no limit: the text gives none\n\n# Parties\nparty a \"A\"\n";
+        assert_eq!(fmt(source), source);
+        // Without the indentation it introduces the next item.
+        let source = "party a \"A\" level 1\n  quote \"q\"\n# about b\nparty b \"B\"\n";
+        assert_eq!(fmt(source), "party a \"A\" level 1\n  quote \"q\"\n\n# about b\nparty b \"B\"\n");
+    }
+
+    #[test]
+    fn comments_before_a_closing_brace_are_inside_the_block() {
+        let source = format!("{STAGE_OPEN}  final decision\n# last\n}}\n");
+        assert_eq!(fmt(&source), format!("{STAGE_OPEN}  final decision\n  # last\n}}\n"));
+    }
+
+    #[test]
+    fn texts_are_kept_byte_for_byte() {
+        let text = r#""a # not a comment, \"quoted\" -> x \\ → { } , :""#;
+        let source = format!("{STAGE_OPEN}  step {text}\n    quote {text}\n}}\n");
+        assert_eq!(fmt(&source), source);
+    }
+
+    #[test]
+    fn crlf_becomes_lf() {
+        let source = format!("{STAGE_OPEN}  final decision\n}}\n");
+        assert_eq!(fmt(&source.replace('\n', "\r\n")), source);
+        // A lone CR between words is a line break too; inside a comment it
+        // is part of the comment, which runs to the line feed.
+        assert_eq!(fmt("protocol \"P\"\rparty a \"A\"\r"), "protocol \"P\"\nparty a \"A\"\n");
+        assert_eq!(fmt("# c\rprotocol \"P\"\r\n"), "# c\rprotocol \"P\"\n");
+    }
+
+    #[test]
+    fn tabs_become_spaces_and_a_byte_order_mark_is_dropped() {
+        let source =
+            "\u{feff}protocol\t\"P\"\n\tsource \"S\tT\"\n\nstage 1 \"One\" {\n\tfinal\tdecision\n}\n";
+        let expected = "protocol \"P\"\n  source \"S T\"\n\nstage 1 \"One\" {\n  final decision\n}\n";
+        assert_eq!(fmt(source), expected);
+        // Inside a comment, a tab is the author's.
+        assert_eq!(fmt("# a\tb\nprotocol \"P\"\n"), "# a\tb\nprotocol \"P\"\n");
+    }
+
+    #[test]
+    fn spaces_and_blank_lines_are_trimmed() {
+        let source = "\n\n# c   \n\n\n\nprotocol \"P\"   \n\n\n\nstage 1 \"One\" {\n\n\n  parties   a ,b\n\n\n  final decision\n\n}\n\n\n";
+        let expected = "# c\n\nprotocol \"P\"\n\nstage 1 \"One\" {\n  parties a, b\n\n  final decision\n}\n";
+        assert_eq!(fmt(source), expected);
+    }
+
+    #[test]
+    fn multi_line_texts_keep_their_breaks_and_are_re_indented() {
+        // The author's two-space continuation is kept; anything else gets four.
+        let source = "protocol \"P\"\nstage 1 \"One\" {\n    quote \"first line\n      second line\n      third line\"\n  step \"a\n  b\"\n}\n";
+        let expected = "protocol \"P\"\n\nstage 1 \"One\" {\n  quote \"first line\n    second line\n    third line\"\n  step \"a\n      b\"\n}\n";
+        assert_eq!(fmt(source), expected);
+        // A wrapped title: four, so it does not line up with the clauses.
+        let source = "party a \"A long\n    title\" level 1\n  quote \"q\"\n";
+        assert_eq!(fmt(source), source);
+        // Blank lines inside a text are at most one.
+        assert_eq!(fmt("protocol \"a\n\n\n\n    b\"\n"), "protocol \"a\n\n    b\"\n");
+    }
+
+    #[test]
+    fn escaped_spaces_and_line_breaks_in_a_text_are_not_touched() {
+        // `\ ` at a line end and `\` before a line break are part of the text.
+        let source = "protocol \"a\\ \n    b\\\nc\"\n";
+        assert_eq!(fmt(source), source);
+    }
+
+    #[test]
+    fn lines_the_author_wrapped_keep_their_breaks() {
+        let source = "protocol \"P\"\n\nstage 1 \"One\" {\n  parties a, b,\n    c\n  step \"x\"\n      within 2 working days\n  if \"a long condition\"\n      -> stage 2\n}\n";
+        assert_eq!(fmt(source), source);
+        // A timing written under its step at the stage's own indent is the
+        // step's (the grammar reads it so): it is indented to show that.
+        let source = format!("{STAGE_OPEN}  step \"x\"\n  within 2 working days\n}}\n");
+        assert_eq!(fmt(&source), format!("{STAGE_OPEN}  step \"x\"\n      within 2 working days\n}}\n"));
+    }
+
+    #[test]
+    fn punctuation_joins_the_line_before() {
+        let source =
+            "protocol \"P\"\nat any stage\n: record \"r\"\nstage 1 \"One\"\n{\n  parties a\n    , b # c\n}\n";
+        let expected =
+            "protocol \"P\"\nat any stage: record \"r\"\n\nstage 1 \"One\" {\n  parties a,\n    b # c\n}\n";
+        assert_eq!(fmt(source), expected);
+        // A comment before a `{` moves after it: nothing follows a comment.
+        let source = "protocol \"P\"\nstage 1 \"One\" # why\n{\n  final decision\n}\n";
+        let expected = "protocol \"P\"\n\nstage 1 \"One\" { # why\n  final decision\n}\n";
+        assert_eq!(fmt(source), expected);
+    }
+
+    #[test]
+    fn an_exception_indents_its_stages_by_two_more() {
+        let source = "protocol \"P\"\nexception e \"E\" {\nquote \"q\"\nstart -> stage x\nquote \"sq\"\nstage x \"X\" {\nstep \"s\"\nquote \"q\"\nresolved -> agreed\n}\nnote \"n\"\n}\n";
+        let expected = "protocol \"P\"\n\nexception e \"E\" {\n  quote \"q\"\n  start -> stage x\n    quote \"sq\"\n  stage x \"X\" {\n    step \"s\"\n      quote \"q\"\n    resolved -> agreed\n  }\n  note \"n\"\n}\n";
+        assert_eq!(fmt(source), expected);
+    }
+
+    #[test]
+    fn one_line_items_may_stay_together_and_longer_ones_get_a_blank_line() {
+        let source = "protocol \"P\"\nparty a \"A\" level 1\nparty b \"B\" level 2\n\
+            exit m \"M\" within same working day\n  quote \"q\"\noutcome o \"O\"\n";
+        let expected = "protocol \"P\"\nparty a \"A\" level 1\nparty b \"B\" level 2\n\n\
+            exit m \"M\" within same working day\n  quote \"q\"\n\noutcome o \"O\"\n";
+        assert_eq!(fmt(source), expected);
+    }
+
+    #[test]
+    fn a_quote_after_a_limit_is_the_limit_s() {
+        // The grammar gives a quote to the element just before it: the
+        // layout shows which.
+        let source = "protocol \"P\"\n  limit 5 working days\n  quote \"about the limit\"\n  note \"n\"\n";
+        let expected =
+            "protocol \"P\"\n  limit 5 working days\n    quote \"about the limit\"\n  note \"n\"\n";
+        assert_eq!(fmt(source), expected);
+    }
+
+    #[test]
+    fn empty_files_and_comment_only_files() {
+        assert_eq!(fmt(""), "");
+        assert_eq!(fmt("\n \n"), "");
+        assert_eq!(fmt("# only\n\n\n# comments"), "# only\n\n# comments\n");
+    }
+
+    #[test]
+    fn a_file_that_does_not_parse_is_refused_with_its_errors() {
+        let errors = format("protocol \"P\"\nstage 1 \"One\" {\n  deadline 2 working days\n}\n").unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].code, Code::SyntaxError);
+    }
+
+    #[test]
+    fn a_file_with_unknown_names_is_still_formatted() {
+        // Resolving names is not the formatter's business.
+        assert_eq!(
+            fmt("stage 1 \"One\" {\nunresolved -> nowhere\n}"),
+            "stage 1 \"One\" {\n  unresolved -> nowhere\n}\n"
+        );
+    }
+
+    #[test]
+    fn the_self_check_catches_a_changed_text() {
+        let check = |before: &str, after: &str| verify(before, &crate::load(before), after);
+        // No stages: the file does not load, before or after.
+        assert!(check("protocol \"a b\"\n", "protocol \"a  b\"\n").is_ok());
+        assert!(check("protocol \"a b\"\n", "protocol \"a\\ b\"\n").is_err());
+        assert!(check("protocol \"P\" # c\n", "protocol \"P\"\n").is_err());
+        assert!(check("protocol \"P\"\n", "protocol \"P\" {\n").is_err());
+        // The same tokens, but `a further` broken over a line is no longer
+        // a timescale: the result must still load.
+        let before = "protocol \"P\"\nstage 1 \"One\" {\n  step \"s\" a further 2 working days\n}\n";
+        assert!(crate::load(before).is_ok());
+        assert!(check(before, before).is_ok());
+        assert!(check(before, &before.replace("a further", "a\nfurther")).is_err());
+    }
+}

@@ -1,0 +1,45 @@
+//! `escalate init`: a commented starter protocol for a board writing its
+//! first one. It passes `escalate check` with no findings (tested), so every
+//! finding after an edit comes from the edit.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The starter protocol.
+pub const STARTER: &str = include_str!("starter.esc");
+
+/// The file `init` writes when given no path, or a folder.
+pub const DEFAULT_NAME: &str = "protocol.esc";
+
+/// Write the starter to `path` (a file, or a folder to write `protocol.esc`
+/// in), never over an existing file. Returns the file written.
+pub fn write(path: Option<&Path>) -> Result<PathBuf, String> {
+    let file = match path {
+        None => PathBuf::from(DEFAULT_NAME),
+        Some(p) if p.is_dir() => p.join(DEFAULT_NAME),
+        Some(p) => p.to_path_buf(),
+    };
+    // `create_new` refuses atomically: no window between a check and the write.
+    let mut out = std::fs::OpenOptions::new().write(true).create_new(true).open(&file).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            format!(
+                "`{}` already exists: escalate init never overwrites a file; give another path",
+                file.display()
+            )
+        } else {
+            format!("cannot write `{}`: {e}", file.display())
+        }
+    })?;
+    out.write_all(STARTER.as_bytes()).map_err(|e| format!("cannot write `{}`: {e}", file.display()))?;
+    Ok(file)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_starter_has_no_findings() {
+        let (protocol, findings) = crate::analyse(super::STARTER);
+        assert!(protocol.is_some());
+        assert_eq!(findings, Vec::new());
+    }
+}

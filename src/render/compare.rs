@@ -1,0 +1,278 @@
+//! `escalate compare` output: the protocols side by side (a terminal table
+//! or Markdown, one column per protocol), or one record per protocol (CSV,
+//! JSON) for spreadsheets and scripts.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::compare::Summary;
+
+/// The rows of the side-by-side table: a label and each protocol's cell.
+fn rows(summaries: &[Summary]) -> Vec<(&'static str, Vec<String>)> {
+    let row = |f: &dyn Fn(&Summary) -> String| summaries.iter().map(f).collect::<Vec<_>>();
+    let mut rows = vec![
+        ("protocol", row(&|s| s.title.clone())),
+        ("stages", row(&stages)),
+        ("parties by level", row(&levels)),
+        ("overall limit", row(&|s| s.limit.clone().unwrap_or_else(|| "none stated".to_string()))),
+        ("worst case to an end", row(&worst_case)),
+        ("immediate risk covered", row(&coverage)),
+        ("final authority", row(&authority)),
+        ("errors", row(&|s| counted(s.findings.errors, &s.findings.error_codes))),
+        ("warnings", row(&|s| counted(s.findings.warnings, &s.findings.warning_codes))),
+    ];
+    if summaries.iter().any(|s| s.findings.silenced > 0) {
+        rows.push(("silenced by allow", row(&|s| s.findings.silenced.to_string())));
+    }
+    rows
+}
+
+fn stages(s: &Summary) -> String {
+    let main = plural(s.stages.main, "stage");
+    match s.stages.exceptions {
+        0 => main,
+        n => format!(
+            "{main}, and {} in {}",
+            n,
+            if s.stages.pathways == 1 {
+                "1 exception".to_string()
+            } else {
+                plural(s.stages.pathways, "exception")
+            }
+        ),
+    }
+}
+
+fn levels(s: &Summary) -> String {
+    let mut parts: Vec<String> =
+        s.levels.iter().map(|l| format!("L{}: {}", l.level, l.parties.len())).collect();
+    if !s.unlevelled.is_empty() {
+        parts.push(format!("no level: {}", s.unlevelled.len()));
+    }
+    if parts.is_empty() { "no parties".to_string() } else { parts.join(", ") }
+}
+
+fn worst_case(s: &Summary) -> String {
+    match &s.worst_case {
+        None => "never ends".to_string(),
+        Some(w) if w.unbounded && w.days == 0 => {
+            format!("no bound: no timescale in days on the way ({})", w.end)
+        }
+        Some(w) if w.unbounded => {
+            format!("at least {}, no bound ({})", plural(w.days as usize, "working day"), w.end)
+        }
+        Some(w) => format!("{} ({})", plural(w.days as usize, "working day"), w.end),
+    }
+}
+
+fn coverage(s: &Summary) -> String {
+    let c = &s.immediate_risk;
+    let mut text = format!("{} of {} stages", c.covered, c.total);
+    if c.slow > 0 {
+        text.push_str(&format!(" ({} more not at once)", c.slow));
+    }
+    text
+}
+
+fn authority(s: &Summary) -> String {
+    if s.final_authorities.is_empty() {
+        return "none".to_string();
+    }
+    let parts: Vec<String> = s
+        .final_authorities
+        .iter()
+        .map(|a| format!("{} by {} ({})", a.kind, a.who.join(", "), a.stage))
+        .collect();
+    format!("yes: {}", parts.join("; "))
+}
+
+fn counted(total: usize, codes: &BTreeMap<String, usize>) -> String {
+    if total == 0 {
+        return "0".to_string();
+    }
+    let parts: Vec<String> =
+        codes.iter().map(|(c, &n)| if n == 1 { c.clone() } else { format!("{c} ×{n}") }).collect();
+    format!("{total}: {}", parts.join(", "))
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+}
+
+/// A table for a terminal `width` columns wide: one column per protocol,
+/// cells wrapped to fit.
+pub fn table(summaries: &[Summary], width: usize) -> String {
+    // Keep `L3: 4` and `dead-end ×2` on one line each: a no-break space
+    // (one column wide, as a space) joins them for the wrapping below.
+    let keep = |label: &str, text: &str| {
+        let text = text.replace(" ×", "\u{a0}×");
+        if label == "parties by level" { text.replace(": ", ":\u{a0}") } else { text }
+    };
+    let rows: Vec<(&str, Vec<String>)> = rows(summaries)
+        .into_iter()
+        .map(|(label, cells)| (label, cells.iter().map(|c| keep(label, c)).collect()))
+        .collect();
+    let label = rows.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0);
+    let n = summaries.len().max(1);
+    let room = width.saturating_sub(label + 3 * n) / n;
+    // Every column is as wide as the longest cell, or its share of `width`,
+    // but never narrower than the longest word: codes such as
+    // `missing-immediate-risk-exit` must stay whole to be read and copied.
+    let cells = || {
+        rows.iter()
+            .flat_map(|(_, cells)| cells.iter().map(String::as_str))
+            .chain(summaries.iter().map(|s| s.name.as_str()))
+    };
+    let longest = cells().map(|c| c.chars().count()).max().unwrap_or(0);
+    let word = cells().flat_map(|c| c.split(' ')).map(|w| w.chars().count()).max().unwrap_or(0);
+    let widths = vec![longest.min(room.max(word)); summaries.len()];
+    let options = |w: usize| {
+        textwrap::Options::new(w).break_words(false).word_splitter(textwrap::WordSplitter::NoHyphenation)
+    };
+    let wrap = |text: &str, w: usize| -> Vec<String> {
+        textwrap::wrap(text, options(w)).into_iter().map(|c| c.into_owned()).collect()
+    };
+    let mut out = line(
+        label,
+        "",
+        &summaries.iter().zip(&widths).map(|(s, &w)| wrap(&s.name, w)).collect::<Vec<_>>(),
+        &widths,
+    );
+    let rule: Vec<String> =
+        std::iter::once(label).chain(widths.iter().copied()).map(|w| "─".repeat(w)).collect();
+    out.push_str(&rule.join("─┼─"));
+    out.push('\n');
+    for (label_text, cells) in &rows {
+        let cells: Vec<Vec<String>> = cells.iter().zip(&widths).map(|(c, &w)| wrap(c, w)).collect();
+        out.push_str(&line(label, label_text, &cells, &widths));
+    }
+    out
+}
+
+/// One row of the terminal table: as many lines as its tallest cell.
+fn line(label: usize, label_text: &str, cells: &[Vec<String>], widths: &[usize]) -> String {
+    let height = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
+    let mut out = String::new();
+    for k in 0..height {
+        let mut text = format!("{:label$}", if k == 0 { label_text } else { "" });
+        for (cell, &w) in cells.iter().zip(widths) {
+            let part = cell.get(k).map_or("", String::as_str);
+            let _ = write!(text, " │ {part}{}", " ".repeat(w.saturating_sub(part.chars().count())));
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// A Markdown table: one column per protocol.
+pub fn markdown(summaries: &[Summary]) -> String {
+    let cell = |text: &str| text.replace('|', "\\|").replace('\n', " ");
+    let mut out = String::from("|  |");
+    for s in summaries {
+        let _ = write!(out, " {} |", cell(&s.name));
+    }
+    out.push_str("\n|---|");
+    out.push_str(&"---|".repeat(summaries.len()));
+    out.push('\n');
+    for (label, cells) in rows(summaries) {
+        let _ = write!(out, "| **{label}** |");
+        for c in cells {
+            let _ = write!(out, " {} |", cell(&c));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// CSV (RFC 4180): a header, then one record per protocol.
+pub fn csv(summaries: &[Summary]) -> String {
+    const HEADER: &[&str] = &[
+        "file",
+        "name",
+        "title",
+        "main_stages",
+        "exception_stages",
+        "exception_pathways",
+        "parties_by_level",
+        "parties_without_level",
+        "limit",
+        "worst_case_days",
+        "worst_case_unbounded",
+        "worst_case_end",
+        "immediate_risk_covered",
+        "immediate_risk_not_at_once",
+        "stages_total",
+        "final_authority",
+        "errors",
+        "warnings",
+        "silenced",
+        "error_codes",
+        "warning_codes",
+    ];
+    let mut out = HEADER.join(",") + "\r\n";
+    for s in summaries {
+        let codes = |m: &BTreeMap<String, usize>| {
+            m.iter().map(|(c, n)| format!("{c}:{n}")).collect::<Vec<_>>().join(" ")
+        };
+        let fields = [
+            s.file.clone(),
+            s.name.clone(),
+            s.title.clone(),
+            s.stages.main.to_string(),
+            s.stages.exceptions.to_string(),
+            s.stages.pathways.to_string(),
+            s.levels.iter().map(|l| format!("{}:{}", l.level, l.parties.len())).collect::<Vec<_>>().join(" "),
+            s.unlevelled.len().to_string(),
+            s.limit.clone().unwrap_or_default(),
+            s.worst_case.as_ref().map(|w| w.days.to_string()).unwrap_or_default(),
+            s.worst_case.as_ref().map(|w| w.unbounded.to_string()).unwrap_or_default(),
+            s.worst_case.as_ref().map(|w| w.end.clone()).unwrap_or_default(),
+            s.immediate_risk.covered.to_string(),
+            s.immediate_risk.slow.to_string(),
+            s.immediate_risk.total.to_string(),
+            if s.final_authorities.is_empty() { String::new() } else { authority(s) },
+            s.findings.errors.to_string(),
+            s.findings.warnings.to_string(),
+            s.findings.silenced.to_string(),
+            codes(&s.findings.error_codes),
+            codes(&s.findings.warning_codes),
+        ];
+        let record: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&record.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// One JSON document, version 1.
+pub fn json(summaries: &[Summary]) -> String {
+    #[derive(Serialize)]
+    struct Document<'a> {
+        version: u32,
+        protocols: &'a [Summary],
+    }
+    // Serialising plain structs of strings and numbers cannot fail.
+    serde_json::to_string_pretty(&Document { version: 1, protocols: summaries }).unwrap_or_default() + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_what_needs_it() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a, b"), "\"a, b\"");
+        assert_eq!(csv_field("say \"x\""), "\"say \"\"x\"\"\"");
+    }
+}

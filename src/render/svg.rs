@@ -1,0 +1,598 @@
+//! The pathway diagram as a standalone SVG, laid out by [`crate::layout`]:
+//! no Graphviz needed, the same bytes for the same input.
+//!
+//! Text is real `<text>` (one element a line), wrapped to fit its box by a
+//! fixed width per character ([`text_width`]), which the tests use too to
+//! check that no line runs outside its box. The drawing is 800 px wide, the
+//! width of an A4 page at a readable size; long labels wrap onto more lines.
+
+use std::fmt::Write as _;
+
+use super::diagram::{self, Diagram, EdgeKind, Kind, Node, Style, clean, mark, wrap};
+use crate::layout::{
+    self, Channel, EdgeSpec, Layout, MARGIN, NodeSpec, Rect, SectionSpec, Shape, Size, SlotSpec, Spec,
+};
+
+/// The fonts asked for: metric-compatible with Arial on most systems.
+pub const FONT_FAMILY: &str = "'Liberation Sans', Arial, Helvetica, sans-serif";
+/// Width of one character, in ems. Generous for mixed-case text in these
+/// fonts (about 0.5 em on average), so that estimated lines fit drawn ones.
+pub const CHAR_WIDTH: f64 = 0.6;
+/// How far a line's glyphs reach above and below its baseline, in ems.
+pub const ASCENT: f64 = 0.8;
+pub const DESCENT: f64 = 0.25;
+/// Line spacing, in ems.
+const LINE: f64 = 1.3;
+/// The drawing's width; wider only if the layout needs it.
+pub const WIDTH: f64 = 800.0;
+
+const TITLE_SIZE: f64 = 18.0;
+const SMALL_SIZE: f64 = 11.0;
+const LABEL_SIZE: f64 = 10.0;
+const MARK_SIZE: f64 = 10.0;
+/// A finding's badge: a square with a letter.
+const BADGE: f64 = 12.0;
+const MARK_LINE: f64 = 15.0;
+/// Labels on arrows wrap at this many characters.
+const LABEL_CHARS: usize = 20;
+const PAD_X: f64 = 10.0;
+const PAD_Y: f64 = 8.0;
+const DIAMOND: Size = Size { w: 140.0, h: 60.0 };
+
+const INK: &str = "#1f2937";
+const RED: &str = "#b91c1c";
+const GREY: &str = "#4b5563";
+
+/// The width of `text` set at `size` px, as this renderer estimates it.
+pub fn text_width(text: &str, size: f64) -> f64 {
+    text.chars().count() as f64 * size * CHAR_WIDTH
+}
+
+fn font_size(style: Style) -> f64 {
+    match style {
+        Style::Heading => 10.0,
+        Style::Title => 12.0,
+        Style::Body | Style::Timing => SMALL_SIZE,
+    }
+}
+
+/// Each kind's box: width, corner radius, and outline.
+struct Look {
+    width: f64,
+    radius: f64,
+    fill: &'static str,
+    stroke: &'static str,
+    dash: Option<&'static str>,
+    stroke_width: f64,
+}
+
+fn look(kind: Kind) -> Look {
+    let plain =
+        |width, radius, fill, stroke| Look { width, radius, fill, stroke, dash: None, stroke_width: 1.3 };
+    match kind {
+        Kind::Start => plain(260.0, 14.0, "#f3f4f6", GREY),
+        Kind::Stage => plain(320.0, 3.0, "#ffffff", INK),
+        Kind::Final(_) => plain(320.0, 8.0, "#fef3c7", "#92400e"),
+        Kind::Decision => plain(DIAMOND.w, 0.0, "#ffffff", INK),
+        Kind::Exit => Look { dash: Some("6 4"), stroke_width: 1.5, ..plain(220.0, 3.0, "#fdecec", RED) },
+        Kind::Outcome => plain(280.0, 16.0, "#dcfce7", "#166534"),
+        Kind::Goto => plain(280.0, 10.0, "#ffffff", GREY),
+        Kind::DeadEnd => Look { dash: Some("2 3"), stroke_width: 2.0, ..plain(220.0, 3.0, "#ffffff", RED) },
+        Kind::Note => plain(300.0, 3.0, "#f9fafb", "#9ca3af"),
+    }
+}
+
+fn shape(kind: Kind) -> Shape {
+    match kind {
+        Kind::Decision => Shape::Diamond,
+        Kind::Stage | Kind::Exit | Kind::DeadEnd | Kind::Note => Shape::Rect,
+        other => Shape::Rounded(look(other).radius),
+    }
+}
+
+/// A node's text, wrapped to its box.
+struct Lines {
+    lines: Vec<(Style, String)>,
+    size: Size,
+}
+
+fn node_lines(node: &Node) -> Lines {
+    let look = look(node.kind);
+    if node.kind == Kind::Decision {
+        let lines = node.texts.iter().map(|t| (t.style, clean(&t.text))).collect();
+        return Lines { lines, size: DIAMOND };
+    }
+    let pad_x = PAD_X.max(look.radius);
+    let inner = look.width - 2.0 * pad_x;
+    let mut lines = Vec::new();
+    for t in &node.texts {
+        let chars = (inner / (font_size(t.style) * CHAR_WIDTH)).floor() as usize;
+        lines.extend(wrap(&t.text, chars).into_iter().map(|l| (t.style, l)));
+    }
+    let marks = node.marks.iter().filter(|&&c| mark(c).is_some()).count() as f64;
+    let text_h: f64 = lines.iter().map(|(s, _)| font_size(*s) * LINE).sum();
+    let marks_h = if marks > 0.0 { 4.0 + marks * MARK_LINE } else { 0.0 };
+    Lines { lines, size: Size { w: look.width, h: (text_h + marks_h + 2.0 * PAD_Y).round() } }
+}
+
+/// An arrow's label, wrapped.
+fn label_lines(label: &str) -> (Vec<String>, Size) {
+    let lines = wrap(label, LABEL_CHARS);
+    let w = lines.iter().map(|l| text_width(l, LABEL_SIZE)).fold(0.0, f64::max);
+    let h = lines.len() as f64 * LABEL_SIZE * LINE;
+    (lines, Size { w, h })
+}
+
+/// Render a diagram as SVG.
+pub fn render(d: &Diagram) -> String {
+    let node_text: Vec<Lines> = d.nodes.iter().map(node_lines).collect();
+    let labels: Vec<Option<(Vec<String>, Size)>> =
+        d.edges.iter().map(|e| e.label.as_deref().map(label_lines)).collect();
+
+    // The title block.
+    let mut head = Block::new(MARGIN);
+    head.paragraph(&d.title, TITLE_SIZE, true, false, WIDTH - 2.0 * MARGIN);
+    if let Some(source) = &d.source {
+        head.paragraph(&format!("Source: {source}"), SMALL_SIZE, false, true, WIDTH - 2.0 * MARGIN);
+    }
+    if let Some(limit) = &d.limit {
+        head.paragraph(
+            &format!("Overall time limit: {limit}"),
+            SMALL_SIZE,
+            false,
+            true,
+            WIDTH - 2.0 * MARGIN,
+        );
+    }
+
+    // Nodes that a "Resolved?" decision leads into.
+    let mut answered = vec![false; d.nodes.len()];
+    for e in d.edges.iter().filter(|e| d.nodes[e.from].kind == Kind::Decision) {
+        answered[e.to] = true;
+    }
+    let header_size = |h: &Option<String>| {
+        h.as_ref().map(|text| Size { w: text_width(&clean(text), 12.0), h: 12.0 * LINE })
+    };
+    let spec = Spec {
+        nodes: d
+            .nodes
+            .iter()
+            .zip(&node_text)
+            .map(|(n, t)| NodeSpec { size: t.size, shape: shape(n.kind) })
+            .collect(),
+        edges: d
+            .edges
+            .iter()
+            .zip(&labels)
+            .map(|(e, l)| {
+                // Answers into outcomes and connectors run down the right,
+                // like the "Yes" lines of a printed ladder, and so does any
+                // other route that can join one of those lines; the rest run
+                // down the left (the layout also keeps to the left where
+                // exits stand in the way).
+                let terminal = matches!(d.nodes[e.to].kind, Kind::Outcome | Kind::Goto);
+                let right = terminal && (d.nodes[e.from].kind == Kind::Decision || answered[e.to]);
+                EdgeSpec {
+                    from: e.from,
+                    to: e.to,
+                    label: l.as_ref().map(|l| l.1),
+                    channel: if right { Channel::Right } else { Channel::Left },
+                }
+            })
+            .collect(),
+        sections: d
+            .sections
+            .iter()
+            .map(|s| SectionSpec {
+                header: header_size(&s.header),
+                slots: s
+                    .slots
+                    .iter()
+                    .map(|slot| SlotSpec { main: slot.main, side: slot.side.clone() })
+                    .collect(),
+            })
+            .collect(),
+        top: head.y + 10.0,
+        min_width: WIDTH,
+    };
+    let placed = layout::layout(&spec);
+
+    let mut legend = Block::new(placed.height - MARGIN + 16.0);
+    legend_block(d, &mut legend, placed.width - 2.0 * MARGIN);
+    let height = legend.y + MARGIN;
+
+    let mut out = String::with_capacity(16 * 1024);
+    let (w, h) = (num(placed.width), num(height));
+    let _ = writeln!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" \
+         role=\"img\" aria-labelledby=\"escalate-title escalate-desc\" font-family=\"{}\">",
+        esc(FONT_FAMILY)
+    );
+    let _ = writeln!(out, "<title id=\"escalate-title\">{}</title>", esc(&clean(&d.title)));
+    let _ = writeln!(out, "<desc id=\"escalate-desc\">{}</desc>", esc(&description(d)));
+    out.push_str(DEFS);
+    let _ = writeln!(out, "<rect width=\"{w}\" height=\"{h}\" fill=\"#ffffff\"/>");
+    out.push_str("<g class=\"title\">\n");
+    out.push_str(&head.svg);
+    out.push_str("</g>\n");
+    frames(&mut out, d, &placed);
+    edges(&mut out, d, &placed, &labels);
+    nodes(&mut out, d, &placed, &node_text);
+    out.push_str("<g class=\"legend\">\n");
+    out.push_str(&legend.svg);
+    out.push_str("</g>\n</svg>\n");
+    out
+}
+
+const DEFS: &str = "<defs>\n\
+<marker id=\"escalate-arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#1f2937\"/></marker>\n\
+<marker id=\"escalate-arrow-red\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#b91c1c\"/></marker>\n\
+</defs>\n";
+
+fn frames(out: &mut String, d: &Diagram, placed: &Layout) {
+    for (frame, section) in placed.frames.iter().zip(&d.sections) {
+        let (Some(frame), Some(header)) = (frame, &section.header) else { continue };
+        let r = frame.rect;
+        let _ = writeln!(
+            out,
+            "<g class=\"frame\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"8\" fill=\"#f9fafb\" \
+             stroke=\"#9ca3af\" stroke-dasharray=\"4 3\"/>",
+            num(r.x),
+            num(r.y),
+            num(r.w),
+            num(r.h)
+        );
+        let _ = writeln!(
+            out,
+            "<text x=\"{}\" y=\"{}\" font-size=\"12\" font-weight=\"bold\" fill=\"{GREY}\">{}</text></g>",
+            num(frame.header.x),
+            num(frame.header.y + baseline(12.0)),
+            esc(&clean(header))
+        );
+    }
+}
+
+fn edges(out: &mut String, d: &Diagram, placed: &Layout, labels: &[Option<(Vec<String>, Size)>]) {
+    out.push_str("<g class=\"edges\" fill=\"none\">\n");
+    for (i, (edge, route)) in d.edges.iter().zip(&placed.edges).enumerate() {
+        if route.points.is_empty() {
+            continue;
+        }
+        let (stroke, dash, marker) = match edge.kind {
+            EdgeKind::Exit => (RED, Some("6 4"), "escalate-arrow-red"),
+            EdgeKind::Missing => (RED, Some("2 3"), "escalate-arrow-red"),
+            EdgeKind::Flow | EdgeKind::Yes | EdgeKind::No => (INK, None, "escalate-arrow"),
+        };
+        let mut path = String::new();
+        for (k, p) in route.points.iter().enumerate() {
+            let _ = write!(path, "{}{} {}", if k == 0 { "M" } else { " L" }, num(p.x), num(p.y));
+        }
+        let _ = writeln!(
+            out,
+            "<path class=\"edge\" id=\"e{i}\" data-from=\"n{}\" data-to=\"n{}\" d=\"{path}\" stroke=\"{stroke}\" \
+             stroke-width=\"1.3\"{} marker-end=\"url(#{marker})\"/>",
+            edge.from,
+            edge.to,
+            dash.map(|d| format!(" stroke-dasharray=\"{d}\"")).unwrap_or_default(),
+        );
+    }
+    out.push_str("</g>\n<g class=\"edge-labels\">\n");
+    for ((edge, route), label) in d.edges.iter().zip(&placed.edges).zip(labels) {
+        let (Some(at), Some((lines, _))) = (route.label, label) else { continue };
+        let fill = if edge.kind == EdgeKind::Exit || edge.kind == EdgeKind::Missing { RED } else { INK };
+        for (k, line) in lines.iter().enumerate() {
+            let y = at.y + k as f64 * LABEL_SIZE * LINE + baseline(LABEL_SIZE);
+            let _ = writeln!(
+                out,
+                "<text class=\"edge-label\" x=\"{}\" y=\"{}\" font-size=\"{LABEL_SIZE}\" fill=\"{fill}\" \
+                 stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">{}</text>",
+                num(at.x),
+                num(y),
+                esc(line)
+            );
+        }
+    }
+    out.push_str("</g>\n");
+}
+
+fn nodes(out: &mut String, d: &Diagram, placed: &Layout, text: &[Lines]) {
+    out.push_str("<g class=\"nodes\">\n");
+    for (i, ((node, r), lines)) in d.nodes.iter().zip(&placed.nodes).zip(text).enumerate() {
+        let look = look(node.kind);
+        let marked = !node.marks.is_empty() && node.kind != Kind::DeadEnd;
+        let (stroke, stroke_width) = if marked { (RED, 2.5) } else { (look.stroke, look.stroke_width) };
+        let dash = look.dash.map(|d| format!(" stroke-dasharray=\"{d}\"")).unwrap_or_default();
+        let paint =
+            format!("fill=\"{}\" stroke=\"{stroke}\" stroke-width=\"{stroke_width}\"{dash}", look.fill);
+        let _ = writeln!(out, "<g class=\"node {}\" id=\"n{i}\">", kind_class(node.kind));
+        match shape(node.kind) {
+            Shape::Diamond => {
+                let _ = writeln!(
+                    out,
+                    "<polygon class=\"shape\" points=\"{},{} {},{} {},{} {},{}\" {paint}/>",
+                    num(r.cx()),
+                    num(r.y),
+                    num(r.right()),
+                    num(r.cy()),
+                    num(r.cx()),
+                    num(r.bottom()),
+                    num(r.x),
+                    num(r.cy())
+                );
+            }
+            Shape::Rect | Shape::Rounded(_) => {
+                let _ = writeln!(
+                    out,
+                    "<rect class=\"shape\" {} rx=\"{}\" {paint}/>",
+                    rect_attrs(r),
+                    num(look.radius)
+                );
+            }
+        }
+        if let Kind::Final(_) = node.kind {
+            // A double border, as flowcharts draw a terminal authority.
+            let inner = Rect { x: r.x + 3.0, y: r.y + 3.0, w: r.w - 6.0, h: r.h - 6.0 };
+            let _ = writeln!(
+                out,
+                "<rect {} rx=\"{}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"0.8\"/>",
+                rect_attrs(&inner),
+                num(look.radius - 3.0)
+            );
+        }
+        node_text(out, node, r, lines);
+        out.push_str("</g>\n");
+    }
+    out.push_str("</g>\n");
+}
+
+/// A node's lines, centred, then its finding marks.
+fn node_text(out: &mut String, node: &Node, r: &Rect, lines: &Lines) {
+    let text_h: f64 = lines.lines.iter().map(|(s, _)| font_size(*s) * LINE).sum();
+    let marks: Vec<diagram::Mark> = node.marks.iter().filter_map(|&c| mark(c)).collect();
+    let marks_h = if marks.is_empty() { 0.0 } else { 4.0 + marks.len() as f64 * MARK_LINE };
+    let mut y = r.cy() - (text_h + marks_h) / 2.0;
+    for (style, line) in &lines.lines {
+        let size = font_size(*style);
+        let (weight, italic, fill) = match style {
+            Style::Heading => ("normal", true, GREY),
+            Style::Title => ("bold", false, INK),
+            Style::Body => ("normal", false, INK),
+            Style::Timing => ("normal", true, INK),
+        };
+        let _ = writeln!(
+            out,
+            "<text x=\"{}\" y=\"{}\" font-size=\"{size}\" text-anchor=\"middle\"{}{} fill=\"{fill}\">{}</text>",
+            num(r.cx()),
+            num(y + baseline(size)),
+            if weight == "bold" { " font-weight=\"bold\"" } else { "" },
+            if italic { " font-style=\"italic\"" } else { "" },
+            esc(line)
+        );
+        y += size * LINE;
+    }
+    if !marks.is_empty() {
+        y += 4.0;
+    }
+    for m in marks {
+        let w = BADGE + 4.0 + text_width(m.words, MARK_SIZE);
+        let x = r.cx() - w / 2.0;
+        badge(out, &m, x, y + (MARK_LINE - BADGE) / 2.0);
+        let _ = writeln!(
+            out,
+            "<text x=\"{}\" y=\"{}\" font-size=\"{MARK_SIZE}\" fill=\"{}\">{}</text>",
+            num(x + BADGE + 4.0),
+            num(y + (MARK_LINE - MARK_SIZE * LINE) / 2.0 + baseline(MARK_SIZE)),
+            m.colour,
+            esc(m.words)
+        );
+        y += MARK_LINE;
+    }
+}
+
+/// A finding's badge: a dark square with a white letter, legible in grey.
+fn badge(out: &mut String, m: &diagram::Mark, x: f64, y: f64) {
+    let _ = writeln!(
+        out,
+        "<rect class=\"badge\" x=\"{}\" y=\"{}\" width=\"{BADGE}\" height=\"{BADGE}\" rx=\"2\" fill=\"{}\"/>\
+         <text x=\"{}\" y=\"{}\" font-size=\"9\" font-weight=\"bold\" text-anchor=\"middle\" fill=\"#ffffff\">{}</text>",
+        num(x),
+        num(y),
+        m.colour,
+        num(x + BADGE / 2.0),
+        num(y + BADGE / 2.0 + 3.2),
+        m.letter
+    );
+}
+
+/// The key below the diagram: line styles, finding marks, whole-protocol
+/// findings and long conditions.
+fn legend_block(d: &Diagram, b: &mut Block, width: f64) {
+    b.paragraph("Key", 12.0, true, false, width);
+    b.sample(RED, Some("6 4"), "route out of the disagreement process, to an exit (dashed)");
+    b.sample(INK, None, "route; Yes and No answer \u{201c}Resolved?\u{201d}");
+    for &code in &d.legend {
+        if let Some(m) = mark(code) {
+            b.marked(&m, &format!("{}: {} ({code})", m.words, code.summary()), width);
+        }
+    }
+    if !d.general.is_empty() {
+        b.gap(4.0);
+        b.paragraph("Findings about the protocol as a whole", SMALL_SIZE, true, false, width);
+        for (code, message) in &d.general {
+            if let Some(m) = mark(*code) {
+                b.marked(&m, message, width);
+            }
+        }
+    }
+    if !d.footnotes.is_empty() {
+        b.gap(4.0);
+        b.paragraph("Conditions", SMALL_SIZE, true, false, width);
+        for f in &d.footnotes {
+            b.paragraph(&format!("({}) {}", f.key, f.text), SMALL_SIZE, false, false, width);
+        }
+    }
+}
+
+/// Lines of text set one under another from the left margin.
+struct Block {
+    y: f64,
+    svg: String,
+}
+
+impl Block {
+    fn new(y: f64) -> Block {
+        Block { y, svg: String::new() }
+    }
+
+    fn gap(&mut self, h: f64) {
+        self.y += h;
+    }
+
+    fn paragraph(&mut self, text: &str, size: f64, bold: bool, italic: bool, width: f64) {
+        self.lines_at(MARGIN, text, size, bold, italic, width, INK);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn lines_at(&mut self, x: f64, text: &str, size: f64, bold: bool, italic: bool, width: f64, fill: &str) {
+        let chars = (width / (size * CHAR_WIDTH)).floor() as usize;
+        for line in wrap(text, chars) {
+            let _ = writeln!(
+                self.svg,
+                "<text x=\"{}\" y=\"{}\" font-size=\"{size}\"{}{} fill=\"{fill}\">{}</text>",
+                num(x),
+                num(self.y + baseline(size)),
+                if bold { " font-weight=\"bold\"" } else { "" },
+                if italic { " font-style=\"italic\"" } else { "" },
+                esc(&line)
+            );
+            self.y += size * LINE;
+        }
+    }
+
+    /// A line sample and what it means.
+    fn sample(&mut self, stroke: &str, dash: Option<&str>, meaning: &str) {
+        let y = self.y + SMALL_SIZE * LINE / 2.0;
+        let (marker, dash) = match dash {
+            Some(d) => ("escalate-arrow-red", format!(" stroke-dasharray=\"{d}\"")),
+            None => ("escalate-arrow", String::new()),
+        };
+        let _ = writeln!(
+            self.svg,
+            "<path d=\"M{} {y} L{} {y}\" stroke=\"{stroke}\" stroke-width=\"1.3\"{dash} fill=\"none\" \
+             marker-end=\"url(#{marker})\"/>",
+            num(MARGIN),
+            num(MARGIN + 36.0),
+            y = num(y)
+        );
+        self.lines_at(MARGIN + 46.0, meaning, SMALL_SIZE, false, false, 700.0, INK);
+    }
+
+    /// A finding's badge, then its text wrapped beside it.
+    fn marked(&mut self, m: &diagram::Mark, text: &str, width: f64) {
+        badge(&mut self.svg, m, MARGIN, self.y + (SMALL_SIZE * LINE - BADGE) / 2.0);
+        self.lines_at(MARGIN + BADGE + 6.0, text, SMALL_SIZE, false, false, width - BADGE - 6.0, INK);
+    }
+}
+
+/// A text alternative: every box in reading order, then the findings.
+fn description(d: &Diagram) -> String {
+    let mut parts = Vec::new();
+    if let Some(source) = &d.source {
+        parts.push(format!("Escalation pathway diagram of {}.", clean(source)));
+    }
+    for section in &d.sections {
+        let mut boxes = Vec::new();
+        for slot in &section.slots {
+            for &n in std::iter::once(&slot.main).chain(&slot.side) {
+                let node = &d.nodes[n];
+                if node.kind == Kind::Decision {
+                    continue;
+                }
+                let words: Vec<String> = node.texts.iter().map(|t| clean(&t.text)).collect();
+                let marks: Vec<&str> = node.marks.iter().filter_map(|&c| mark(c)).map(|m| m.words).collect();
+                let marks = if marks.is_empty() { String::new() } else { format!(" [{}]", marks.join(", ")) };
+                boxes.push(format!("{}{marks}", words.join(", ")));
+            }
+        }
+        let name = section.header.as_deref().map(clean).unwrap_or_else(|| "Main pathway".to_string());
+        parts.push(format!("{name}: {}.", boxes.join("; then ")));
+    }
+    for (_, message) in &d.general {
+        parts.push(format!("{}.", clean(message)));
+    }
+    for f in &d.footnotes {
+        parts.push(format!("({}) {}.", f.key, clean(&f.text)));
+    }
+    parts.join(" ")
+}
+
+fn kind_class(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Start => "start",
+        Kind::Stage => "stage",
+        Kind::Final(_) => "final",
+        Kind::Decision => "decision",
+        Kind::Exit => "exit",
+        Kind::Outcome => "outcome",
+        Kind::Goto => "goto",
+        Kind::DeadEnd => "dead-end",
+        Kind::Note => "note",
+    }
+}
+
+/// From the top of a line's box to its baseline.
+fn baseline(size: f64) -> f64 {
+    (LINE - ASCENT - DESCENT) / 2.0 * size + ASCENT * size
+}
+
+fn rect_attrs(r: &Rect) -> String {
+    format!("x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"", num(r.x), num(r.y), num(r.w), num(r.h))
+}
+
+/// A coordinate with at most one decimal, never `-0`.
+fn num(x: f64) -> String {
+    let tenths = (x * 10.0).round();
+    if tenths == 0.0 {
+        return "0".to_string();
+    }
+    if tenths % 10.0 == 0.0 { format!("{}", tenths / 10.0) } else { format!("{:.1}", tenths / 10.0) }
+}
+
+/// Text for XML: the five special characters escaped; characters XML 1.0
+/// cannot carry at all are dropped.
+pub fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_special_characters_are_escaped() {
+        assert_eq!(esc("a & <b> \"c\" 'd'"), "a &amp; &lt;b&gt; &quot;c&quot; &apos;d&apos;");
+        assert_eq!(esc("bell\u{7}"), "bell");
+    }
+
+    #[test]
+    fn numbers_are_short_and_stable() {
+        assert_eq!(num(12.0), "12");
+        assert_eq!(num(12.25), "12.3");
+        assert_eq!(num(-0.01), "0");
+        assert_eq!(num(-3.5), "-3.5");
+    }
+}

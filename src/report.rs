@@ -1,0 +1,176 @@
+//! `escalate report`: a static HTML site of checked protocols, built in
+//! memory ([`Site::build`]) and then written file by file, each atomically
+//! ([`Site::write`]).
+//!
+//! The site is flat: `index.html`, and for each protocol `NAME.html` (the
+//! full report), `NAME-summary.html` (the one-page practitioner summary) and
+//! `NAME.svg` (its pathway diagram, from `render`). The pages themselves are
+//! in [`crate::render::html`].
+
+use std::collections::BTreeSet;
+use std::fs::{self, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use crate::Report;
+use crate::render::diagram::Diagram;
+use crate::render::html::{self, Entry};
+use crate::render::svg;
+
+/// One file of the site: its name (no folders) and its contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteFile {
+    pub name: String,
+    pub contents: String,
+}
+
+/// Every file of the site, the index first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    pub files: Vec<SiteFile>,
+}
+
+impl Site {
+    /// The site of `reports`, in the order given. Reports that did not load
+    /// are left out: the command refuses to build a site with any (so that a
+    /// broken file is never shown as if it had been checked).
+    pub fn build(reports: &[Report]) -> Site {
+        let loaded: Vec<(&Report, &crate::model::Protocol)> = reports
+            .iter()
+            .filter(|r| !r.has_input_error())
+            .filter_map(|r| r.protocol.as_ref().map(|p| (r, p)))
+            .collect();
+        let names = names(loaded.iter().map(|(r, _)| r.path.as_str()));
+        let entries: Vec<Entry> = loaded
+            .into_iter()
+            .zip(names)
+            .map(|((report, protocol), name)| Entry { report, protocol, name })
+            .collect();
+        let mut files = vec![SiteFile { name: "index.html".to_string(), contents: html::index(&entries) }];
+        for entry in &entries {
+            let diagram = Diagram::build(entry.protocol, Some(&entry.report.findings));
+            files.push(SiteFile { name: entry.page(), contents: html::protocol_page(entry) });
+            files.push(SiteFile { name: entry.summary(), contents: html::summary_page(entry) });
+            files.push(SiteFile { name: entry.diagram(), contents: svg::render(&diagram) });
+        }
+        Site { files }
+    }
+
+    /// Write every file into `dir` (created if missing). Each file is
+    /// written to a temporary name beside it and renamed into place, so a
+    /// reader of the site never sees half a page. Other files in `dir` are
+    /// left alone.
+    pub fn write(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
+        fs::create_dir_all(dir)?;
+        let mut written = Vec::with_capacity(self.files.len());
+        for file in &self.files {
+            let path = dir.join(&file.name);
+            write_replacing(&path, file.contents.as_bytes())?;
+            written.push(path);
+        }
+        Ok(written)
+    }
+}
+
+/// A file name stem for each protocol path: its file name, made safe for a
+/// URL (lowercase letters, digits and `-`), and made unique with `-2`,
+/// `-3`... Each name's three files (`NAME.html`, `NAME-summary.html`,
+/// `NAME.svg`) are checked against every file already named, and against
+/// `index.html`.
+fn names<'a>(paths: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut taken: BTreeSet<String> = BTreeSet::from(["index.html".to_string()]);
+    let mut out = Vec::new();
+    for path in paths {
+        let stem = Path::new(path).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let base = slug(&stem);
+        let mut name = base.clone();
+        let mut n = 1;
+        while files_of(&name).iter().any(|f| taken.contains(f)) {
+            n += 1;
+            name = format!("{base}-{n}");
+        }
+        taken.extend(files_of(&name));
+        out.push(name);
+    }
+    out
+}
+
+fn files_of(name: &str) -> [String; 3] {
+    [format!("{name}.html"), format!("{name}-summary.html"), format!("{name}.svg")]
+}
+
+/// `Blackburn with Darwen.esc` -> `blackburn-with-darwen`; never empty.
+fn slug(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_matches('-');
+    if out.is_empty() { "protocol".to_string() } else { out.to_string() }
+}
+
+/// Write `contents` to `path` by way of a new temporary file in the same
+/// folder (a rename is only atomic within one file system), flushed to disk
+/// and renamed over `path`, which may or may not exist yet.
+///
+/// `fsutil::write_atomic` does this for the files `fmt` rewrites, but only
+/// replaces a file that exists, keeping its permissions; a site's pages are
+/// mostly new files.
+fn write_replacing(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut attempt = 0u32;
+    let (tmp, mut file) = loop {
+        let tmp = dir.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
+        match OpenOptions::new().write(true).create_new(true).open(&tmp) {
+            Ok(file) => break (tmp, file),
+            // A leftover from a run that crashed: try the next name.
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 1000 => attempt += 1,
+            Err(e) => return Err(e),
+        }
+    };
+    let written = file.write_all(contents).and_then(|()| file.sync_all()).and_then(|()| {
+        drop(file);
+        fs::rename(&tmp, path)
+    });
+    if let Err(error) = written {
+        // Best effort: whatever was at `path` is untouched.
+        let _ = fs::remove_file(&tmp);
+        return Err(error);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_safe_and_unique() {
+        let paths = ["a/Essex.esc", "b/essex.esc", "index.esc", "x.esc", "x-summary.esc", "!!.esc"];
+        assert_eq!(names(paths.into_iter()), ["essex", "essex-2", "index-2", "x", "x-summary-2", "protocol"]);
+        assert_eq!(slug("Blackburn with Darwen"), "blackburn-with-darwen");
+        assert_eq!(slug("Ünïcode"), "n-code");
+    }
+
+    #[test]
+    fn files_are_replaced_whole_and_leave_nothing_behind() {
+        let dir = std::env::temp_dir().join(format!("escalate-report-write-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let site = Site { files: vec![SiteFile { name: "a.html".into(), contents: "one".into() }] };
+        site.write(&dir).expect("written");
+        let site = Site { files: vec![SiteFile { name: "a.html".into(), contents: "two".into() }] };
+        site.write(&dir).expect("rewritten");
+        assert_eq!(fs::read_to_string(dir.join("a.html")).expect("read"), "two");
+        let names: Vec<String> = fs::read_dir(&dir)
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into())
+            .collect();
+        assert_eq!(names, ["a.html"]);
+        let _ = fs::remove_dir_all(&dir);
+    }
+}
