@@ -8,7 +8,6 @@ mod compare;
 mod docs;
 mod explain;
 mod fmt;
-mod hostile;
 mod init;
 mod policies;
 mod render;

@@ -1,0 +1,109 @@
+//! `escalate fmt`.
+
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::*;
+use escalate::Report;
+use escalate::render;
+
+/// `escalate fmt`: format files in place (atomically), or with `--check` /
+/// `--diff` only say what would change. Standard input goes to standard
+/// output.
+pub(crate) fn fmt(paths: Vec<PathBuf>, check: bool, diff: bool) -> ExitCode {
+    let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths };
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let handler = render::human::handler(color);
+    // Problems go to stderr as `check` shows them; the file is not touched.
+    let show = |report: &Report| eprint!("{}", render::human::render(report, &handler));
+    // Files found, files formatted (or found already formatted), files
+    // changed (or that would change), and files or folders that failed.
+    let (mut seen, mut done, mut changed, mut failed) = (0, 0, 0, 0);
+    let mut output = String::new();
+    for path in &paths {
+        let stdin = path.as_os_str() == "-";
+        let mut files = Vec::new();
+        if stdin || !path.is_dir() {
+            files.push(path.clone());
+        } else {
+            let mut problems = Vec::new();
+            walk(path, &mut files, &mut Vec::new(), &mut problems);
+            files.sort();
+            failed += problems.len();
+            problems.iter().for_each(show);
+        }
+        for file in files {
+            seen += 1;
+            let name = if stdin { "<stdin>".to_string() } else { file.display().to_string() };
+            let limit = escalate::MAX_FILE_BYTES as u64 + 1;
+            let mut bytes = Vec::new();
+            let read = if stdin {
+                std::io::stdin().lock().take(limit).read_to_end(&mut bytes)
+            } else {
+                std::fs::File::open(&file).and_then(|f| f.take(limit).read_to_end(&mut bytes))
+            };
+            let source = match read.map(|_| String::from_utf8(bytes)) {
+                Ok(Ok(text)) if text.len() <= escalate::MAX_FILE_BYTES => Ok(text),
+                // Too large or not UTF-8: `check_bytes` says which, in words.
+                Ok(Ok(text)) => Err(escalate::check_bytes(&name, text.into_bytes())),
+                Ok(Err(e)) => Err(escalate::check_bytes(&name, e.into_bytes())),
+                Err(e) => Err(read_error(&name, &e)),
+            };
+            let source = match source {
+                Ok(source) => source,
+                Err(report) => {
+                    show(&report);
+                    failed += 1;
+                    continue;
+                }
+            };
+            let formatted = match escalate::format::format(&source) {
+                Ok(formatted) => formatted,
+                Err(findings) => {
+                    show(&Report { path: name, source, protocol: None, findings });
+                    failed += 1;
+                    continue;
+                }
+            };
+            if stdin && !check && !diff {
+                output.push_str(&formatted);
+                done += 1;
+                continue;
+            }
+            if formatted == source {
+                done += 1;
+                continue;
+            }
+            if diff {
+                output.push_str(&escalate::format::diff::unified(&source, &formatted, &name, &name));
+            } else if check {
+                output.push_str(&format!("{name}\n"));
+            } else if let Err(e) = escalate::fsutil::write_atomic(&file, formatted.as_bytes()) {
+                eprintln!("error: cannot write `{name}`: {e}; it is left as it was");
+                failed += 1;
+                continue;
+            }
+            changed += 1;
+            done += 1;
+        }
+    }
+    print(&output);
+    if seen == 0 {
+        eprintln!("error: no `.esc` files found in {}", show_paths(&paths));
+        return ExitCode::from(2);
+    }
+    let files = |n: usize| if n == 1 { "1 file".to_string() } else { format!("{n} files") };
+    if !check && !diff && paths.iter().all(|p| p.as_os_str() != "-") {
+        eprintln!("formatted {}: {changed} changed", files(done));
+    }
+    if failed > 0 {
+        let (verb, left) = if failed == 1 { ("was", "it was") } else { ("were", "they were") };
+        eprintln!("error: {} could not be formatted, and so {verb} left as {left}", files(failed));
+        ExitCode::from(2)
+    } else if check && changed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,78 @@
+//! `escalate timeline`.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+
+use super::*;
+use crate::TimelineFormat;
+use escalate::diagnostic::Severity;
+use escalate::render;
+
+/// `escalate timeline`: one protocol's worst case, dated. Bad input gives the
+/// diagnostics `check` gives, on stderr so stdout only ever holds a timeline.
+pub(crate) fn timeline(
+    file: &Path,
+    from: chrono::NaiveDate,
+    calendar: Option<&str>,
+    format: TimelineFormat,
+) -> ExitCode {
+    use chrono::Datelike;
+    use escalate::timeline::Timeline;
+
+    if file.is_dir() {
+        eprintln!("error: `{}` is a directory: `timeline` takes one protocol file", file.display());
+        return ExitCode::from(2);
+    }
+    let mut reports = Vec::new();
+    collect(file, &mut reports);
+    let Some(report) = reports.into_iter().next() else {
+        eprintln!("error: cannot read `{}`", file.display());
+        return ExitCode::from(2);
+    };
+    let Some(protocol) = report.protocol.as_ref().filter(|_| !report.has_input_error()) else {
+        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let mut text = render::human::render(&report, &render::human::handler(color));
+        let totals = render::human::totals(report.count(Severity::Error), report.count(Severity::Warning), 0);
+        text.push_str(&format!("checked 1 file: {totals}\n"));
+        eprint!("{text}");
+        return ExitCode::from(2);
+    };
+    let Some(calendar) = Timeline::calendar_for(protocol, calendar) else {
+        // The model accepts only shipped names, so this is a mismatch between
+        // the model's list and the calendar's; say so rather than guess.
+        eprintln!(
+            "error: no calendar called `{}`; the calendars are {}",
+            protocol.calendar.as_deref().unwrap_or_default(),
+            escalate::calendar::Calendar::NAMES.join(", ")
+        );
+        return ExitCode::from(2);
+    };
+    let t = Timeline::compute(protocol, calendar, from);
+    // Dates are written with four-digit years (ICS requires it).
+    if let Some(last) = t.dates().max()
+        && last.year() > 9999
+    {
+        eprintln!("error: the timeline runs past the year 9999; check the protocol's timescales");
+        return ExitCode::from(2);
+    }
+    let years = t.unpublished_years();
+    if !years.is_empty() {
+        let (first, last) = calendar.published_years();
+        let shown: Vec<String> = years.iter().map(ToString::to_string).collect();
+        eprintln!(
+            "warning: {} {} outside the years of published {} bank holidays ({first}-{last}): \
+             holidays there are computed from the standing rules, and one-off days are not known",
+            if years.len() == 1 { "year" } else { "years" },
+            if years.len() == 1 { format!("{} is", shown[0]) } else { format!("{} are", shown.join(", ")) },
+            calendar.name()
+        );
+    }
+    let output = match format {
+        TimelineFormat::Text => render::timeline::text(&t),
+        TimelineFormat::Json => render::timeline::json(&t),
+        TimelineFormat::Ics => render::ics::render(&t),
+    };
+    print(&output);
+    ExitCode::SUCCESS
+}
