@@ -145,7 +145,7 @@ fn worst_case(p: &Protocol, g: &EscalationGraph, t: &Timing) -> Option<WorstCase
         Node::Stage(ix) => p.stage(ix).display_id(),
         Node::Exit(ix) => format!("exit {}", p.exits[ix.0].name),
         Node::Outcome(ix) => format!("outcome {}", p.outcomes[ix.0].name),
-        Node::Start(_) => String::new(),
+        Node::Start(_) | Node::Decision(_) => String::new(),
     };
     Some(WorstCase { days: worst.days.0, unbounded: worst.unbounded, end: name })
 }

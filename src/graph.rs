@@ -1,7 +1,10 @@
 //! Phase 3, model -> escalation graph.
 //!
-//! Nodes are the start of each pathway, stages, exits and outcomes; edges are
-//! routes (a stage's own and the ones it inherits from `at any stage` rules).
+//! Nodes are the start of each pathway, stages, decisions, exits and
+//! outcomes. Each stage leads to its decision ("resolved?"), from which its
+//! routes leave (a stage's own and the ones it inherits from `at any stage`
+//! rules); a route for a child at immediate risk leaves the stage itself, as
+//! it does not wait for the decision.
 //! [`Timing`] computes each node's worst-case finishing time in one pass over
 //! the strongly connected components in topological order: linear in the size
 //! of the protocol, never enumerating paths.
@@ -21,13 +24,16 @@ pub enum Node {
     /// Where a pathway begins: "disagreement between professionals".
     Start(Pathway),
     Stage(StageIx),
+    /// "Resolved?" at the end of a stage: its routes leave from here.
+    Decision(StageIx),
     Exit(ExitIx),
     Outcome(OutcomeIx),
 }
 
 #[derive(Debug, Clone)]
 pub struct Edge {
-    /// `None` for the edge from a pathway's start to its first stage.
+    /// `None` for the edge from a pathway's start to its first stage, and
+    /// from a stage to its decision.
     pub condition: Option<Condition>,
     pub timescale: Option<Timescale>,
     /// Inherited from an `at any stage` rule.
@@ -53,6 +59,8 @@ impl Edge {
 pub struct EscalationGraph {
     pub graph: DiGraph<Node, Edge>,
     pub stages: Vec<NodeIndex>,
+    /// Each stage's decision, by stage index.
+    pub decisions: Vec<NodeIndex>,
     pub exits: Vec<NodeIndex>,
     pub outcomes: Vec<NodeIndex>,
     /// Each pathway's start node: the main one first.
@@ -61,13 +69,15 @@ pub struct EscalationGraph {
 
 impl EscalationGraph {
     pub fn build(protocol: &Protocol) -> EscalationGraph {
-        let edges_per_stage = 2 + protocol.rule_routes.len();
+        let edges_per_stage = 3 + protocol.rule_routes.len();
         let mut graph = DiGraph::with_capacity(
-            protocol.stages.len() + protocol.exits.len() + protocol.outcomes.len() + 1,
+            2 * protocol.stages.len() + protocol.exits.len() + protocol.outcomes.len() + 1,
             protocol.stages.len() * edges_per_stage,
         );
         let stages: Vec<NodeIndex> =
             (0..protocol.stages.len()).map(|i| graph.add_node(Node::Stage(StageIx(i)))).collect();
+        let decisions: Vec<NodeIndex> =
+            (0..protocol.stages.len()).map(|i| graph.add_node(Node::Decision(StageIx(i)))).collect();
         let exits: Vec<NodeIndex> =
             (0..protocol.exits.len()).map(|i| graph.add_node(Node::Exit(ExitIx(i)))).collect();
         let outcomes: Vec<NodeIndex> =
@@ -94,24 +104,32 @@ impl EscalationGraph {
             }
         }
         for ix in (0..protocol.stages.len()).map(StageIx) {
+            let head = protocol.stage(ix).head;
+            let then = Edge { condition: None, timescale: None, inherited: false, span: head };
+            graph.add_edge(stages[ix.0], decisions[ix.0], then);
             for (route, inherited) in protocol.routes_of(ix) {
+                let from = match route.condition {
+                    Condition::ImmediateRisk => stages[ix.0],
+                    _ => decisions[ix.0],
+                };
                 let edge = Edge {
                     condition: Some(route.condition.clone()),
                     timescale: route.timescale.clone(),
                     inherited,
                     span: route.span,
                 };
-                graph.add_edge(stages[ix.0], node_of(route.target), edge);
+                graph.add_edge(from, node_of(route.target), edge);
             }
         }
-        EscalationGraph { graph, stages, exits, outcomes, starts }
+        EscalationGraph { graph, stages, decisions, exits, outcomes, starts }
     }
 
-    /// The stage, exit or outcome a node stands for (`None` for a start).
+    /// The stage, exit or outcome a node stands for (`None` for a start; a
+    /// decision stands for its stage).
     pub fn target(&self, node: NodeIndex) -> Option<Target> {
         match self.graph[node] {
             Node::Start(_) => None,
-            Node::Stage(ix) => Some(Target::Stage(ix)),
+            Node::Stage(ix) | Node::Decision(ix) => Some(Target::Stage(ix)),
             Node::Exit(ix) => Some(Target::Exit(ix)),
             Node::Outcome(ix) => Some(Target::Outcome(ix)),
         }
@@ -257,4 +275,71 @@ impl Timing {
 /// Whether worst case `a` is later than `b`.
 fn later(a: Worst, b: Worst) -> bool {
     (a.unbounded, a.days) > (b.unbounded, b.days)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn graph(text: &str) -> (Protocol, EscalationGraph) {
+        let protocol = crate::load(text).unwrap_or_else(|e| panic!("test protocol loads: {e:?}"));
+        let g = EscalationGraph::build(&protocol);
+        (protocol, g)
+    }
+
+    const LADDER: &str = "protocol \"p\"
+exit mash \"MASH\" within same working day
+outcome agreed \"Agreed\"
+at any stage: immediate risk -> mash
+stage 1 \"One\" { within 2 working days  resolved -> agreed  unresolved -> stage 2 within 1 working day }
+stage 2 \"Two\" { within 3 working days  final decision  resolved -> agreed }
+";
+
+    #[test]
+    fn routes_leave_a_stage_through_its_decision_but_immediate_risk_leaves_at_once() {
+        let (_, g) = graph(LADDER);
+        let (one, decision) = (g.stages[0], g.decisions[0]);
+        let out: Vec<Node> = g.graph.neighbors(one).map(|n| g.graph[n]).collect();
+        assert!(out.contains(&Node::Decision(StageIx(0))));
+        assert!(out.contains(&Node::Exit(ExitIx(0))), "immediate risk leaves the stage itself");
+        assert_eq!(out.len(), 2);
+        let from_decision: Vec<Node> = g.graph.neighbors(decision).map(|n| g.graph[n]).collect();
+        assert!(from_decision.contains(&Node::Stage(StageIx(1))));
+        assert!(from_decision.contains(&Node::Outcome(OutcomeIx(0))));
+    }
+
+    #[test]
+    fn the_worst_case_adds_stages_and_route_times_in_one_pass() {
+        let (p, g) = graph(LADDER);
+        let t = Timing::compute(&p, &g);
+        // Stage 1 (2) + route (1) + stage 2 (3).
+        assert_eq!(
+            t.finish[g.stages[1].index()],
+            Worst { days: crate::timescale::WorkingDays(6), unbounded: false }
+        );
+        let route: Vec<Node> = t.worst_route(&g, g.stages[1]).into_iter().map(|n| g.graph[n]).collect();
+        assert_eq!(
+            route,
+            [
+                Node::Start(Pathway::Main),
+                Node::Stage(StageIx(0)),
+                Node::Decision(StageIx(0)),
+                Node::Stage(StageIx(1))
+            ]
+        );
+        assert!(t.cycles.is_empty());
+    }
+
+    #[test]
+    fn a_cycle_has_no_worst_case() {
+        let (p, g) = graph(
+            "protocol \"p\"
+stage 1 \"One\" { within 1 working day  unresolved -> stage 2 }
+stage 2 \"Two\" { within 1 working day  unresolved -> stage 1 }
+",
+        );
+        let t = Timing::compute(&p, &g);
+        assert_eq!(t.cycles.len(), 1);
+        assert!(t.finish[g.stages[1].index()].unbounded);
+    }
 }

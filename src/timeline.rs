@@ -137,6 +137,8 @@ impl Timeline {
             };
             match g.graph[node] {
                 Node::Start(_) => {}
+                // "Resolved?": takes no time of its own.
+                Node::Decision(_) => at = arrival,
                 Node::Stage(ix) => {
                     let stage = protocol.stage(ix);
                     hour_based |= stage_is_hour_based(stage);
@@ -286,14 +288,16 @@ fn latest_end(p: &Protocol, g: &EscalationGraph, t: &Timing) -> (NodeIndex, u32)
     let on_main = || g.graph.node_indices().filter(|n| main[n.index()]);
     let ends: Vec<NodeIndex> = on_main().filter(|n| is_end(p, g.graph[*n])).collect();
     let candidates = if ends.is_empty() {
-        on_main().filter(|n| !matches!(g.graph[*n], Node::Start(_))).collect()
+        on_main()
+            .filter(|n| matches!(g.graph[*n], Node::Stage(_) | Node::Exit(_) | Node::Outcome(_)))
+            .collect()
     } else {
         ends
     };
     let rank = |n: NodeIndex| match g.graph[n] {
         Node::Stage(_) => 2,
         Node::Outcome(_) => 1,
-        Node::Exit(_) | Node::Start(_) => 0,
+        Node::Exit(_) | Node::Start(_) | Node::Decision(_) => 0,
     };
     let key = |n: &&NodeIndex| {
         let worst = t.finish[n.index()];

@@ -89,7 +89,7 @@ fn route_text(cx: &Context, end: petgraph::graph::NodeIndex) -> String {
                 Node::Stage(ix) => Some(format!("`{}` (by day {days})", p.stage(ix).display_id())),
                 Node::Outcome(ix) => Some(format!("`{}` (day {days})", p.outcomes[ix.0].name)),
                 Node::Exit(ix) => Some(format!("`{}` (day {days})", p.exits[ix.0].name)),
-                Node::Start(_) => None,
+                Node::Start(_) | Node::Decision(_) => None,
             }
         })
         .collect();

@@ -67,7 +67,7 @@ pub fn is_end(p: &Protocol, node: Node) -> bool {
     match node {
         Node::Outcome(_) | Node::Exit(_) => true,
         Node::Stage(ix) => p.stage(ix).final_authority.is_some(),
-        Node::Start(_) => false,
+        Node::Start(_) | Node::Decision(_) => false,
     }
 }
 
@@ -81,15 +81,28 @@ fn apply_allows(protocol: &Protocol, findings: &mut Vec<Finding>) {
         protocol.stages.iter().map(|s| vec![false; s.allows.len()]).collect();
     let stage_index: std::collections::HashMap<&str, usize> =
         protocol.stages.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
+    // The first allow line for each code (the one that silences), found once:
+    // searching the lines for every finding would take quadratic time in a
+    // file with thousands of each.
+    let mut first_protocol = std::collections::HashMap::new();
+    for (j, a) in protocol.allows.iter().enumerate() {
+        first_protocol.entry(a.code).or_insert(j);
+    }
+    let mut first_stage = std::collections::HashMap::new();
+    for (i, s) in protocol.stages.iter().enumerate() {
+        for (j, a) in s.allows.iter().enumerate() {
+            first_stage.entry((i, a.code)).or_insert(j);
+        }
+    }
     for finding in findings.iter_mut() {
         if let Some(&i) = finding.stage.as_deref().and_then(|id| stage_index.get(id))
-            && let Some(j) = protocol.stages[i].allows.iter().position(|a| a.code == finding.code)
+            && let Some(&j) = first_stage.get(&(i, finding.code))
         {
             used_stage[i][j] = true;
             finding.allowed = Some(protocol.stages[i].allows[j].reason.clone());
             continue;
         }
-        if let Some(j) = protocol.allows.iter().position(|a| a.code == finding.code) {
+        if let Some(&j) = first_protocol.get(&finding.code) {
             used_protocol[j] = true;
             finding.allowed = Some(protocol.allows[j].reason.clone());
         }

@@ -192,10 +192,13 @@ fn unbounded_pathways(cx: &Context) -> Vec<Finding> {
             Finding::new(Code::UnboundedTimescale, message).at(span, "worst case has no bound").help(help),
         );
     };
-    let mut main = g.graph.node_indices().filter(|n| cx.main[n.index()]);
+    // Stages in the protocol's order, each followed by its decision (where its
+    // routes leave): the findings list them as a reader meets them.
+    let in_order = |ix: usize| [g.stages[ix], g.decisions[ix]];
+    let mut main = (0..p.stages.len()).flat_map(in_order).filter(|n| cx.main[n.index()]);
     report("the main pathway".to_string(), p.span, &mut main);
     for exception in &p.exceptions {
-        let mut own = exception.stages.iter().map(|&ix| g.stage_node(ix));
+        let mut own = exception.stages.iter().flat_map(|&ix| [g.stage_node(ix), g.decisions[ix.0]]);
         report(format!("exception `{}`", exception.name), exception.span, &mut own);
     }
     findings
