@@ -191,15 +191,27 @@ impl miette::Diagnostic for Finding {
     }
 }
 
+/// Words longer than this get no "did you mean" (see [`suggest`]).
+const MAX_SUGGEST_CHARS: usize = 100;
+
 /// Closest candidate to `wanted` by edit distance, for "did you mean".
 pub fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     // Stage numbers are not typos of each other: `3` is not a misspelt `1`.
     if wanted.chars().all(|c| c.is_ascii_digit()) {
         return None;
     }
-    let limit = (wanted.chars().count() / 3).max(1);
+    // Edit distance takes time and memory in the product of the lengths: a
+    // name of a megabyte must not cost terabytes. No typo is that long.
+    let wanted_len = wanted.chars().count();
+    if wanted_len > MAX_SUGGEST_CHARS {
+        return None;
+    }
+    let limit = (wanted_len / 3).max(1);
     candidates
         .into_iter()
+        // The distance is at least the difference in length: skip the far ones
+        // unmeasured (a character is at most 4 bytes, so a long one is not counted).
+        .filter(|c| c.len() <= 4 * (wanted_len + limit) && c.chars().count().abs_diff(wanted_len) <= limit)
         .map(|c| (edit_distance(wanted, c), c))
         .filter(|&(d, _)| d <= limit)
         .min_by_key(|&(d, c)| (d, c))

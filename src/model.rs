@@ -292,7 +292,17 @@ pub fn build(file: syntax::File) -> Result<Protocol, Vec<Finding>> {
 #[derive(Default)]
 struct Resolver {
     errors: Vec<Finding>,
+    /// "Did you mean" searches made so far (see [`Resolver::suggest`]).
+    suggestions: usize,
+    /// The list of stages shown when `stage N` names none, made once.
+    stage_list: Option<String>,
 }
+
+/// "Did you mean" searches each file may make: each compares the name with
+/// every declared one, so thousands of unknown names in a file with
+/// thousands of stages would take quadratic time. Past this, the findings
+/// stay, without suggestions.
+const MAX_SUGGESTIONS: usize = 100;
 
 /// A declared name, before resolution.
 #[derive(Clone, Copy)]
@@ -526,6 +536,19 @@ impl Resolver {
         })
     }
 
+    /// [`suggest`] among declared names, while the file's budget lasts.
+    fn suggest<'a>(
+        &mut self,
+        wanted: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> Option<&'a str> {
+        if self.suggestions >= MAX_SUGGESTIONS {
+            return None;
+        }
+        self.suggestions += 1;
+        suggest(wanted, candidates)
+    }
+
     /// Declare a stage, exit or outcome name; false (and an error) if taken.
     fn declare(&mut self, names: &mut Names<(Declared, Span)>, name: &Word, what: Declared) -> bool {
         if let Some(&(_, first)) = names.get(&name.text) {
@@ -592,7 +615,7 @@ impl Resolver {
                     .iter()
                     .filter(|(_, (d, _))| !target.explicit_stage || matches!(d, Declared::Stage(_)))
                     .map(|(n, _)| n.as_str());
-                finding = match (found, suggest(&name.text, candidates)) {
+                finding = match (found, self.suggest(&name.text, candidates)) {
                     (Some(_), _) => {
                         finding.help(format!("`{}` is not a stage: drop the word `stage`", name.text))
                     }
@@ -601,18 +624,19 @@ impl Resolver {
                     }
                     (None, Some(s)) => finding.help(format!("did you mean `{s}`?")),
                     (None, None) if target.explicit_stage => {
-                        let mut stages: Vec<&str> = names
-                            .iter()
-                            .filter(|(_, (d, _))| matches!(d, Declared::Stage(_)))
-                            .map(|(n, _)| n.as_str())
-                            .collect();
-                        stages.sort_by_key(|s| (s.parse::<u64>().unwrap_or(u64::MAX), *s));
-                        let shown: Vec<String> =
-                            stages.iter().take(8).map(|s| format!("`stage {s}`")).collect();
+                        let list = self.stage_list.get_or_insert_with(|| {
+                            let mut stages: Vec<&str> = names
+                                .iter()
+                                .filter(|(_, (d, _))| matches!(d, Declared::Stage(_)))
+                                .map(|(n, _)| n.as_str())
+                                .collect();
+                            stages.sort_by_key(|s| (s.parse::<u64>().unwrap_or(u64::MAX), *s));
+                            let shown: Vec<String> =
+                                stages.iter().take(8).map(|s| format!("`stage {s}`")).collect();
+                            format!("{}{}", shown.join(", "), if stages.len() > 8 { ", ..." } else { "" })
+                        });
                         finding.help(format!(
-                            "the stages are {}{}; add `stage {} \"<title>\" {{ ... }}` if the protocol has one",
-                            shown.join(", "),
-                            if stages.len() > 8 { ", ..." } else { "" },
+                            "the stages are {list}; add `stage {} \"<title>\" {{ ... }}` if the protocol has one",
                             name.text
                         ))
                     }
@@ -657,7 +681,7 @@ impl Resolver {
                     let mut finding =
                         Finding::new(Code::UnknownName, format!("there is no party called `{}`", name.text))
                             .at(name.span, "unknown party");
-                    finding = match suggest(&name.text, party_names.keys().map(String::as_str)) {
+                    finding = match self.suggest(&name.text, party_names.keys().map(String::as_str)) {
                         Some(s) => finding.help(format!("did you mean `{s}`?")),
                         None => finding
                             .help(format!("declare it first: `party {} \"<role>\" level <n>`", name.text)),

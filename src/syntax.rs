@@ -11,7 +11,7 @@
 
 use pest::Parser as _;
 use pest::error::{ErrorVariant, InputLocation};
-use pest::iterators::Pair;
+use pest::iterators::{Pair, Pairs};
 
 use crate::diagnostic::{Code, Finding};
 use crate::span::Span;
@@ -239,19 +239,71 @@ pub fn parse(source: &str) -> (File, Vec<Finding>) {
     let mut errors = Vec::new();
     let mut pos = first;
     for piece in pieces {
-        if piece.start != pos {
+        if piece.start != pos || errors.len() >= MAX_SYNTAX_ERRORS {
             break; // the piece before ran past this cut, or a piece is missing
         }
         file.items.extend(piece.items);
         errors.extend(piece.errors);
         pos = piece.stopped_at;
     }
-    if pos < source.len() {
+    if pos < source.len() && errors.len() < MAX_SYNTAX_ERRORS {
         let rest = parse_range(source, pos, source.len());
         file.items.extend(rest.items);
         errors.extend(rest.errors);
+        pos = rest.stopped_at;
+    }
+    // Past the limit, say where reporting stopped: at the first error left
+    // out, or where reading stopped.
+    if errors.len() > MAX_SYNTAX_ERRORS || (errors.len() == MAX_SYNTAX_ERRORS && pos < source.len()) {
+        let end = errors.get(MAX_SYNTAX_ERRORS).and_then(|e| e.span).map_or(pos, |s| s.start);
+        errors.truncate(MAX_SYNTAX_ERRORS);
+        errors.push(
+            Finding::new(
+                Code::SyntaxError,
+                format!("too many syntax errors: stopped after the first {MAX_SYNTAX_ERRORS}"),
+            )
+            .at(Span::new(end, end), "not read past here")
+            .help("fix the errors above and check again; is this an escalation protocol file?"),
+        );
+    }
+    if let Some(finding) = control_character(source) {
+        let at = finding.span.map_or(0, |s| s.start);
+        errors.insert(errors.partition_point(|e| e.span.is_some_and(|s| s.start <= at)), finding);
     }
     (file, errors)
+}
+
+/// Control characters other than tab and line breaks are refused anywhere in
+/// a file: no protocol needs them, and printed in a report, a timeline or a
+/// formatted file they could drive the reader's terminal (an escape sequence
+/// can retitle a window, rewrite what is shown, or worse). One finding names
+/// the first and counts the rest, so a binary file costs one finding.
+fn control_character(source: &str) -> Option<Finding> {
+    let refused = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    let (at, c) = source.char_indices().find(|&(_, c)| refused(c))?;
+    let more = source[at + c.len_utf8()..].chars().filter(|&c| refused(c)).count();
+    let name = match c {
+        '\0' => " (null)",
+        '\u{7}' => " (bell)",
+        '\u{8}' => " (backspace)",
+        '\u{b}' => " (vertical tab)",
+        '\u{c}' => " (form feed)",
+        '\u{1b}' => " (escape)",
+        '\u{7f}' => " (delete)",
+        _ => "",
+    };
+    let message = match more {
+        0 => format!("control character U+{:04X}{name} in the file", u32::from(c)),
+        n => format!("control character U+{:04X}{name} in the file, and {n} more", u32::from(c)),
+    };
+    Some(
+        Finding::new(Code::SyntaxError, message)
+            .at(Span::new(at, at + c.len_utf8()), "control character")
+            .help(
+                "delete it: a protocol may hold tabs and line breaks but no other control characters \
+                 (printed, they could take over a terminal); is this a text file?",
+            ),
+    )
 }
 
 /// About how much text each parallel piece holds.
@@ -277,7 +329,10 @@ fn parse_range(source: &str, start: usize, end: usize) -> Piece {
     }
     let mut pos = start;
     while pos < end {
-        match Grammar::parse(Rule::next_item, &source[pos..]) {
+        if errors.len() >= MAX_SYNTAX_ERRORS {
+            return Piece { start, items, errors, stopped_at: pos };
+        }
+        match parse_item(source, pos) {
             Ok(mut pairs) => {
                 let Some(pair) = pairs.next() else { break };
                 let item_end = pos + pair.as_span().end();
@@ -301,18 +356,141 @@ fn parse_range(source: &str, start: usize, end: usize) -> Piece {
     Piece { start, items, errors, stopped_at: pos.max(end) }
 }
 
+/// The item at `pos`, parsed as `next_item` (offsets relative to `pos`).
+///
+/// pest builds an error in time proportional to the text after the error (it
+/// looks for the end of the line from the end of its input), so parsing each
+/// item against the whole rest of the file makes a file with an error on every
+/// line take quadratic time. So the item is first parsed against a window that
+/// ends at a line where an item starts. An error there stands if the end of
+/// the window cannot have caused it ([`window_decides`]); otherwise, and for
+/// every success (which might have gone further without the window's end,
+/// and costs no error to find), the item is parsed again against a window 16
+/// times larger, up to the whole rest of the file.
+fn parse_item(source: &str, pos: usize) -> Result<Pairs<'_, Rule>, pest::error::Error<Rule>> {
+    parse_item_from(source, pos, FIRST_WINDOW_BYTES)
+}
+
+fn parse_item_from(
+    source: &str,
+    pos: usize,
+    first_window: usize,
+) -> Result<Pairs<'_, Rule>, pest::error::Error<Rule>> {
+    let mut size = first_window.max(1);
+    loop {
+        let end = match source.len().checked_sub(size).filter(|&last| pos < last) {
+            Some(_) => cut_point(source, pos + size).unwrap_or(source.len()),
+            None => source.len(),
+        };
+        let window = &source[pos..end];
+        if end == source.len() {
+            return Grammar::parse(Rule::next_item, window);
+        }
+        match Grammar::parse(Rule::next_item, window) {
+            Err(error) if window_decides(window, &error) => return Err(error),
+            // A success is checked against the whole rest: it may have stopped
+            // short only because the window ended (`-> stage` before a line
+            // `stage 2 ...` reads on as `stage stage`), and success is cheap.
+            Ok(_) => size = usize::MAX,
+            Err(_) => size = size.saturating_mul(16),
+        }
+    }
+}
+
+/// Bytes in the first window [`parse_item`] tries: a few ordinary items.
+const FIRST_WINDOW_BYTES: usize = 1024;
+
+/// Whether an error found parsing `window` (the text up to a line that
+/// [`cut_point`] would cut at) is the one parsing the whole rest would find.
+///
+/// Parsing is the same until it reads the end of the window. pest records
+/// every rule it tries outside atomic rules, and reports the furthest, so an
+/// error before the end means no such rule was tried at the end; inside
+/// atomic rules only text and `at any stage` can run on over a line break
+/// into a line that starts an item.
+fn window_decides(window: &str, error: &pest::error::Error<Rule>) -> bool {
+    let at = match error.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((p, _)) => p,
+    };
+    let last_word = window.trim_end().rsplit(|c: char| c.is_whitespace()).next().unwrap_or("");
+    at < window.len() && !ends_inside_text(window) && !["any", "every", "all"].contains(&last_word)
+}
+
+/// Whether `window` ends inside a `"..."` text (outside comments).
+fn ends_inside_text(window: &str) -> bool {
+    let mut bytes = window.bytes();
+    let mut inside = false;
+    while let Some(b) = bytes.next() {
+        match (inside, b) {
+            (true, b'\\') => {
+                bytes.next();
+            }
+            (_, b'"') => inside = !inside,
+            // A comment runs to the end of its line (or of the window).
+            (false, b'#') if !bytes.any(|b| b == b'\n') => return false,
+            _ => {}
+        }
+    }
+    inside
+}
+
+/// Most syntax errors reported for one file: past this, the rest is most
+/// likely not a protocol at all, and listing every line would only cost
+/// memory and hide the first errors.
+pub const MAX_SYNTAX_ERRORS: usize = 100;
+
 /// The start of the first line at or after `near` that begins, in column 0,
-/// with a top-level keyword.
+/// with a keyword that starts an item ([`starts_item`]).
 fn cut_point(source: &str, near: usize) -> Option<usize> {
     // Bytes, not `str`: `near` may fall inside a multi-byte character.
     let before = &source.as_bytes()[..near.min(source.len())];
     let mut line = before.iter().rposition(|&b| b == b'\n').map_or(0, |n| n + 1);
     loop {
-        let word = first_word(&source[line..]);
-        if line >= near && TOP_LEVEL_WORDS.contains(&word) {
+        if line >= near && starts_item(&source[line..]) && ends_item(&source[..line]) {
             return Some(line);
         }
         line += source[line..].find('\n')? + 1;
+    }
+}
+
+/// Whether the text before a cut surely ends an item: its last word (before
+/// blank lines and whole-line comments) is a `}` or a closing `"`. Anything
+/// else might go on across the line break: `unresolved -> stage` followed by
+/// a line `stage 2 ...` is a route to stage `stage` when cut there, and a
+/// syntax error when not.
+fn ends_item(before: &str) -> bool {
+    let mut rest = before.trim_end();
+    loop {
+        let line_start = rest.rfind('\n').map_or(0, |n| n + 1);
+        if rest[line_start..].trim_start().starts_with('#') {
+            rest = rest[..line_start].trim_end();
+            continue;
+        }
+        // A comment at the end of the line: the `#` after the last `"`.
+        let line = &rest[line_start..];
+        let code = match (line.rfind('#'), line.rfind('"')) {
+            (Some(hash), Some(quote)) if hash > quote => line[..hash].trim_end(),
+            (Some(hash), None) => line[..hash].trim_end(),
+            _ => line,
+        };
+        return code.ends_with('}') || code.ends_with('"');
+    }
+}
+
+/// Whether a line surely starts a new top-level item, so that text may be cut
+/// before it: a top-level keyword, but not `allow` (which may also end the
+/// `protocol` header) and `at` only as `at any stage` (`at once` may be the
+/// timescale of the line above).
+fn starts_item(line: &str) -> bool {
+    match first_word(line) {
+        "allow" => false,
+        "at" => {
+            let mut words = line.split([' ', '\t']).filter(|w| !w.is_empty()).skip(1);
+            matches!(words.next(), Some("any" | "every" | "all"))
+                && matches!(words.next().map(first_word), Some("stage" | "stages"))
+        }
+        word => TOP_LEVEL_WORDS.contains(&word),
     }
 }
 
@@ -368,7 +546,10 @@ fn syntax_error(source: &str, at: usize, variant: &ErrorVariant<Rule>) -> Findin
     }
     let rest = &source[at.min(source.len())..];
     let word = first_word(rest);
-    let span = Span::new(at, at + word.len().max(next_char_len(source, at)));
+    // Underline what the message quotes (at most 40 characters, as
+    // `describe_found`): a word of a megabyte would be a megabyte of `─`.
+    let shown = word.char_indices().nth(40).map_or(word.len(), |(i, _)| i);
+    let span = Span::new(at, at + shown.max(next_char_len(source, at)));
 
     if rest.starts_with('"') {
         return Finding::new(Code::SyntaxError, "this text has no closing quote mark")
@@ -428,7 +609,10 @@ fn unknown_timescale(at: usize, rest: &str) -> Option<Finding> {
             Some(n) => format!("did you mean `{} {n}`?", &line[..digits]),
             None => "count time in `working days`, `working weeks` or `hours`".to_string(),
         };
-        let unit_span = Span::new(unit_start, unit_start + unit.len().max(1));
+        // With no unit, point at the character after the number: none at the
+        // end of the file, and a whole one (a byte-order mark is 3 bytes).
+        let next = after.trim_start().chars().next().map_or(0, char::len_utf8);
+        let unit_span = Span::new(unit_start, unit_start + unit.len().max(next));
         let message = if unit.is_empty() {
             format!("`{}` needs a unit of time", &line[..digits])
         } else {
@@ -979,6 +1163,15 @@ mod tests {
     }
 
     #[test]
+    fn a_cut_needs_an_item_that_surely_ended() {
+        assert!(ends_item("stage 1 \"a\" {\n}\n\n"));
+        assert!(ends_item("stage 1 \"a\" {\n}  # done\n# a comment line\n"));
+        assert!(ends_item("exit mash \"MASH\"\n"));
+        assert!(!ends_item("  unresolved -> stage\n"));
+        assert!(!ends_item("exit x \"a\" within 2 working days\n"));
+    }
+
+    #[test]
     fn parallel_pieces_give_the_same_result_as_one_parse() {
         // Many stages with multi-byte text, so cuts land near characters that
         // are more than one byte; and a multi-line text containing what looks
@@ -1003,6 +1196,71 @@ mod tests {
     fn parse_range_whole(src: &str) -> (usize, usize) {
         let piece = parse_range(src, skip_trivia(src, 0), src.len());
         (piece.items.len(), piece.errors.len())
+    }
+
+    /// Token soup with the cases a window's end could change: text over
+    /// several lines holding a top-level line, `allow` ending a header,
+    /// `at any` before `stage` on the next line, `at once` and unindented
+    /// stages of an exception, all at the start of a line.
+    fn soup() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        const TOKENS: &[&str] = &[
+            "protocol \"P\"",
+            "stage",
+            "stage 1 \"S\" {",
+            "}",
+            "{",
+            "exception e \"E\" {",
+            "allow dead-end \"r\"",
+            "at any",
+            "at once",
+            "at any stage:",
+            "unresolved -> stage 2",
+            "resolved ->",
+            "agreed",
+            "within",
+            "2 working days",
+            "\"text",
+            "over\nstage 3 \"lines\"",
+            "# comment \"",
+            "\\\"",
+            "exit mash \"M\"",
+            "outcome agreed \"A\"",
+            "step \"x\"",
+            "final decision",
+            "quote \"q\"",
+            "2",
+            "working",
+            "days",
+        ];
+        let sep = prop_oneof![Just(" "), Just("\n"), Just("\n\n  ")];
+        proptest::collection::vec((0..TOKENS.len(), sep), 0..80)
+            .prop_map(|parts| parts.into_iter().map(|(i, sep)| format!("{}{sep}", TOKENS[i])).collect())
+    }
+
+    proptest::proptest! {
+        /// A small window gives what parsing against the whole rest of the
+        /// file gives, from every line start: the same pairs, or the same error.
+        #[test]
+        fn windows_parse_as_the_whole_text(src in soup()) {
+            let starts = std::iter::once(0).chain(src.match_indices('\n').map(|(i, _)| i + 1));
+            for pos in starts.map(|p| skip_trivia(&src, p)).filter(|&p| p < src.len()) {
+                let small = parse_item_from(&src, pos, 8).map_err(|e| (e.location, e.variant));
+                let whole = parse_item_from(&src, pos, usize::MAX).map_err(|e| (e.location, e.variant));
+                proptest::prop_assert_eq!(format!("{small:?}"), format!("{whole:?}"), "at {}", pos);
+            }
+        }
+    }
+
+    #[test]
+    fn an_error_on_every_line_takes_linear_time() {
+        // Each error used to cost the length of the rest of the file (pest
+        // looks for the end of the line from the end of its input).
+        let src = "stage\n".repeat(200_000);
+        let (_, errors) = parse(&src);
+        assert_eq!(errors.len(), MAX_SYNTAX_ERRORS + 1);
+        let piece = parse_range(&src, 0, src.len());
+        assert_eq!(piece.errors.len(), MAX_SYNTAX_ERRORS);
     }
 
     #[test]

@@ -106,7 +106,7 @@ pub(crate) fn render_command(
             return fail(format!("cannot write `{}`: {e}", target.display()));
         }
         if dir {
-            eprintln!("wrote {}", target.display());
+            eprintln!("wrote {}", escalate::render::human::visible(&target.display().to_string()));
         }
     }
     ExitCode::SUCCESS

@@ -78,7 +78,7 @@ pub(crate) fn fmt(paths: Vec<PathBuf>, check: bool, diff: bool) -> ExitCode {
             if diff {
                 output.push_str(&escalate::format::diff::unified(&source, &formatted, &name, &name));
             } else if check {
-                output.push_str(&format!("{name}\n"));
+                output.push_str(&format!("{}\n", escalate::render::human::visible(&name)));
             } else if let Err(e) = escalate::fsutil::write_atomic(&file, formatted.as_bytes()) {
                 eprintln!("error: cannot write `{name}`: {e}; it is left as it was");
                 failed += 1;

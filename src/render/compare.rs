@@ -168,7 +168,23 @@ fn line(label: usize, label_text: &str, cells: &[Vec<String>], widths: &[usize])
 
 /// A Markdown table: one column per protocol.
 pub fn markdown(summaries: &[Summary]) -> String {
-    let cell = |text: &str| text.replace('|', "\\|").replace('\n', " ");
+    // A cell is inline Markdown: every character that could start markup
+    // (a tag, an entity, a link, emphasis, code) or end the cell is escaped
+    // with a backslash, so a title reads as written and never turns into HTML.
+    let cell = |text: &str| {
+        let mut out = String::with_capacity(text.len());
+        for c in text.chars() {
+            match c {
+                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                '\n' | '\r' => out.push(' '),
+                c => out.push(c),
+            }
+        }
+        out
+    };
     let mut out = String::from("|  |");
     for s in summaries {
         let _ = write!(out, " {} |", cell(&s.name));

@@ -139,12 +139,19 @@ impl SourceCode for Source {
         let offset = span.offset().checked_sub(base).ok_or(MietteError::OutOfBounds)?;
         let local = SourceSpan::new(offset.into(), span.len());
         let inner = self.text[base..].read_span(&local, context_lines_before, context_lines_after)?;
+        // miette counts the column in bytes; the header `file:line:column`
+        // (read with no context) counts characters, as the JSON report and
+        // editors do.
+        let column = match (context_lines_before, self.text.get(base..span.offset())) {
+            (0, Some(before)) => before.chars().count(),
+            _ => inner.column(),
+        };
         let contents = MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
             SourceSpan::new((inner.span().offset() + base).into(), inner.span().len()),
             inner.line() + first,
-            inner.column(),
+            column,
             inner.line_count() + first,
         )
         .with_language("escalate");
@@ -168,8 +175,9 @@ fn symbol(c: char) -> char {
 }
 
 /// One line of text (a message, a label, a path) with every control
-/// character but the line break shown as a symbol.
-fn visible(text: &str) -> String {
+/// character but the line break shown as a symbol. Also for the file names
+/// other commands print: a name in a policy repository may hold anything.
+pub fn visible(text: &str) -> String {
     text.chars().map(|c| if c.is_control() && c != '\n' { symbol(c) } else { c }).collect()
 }
 

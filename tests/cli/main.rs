@@ -8,6 +8,7 @@ mod compare;
 mod docs;
 mod explain;
 mod fmt;
+mod hostile;
 mod init;
 mod policies;
 mod render;

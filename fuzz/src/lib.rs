@@ -1,0 +1,418 @@
+//! The oracle shared by the fuzz targets: run the whole pipeline on one input
+//! and check what must hold for any input (issue 6). A panic anywhere, in
+//! escalate or in an assertion here, is a crash that libFuzzer saves.
+//!
+//! What is checked, for every input:
+//! - `check_bytes` returns; a report has no protocol exactly when it has an
+//!   input error, and a file without a protocol always says why;
+//! - every finding has a code and a message, and its spans lie inside the
+//!   text, on character boundaries (else the report points at nothing);
+//! - the human report holds no control character but line breaks (no
+//!   terminal escape sequence from the file reaches a terminal);
+//! - the JSON report parses, with one diagnostic per finding;
+//! - for a protocol: every timeline (text, JSON, ICS) on every calendar, and
+//!   every diagram (DOT, SVG, Mermaid, with and without findings) is made,
+//!   and each parses or passes the structural checks below;
+//! - SARIF parses; GitHub annotations stay one line each; the HTML report
+//!   site's pages and pictures are well-formed, with nothing that runs;
+//! - `fmt`: a file without syntax errors is formatted; formatting again
+//!   changes nothing; the result says the same (equal model, or the same
+//!   input errors).
+
+use chrono::{Datelike, NaiveDate};
+use escalate::Report;
+use escalate::calendar::Calendar;
+use escalate::diagnostic::{Code, Finding};
+use escalate::render;
+use escalate::timeline::Timeline;
+
+/// Run everything on one input.
+pub fn pipeline(bytes: &[u8]) {
+    let report = escalate::check_bytes("fuzz.esc", bytes.to_vec());
+    check_report(&report);
+    check_human(&report);
+    check_json(&report);
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        check_format(text, &report);
+    }
+    if let Some(protocol) = &report.protocol {
+        for &name in Calendar::NAMES {
+            let Some(calendar) = Calendar::named(name) else {
+                panic!("calendar {name} is listed but missing")
+            };
+            for from in dates(bytes) {
+                check_timeline(&Timeline::compute(protocol, calendar, from));
+            }
+        }
+        for file in escalate::report::Site::build(std::slice::from_ref(&report)).files {
+            if file.name.ends_with(".html") || file.name.ends_with(".svg") {
+                check_markup(&file.contents, &file.name);
+            }
+        }
+        for findings in [Some(report.findings.as_slice()), None] {
+            let diagram = render::diagram::Diagram::build(protocol, findings);
+            check_dot(&render::dot::render(&diagram));
+            check_svg(&render::svg::render(&diagram));
+            check_mermaid(&render::mermaid::render(&diagram));
+        }
+    }
+}
+
+/// Two start dates: a fixed one around the holidays, and one that varies
+/// with the input over the years the calendars know by rule.
+fn dates(bytes: &[u8]) -> [NaiveDate; 2] {
+    let fixed = NaiveDate::from_ymd_opt(2026, 12, 21).unwrap_or_default();
+    let spread = bytes.iter().fold(0u32, |h, &b| h.wrapping_mul(31).wrapping_add(u32::from(b))) % 60_000;
+    let base = NaiveDate::from_ymd_opt(1950, 1, 1).unwrap_or_default();
+    [fixed, base + chrono::Days::new(u64::from(spread))]
+}
+
+fn check_format(text: &str, report: &Report) {
+    let syntax_ok = !report.findings.iter().any(|f| f.code == Code::SyntaxError);
+    let formatted = match escalate::format::format(text) {
+        Ok(formatted) => formatted,
+        Err(errors) => {
+            assert!(!syntax_ok, "fmt refused a file without syntax errors: {errors:?}\n{text}");
+            return;
+        }
+    };
+    assert!(syntax_ok, "fmt accepted a file with syntax errors: {:?}", report.findings);
+    match escalate::format::format(&formatted) {
+        Ok(again) => assert_eq!(again, formatted, "fmt is not idempotent"),
+        Err(errors) => panic!("fmt refused its own output: {errors:?}\n{formatted}"),
+    }
+    // The report already holds the model, or the input errors.
+    let before = report.protocol.clone().ok_or_else(|| report.findings.clone());
+    let after = escalate::load(&formatted);
+    match (before, after) {
+        (Ok(a), Ok(b)) => assert_eq!(
+            serde_json::to_value(&a).ok(),
+            serde_json::to_value(&b).ok(),
+            "fmt changed the model:\n{text}\n---\n{formatted}"
+        ),
+        (Err(a), Err(b)) => {
+            let codes = |f: &[Finding]| f.iter().map(|f| f.code).collect::<Vec<_>>();
+            assert_eq!(codes(&a), codes(&b), "fmt changed the input errors:\n{text}\n---\n{formatted}");
+        }
+        (a, b) => panic!("fmt changed whether the file loads: {:?} / {:?}", a.err(), b.err()),
+    }
+}
+
+fn check_report(report: &Report) {
+    assert_eq!(
+        report.protocol.is_some(),
+        !report.has_input_error(),
+        "a protocol exactly when there is no input error: {:?}",
+        report.findings
+    );
+    if report.protocol.is_none() {
+        assert!(!report.findings.is_empty(), "a file with no protocol must say why");
+    }
+    for f in &report.findings {
+        assert!(!f.code.as_str().is_empty());
+        assert!(!f.message.is_empty(), "{f:?}");
+        let spans = f.span.iter().chain(f.also.iter().map(|(s, _)| s));
+        for s in spans {
+            assert!(s.start <= s.end && s.end <= report.source.len(), "span {s:?} outside the text: {f:?}");
+            assert!(
+                report.source.is_char_boundary(s.start) && report.source.is_char_boundary(s.end),
+                "span {s:?} splits a character: {f:?}"
+            );
+        }
+    }
+}
+
+fn check_human(report: &Report) {
+    let text = render::human::render(report, &render::human::handler(false));
+    no_controls(&text, "human report");
+}
+
+/// No control character but a line break: a terminal would act on it.
+fn no_controls(text: &str, what: &str) {
+    if let Some(c) = text.chars().find(|&c| c.is_control() && c != '\n') {
+        panic!("{what} holds control character {:?}:\n{text}", c);
+    }
+}
+
+fn check_json(report: &Report) {
+    let reports = std::slice::from_ref(report);
+    let sarif: serde_json::Value =
+        serde_json::from_str(&render::sarif::render(reports)).expect("SARIF parses");
+    assert!(sarif["runs"].is_array());
+    // GitHub annotations: one line each, whatever the text.
+    for line in render::github::render(reports).lines() {
+        assert!(!line.contains('\r'), "{line:?}");
+    }
+    let text = render::json::render(std::slice::from_ref(report));
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("the JSON report parses");
+    let diagnostics = doc["files"][0]["diagnostics"].as_array().expect("a diagnostics array");
+    assert_eq!(diagnostics.len(), report.findings.len());
+    for d in diagnostics {
+        assert!(d["code"].as_str().is_some_and(|c| !c.is_empty()), "{d}");
+    }
+}
+
+fn check_timeline(t: &Timeline) {
+    // `escalate timeline` refuses timelines past 9999 (ICS needs four-digit
+    // years); the renderers must still not panic on them.
+    let in_range = t.dates().all(|d| d.year() <= 9999);
+    let text = render::timeline::text(t);
+    no_controls(&text, "timeline text");
+    let json = render::timeline::json(t);
+    serde_json::from_str::<serde_json::Value>(&json).expect("the timeline JSON parses");
+    let ics = render::ics::render(t);
+    if in_range {
+        check_ics(&ics);
+    }
+}
+
+fn check_ics(ics: &str) {
+    assert!(ics.ends_with("\r\n"), "ICS ends with CRLF");
+    for line in ics.split("\r\n") {
+        assert!(line.len() <= 75, "ICS line over 75 octets: {line:?}");
+        assert!(!line.contains(['\r', '\n']), "bare line break in ICS: {line:?}");
+        assert!(!line.chars().any(|c| c.is_control() && c != '\t'), "control character in ICS: {line:?}");
+    }
+    let unfolded = icalendar::parser::unfold(ics);
+    let calendar = icalendar::parser::read_calendar(&unfolded).expect("the ICS parses");
+    let events = calendar.components.iter().filter(|c| c.name == "VEVENT").count();
+    assert!(events >= 1, "at least one event");
+}
+
+/// DOT: every quoted string closed, braces balanced outside strings, and no
+/// HTML-like label (`<...>`) other than none at all: user text only ever in
+/// quoted strings.
+fn check_dot(dot: &str) {
+    let mut depth = 0i64;
+    let mut in_string = false;
+    let mut chars = dot.chars();
+    while let Some(c) = chars.next() {
+        if in_string {
+            match c {
+                '\\' => {
+                    chars.next();
+                }
+                '"' => in_string = false,
+                '\n' | '\r' => panic!("raw line break inside a DOT string:\n{dot}"),
+                c if c.is_control() => panic!("control character {c:?} in DOT:\n{dot}"),
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '{' | '[' => depth += 1,
+            '}' | ']' => {
+                depth -= 1;
+                assert!(depth >= 0, "unbalanced close in DOT:\n{dot}");
+            }
+            '<' => panic!("HTML-like label outside a string in DOT:\n{dot}"),
+            _ => {}
+        }
+    }
+    assert!(!in_string, "unclosed string in DOT");
+    assert_eq!(depth, 0, "unbalanced braces in DOT");
+}
+
+/// The report site's pages (written as XHTML) and pictures: well-formed XML
+/// in which nothing from the protocol runs (the site's own styles only).
+fn check_markup(text: &str, name: &str) {
+    let options = roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() };
+    let doc = roxmltree::Document::parse_with_options(text, options)
+        .unwrap_or_else(|e| panic!("{name} is not well-formed: {e}\n{text}"));
+    for node in doc.descendants().filter(|n| n.is_element()) {
+        let tag = node.tag_name().name().to_ascii_lowercase();
+        assert!(
+            !["script", "iframe", "object", "embed", "foreignobject"].contains(&tag.as_str()),
+            "<{tag}> in {name}"
+        );
+        for attr in node.attributes() {
+            assert!(!attr.name().to_ascii_lowercase().starts_with("on"), "{} in {name}", attr.name());
+            let value = attr.value().trim_start().to_ascii_lowercase();
+            assert!(!value.starts_with("javascript:"), "{} in {name}", attr.value());
+        }
+    }
+}
+
+/// SVG: well-formed XML with nothing that runs: no script, no event handler,
+/// no foreign content, no link out of the document.
+fn check_svg(svg: &str) {
+    let doc = roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("SVG is not XML: {e}\n{svg}"));
+    for node in doc.descendants().filter(|n| n.is_element()) {
+        let name = node.tag_name().name().to_ascii_lowercase();
+        assert!(
+            !["script", "foreignobject", "iframe", "object", "embed", "use", "a"].contains(&name.as_str()),
+            "<{name}> in SVG"
+        );
+        for attr in node.attributes() {
+            let key = attr.name().to_ascii_lowercase();
+            assert!(!key.starts_with("on"), "event handler {key} in SVG");
+            assert!(key != "href", "link {key}={} in SVG", attr.value());
+        }
+    }
+}
+
+/// Mermaid: user text appears only inside `"..."` labels, which must hold no
+/// quote mark, markup or Mermaid syntax, and no line may break inside one.
+fn check_mermaid(mmd: &str) {
+    for line in mmd.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("accTitle:") || trimmed.starts_with("accDescr:") || trimmed.starts_with("%%") {
+            // Runs to the end of the line; only a line break could escape it.
+            continue;
+        }
+        let quotes = line.matches('"').count();
+        assert!(quotes % 2 == 0, "unbalanced quote marks in Mermaid line: {line}");
+        for (i, part) in line.split('"').enumerate() {
+            if i % 2 == 1 {
+                assert!(
+                    !part.contains(['<', '>', '&']) || is_markup_we_write(part),
+                    "markup in label: {line}"
+                );
+            }
+        }
+    }
+    no_controls(mmd, "Mermaid");
+}
+
+/// The renderer writes `<br/>` between label lines and `#...;` entities.
+fn is_markup_we_write(label: &str) -> bool {
+    let without = label.replace("<br/>", "");
+    !without.contains(['<', '>']) && without.split('&').count() == 1
+}
+
+/// Grammar-aware input for the `tokens` target: each byte picks one of the
+/// language's tokens (its low 7 bits) and the separator after it (its high
+/// bit: a line break or a space), so that most inputs are nearly-valid
+/// protocols that reach the model, the checks and the renderers.
+pub fn tokens_to_source(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for &b in bytes {
+        out.push_str(TOKENS[usize::from(b & 0x7f) % TOKENS.len()]);
+        out.push(if b & 0x80 == 0 { ' ' } else { '\n' });
+    }
+    out
+}
+
+/// The tokens: keywords, conditions, timescales, names, awkward strings and
+/// numbers, and the odd bytes that hostile files hold.
+pub const TOKENS: &[&str] = &[
+    "protocol \"P\"",
+    "protocol",
+    "party",
+    "exit",
+    "outcome",
+    "at any stage:",
+    "stage",
+    "exception",
+    "allow",
+    "source",
+    "calendar",
+    "limit",
+    "agency",
+    "level",
+    "parties",
+    "step",
+    "record",
+    "within",
+    "cumulative",
+    "final",
+    "decision",
+    "mediation",
+    "if",
+    "start",
+    "note",
+    "quote",
+    "or",
+    "whichever is shorter",
+    "resolved",
+    "unresolved",
+    "still unresolved",
+    "immediate risk",
+    "child at immediate risk",
+    "no response",
+    "->",
+    "→",
+    "{",
+    "}",
+    ",",
+    ":",
+    "1",
+    "2",
+    "3",
+    "2a",
+    "a",
+    "b",
+    "mash",
+    "agreed",
+    "team-manager",
+    "stage 1",
+    "stage 2",
+    "\"T\"",
+    "\"\"",
+    "\"<script>alert(1)</script> & ]]> --> \\\"q\\\" \\\\\"",
+    "\"two\nlines\"",
+    "\"# not a comment\"",
+    "\"unterminated",
+    "0",
+    "24",
+    "4294967295",
+    "4294967296",
+    "99999999999999999999",
+    "working days",
+    "working day",
+    "working weeks",
+    "a working week",
+    "a further",
+    "hours",
+    "same working day",
+    "immediately",
+    "at once",
+    "without delay",
+    "as soon as possible",
+    "promptly",
+    "2 working days",
+    "5 working days",
+    "24 hours",
+    "england-and-wales",
+    "scotland",
+    "northern-ireland",
+    "dead-end",
+    "unreachable",
+    "unbounded-timescale",
+    "missing-record",
+    "not-escalating",
+    "limit-exceeded",
+    "no-way-out",
+    "missing-immediate-risk-exit",
+    "unused-allow",
+    "# comment\n",
+    "\u{feff}",
+    "\r\n",
+    "\t",
+    "\u{1b}[31m",
+    "\u{0}",
+    "\u{9b}",
+    "مرحلة",
+    "阶段",
+    "этап",
+    "चरण",
+    "समीक्षक",
+    "\"🧒 ✓\"",
+    "“curly”",
+    "stage 1 \"S\" {",
+    "outcome agreed \"Agreed\"",
+    "exit mash \"MASH\" within same working day",
+    "at any stage: immediate risk -> mash",
+    "resolved -> agreed",
+    "unresolved -> stage 2",
+    "final decision",
+    "record \"R\"",
+    "party p \"P\" level 1",
+    "parties p",
+    "exception e \"E\" {",
+    "start -> stage 1",
+    "limit 10 working days",
+    "{{{{",
+    "}}}}",
+];
