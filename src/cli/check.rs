@@ -12,20 +12,12 @@ use escalate::render;
 
 pub(crate) fn check(paths: Vec<PathBuf>, format: Format, deny: Option<Deny>) -> ExitCode {
     let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths };
-    let mut reports = Vec::new();
-    for path in &paths {
-        collect(path, &mut reports);
-    }
-    if reports.is_empty() {
-        eprintln!("error: no `.esc` files found in {}", show_paths(&paths));
-        return ExitCode::from(2);
-    }
-    // The repository's `.escalate.toml` first: `--deny warnings` then sees
-    // the severities it sets.
-    if let Err(error) = escalate::config::Configs::default().apply(&mut reports) {
-        eprintln!("error: {error}");
-        return ExitCode::from(2);
-    }
+    // `load_all` applies the repository's `.escalate.toml` first: `--deny
+    // warnings` then sees the severities it sets.
+    let mut reports = match load_all(&paths) {
+        Ok(reports) => reports,
+        Err(code) => return code,
+    };
     if deny.is_some() {
         reports.iter_mut().for_each(Report::deny_warnings);
     }

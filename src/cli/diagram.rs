@@ -1,12 +1,11 @@
 //! `escalate render`.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
 use super::*;
 use crate::{DiagramFormat, Engine};
-use escalate::Report;
 use escalate::render;
 
 /// `escalate render`: one diagram to stdout or `-o FILE`, or one per policy
@@ -63,13 +62,7 @@ pub(crate) fn render_command(
     if reports.is_empty() {
         return fail(format!("no `.esc` files found in `{}`", path.display()));
     }
-    let bad: Vec<&Report> = reports.iter().filter(|r| r.protocol.is_none() || r.has_input_error()).collect();
-    if !bad.is_empty() {
-        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        let handler = render::human::handler(color);
-        for report in bad {
-            eprint!("{}", render::human::render(report, &handler));
-        }
+    if !show_broken(&reports).is_empty() {
         eprintln!("error: nothing drawn: fix the input errors above first");
         return ExitCode::from(2);
     }

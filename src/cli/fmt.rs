@@ -1,6 +1,6 @@
 //! `escalate fmt`.
 
-use std::io::{IsTerminal, Read};
+use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -13,8 +13,7 @@ use escalate::render;
 /// output.
 pub(crate) fn fmt(paths: Vec<PathBuf>, check: bool, diff: bool) -> ExitCode {
     let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths };
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let handler = render::human::handler(color);
+    let handler = stderr_handler();
     // Problems go to stderr as `check` shows them; the file is not touched.
     let show = |report: &Report| eprint!("{}", render::human::render(report, &handler));
     // Files found, files formatted (or found already formatted), files

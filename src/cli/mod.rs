@@ -18,11 +18,52 @@ pub(crate) use info::{explain, init, rules};
 pub(crate) use report::report;
 pub(crate) use timeline::timeline;
 
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use escalate::Report;
 use escalate::diagnostic::{Code, Finding};
+
+/// Every protocol under `paths`, read and checked, with the repository's
+/// `.escalate.toml` severities applied. On failure (nothing found, or a bad
+/// configuration) the message is printed and the exit code returned.
+pub(crate) fn load_all(paths: &[PathBuf]) -> Result<Vec<Report>, ExitCode> {
+    let mut reports = Vec::new();
+    for path in paths {
+        collect(path, &mut reports);
+    }
+    if reports.is_empty() {
+        eprintln!("error: no `.esc` files found in {}", show_paths(paths));
+        return Err(ExitCode::from(2));
+    }
+    if let Err(error) = escalate::config::Configs::default().apply(&mut reports) {
+        eprintln!("error: {error}");
+        return Err(ExitCode::from(2));
+    }
+    Ok(reports)
+}
+
+/// The reports of files that could not be read, parsed or resolved, already
+/// shown on stderr as `check` shows them (commands that need the protocol
+/// refuse to go on with them).
+pub(crate) fn show_broken(reports: &[Report]) -> Vec<&Report> {
+    let broken: Vec<&Report> =
+        reports.iter().filter(|r| r.protocol.is_none() || r.has_input_error()).collect();
+    if !broken.is_empty() {
+        let handler = stderr_handler();
+        for report in &broken {
+            eprint!("{}", escalate::render::human::render(report, &handler));
+        }
+    }
+    broken
+}
+
+/// How to draw reports on stderr: colours only for a terminal without `NO_COLOR`.
+pub(crate) fn stderr_handler() -> miette::GraphicalReportHandler {
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    escalate::render::human::handler(color)
+}
 
 /// Read `path` (a file, a directory, or `-`) into reports.
 pub(crate) fn collect(path: &Path, reports: &mut Vec<Report>) {

@@ -1,38 +1,21 @@
 //! `escalate report`.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::*;
-use escalate::Report;
 use escalate::diagnostic::Severity;
-use escalate::render;
 
 /// `escalate report PATH... -o SITE`: check every protocol, then write the
 /// site. Nothing is written if any file has input errors; their diagnostics
 /// go to stderr, as `check` shows them.
 pub(crate) fn report(paths: &[PathBuf], output: &Path) -> ExitCode {
-    let mut reports = Vec::new();
-    for path in paths {
-        collect(path, &mut reports);
-    }
-    if reports.is_empty() {
-        eprintln!("error: no `.esc` files found in {}", show_paths(paths));
-        return ExitCode::from(2);
-    }
-    if let Err(error) = escalate::config::Configs::default().apply(&mut reports) {
-        eprintln!("error: {error}");
-        return ExitCode::from(2);
-    }
-    let broken: Vec<&Report> =
-        reports.iter().filter(|r| r.protocol.is_none() || r.has_input_error()).collect();
+    let reports = match load_all(paths) {
+        Ok(reports) => reports,
+        Err(code) => return code,
+    };
+    let broken = show_broken(&reports);
     if !broken.is_empty() {
-        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        let handler = render::human::handler(color);
-        for report in &broken {
-            eprint!("{}", render::human::render(report, &handler));
-        }
         let errors: usize = broken.iter().map(|r| r.count(Severity::Error)).sum();
         eprintln!(
             "error: no site written: {} of {} {} could not be read or parsed ({}): fix the problems above first",

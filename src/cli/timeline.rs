@@ -1,6 +1,5 @@
 //! `escalate timeline`.
 
-use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -31,8 +30,7 @@ pub(crate) fn timeline(
         return ExitCode::from(2);
     };
     let Some(protocol) = report.protocol.as_ref().filter(|_| !report.has_input_error()) else {
-        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        let mut text = render::human::render(&report, &render::human::handler(color));
+        let mut text = render::human::render(&report, &stderr_handler());
         let totals = render::human::totals(report.count(Severity::Error), report.count(Severity::Warning), 0);
         text.push_str(&format!("checked 1 file: {totals}\n"));
         eprint!("{text}");
