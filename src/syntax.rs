@@ -362,7 +362,7 @@ fn parse_range(source: &str, start: usize, end: usize) -> Piece {
 /// looks for the end of the line from the end of its input), so parsing each
 /// item against the whole rest of the file makes a file with an error on every
 /// line take quadratic time. So the item is first parsed against a window that
-/// ends at a line where an item starts. An error there stands if the end of
+/// ends at a line starting with a top-level keyword ([`window_end`]). An error there stands if the end of
 /// the window cannot have caused it ([`window_decides`]); otherwise, and for
 /// every success (which might have gone further without the window's end,
 /// and costs no error to find), the item is parsed again against a window 16
@@ -379,7 +379,7 @@ fn parse_item_from(
     let mut size = first_window.max(1);
     loop {
         let end = match source.len().checked_sub(size).filter(|&last| pos < last) {
-            Some(_) => cut_point(source, pos + size).unwrap_or(source.len()),
+            Some(_) => window_end(source, pos, pos + size).unwrap_or(source.len()),
             None => source.len(),
         };
         let window = &source[pos..end];
@@ -400,39 +400,66 @@ fn parse_item_from(
 /// Bytes in the first window [`parse_item`] tries: a few ordinary items.
 const FIRST_WINDOW_BYTES: usize = 1024;
 
+/// Where a window of [`parse_item`] from `pos` may end: the start of the
+/// first line at or after `near` that begins, in column 0, with a top-level
+/// keyword (as the lines [`recovery_point`] resumes at do, so a window never
+/// reaches much further than the next place an error could resume), and
+/// where nothing before could run on into that line: not inside a text, and
+/// not after `at any` (+ `stage`) or `child` (+ `at immediate risk`), the
+/// only phrases whose later words are top-level keywords.
+///
+/// One pass over the text from `pos`, keeping track of texts and comments.
+fn window_end(source: &str, pos: usize, near: usize) -> Option<usize> {
+    let bytes = source.as_bytes();
+    let mut inside = false;
+    let mut i = pos;
+    while i < bytes.len() {
+        match (inside, bytes[i]) {
+            (true, b'\\') => i += 1,
+            (_, b'"') => inside = !inside,
+            // A comment runs to its line break, which is looked at next.
+            (false, b'#') => i += source[i..].find('\n').map_or(bytes.len() - i, |n| n.saturating_sub(1)),
+            (false, b'\n') => {
+                let line = i + 1;
+                let word = first_word(&source[line..]);
+                if line >= near && TOP_LEVEL_WORDS.contains(&word) {
+                    let last = source[pos..line].trim_end().rsplit(char::is_whitespace).next();
+                    let runs_on = match word {
+                        "stage" => matches!(last, Some("any" | "every" | "all")),
+                        "at" => {
+                            let mut next = source[line..].split_whitespace().skip(1);
+                            last == Some("child")
+                                && next.next() == Some("immediate")
+                                && next.next().is_some_and(|w| first_word(w) == "risk")
+                        }
+                        _ => false,
+                    };
+                    if !runs_on {
+                        return Some(line);
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 /// Whether an error found parsing `window` (the text up to a line that
-/// [`cut_point`] would cut at) is the one parsing the whole rest would find.
+/// [`window_end`] chose) is the one parsing the whole rest would find.
 ///
 /// Parsing is the same until it reads the end of the window. pest records
 /// every rule it tries outside atomic rules, and reports the furthest, so an
-/// error before the end means no such rule was tried at the end; inside
-/// atomic rules only text and `at any stage` can run on over a line break
-/// into a line that starts an item.
+/// error before the end means no such rule was tried at the end; and
+/// `window_end` chose a line that no atomic rule (a text, a phrase) begun
+/// before it can run on into.
 fn window_decides(window: &str, error: &pest::error::Error<Rule>) -> bool {
     let at = match error.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((p, _)) => p,
     };
-    let last_word = window.trim_end().rsplit(|c: char| c.is_whitespace()).next().unwrap_or("");
-    at < window.len() && !ends_inside_text(window) && !["any", "every", "all"].contains(&last_word)
-}
-
-/// Whether `window` ends inside a `"..."` text (outside comments).
-fn ends_inside_text(window: &str) -> bool {
-    let mut bytes = window.bytes();
-    let mut inside = false;
-    while let Some(b) = bytes.next() {
-        match (inside, b) {
-            (true, b'\\') => {
-                bytes.next();
-            }
-            (_, b'"') => inside = !inside,
-            // A comment runs to the end of its line (or of the window).
-            (false, b'#') if !bytes.any(|b| b == b'\n') => return false,
-            _ => {}
-        }
-    }
-    inside
+    at < window.len()
 }
 
 /// Most syntax errors reported for one file: past this, the rest is most
@@ -482,7 +509,9 @@ fn ends_item(before: &str) -> bool {
 /// before it: a top-level keyword, but not `allow` (which may also end the
 /// `protocol` header) and `at` only as `at any stage` (`at once` may be the
 /// timescale of the line above).
-fn starts_item(line: &str) -> bool {
+fn starts_item(text: &str) -> bool {
+    // Only its own line: the words of the lines after it are not looked at.
+    let line = &text[..text.find('\n').unwrap_or(text.len())];
     match first_word(line) {
         "allow" => false,
         "at" => {
@@ -1200,8 +1229,9 @@ mod tests {
 
     /// Token soup with the cases a window's end could change: text over
     /// several lines holding a top-level line, `allow` ending a header,
-    /// `at any` before `stage` on the next line, `at once` and unindented
-    /// stages of an exception, all at the start of a line.
+    /// `at any` before `stage` and `child` before `at immediate risk` on the
+    /// next line, `at once` and unindented stages of an exception, all at the
+    /// start of a line.
     fn soup() -> impl proptest::strategy::Strategy<Value = String> {
         use proptest::prelude::*;
         const TOKENS: &[&str] = &[
@@ -1215,6 +1245,13 @@ mod tests {
             "at any",
             "at once",
             "at any stage:",
+            "child",
+            "at immediate risk",
+            "immediate risk ->",
+            "any",
+            "every stage",
+            "risk",
+            "# \"",
             "unresolved -> stage 2",
             "resolved ->",
             "agreed",
