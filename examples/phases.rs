@@ -22,10 +22,13 @@ fn main() {
         std::process::exit(2)
     };
     let t = Instant::now();
-    let findings = escalate::checks::run(&protocol);
+    let analysis = escalate::analysis::Analysis::of(&protocol);
+    let analysed = t.elapsed();
+    let t = Instant::now();
+    let findings = escalate::checks::run(&protocol, &analysis);
     let checked = t.elapsed();
     println!(
-        "{} stages, {} bytes: parse {parsed:.2?}, resolve {built:.2?}, checks {checked:.2?}, {} findings",
+        "{} stages, {} bytes: parse {parsed:.2?}, resolve {built:.2?}, analysis {analysed:.2?}, checks {checked:.2?}, {} findings",
         protocol.stages.len(),
         source.len(),
         findings.len()

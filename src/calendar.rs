@@ -75,11 +75,11 @@ impl Calendar {
     /// (same working day). If `start` is not a working day, day 0 is still `start`, and day 1 is the next working day.
     ///
     /// Saturates at `NaiveDate::MAX` if the answer is not representable.
-    pub fn add_working_days(&self, start: NaiveDate, n: u32) -> NaiveDate {
+    pub fn add_working_days(&self, start: NaiveDate, n: u64) -> NaiveDate {
         if n == 0 {
             return start;
         }
-        let mut remaining = u64::from(n);
+        let mut remaining = n;
         // More weekdays needed than exist before the end of time.
         if let Some(next) = start.succ_opt() {
             if remaining > weekdays_in(next, NaiveDate::MAX) {
@@ -116,6 +116,19 @@ impl Calendar {
             after = year_end;
             year += 1;
         }
+    }
+
+    /// The first working day on or after `date` (the deadline of something
+    /// due "the same working day").
+    pub fn on_or_after(&self, date: NaiveDate) -> NaiveDate {
+        let mut day = date;
+        while !self.is_working_day(day) {
+            match day.succ_opt() {
+                Some(next) => day = next,
+                None => return day,
+            }
+        }
+        day
     }
 
     /// Number of working days d with start < d <= end (0 if end <= start). Inverse of add_working_days.
@@ -402,6 +415,33 @@ fn first_monday(year: i32, month: u32) -> Option<NaiveDate> {
 fn last_monday(year: i32, month: u32, last_day: u32) -> Option<NaiveDate> {
     let last = NaiveDate::from_ymd_opt(year, month, last_day)?;
     last.checked_sub_days(Days::new(u64::from(last.weekday().num_days_from_monday())))
+}
+
+/// Dates on a calendar: the clock of timelines. `N working days` is the Nth
+/// working day after the start (day 0); `N days` and `N hours` run on the
+/// clock, weekends and bank holidays included, so they may end on a day no
+/// one works; `same working day` and `immediately` end on the start day, or
+/// the next working day if it is not one.
+impl crate::timescale::Clock for Calendar {
+    type Time = NaiveDate;
+    fn after(&self, start: NaiveDate, term: &crate::timescale::Term) -> Option<NaiveDate> {
+        use crate::timescale::{Term, Unit};
+        let days = |n: u64| {
+            u32::try_from(n)
+                .ok()
+                .and_then(|n| start.checked_add_days(chrono::Days::new(u64::from(n))))
+                .unwrap_or(NaiveDate::MAX)
+        };
+        Some(match term {
+            Term::Count { amount: 0, unit: Unit::WorkingDays, .. }
+            | Term::SameWorkingDay
+            | Term::Immediately => self.on_or_after(start),
+            Term::Count { amount, unit: Unit::WorkingDays, .. } => self.add_working_days(start, *amount),
+            Term::Count { amount, unit: Unit::CalendarDays, .. } => days(*amount),
+            Term::Count { amount, unit: Unit::Hours, .. } => days(amount.div_ceil(24)),
+            Term::Vague { .. } => return None,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -695,7 +735,7 @@ mod tests {
         assert_eq!(c.working_days_between(start, far), 100_000);
         assert!(c.is_working_day(far));
         assert_eq!(c.add_working_days(NaiveDate::MAX, 1), NaiveDate::MAX);
-        assert_eq!(c.add_working_days(NaiveDate::MIN, u32::MAX), NaiveDate::MAX);
+        assert_eq!(c.add_working_days(NaiveDate::MIN, u64::from(u32::MAX)), NaiveDate::MAX);
         let near_end = NaiveDate::MAX - Days::new(10);
         assert_eq!(c.add_working_days(near_end, 100), NaiveDate::MAX);
         let _ = c.holiday(NaiveDate::MAX);
@@ -725,14 +765,14 @@ mod tests {
             d in any_date(date(2010, 1, 1), date(2040, 12, 31)),
             n in 0u32..400,
         ) {
-            let end = c.add_working_days(d, n);
+            let end = c.add_working_days(d, u64::from(n));
             if n > 0 {
                 prop_assert!(c.is_working_day(end));
             } else {
                 prop_assert_eq!(end, d);
             }
             prop_assert_eq!(c.working_days_between(d, end), n);
-            let next = c.add_working_days(d, n + 1);
+            let next = c.add_working_days(d, u64::from(n) + 1);
             prop_assert!(next > end);
             prop_assert_eq!(c.working_days_between(end, next), 1);
         }
@@ -744,7 +784,7 @@ mod tests {
             n in 0u32..800,
         ) {
             let end = naive_add(&c, d, n);
-            prop_assert_eq!(c.add_working_days(d, n), end);
+            prop_assert_eq!(c.add_working_days(d, u64::from(n)), end);
             prop_assert_eq!(c.working_days_between(d, end), n);
             let other = d + Days::new(u64::from(n));
             prop_assert_eq!(c.working_days_between(d, other), naive_between(&c, d, other));

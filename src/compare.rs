@@ -6,11 +6,8 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use crate::Report;
-use crate::checks::is_end;
 use crate::diagnostic::Severity;
-use crate::graph::{EscalationGraph, Node, Timing};
 use crate::model::{Condition, FinalKind, Pathway, Protocol, Target};
-use crate::timescale::Worst;
 
 /// One protocol, as the comparison shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -55,7 +52,7 @@ pub struct Level {
 #[derive(Debug, Clone, Serialize)]
 pub struct WorstCase {
     /// Working days, counting only the bounded part of the way.
-    pub days: u32,
+    pub days: u64,
     /// Some part of the way has no bound: the worst case is at least `days`.
     pub unbounded: bool,
     /// Where that worst case ends: `stage 4`, `outcome agreed`, `exit mash`.
@@ -96,9 +93,7 @@ pub struct Findings {
 impl Summary {
     /// The summary of a checked file; `None` if it did not load (input errors).
     pub fn of(report: &Report) -> Option<Summary> {
-        let p = report.protocol.as_ref().filter(|_| !report.has_input_error())?;
-        let graph = EscalationGraph::build(p);
-        let timing = Timing::compute(p, &graph);
+        let (p, analysis) = report.analysed()?;
         let name = std::path::Path::new(&report.path)
             .file_stem()
             .map_or_else(|| report.path.clone(), |s| s.to_string_lossy().into_owned());
@@ -113,8 +108,12 @@ impl Summary {
             },
             levels: levels(p),
             unlevelled: p.parties.iter().filter(|x| x.level.is_none()).map(|x| x.name.clone()).collect(),
-            limit: p.limit.as_ref().map(|l| l.timescale.to_string()),
-            worst_case: worst_case(p, &graph, &timing),
+            limit: p.limit.as_ref().map(|l| l.timescale.described()),
+            worst_case: Some(WorstCase {
+                days: analysis.worst.worst.days.0,
+                unbounded: analysis.worst.worst.unbounded,
+                end: analysis.end_name(p),
+            }),
             immediate_risk: coverage(p),
             final_authorities: authorities(p),
             findings: findings(report),
@@ -130,24 +129,6 @@ fn levels(p: &Protocol) -> Vec<Level> {
         }
     }
     by_level.into_iter().map(|(level, parties)| Level { level, parties }).collect()
-}
-
-/// The same worst case `limit-exceeded` compares with the limit.
-fn worst_case(p: &Protocol, g: &EscalationGraph, t: &Timing) -> Option<WorstCase> {
-    let main = g.main_reach();
-    let end =
-        g.graph.node_indices().filter(|n| main[n.index()] && is_end(p, g.graph[*n])).max_by_key(|n| {
-            let w: Worst = t.finish[n.index()];
-            (w.days, w.unbounded, std::cmp::Reverse(n.index()))
-        })?;
-    let worst = t.finish[end.index()];
-    let name = match g.graph[end] {
-        Node::Stage(ix) => p.stage(ix).display_id(),
-        Node::Exit(ix) => format!("exit {}", p.exits[ix.0].name),
-        Node::Outcome(ix) => format!("outcome {}", p.outcomes[ix.0].name),
-        Node::Start(_) | Node::Decision(_) => String::new(),
-    };
-    Some(WorstCase { days: worst.days.0, unbounded: worst.unbounded, end: name })
 }
 
 /// As `missing-immediate-risk-exit` judges a stage.

@@ -56,6 +56,7 @@ codes! {
     UnknownCheck = "unknown-check", Error, true, "an `allow` line names a check that does not exist";
     UnknownCalendar = "unknown-calendar", Error, true, "the protocol names a calendar escalate does not ship";
     NoStages = "no-stages", Error, true, "a protocol has no stages";
+    BadAnchor = "bad-anchor", Error, true, "a timescale counts from a point it cannot count from";
     DeadEnd = "dead-end", Error, false, "an unresolved disagreement has nowhere to go";
     NoWayOut = "no-way-out", Error, false, "a cycle of routes from which no outcome can be reached";
     Unreachable = "unreachable", Warning, false, "a stage, exit or outcome that no route reaches";
@@ -65,6 +66,9 @@ codes! {
     NotEscalating = "not-escalating", Warning, false, "the next stage is not more senior than the one before";
     MissingRecord = "missing-record", Warning, false, "a stage with no recording requirement";
     UnusedAllow = "unused-allow", Warning, false, "an `allow` line that silences nothing";
+    MixedUnits = "mixed-units", Warning, false, "a protocol counts time in working days and also in calendar days or hours";
+    UnitMismatch = "unit-mismatch", Warning, false, "a stated equivalence of two times that does not hold on every start day";
+    LateRecord = "late-record", Warning, false, "a record due after its stage has ended";
 }
 
 impl Code {

@@ -44,6 +44,9 @@ examples! {
         "not-escalating",
         "missing-record",
         "unused-allow",
+        "mixed-units",
+        "unit-mismatch",
+        "late-record",
     ],
     failing: [
         "empty-file" => "empty-file.esc",
@@ -56,6 +59,7 @@ examples! {
         "unknown-check" => "unknown-check.esc",
         "unknown-calendar" => "unknown-calendar.esc",
         "no-stages" => "no-stages.esc",
+        "bad-anchor" => "bad-anchor.esc",
     ],
 }
 

@@ -15,9 +15,9 @@ use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::{EdgeFiltered, EdgeRef};
 use std::collections::VecDeque;
 
-use crate::model::{Condition, ExitIx, OutcomeIx, Pathway, Protocol, StageIx, Target};
+use crate::model::{Condition, ExitIx, From, OutcomeIx, Pathway, Protocol, Reach, StageIx, Target};
 use crate::span::Span;
-use crate::timescale::{Timescale, Worst};
+use crate::timescale::{Count, Point, Timescale, WorkingDays, Worst};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Node {
@@ -56,6 +56,7 @@ impl Edge {
     }
 }
 
+#[derive(Debug)]
 pub struct EscalationGraph {
     pub graph: DiGraph<Node, Edge>,
     pub stages: Vec<NodeIndex>,
@@ -179,19 +180,32 @@ impl EscalationGraph {
 }
 
 /// Worst-case times through the graph.
+#[derive(Debug)]
 pub struct Timing {
-    /// Per node: the latest it can finish (a stage's end; an exit's or
+    /// Per node: the latest it can begin (a stage's start; an exit's or
     /// outcome's arrival), counting from the start of its pathway.
+    pub start: Vec<Worst>,
+    /// Per node: the latest it can finish.
     pub finish: Vec<Worst>,
-    /// Per node: the edge along which that worst case arrives.
+    /// Per node: the edge along which the most days arrive.
     pub via: Vec<Option<EdgeIndex>>,
     /// Per node: part of a cycle of routes (so its worst case has no bound).
     pub in_cycle: Vec<bool>,
+    /// Per node: a stage whose own time has no bound (after any `stages ...
+    /// within` bound over it), however it is reached.
+    pub open: Vec<bool>,
+    /// Per node: how many nodes the `via` chain passes to reach it (to tell
+    /// the furthest of equally long routes).
+    pub depth: Vec<u32>,
     /// The strongly connected components with more than one node or a loop.
     pub cycles: Vec<Vec<NodeIndex>>,
 }
 
 impl Timing {
+    /// One pass over the strongly connected components in topological order.
+    /// A stage ends when [`Stage::end`](crate::model::Stage::end) says,
+    /// counted on [`Count`] from its latest start, and no later than any
+    /// `stages ... within` bound over it allows.
     pub fn compute(protocol: &Protocol, g: &EscalationGraph) -> Timing {
         let n = g.graph.node_count();
         let counted = EdgeFiltered::from_fn(&g.graph, |e| e.weight().counts_for_time());
@@ -202,13 +216,12 @@ impl Timing {
         // Time on the main pathway comes only from the main pathway: an
         // exception that rejoins the ladder must not lengthen it.
         let main = g.main_reach();
-        let own = |node: NodeIndex| match g.graph[node] {
-            Node::Stage(ix) => protocol.stage(ix).duration(),
-            _ => Worst::ZERO,
-        };
+        let mut start = vec![Worst::ZERO; n];
         let mut finish = vec![Worst::ZERO; n];
         let mut via = vec![None; n];
         let mut in_cycle = vec![false; n];
+        let mut open = vec![false; n];
+        let mut depth = vec![0u32; n];
         let mut cycles = Vec::new();
         let mut component_of = vec![usize::MAX; n];
         for (c, component) in components.iter().enumerate() {
@@ -216,6 +229,8 @@ impl Timing {
                 component_of[node.index()] = c;
             }
         }
+        let reach = |w: Worst| Reach { at: w.days, unbounded: w.unbounded };
+        let worst = |r: Reach<WorkingDays>| Worst { days: r.at, unbounded: r.unbounded };
         for (c, component) in components.into_iter().enumerate() {
             let looped = component.len() > 1
                 || g.graph.edges_connecting(component[0], component[0]).any(|e| e.weight().counts_for_time());
@@ -225,7 +240,8 @@ impl Timing {
                 }
             }
             for &node in &component {
-                let mut start = Worst::ZERO;
+                let mut arrival = Worst::ZERO;
+                let mut best: Option<Worst> = None;
                 for e in g.graph.edges_directed(node, Direction::Incoming) {
                     // Edges inside this component are not finished yet; a cycle is unbounded anyway.
                     if !e.weight().counts_for_time()
@@ -234,13 +250,48 @@ impl Timing {
                     {
                         continue;
                     }
-                    let arrival = finish[e.source().index()] + e.weight().duration();
-                    if via[node.index()].is_none() || later(arrival, start) {
+                    let time = finish[e.source().index()] + e.weight().duration();
+                    if best.is_none_or(|b| more_days(time, b)) {
                         via[node.index()] = Some(e.id());
+                        depth[node.index()] = depth[e.source().index()].saturating_add(1);
+                        best = Some(time);
                     }
-                    start = start.max(arrival);
+                    arrival = arrival.max(time);
                 }
-                let mut end = start + own(node);
+                start[node.index()] = arrival;
+                let mut end = arrival;
+                if let Node::Stage(ix) = g.graph[node] {
+                    // A point is known once its component is done (or it is this stage's start).
+                    let known = |other: NodeIndex| component_of[other.index()] < c;
+                    let anchor = |from: From| -> Option<Reach<WorkingDays>> {
+                        match from {
+                            From::Disagreement => Some(Reach { at: WorkingDays(0), unbounded: false }),
+                            From::Stage { stage: other, point } => {
+                                let at = g.stage_node(other);
+                                if at == node && point == Point::Start {
+                                    return Some(reach(arrival));
+                                }
+                                known(at).then(|| match point {
+                                    Point::Start => reach(start[at.index()]),
+                                    Point::End => reach(finish[at.index()]),
+                                })
+                            }
+                            From::Step { .. } => None,
+                        }
+                    };
+                    let entry = |span: &crate::model::StageSpan| {
+                        let first = g.stage_node(*span.stages.first()?);
+                        known(first).then(|| reach(start[first.index()]))
+                    };
+                    let own = protocol.stage_end(ix, &Count, reach(arrival), &anchor, &entry);
+                    // Whether the stage's own part has no bound, however it is reached.
+                    open[node.index()] = own.unbounded
+                        && (!arrival.unbounded || {
+                            let bounded = Reach { at: arrival.days, unbounded: false };
+                            protocol.stage_end(ix, &Count, bounded, &anchor, &entry).unbounded
+                        });
+                    end = worst(own);
+                }
                 if looped {
                     end.unbounded = true;
                 }
@@ -250,7 +301,7 @@ impl Timing {
                 cycles.push(component);
             }
         }
-        Timing { finish, via, in_cycle, cycles }
+        Timing { start, finish, via, in_cycle, open, depth, cycles }
     }
 
     /// The worst-case route to `node`, from its pathway's start: the nodes in order.
@@ -272,9 +323,10 @@ impl Timing {
     }
 }
 
-/// Whether worst case `a` is later than `b`.
-fn later(a: Worst, b: Worst) -> bool {
-    (a.unbounded, a.days) > (b.unbounded, b.days)
+/// Whether `a` is known to take more days than `b` (on a tie, an unbounded
+/// one is the longer).
+fn more_days(a: Worst, b: Worst) -> bool {
+    (a.days, a.unbounded) > (b.days, b.unbounded)
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@
 //!
 //! [`check_source`] runs the whole pipeline on one file's text.
 
+pub mod analysis;
 pub mod calendar;
 pub mod checks;
 pub mod compare;
@@ -36,6 +37,7 @@ pub mod syntax;
 pub mod timeline;
 pub mod timescale;
 
+use analysis::Analysis;
 use diagnostic::{Code, Finding, Severity};
 use model::Protocol;
 use span::Span;
@@ -53,18 +55,28 @@ pub struct Report {
     pub source: String,
     /// The resolved protocol, if the file parsed and resolved.
     pub protocol: Option<Protocol>,
+    /// Its analysis (graph, timing, worst case), built once for every view.
+    pub analysis: Option<Analysis>,
     /// Every finding, sorted by position.
     pub findings: Vec<Finding>,
 }
 
 impl Report {
     fn failed(path: &str, source: String, finding: Finding) -> Report {
-        Report { path: path.to_string(), source, protocol: None, findings: vec![finding] }
+        Report { path: path.to_string(), source, protocol: None, analysis: None, findings: vec![finding] }
     }
 
     /// Findings that count (not silenced by `allow`) at this severity.
     pub fn count(&self, severity: Severity) -> usize {
         self.findings.iter().filter(|f| f.is_active() && f.severity == severity).count()
+    }
+
+    /// The protocol and its analysis, if the file loaded without input errors.
+    pub fn analysed(&self) -> Option<(&Protocol, &Analysis)> {
+        if self.has_input_error() {
+            return None;
+        }
+        Some((self.protocol.as_ref()?, self.analysis.as_ref()?))
     }
 
     /// True if the file could not be read, parsed or resolved.
@@ -110,15 +122,27 @@ pub fn check_bytes(path: &str, bytes: Vec<u8>) -> Report {
 
 /// Parse, resolve and check one file's text.
 pub fn check_source(path: &str, source: String) -> Report {
-    let (protocol, findings) = analyse(&source);
-    Report { path: path.to_string(), source, protocol, findings }
+    match load(&source) {
+        Ok(protocol) => {
+            let analysis = Analysis::of(&protocol);
+            let findings = checks::run(&protocol, &analysis);
+            Report {
+                path: path.to_string(),
+                source,
+                protocol: Some(protocol),
+                analysis: Some(analysis),
+                findings,
+            }
+        }
+        Err(findings) => Report { path: path.to_string(), source, protocol: None, analysis: None, findings },
+    }
 }
 
 /// Parse and resolve, then run the checks if that succeeded.
 pub fn analyse(source: &str) -> (Option<Protocol>, Vec<Finding>) {
     match load(source) {
         Ok(protocol) => {
-            let findings = checks::run(&protocol);
+            let findings = checks::run(&protocol, &Analysis::of(&protocol));
             (Some(protocol), findings)
         }
         Err(findings) => (None, findings),

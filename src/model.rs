@@ -13,7 +13,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use crate::diagnostic::{Code, Finding, suggest};
 use crate::span::Span;
 use crate::syntax::{self, Word};
-use crate::timescale::{Timescale, WorkingDays, Worst};
+use crate::timescale::{Anchor, Clock, Point, Timescale, Unit, Worst};
 
 pub use crate::syntax::{Condition, FinalKind};
 
@@ -55,6 +55,10 @@ pub struct Protocol {
     pub source: Option<String>,
     pub calendar: Option<String>,
     pub limit: Option<Timed>,
+    /// `timescales advisory`: every timescale is a suggestion (its quotes).
+    pub advisory: Option<Vec<Quote>>,
+    /// `stages 1 to 3 within 15 working days`: bounds over several stages.
+    pub spans: Vec<StageSpan>,
     pub notes: Vec<String>,
     pub quotes: Vec<Quote>,
     pub parties: Vec<Party>,
@@ -78,6 +82,37 @@ pub struct Protocol {
 /// A timescale with the quotes that state it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Timed {
+    pub timescale: Timescale,
+    /// What it counts from, when its words say (`of step 1`), resolved.
+    pub from: Option<From>,
+    pub quotes: Vec<Quote>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// The point a timescale counts from, resolved: see [`Anchor`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "of", rename_all = "kebab-case")]
+pub enum From {
+    /// The start of the disagreement's pathway.
+    Disagreement,
+    Stage {
+        stage: StageIx,
+        point: Point,
+    },
+    /// A step of the same stage, by index (0 for the first).
+    Step {
+        step: usize,
+        point: Point,
+    },
+}
+
+/// `stages 1 to 3 within 15 working days`: one bound over several stages,
+/// from the start of the first to the end of the last.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StageSpan {
+    /// The stages it covers, in the protocol's order.
+    pub stages: Vec<StageIx>,
     pub timescale: Timescale,
     pub quotes: Vec<Quote>,
     #[serde(skip)]
@@ -140,6 +175,10 @@ pub struct Stage {
     pub notes: Vec<String>,
     pub quotes: Vec<Quote>,
     pub allows: Vec<Allow>,
+    /// The `stages ... within` bounds over this stage (indices into
+    /// [`Protocol::spans`]); derived, so not serialised.
+    #[serde(skip)]
+    pub spans: Vec<usize>,
     #[serde(skip)]
     pub span: Span,
     /// The span of `stage 1 "Title"`, for pointing at the stage.
@@ -152,6 +191,8 @@ pub struct Stage {
 pub struct Step {
     pub text: String,
     pub timescale: Option<Timescale>,
+    /// What the timescale counts from, when its words say, resolved.
+    pub from: Option<From>,
     pub quotes: Vec<Quote>,
     #[serde(skip)]
     pub span: Span,
@@ -241,24 +282,205 @@ impl Stage {
         format!("stage {}", self.id)
     }
 
-    /// The time the stage itself takes: the shorter of its `within` and the
-    /// sum of its steps, where each is bounded.
+    /// The time the stage itself takes, from its start (see [`Stage::end`]).
     pub fn duration(&self) -> Worst {
-        let stated = self.within.as_ref().and_then(|w| w.timescale.bound());
-        let steps = self.steps_total();
-        Worst::of(match (stated, steps) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        })
+        let start = Reach { at: crate::timescale::WorkingDays(0), unbounded: false };
+        // Counted from its own start, a stage's anchors elsewhere are unknown.
+        let end = self.end(&crate::timescale::Count, start, &|_| None);
+        Worst { days: end.at, unbounded: end.unbounded }
     }
 
-    /// The sum of the steps' timescales; `None` if there are no steps or any
-    /// step has no bound.
-    pub fn steps_total(&self) -> Option<WorkingDays> {
-        if self.steps.is_empty() {
-            return None;
+    /// When the stage ends if it starts at `start`, on `clock`; `anchor`
+    /// gives the time of a point elsewhere (another stage, the start of the
+    /// disagreement) that a timescale counts from, if known.
+    ///
+    /// A bounded `within` bounds the stage whatever its steps say (the
+    /// earlier of the two, when the steps are bounded too). Otherwise the
+    /// steps run one after another, each from the end of the one before or
+    /// from the point it names; a step with no bound leaves the stage
+    /// unbounded, but the bounded steps still count towards "at least". A
+    /// stage with neither has no bound.
+    pub fn end<C: Clock>(
+        &self,
+        clock: &C,
+        start: Reach<C::Time>,
+        anchor: &dyn Fn(From) -> Option<Reach<C::Time>>,
+    ) -> Reach<C::Time> {
+        let steps = (!self.steps.is_empty()).then(|| self.steps_end(clock, start, anchor).0);
+        let stated = self.within.as_ref().and_then(|w| {
+            let base = from_point(w.from, start, anchor, &[]);
+            let end = w.timescale.end(clock, base.at)?;
+            Some(Reach { at: end.max(start.at), unbounded: base.unbounded || start.unbounded })
+        });
+        match (stated, steps) {
+            (Some(a), Some(b)) if !b.unbounded => Reach { at: a.at.min(b.at), unbounded: a.unbounded },
+            (Some(a), _) => a,
+            (None, Some(b)) => b,
+            (None, None) => Reach { at: start.at, unbounded: true },
         }
-        self.steps.iter().try_fold(WorkingDays(0), |sum, step| Some(sum + step.timescale.as_ref()?.bound()?))
+    }
+
+    /// When the steps end, one after another from `start`; and each step's end.
+    pub fn steps_end<C: Clock>(
+        &self,
+        clock: &C,
+        start: Reach<C::Time>,
+        anchor: &dyn Fn(From) -> Option<Reach<C::Time>>,
+    ) -> (Reach<C::Time>, Vec<Reach<C::Time>>) {
+        let mut ends: Vec<Reach<C::Time>> = Vec::with_capacity(self.steps.len());
+        let mut at = start;
+        for step in &self.steps {
+            let base = from_point(step.from, at, anchor, &ends);
+            at = match step.timescale.as_ref().and_then(|t| t.end(clock, base.at)) {
+                Some(end) => Reach { at: end.max(at.at), unbounded: at.unbounded || base.unbounded },
+                None => Reach { at: at.at, unbounded: true },
+            };
+            ends.push(at);
+        }
+        (at, ends)
+    }
+
+    /// When a record of this stage is due, if it started at `start`: from the
+    /// point its timescale names, else after the steps for `a further ...`,
+    /// else from the start of the stage. `None` if it has no bounded timescale.
+    pub fn record_end<C: Clock>(
+        &self,
+        record: &Step,
+        clock: &C,
+        start: Reach<C::Time>,
+        anchor: &dyn Fn(From) -> Option<Reach<C::Time>>,
+    ) -> Option<Reach<C::Time>> {
+        let timescale = record.timescale.as_ref()?;
+        let (steps_end, ends) = self.steps_end(clock, start, anchor);
+        let further =
+            timescale.terms.iter().any(|t| matches!(t, crate::timescale::Term::Count { further: true, .. }));
+        let base = match record.from {
+            Some(from) => from_point(Some(from), start, anchor, &ends),
+            None if further => steps_end,
+            None => start,
+        };
+        let end = timescale.end(clock, base.at)?;
+        Some(Reach { at: end, unbounded: base.unbounded })
+    }
+
+    /// The stage's timescale in the protocol's words, for every view: its
+    /// `within` (with escalate's count where the words differ from it), or
+    /// its steps' timescales joined by `+`, or `none`.
+    pub fn timescale_text(&self) -> String {
+        if let Some(within) = &self.within {
+            return within.timescale.described();
+        }
+        if self.steps.iter().all(|s| s.timescale.is_none()) {
+            return "none".to_string();
+        }
+        let parts: Vec<String> = self
+            .steps
+            .iter()
+            .map(|s| s.timescale.as_ref().map_or_else(|| "untimed".to_string(), |t| t.written.clone()))
+            .collect();
+        let total = self.duration();
+        if total.unbounded {
+            format!("steps: {}", parts.join(" + "))
+        } else {
+            format!("steps: {} = {}", parts.join(" + "), total.days)
+        }
+    }
+
+    /// Every timescale written in the stage, with what it belongs to.
+    pub fn timescales(&self) -> impl Iterator<Item = &Timescale> {
+        let within = self.within.iter().chain(&self.cumulative).map(|t| &t.timescale);
+        let steps = self.steps.iter().chain(&self.records).filter_map(|s| s.timescale.as_ref());
+        within.chain(steps).chain(self.routes.iter().filter_map(|r| r.timescale.as_ref()))
+    }
+}
+
+/// A time a clock has reached: at `at`, or later with no bound when
+/// `unbounded` (some part of the way there has no bounded timescale; `at`
+/// then adds up the parts that have one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reach<T> {
+    pub at: T,
+    pub unbounded: bool,
+}
+
+/// The time a timescale counts from: the point it names, else `default`.
+/// An unknown point (not yet reached, or not on this route) has no bound.
+fn from_point<T: Copy>(
+    from: Option<From>,
+    default: Reach<T>,
+    anchor: &dyn Fn(From) -> Option<Reach<T>>,
+    steps: &[Reach<T>],
+) -> Reach<T> {
+    match from {
+        None => default,
+        Some(From::Step { step, .. }) => match steps.get(step) {
+            Some(end) => *end,
+            None => Reach { at: default.at, unbounded: true },
+        },
+        Some(from) => anchor(from).unwrap_or(Reach { at: default.at, unbounded: true }),
+    }
+}
+
+impl Protocol {
+    /// When stage `ix` ends if it starts at `start`, on `clock`: as
+    /// [`Stage::end`] says, and no later than each `stages ... within` bound
+    /// over it allows, counted from the start of the bound's first stage
+    /// (`span_entry`, when that is known; the stage's own start when it is
+    /// the first). The one rule for worst cases and for dates alike.
+    pub fn stage_end<C: Clock>(
+        &self,
+        ix: StageIx,
+        clock: &C,
+        start: Reach<C::Time>,
+        anchor: &dyn Fn(From) -> Option<Reach<C::Time>>,
+        span_entry: &dyn Fn(&StageSpan) -> Option<Reach<C::Time>>,
+    ) -> Reach<C::Time> {
+        let stage = self.stage(ix);
+        let mut end = stage.end(clock, start, anchor);
+        for &i in &stage.spans {
+            let span = &self.spans[i];
+            let entry = if span.stages.first() == Some(&ix) {
+                start
+            } else {
+                match span_entry(span) {
+                    Some(entry) => entry,
+                    None => continue,
+                }
+            };
+            let Some(cap) = span.timescale.end(clock, entry.at) else { continue };
+            let cap = cap.max(start.at);
+            if end.unbounded || end.at > cap {
+                end = Reach { at: cap, unbounded: entry.unbounded || start.unbounded };
+            }
+        }
+        end
+    }
+
+    /// Whether a timescale of this protocol is only advised, not promised.
+    pub fn is_advisory(&self, timescale: &Timescale) -> bool {
+        timescale.advisory || self.advisory.is_some()
+    }
+
+    /// Every timescale in the protocol, with the span of what it belongs to.
+    pub fn timescales(&self) -> impl Iterator<Item = &Timescale> {
+        let header = self.limit.iter().map(|l| &l.timescale).chain(self.spans.iter().map(|s| &s.timescale));
+        let exits = self.exits.iter().filter_map(|e| e.timescale.as_ref());
+        let rules = self.rule_routes.iter().filter_map(|r| r.timescale.as_ref());
+        let records = self.rule_records.iter().filter_map(|r| r.timescale.as_ref());
+        header.chain(exits).chain(rules).chain(records).chain(self.stages.iter().flat_map(Stage::timescales))
+    }
+
+    /// The units the protocol counts time in, each with its first use.
+    pub fn units(&self) -> Vec<(Unit, &Timescale)> {
+        let mut seen: Vec<(Unit, &Timescale)> = Vec::new();
+        for t in self.timescales() {
+            for unit in t.units() {
+                if !seen.iter().any(|(u, _)| *u == unit) {
+                    seen.push((unit, t));
+                }
+            }
+        }
+        seen
     }
 }
 
@@ -323,6 +545,7 @@ impl Resolver {
         let mut main_stages = Vec::new();
         let mut exceptions = Vec::new();
         let mut allows = Vec::new();
+        let mut spans = Vec::new();
         for item in file.items {
             match item {
                 syntax::Item::Protocol(h) => headers.push(h),
@@ -333,6 +556,7 @@ impl Resolver {
                 syntax::Item::Stage(s) => main_stages.push(s),
                 syntax::Item::Exception(e) => exceptions.push(e),
                 syntax::Item::Allow(a) => allows.push(a),
+                syntax::Item::StageSpan(s) => spans.push(s),
             }
         }
 
@@ -435,15 +659,30 @@ impl Resolver {
                         rule_routes.push(route);
                     }
                 }
-                syntax::AtAnyStage::Record(r) => rule_records.push(step(r)),
+                syntax::AtAnyStage::Record(r) => {
+                    self.no_anchor(
+                        r.timescale.as_ref(),
+                        "a record at any stage counts from the start of each stage",
+                    );
+                    rule_records.push(step(r, None));
+                }
                 syntax::AtAnyStage::Note(n) => rule_notes.push(n.text),
             }
         }
 
         let mut model_stages = Vec::new();
         for (s, pathway) in declared_stages {
-            let stage = self.stage(s, pathway, &party_names, &resolve);
+            let stage = self.stage(s, pathway, &party_names, &names, &resolve);
             model_stages.push(stage);
+        }
+        let mut model_spans: Vec<StageSpan> = Vec::new();
+        for span in spans {
+            if let Some(resolved) = self.stage_span(span, &names, &model_stages) {
+                for ix in &resolved.stages {
+                    model_stages[ix.0].spans.push(model_spans.len());
+                }
+                model_spans.push(resolved);
+            }
         }
 
         let mut model_exceptions = Vec::new();
@@ -509,7 +748,15 @@ impl Resolver {
             self.errors.push(finding);
         }
         let limit = self.at_most_one("limit", &header.limits, |l| l.span).map(|_| ());
-        let limit = limit.and_then(|()| header.limits.into_iter().next()).map(timed);
+        let limit = limit.and_then(|()| header.limits.into_iter().next()).map(|l| {
+            self.no_anchor(
+                Some(&l.timescale),
+                "the protocol's limit counts from the start of the disagreement",
+            );
+            timed(l, None)
+        });
+        let advisory = self.at_most_one("timescales advisory", &header.advisory, |a| a.0).map(|_| ());
+        let advisory = advisory.and_then(|()| header.advisory.into_iter().next()).map(|(_, q)| quotes(q));
         let mut protocol_allows = self.allows(header.allows);
         protocol_allows.extend(self.allows(allows));
 
@@ -521,6 +768,8 @@ impl Resolver {
             source,
             calendar: calendar.map(|c| c.text),
             limit,
+            advisory,
+            spans: model_spans,
             notes: texts(header.notes),
             quotes: quotes(header.quotes),
             parties: model_parties,
@@ -651,11 +900,150 @@ impl Resolver {
         }
     }
 
+    /// Refuse a timescale that counts from a point where none can be named.
+    fn no_anchor(&mut self, timescale: Option<&Timescale>, why: &str) {
+        let Some(t) = timescale else { return };
+        let Some(anchor) = &t.anchor else { return };
+        self.errors.push(
+            Finding::new(Code::BadAnchor, format!("this timescale cannot count from {anchor}"))
+                .at(t.span, "counts from elsewhere")
+                .help(format!(
+                    "{why}: drop `of {anchor}`, or give the timescale to the stage or step it belongs to"
+                )),
+        );
+    }
+
+    /// Resolve what a stage's or step's timescale counts from. `steps` is how
+    /// many steps come before it in its stage (`None` for the stage's own
+    /// `within`, which may name any of them).
+    fn from(
+        &mut self,
+        timescale: Option<&Timescale>,
+        names: &Names<(Declared, Span)>,
+        steps: usize,
+        own_steps: usize,
+        is_step: bool,
+    ) -> Option<From> {
+        let t = timescale?;
+        let anchor = t.anchor.as_ref()?;
+        match anchor {
+            Anchor::Disagreement => Some(From::Disagreement),
+            Anchor::Stage { id, point } => match names.get(id) {
+                Some(&(Declared::Stage(stage), _)) => Some(From::Stage { stage, point: *point }),
+                _ => {
+                    let candidates = names
+                        .iter()
+                        .filter(|(_, (d, _))| matches!(d, Declared::Stage(_)))
+                        .map(|(n, _)| n.as_str());
+                    let mut finding = Finding::new(Code::UnknownName, format!("there is no stage `{id}`"))
+                        .at(t.span, "counts from an unknown stage");
+                    finding = match self.suggest(id, candidates) {
+                        Some(s) => finding.help(format!("did you mean `of stage {s}`?")),
+                        None => finding.help("name a stage of this protocol, e.g. `of stage 1`"),
+                    };
+                    self.errors.push(finding);
+                    None
+                }
+            },
+            Anchor::Step { number, point } => {
+                let index = usize::try_from(*number).ok().and_then(|n| n.checked_sub(1));
+                let limit = if is_step { steps } else { own_steps };
+                match index {
+                    Some(i) if i < limit && (*point == Point::End || !is_step || i < steps) => {
+                        Some(From::Step { step: i, point: *point })
+                    }
+                    _ => {
+                        let (message, help) = if is_step {
+                            (
+                                format!(
+                                    "a step can only count from a step before it, not from step {number}"
+                                ),
+                                format!("this is step {} of its stage: count from an earlier one", steps + 1),
+                            )
+                        } else {
+                            (
+                                format!("this stage has no step {number}"),
+                                format!(
+                                    "the stage has {own_steps} steps, numbered from 1 in the order written"
+                                ),
+                            )
+                        };
+                        self.errors.push(
+                            Finding::new(Code::BadAnchor, message).at(t.span, "no such step").help(help),
+                        );
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    /// `stages 1 to 3 within ...`: the stages it names, in order.
+    fn stage_span(
+        &mut self,
+        span: syntax::StageSpan,
+        names: &Names<(Declared, Span)>,
+        stages: &[Stage],
+    ) -> Option<StageSpan> {
+        self.no_anchor(
+            Some(&span.timescale),
+            "a bound over several stages counts from the start of the first",
+        );
+        let mut found = Vec::new();
+        for id in &span.stages {
+            match names.get(&id.text) {
+                Some(&(Declared::Stage(ix), _)) => found.push(ix),
+                _ => {
+                    let target = syntax::Target { explicit_stage: true, name: id.clone() };
+                    self.target(names, &target);
+                }
+            }
+        }
+        if found.len() != span.stages.len() {
+            return None;
+        }
+        let list = if span.range {
+            let (first, last) = (found[0], found[found.len() - 1]);
+            let pathway = stages.get(first.0).map(|s| s.pathway);
+            if first > last || stages.get(last.0).map(|s| s.pathway) != pathway {
+                self.errors.push(
+                    Finding::new(
+                        Code::BadAnchor,
+                        format!(
+                            "`stages {} to {}` is not a run of stages",
+                            span.stages[0].text, span.stages[1].text
+                        ),
+                    )
+                    .at(span.span, "not a run of stages")
+                    .help(
+                        "name the first stage, then a later stage of the same pathway (ladder or exception)",
+                    ),
+                );
+                return None;
+            }
+            (first.0..=last.0).map(StageIx).collect()
+        } else {
+            found.sort();
+            found.dedup();
+            found
+        };
+        Some(StageSpan {
+            stages: list,
+            timescale: span.timescale,
+            quotes: quotes(span.quotes),
+            span: span.span,
+        })
+    }
+
     fn route(
         &mut self,
         r: syntax::Route,
         resolve: &dyn Fn(&mut Resolver, &syntax::Target) -> Option<Target>,
     ) -> Option<Route> {
+        self.no_anchor(
+            r.timescale.as_ref(),
+            "a route's timescale counts from the end of the stage it leaves",
+        );
         let target = resolve(self, &r.target)?;
         Some(Route {
             condition: r.condition,
@@ -671,6 +1059,7 @@ impl Resolver {
         s: syntax::Stage,
         pathway: Pathway,
         party_names: &Names<PartyIx>,
+        names: &Names<(Declared, Span)>,
         resolve: &dyn Fn(&mut Resolver, &syntax::Target) -> Option<Target>,
     ) -> Stage {
         let mut parties = Vec::new();
@@ -691,9 +1080,29 @@ impl Resolver {
             }
         }
         let within = self.at_most_one("within", &s.within, |l| l.span).map(|_| ());
-        let within = within.and_then(|()| s.within.into_iter().next()).map(timed);
+        let own_steps = s.steps.len();
+        let within = within.and_then(|()| s.within.into_iter().next()).map(|l| {
+            let from = self.from(Some(&l.timescale), names, 0, own_steps, false);
+            timed(l, from)
+        });
         let cumulative = self.at_most_one("cumulative", &s.cumulative, |l| l.span).map(|_| ());
-        let cumulative = cumulative.and_then(|()| s.cumulative.into_iter().next()).map(timed);
+        let cumulative = cumulative.and_then(|()| s.cumulative.into_iter().next()).map(|l| {
+            self.no_anchor(
+                Some(&l.timescale),
+                "a cumulative total counts from the start of the disagreement",
+            );
+            timed(l, None)
+        });
+        let mut steps = Vec::with_capacity(own_steps);
+        for (i, st) in s.steps.into_iter().enumerate() {
+            let from = self.from(st.timescale.as_ref(), names, i, own_steps, true);
+            steps.push(step(st, from));
+        }
+        let mut records = Vec::with_capacity(s.records.len());
+        for r in s.records {
+            let from = self.from(r.timescale.as_ref(), names, own_steps, own_steps, false);
+            records.push(step(r, from));
+        }
         let final_authority = self.at_most_one("final", &s.finals, |f| f.span).map(|f| f.kind);
         let mut stage_quotes = quotes(s.quotes);
         stage_quotes.extend(s.finals.into_iter().flat_map(|f| quotes(f.quotes)));
@@ -705,8 +1114,8 @@ impl Resolver {
             title: s.title.text,
             pathway,
             parties,
-            steps: s.steps.into_iter().map(step).collect(),
-            records: s.records.into_iter().map(step).collect(),
+            steps,
+            records,
             routes,
             within,
             cumulative,
@@ -714,6 +1123,7 @@ impl Resolver {
             notes: texts(s.notes),
             quotes: stage_quotes,
             allows,
+            spans: Vec::new(),
             span: s.span,
         }
     }
@@ -742,12 +1152,12 @@ impl Resolver {
     }
 }
 
-fn step(s: syntax::Step) -> Step {
-    Step { text: s.text.text, timescale: s.timescale, quotes: quotes(s.quotes), span: s.span }
+fn step(s: syntax::Step, from: Option<From>) -> Step {
+    Step { text: s.text.text, timescale: s.timescale, from, quotes: quotes(s.quotes), span: s.span }
 }
 
-fn timed(l: syntax::Limit) -> Timed {
-    Timed { timescale: l.timescale, quotes: quotes(l.quotes), span: l.span }
+fn timed(l: syntax::Limit, from: Option<From>) -> Timed {
+    Timed { timescale: l.timescale, from, quotes: quotes(l.quotes), span: l.span }
 }
 
 fn quotes(words: Vec<Word>) -> Vec<Quote> {

@@ -35,20 +35,17 @@ impl Site {
     /// are left out: the command refuses to build a site with any (so that a
     /// broken file is never shown as if it had been checked).
     pub fn build(reports: &[Report]) -> Site {
-        let loaded: Vec<(&Report, &crate::model::Protocol)> = reports
-            .iter()
-            .filter(|r| !r.has_input_error())
-            .filter_map(|r| r.protocol.as_ref().map(|p| (r, p)))
-            .collect();
-        let names = names(loaded.iter().map(|(r, _)| r.path.as_str()));
+        let loaded: Vec<(&Report, &crate::model::Protocol, &crate::analysis::Analysis)> =
+            reports.iter().filter_map(|r| r.analysed().map(|(p, a)| (r, p, a))).collect();
+        let names = names(loaded.iter().map(|(r, _, _)| r.path.as_str()));
         let entries: Vec<Entry> = loaded
             .into_iter()
             .zip(names)
-            .map(|((report, protocol), name)| Entry { report, protocol, name })
+            .map(|((report, protocol, analysis), name)| Entry { report, protocol, analysis, name })
             .collect();
         let mut files = vec![SiteFile { name: "index.html".to_string(), contents: html::index(&entries) }];
         for entry in &entries {
-            let diagram = Diagram::build(entry.protocol, Some(&entry.report.findings));
+            let diagram = Diagram::build(entry.protocol, entry.analysis, Some(&entry.report.findings));
             files.push(SiteFile { name: entry.page(), contents: html::protocol_page(entry) });
             files.push(SiteFile { name: entry.summary(), contents: html::summary_page(entry) });
             files.push(SiteFile { name: entry.diagram(), contents: svg::render(&diagram) });

@@ -15,7 +15,7 @@ use pest::iterators::{Pair, Pairs};
 
 use crate::diagnostic::{Code, Finding};
 use crate::span::Span;
-use crate::timescale::{Term, Timescale, VAGUE_PHRASES};
+use crate::timescale::{Anchor, Join, Point, Term, Timescale, Unit, VAGUE_PHRASES, number_word};
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/escalate.pest"]
@@ -46,6 +46,19 @@ pub enum Item {
     Stage(Stage),
     Exception(Exception),
     Allow(Allow),
+    StageSpan(StageSpan),
+}
+
+/// `stages 1 to 3 within 15 working days`.
+#[derive(Debug)]
+pub struct StageSpan {
+    /// The stages named: the first and last of a range, or each of a list.
+    pub stages: Vec<Word>,
+    /// `1 to 3` (a range) rather than `1, 2 and 3` (a list).
+    pub range: bool,
+    pub timescale: Timescale,
+    pub quotes: Vec<Word>,
+    pub span: Span,
 }
 
 #[derive(Debug, Default)]
@@ -55,6 +68,8 @@ pub struct Header {
     pub sources: Vec<Word>,
     pub calendars: Vec<Word>,
     pub limits: Vec<Limit>,
+    /// `timescales advisory` lines, with their quotes.
+    pub advisory: Vec<(Span, Vec<Word>)>,
     pub notes: Vec<Word>,
     pub quotes: Vec<Word>,
     pub allows: Vec<Allow>,
@@ -540,7 +555,7 @@ fn skip_trivia(source: &str, mut pos: usize) -> usize {
 }
 
 const TOP_LEVEL_WORDS: &[&str] =
-    &["protocol", "party", "exit", "outcome", "at", "stage", "exception", "allow"];
+    &["protocol", "party", "exit", "outcome", "at", "stage", "stages", "exception", "allow"];
 
 /// Where to resume after an error at `at` in the item starting at `item_start`:
 /// the next line, at or after the error, that starts with a top-level keyword
@@ -590,10 +605,15 @@ fn syntax_error(source: &str, at: usize, variant: &ErrorVariant<Rule>) -> Findin
             .at(span, "curly quote")
             .help("replace “ and ” with straight quote marks `\"` (word processors change them: paste as plain text)");
     }
-    if expected.contains(&TIMESCALE)
-        && let Some(finding) = unknown_timescale(at, rest)
-    {
-        return finding;
+    if expected.contains(&TIMESCALE) {
+        // The parser may stop at the unit (`2 wrking days`) or just after
+        // the number (`3` at the end of the file): start from the number.
+        let back = source[..at.min(source.len())].trim_end_matches([' ', '\t']);
+        let number = back.len() - back.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        let from = if number > 0 { back.len() - number } else { at };
+        if let Some(finding) = unknown_timescale(from, &source[from..]) {
+            return finding;
+        }
     }
     if expected.contains(&"`}`") && TOP_LEVEL_WORDS.contains(&word) {
         return Finding::new(
@@ -631,12 +651,12 @@ fn unknown_timescale(at: usize, rest: &str) -> Option<Finding> {
         let unit_start = at + digits + gap;
         let words: Vec<&str> = after.split_whitespace().take(2).collect();
         let unit = first_word(after.trim_start());
-        let units = ["working days", "working weeks", "hours"];
+        let units = ["working days", "working weeks", "calendar days", "days", "weeks", "hours"];
         let near = crate::diagnostic::suggest(&words.join(" "), units)
             .or_else(|| crate::diagnostic::suggest(unit, units));
         let help = match near {
             Some(n) => format!("did you mean `{} {n}`?", &line[..digits]),
-            None => "count time in `working days`, `working weeks` or `hours`".to_string(),
+            None => "count time in `working days`, `working weeks`, `calendar days` or `hours`".to_string(),
         };
         // With no unit, point at the character after the number: none at the
         // end of the file, and a whole one (a byte-order mark is 3 bytes).
@@ -722,14 +742,31 @@ fn describe_rule(rule: Rule) -> &'static str {
         Rule::target => "a stage, exit or outcome",
         Rule::timing
         | Rule::timescale
+        | Rule::count
+        | Rule::qualifier
+        | Rule::number_word
+        | Rule::article
         | Rule::working_days
         | Rule::working_weeks
+        | Rule::calendar_days
+        | Rule::calendar_weeks
         | Rule::hours
         | Rule::further
         | Rule::same_working_day
         | Rule::immediately
         | Rule::vague
         | Rule::vague_words => TIMESCALE,
+        Rule::anchor | Rule::kw_of => "`of stage ...`",
+        Rule::anchor_point => "`start` or `end`",
+        Rule::earlier_if | Rule::kw_earlier => "`or earlier if ...`",
+        Rule::advisory | Rule::kw_advisory => "`advisory`",
+        Rule::all_advisory | Rule::kw_timescales => "`timescales advisory`",
+        Rule::stage_span | Rule::kw_stages => "`stages`",
+        Rule::kw_to => "`to`",
+        Rule::kw_and => "`and`",
+        Rule::kw_the | Rule::kw_disagreement => "`the disagreement`",
+        Rule::both => "`and within ...`",
+        Rule::equivalent => "`(...)`",
         Rule::whichever => "`whichever is shorter`",
         Rule::code => "a check's code, such as `dead-end`",
         Rule::name => "a name such as `team-manager`",
@@ -818,7 +855,7 @@ impl Builder<'_> {
 
     fn item(&mut self, pair: Pair<Rule>) -> Option<Item> {
         let span = match pair.as_rule() {
-            Rule::party | Rule::exit | Rule::outcome => self.head(&pair),
+            Rule::party | Rule::exit | Rule::outcome | Rule::stage_span => self.head(&pair),
             _ => self.span(&pair),
         };
         let rule = pair.as_rule();
@@ -832,6 +869,15 @@ impl Builder<'_> {
                         Rule::source => header.sources.push(self.first_text(p)?),
                         Rule::calendar => header.calendars.push(self.word(&p.into_inner().nth(1)?)),
                         Rule::limit => header.limits.push(self.limit(p)?),
+                        Rule::all_advisory => {
+                            let span = self.span(&p);
+                            let quotes = p
+                                .into_inner()
+                                .filter(|q| q.as_rule() == Rule::quote)
+                                .map(|q| self.first_text(q))
+                                .collect::<Option<_>>()?;
+                            header.advisory.push((span, quotes));
+                        }
                         Rule::note => header.notes.push(self.first_text(p)?),
                         Rule::quote => header.quotes.push(self.first_text(p)?),
                         Rule::allow => header.allows.push(self.allow(p)?),
@@ -929,6 +975,22 @@ impl Builder<'_> {
                 Item::Exception(exception)
             }
             Rule::allow => Item::Allow(self.allow_parts(span, inner)?),
+            Rule::stage_span => {
+                let mut stages = Vec::new();
+                let mut range = false;
+                let mut timescale = None;
+                let mut quotes = Vec::new();
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::stage_id => stages.push(self.word(&p)),
+                        Rule::kw_to => range = true,
+                        Rule::timing => timescale = Some(self.timing(p)?),
+                        Rule::quote => quotes.push(self.first_text(p)?),
+                        _ => {}
+                    }
+                }
+                Item::StageSpan(StageSpan { stages, range, timescale: timescale?, quotes, span })
+            }
             _ => return None,
         })
     }
@@ -1060,34 +1122,153 @@ impl Builder<'_> {
 
     fn timescale(&mut self, pair: Pair<Rule>) -> Option<Timescale> {
         let span = self.span(&pair);
+        let written = written(pair.as_str());
         let mut terms = Vec::new();
+        let mut join = Join::Shorter;
+        let mut earlier_if = None;
+        let mut anchor = None;
+        let mut advisory = false;
         for p in pair.into_inner() {
-            let rule = p.as_rule();
-            let further = p.clone().into_inner().any(|q| q.as_rule() == Rule::further);
-            let count = p.clone().into_inner().find(|q| q.as_rule() == Rule::number);
-            let count = match count {
-                Some(n) => self.number(&n),
-                None => 1, // "a working week"
-            };
-            terms.push(match rule {
-                Rule::working_days => Term::WorkingDays { days: count, further },
-                Rule::working_weeks => Term::WorkingWeeks { weeks: count, further },
-                Rule::hours => Term::Hours { hours: count, further },
-                Rule::same_working_day => Term::SameWorkingDay,
-                Rule::immediately => Term::Immediately,
-                Rule::vague => {
-                    let words = match p.into_inner().next() {
-                        Some(q) if q.as_rule() == Rule::string => self.text(&q).text,
-                        Some(q) => collapse(q.as_str()),
-                        None => String::new(),
-                    };
-                    Term::Vague { words }
+            match p.as_rule() {
+                Rule::both => {
+                    join = Join::Both;
+                    for q in p.into_inner() {
+                        if let Some(term) = self.term(q) {
+                            terms.push(term);
+                        }
+                    }
                 }
-                _ => continue, // `or`, `whichever is shorter`
-            });
+                Rule::equivalent => {
+                    join = Join::Equivalent;
+                    for q in p.into_inner() {
+                        if let Some(term) = self.term(q) {
+                            terms.push(term);
+                        }
+                    }
+                }
+                Rule::anchor => anchor = self.anchor(p),
+                Rule::earlier_if => {
+                    let condition =
+                        p.into_inner().find(|q| matches!(q.as_rule(), Rule::string | Rule::rest_of_line));
+                    earlier_if = condition.map(|q| match q.as_rule() {
+                        Rule::string => self.text(&q).text,
+                        _ => collapse(q.as_str()),
+                    });
+                }
+                Rule::advisory => advisory = true,
+                _ => {
+                    if let Some(term) = self.term(p) {
+                        terms.push(term);
+                    }
+                }
+            }
         }
-        Some(Timescale { terms, span })
+        Some(Timescale { terms, join, earlier_if, anchor, advisory, written, span })
     }
+
+    /// One term of a timescale; `None` for the words between terms.
+    fn term(&mut self, p: Pair<Rule>) -> Option<Term> {
+        Some(match p.as_rule() {
+            Rule::count => {
+                let mut amount = 1;
+                let mut unit = Unit::WorkingDays;
+                let mut scale = 1;
+                let mut further = false;
+                for q in p.into_inner() {
+                    match q.as_rule() {
+                        Rule::further => further = true,
+                        Rule::number => amount = u64::from(self.number(&q)),
+                        Rule::number_word => amount = number_word(&collapse(q.as_str())).unwrap_or(1),
+                        Rule::working_days => unit = Unit::WorkingDays,
+                        Rule::working_weeks => (unit, scale) = (Unit::WorkingDays, 5),
+                        Rule::calendar_days => unit = Unit::CalendarDays,
+                        Rule::calendar_weeks => (unit, scale) = (Unit::CalendarDays, 7),
+                        Rule::hours => unit = Unit::Hours,
+                        _ => {}
+                    }
+                }
+                Term::Count { amount: amount.saturating_mul(scale), unit, further }
+            }
+            Rule::same_working_day => Term::SameWorkingDay,
+            Rule::immediately => Term::Immediately,
+            Rule::vague => {
+                let words = match p.into_inner().next() {
+                    Some(q) if q.as_rule() == Rule::string => self.text(&q).text,
+                    Some(q) => collapse(q.as_str()),
+                    None => String::new(),
+                };
+                Term::Vague { words }
+            }
+            _ => return None, // `or`, `whichever is shorter`, `no more than`
+        })
+    }
+
+    /// `of step 1`, `of the end of stage 2`, `of the disagreement`.
+    fn anchor(&mut self, p: Pair<Rule>) -> Option<Anchor> {
+        let mut point = None;
+        let mut stage = None;
+        let mut step = None;
+        for q in p.into_inner() {
+            match q.as_rule() {
+                Rule::anchor_point => {
+                    point = Some(if q.as_str().starts_with("start") { Point::Start } else { Point::End })
+                }
+                Rule::stage_id => stage = Some(q.as_str().to_string()),
+                Rule::number => step = Some(u64::from(self.number(&q))),
+                _ => {}
+            }
+        }
+        Some(match (stage, step) {
+            (Some(id), _) => Anchor::Stage { id, point: point.unwrap_or(Point::Start) },
+            (None, Some(number)) => Anchor::Step { number, point: point.unwrap_or(Point::End) },
+            (None, None) => Anchor::Disagreement,
+        })
+    }
+}
+
+/// A timescale's words as written: comments dropped, runs of whitespace one
+/// space. Texts inside it are kept as written (quote marks and escapes too).
+fn written(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut in_text = false;
+    let mut escaped = false;
+    let mut in_comment = false;
+    let mut space = false;
+    for c in raw.chars() {
+        if in_comment {
+            in_comment = c != '\n';
+            space |= !in_comment;
+            continue;
+        }
+        if in_text {
+            if c.is_whitespace() {
+                space = true;
+                escaped = false;
+                continue;
+            }
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(c);
+            in_text = escaped || c != '"';
+            escaped = !escaped && c == '\\';
+            continue;
+        }
+        match c {
+            '#' => in_comment = true,
+            c if c.is_whitespace() => space = true,
+            c => {
+                if space && !out.is_empty() && !matches!(c, ',' | ')') && !out.ends_with('(') {
+                    out.push(' ');
+                }
+                space = false;
+                in_text = c == '"';
+                out.push(c);
+            }
+        }
+    }
+    out
 }
 
 /// `text` without trailing whitespace and trailing comment lines.
@@ -1133,6 +1314,9 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_note
             | Rule::kw_quote
             | Rule::kw_or
+            | Rule::kw_stages
+            | Rule::kw_timescales
+            | Rule::kw_advisory
             | Rule::open_brace
             | Rule::close_brace
     )

@@ -10,16 +10,13 @@
 //! computed past an unknown one would be a guess presented as a deadline.
 
 use chrono::{Datelike, NaiveDate};
-use petgraph::graph::{EdgeIndex, NodeIndex};
-use petgraph::visit::EdgeRef;
-use std::cmp::Reverse;
-use std::collections::VecDeque;
+use petgraph::graph::NodeIndex;
 
+use crate::analysis::{Analysis, Opening};
 use crate::calendar::Calendar;
-use crate::checks::is_end;
-use crate::graph::{Edge, EscalationGraph, Node, Timing};
-use crate::model::{Pathway, Protocol, Stage};
-use crate::timescale::{Term, Timescale};
+use crate::graph::{Edge, EscalationGraph, Node};
+use crate::model::{From, Protocol, Reach, Stage};
+use crate::timescale::{Point, Term, Timescale, Unit};
 
 /// The calendar used when neither `--calendar` nor the protocol names one.
 pub const DEFAULT_CALENDAR: &str = "england-and-wales";
@@ -41,12 +38,16 @@ pub struct Timeline {
     /// When `overall_due` is `None`: the working days the main pathway is
     /// known to take at least (its longest bounded part, as `limit-exceeded`
     /// counts it), and that date. The worst case ends on it or later.
-    pub at_least: Option<(u32, NaiveDate)>,
+    pub at_least: Option<(u64, NaiveDate)>,
     /// The protocol's declared overall limit, dated from `from`.
     pub limit: Option<Limit>,
     /// Some timescale on the route is counted in hours or "same working day",
     /// which the calendar turns into whole working days (see `docs/calendar.md`).
     pub hour_based: bool,
+    /// Why the worst case has no bound, from parts not on this route.
+    pub elsewhere: Vec<Cause>,
+    /// The worst case itself, as every view shows it ([`Analysis::worst`]).
+    pub worst: crate::timescale::Worst,
 }
 
 /// One stage on the route.
@@ -54,15 +55,20 @@ pub struct Timeline {
 pub struct StageDates {
     pub id: String,
     pub title: String,
+    /// The stage's timescale in the protocol's words ([`Stage::timescale_text`]).
+    pub timescale: String,
     /// Working days the route into this stage allows before the stage starts
     /// (0 when it states none); `None` when it gives only vague words.
-    pub route_working_days: Option<u32>,
+    pub route_working_days: Option<u64>,
     /// The date the stage starts; `None` when an earlier part of the route has no bound.
     pub starts: Option<NaiveDate>,
     /// The latest date the stage must end; `None` when it cannot be known.
     pub due: Option<NaiveDate>,
-    /// The stage's own bounded duration; `None` when it has no bound.
-    pub working_days: Option<u32>,
+    /// False when `due` falls on a weekend or bank holiday (a timescale in
+    /// calendar days or hours can end on one).
+    pub due_is_working_day: bool,
+    /// The most working days the stage itself takes; `None` when it has no bound.
+    pub working_days: Option<u64>,
     /// Why this stage (rather than an earlier one) makes the dates unknown.
     pub causes: Vec<Cause>,
 }
@@ -86,7 +92,7 @@ pub struct End {
     pub name: String,
     pub title: String,
     /// Working days the last route allows (0 when the route ends at a stage).
-    pub route_working_days: Option<u32>,
+    pub route_working_days: Option<u64>,
     /// Why the end cannot be dated, if the last route is the reason.
     pub causes: Vec<Cause>,
 }
@@ -97,9 +103,11 @@ pub struct Limit {
     /// As written, e.g. `10 working days or "...", whichever is shorter`.
     pub text: String,
     /// The bound, when the limit has one.
-    pub working_days: Option<u32>,
+    pub working_days: Option<u64>,
     /// `from` plus the bound.
     pub due: Option<NaiveDate>,
+    /// The protocol only advises this limit.
+    pub advisory: bool,
 }
 
 impl Timeline {
@@ -109,32 +117,48 @@ impl Timeline {
         Calendar::named(requested.or(protocol.calendar.as_deref()).unwrap_or(DEFAULT_CALENDAR))
     }
 
-    /// Date the worst-case route of `protocol`'s main pathway from `from`.
-    pub fn compute(protocol: &Protocol, calendar: Calendar, from: NaiveDate) -> Timeline {
-        let g = EscalationGraph::build(protocol);
-        let t = Timing::compute(protocol, &g);
-        let (end_node, longest) = latest_end(protocol, &g, &t);
-        let route = route_to(&g, &t, end_node);
+    /// Date the worst-case route of `protocol`'s main pathway from `from`:
+    /// the route [`Analysis`] found, each stage dated on `calendar` by the
+    /// same rule that counts its worst case ([`Protocol::stage_end`]).
+    pub fn compute(
+        protocol: &Protocol,
+        analysis: &Analysis,
+        calendar: Calendar,
+        from: NaiveDate,
+    ) -> Timeline {
+        let g = &analysis.graph;
+        let t = &analysis.timing;
+        let worst = &analysis.worst;
+        let end_node = worst.end;
 
         let mut stages = Vec::new();
         let mut end = None;
-        // When the route reaches the next node; `None` once a date is unknown.
-        let mut at = Some(from);
+        // Dates reached on this route, by node: a stage's start and end.
+        let mut dates: Vec<Option<(Reach<NaiveDate>, Reach<NaiveDate>)>> = vec![None; g.graph.node_count()];
+        // When the route reaches the next node.
+        let mut at = Reach { at: from, unbounded: false };
         let mut hour_based = false;
-        for &(node, edge) in &route {
+        let mut on_route = vec![false; g.graph.node_count()];
+        for &(node, edge) in &worst.route {
+            on_route[node.index()] = true;
             let into = edge.map(|e| (g.graph.edge_endpoints(e), &g.graph[e]));
-            let (route_days, route_causes) = match into {
+            let (route_days, route_causes, arrival) = match into {
                 Some((Some((source, _)), edge)) => {
                     hour_based |= edge.timescale.as_ref().is_some_and(is_hour_based);
-                    route_bound(protocol, &g, source, node, edge)
+                    let (days, causes) = route_bound(protocol, g, source, node, edge);
+                    let arrival = match &edge.timescale {
+                        None => at,
+                        Some(ts) => match ts.end(&calendar, at.at) {
+                            Some(date) => Reach { at: date, unbounded: at.unbounded },
+                            None => Reach { at: at.at, unbounded: true },
+                        },
+                    };
+                    (days, causes, arrival)
                 }
                 // The start of the pathway, which nothing leads into.
-                _ => (Some(0), Vec::new()),
+                _ => (Some(0), Vec::new(), at),
             };
-            let arrival = match (at, route_days) {
-                (Some(date), Some(days)) => Some(after_route(&calendar, date, days)),
-                _ => None,
-            };
+            let known = |r: Reach<NaiveDate>| (!r.unbounded).then_some(r.at);
             match g.graph[node] {
                 Node::Start(_) => {}
                 // "Resolved?": takes no time of its own.
@@ -142,29 +166,44 @@ impl Timeline {
                 Node::Stage(ix) => {
                     let stage = protocol.stage(ix);
                     hour_based |= stage_is_hour_based(stage);
-                    let duration = stage.duration();
-                    let working_days = (!duration.unbounded).then_some(duration.days.0);
+                    let anchor = |point: From| -> Option<Reach<NaiveDate>> {
+                        match point {
+                            From::Disagreement => Some(Reach { at: from, unbounded: false }),
+                            From::Stage { stage: other, point } => {
+                                let (s, e) = dates[g.stage_node(other).index()]?;
+                                Some(if point == Point::Start { s } else { e })
+                            }
+                            From::Step { .. } => None,
+                        }
+                    };
+                    let entry = |span: &crate::model::StageSpan| {
+                        dates[g.stage_node(*span.stages.first()?).index()].map(|(s, _)| s)
+                    };
+                    let cycle = t.in_cycle[node.index()];
+                    let mut due = protocol.stage_end(ix, &calendar, arrival, &anchor, &entry);
+                    due.unbounded |= cycle;
+                    dates[node.index()] = Some((arrival, due));
+                    let duration = analysis.stage_finish(ix);
+                    let own = duration.days.0.saturating_sub(analysis.stage_start(ix).days.0);
+                    let working_days = (!t.open[node.index()]).then_some(own);
                     let mut causes = route_causes;
-                    if duration.unbounded {
+                    if t.open[node.index()] {
                         causes.push(Cause::UnboundedStage {
                             stage: stage.display_id(),
                             detail: unbounded_detail(stage),
                         });
                     }
-                    let cycle = t.in_cycle[node.index()];
                     if cycle {
                         causes.push(Cause::Cycle { stage: stage.display_id() });
                     }
-                    let due = match (arrival, working_days) {
-                        (Some(start), Some(days)) if !cycle => Some(deadline(&calendar, start, days)),
-                        _ => None,
-                    };
                     stages.push(StageDates {
                         id: stage.id.clone(),
                         title: stage.title.clone(),
+                        timescale: stage.timescale_text(),
                         route_working_days: route_days,
-                        starts: arrival,
-                        due,
+                        starts: known(arrival),
+                        due: known(due),
+                        due_is_working_day: known(due).is_none_or(|d| calendar.is_working_day(d)),
                         working_days,
                         causes,
                     });
@@ -203,8 +242,8 @@ impl Timeline {
                 }
             }
         }
-        // `latest_end` never picks a start, so the last node set `end`; the
-        // fallback only keeps this total.
+        // The route always ends at the worst case's end; the fallback only
+        // keeps this total.
         let end = end.unwrap_or_else(|| End {
             kind: "stage",
             name: String::new(),
@@ -212,14 +251,43 @@ impl Timeline {
             route_working_days: Some(0),
             causes: Vec::new(),
         });
+        // What leaves the worst case unbounded away from this route.
+        let elsewhere = worst
+            .open
+            .iter()
+            .filter_map(|opening| match *opening {
+                Opening::Stage(ix) if !on_route[g.stage_node(ix).index()] => {
+                    let stage = protocol.stage(ix);
+                    Some(Cause::UnboundedStage { stage: stage.display_id(), detail: unbounded_detail(stage) })
+                }
+                Opening::Route(e) => {
+                    let (source, target) = g.graph.edge_endpoints(e)?;
+                    if on_route[source.index()] && on_route[target.index()] {
+                        return None;
+                    }
+                    route_bound(protocol, g, source, target, &g.graph[e]).1.into_iter().next()
+                }
+                Opening::Cycle(n) if !on_route[n.index()] => {
+                    let stage = g.target(n).map(|target| protocol.target_name(target)).unwrap_or_default();
+                    Some(Cause::Cycle { stage })
+                }
+                _ => None,
+            })
+            .collect();
 
         let limit = protocol.limit.as_ref().map(|limit| {
             let working_days = limit.timescale.bound().map(|d| d.0);
             Limit {
-                text: limit.timescale.to_string(),
+                text: limit.timescale.described(),
                 working_days,
-                due: working_days.map(|days| deadline(&calendar, from, days)),
+                due: limit.timescale.end(&calendar, from),
+                advisory: protocol.is_advisory(&limit.timescale),
             }
+        });
+        let overall_due = (!worst.worst.unbounded && !at.unbounded).then_some(at.at);
+        let at_least = overall_due.is_none().then(|| {
+            let date = if at.unbounded { deadline(&calendar, from, worst.worst.days.0) } else { at.at };
+            (worst.worst.days.0, date)
         });
         Timeline {
             protocol: protocol.title.clone(),
@@ -227,10 +295,12 @@ impl Timeline {
             from,
             stages,
             end,
-            overall_due: at,
-            at_least: at.is_none().then(|| (longest, deadline(&calendar, from, longest))),
+            overall_due,
+            at_least,
             limit,
             hour_based,
+            elsewhere,
+            worst: worst.worst,
         }
     }
 
@@ -268,101 +338,8 @@ impl Timeline {
 
     /// Every reason some date on the route is unknown, in route order.
     pub fn causes(&self) -> impl Iterator<Item = &Cause> {
-        self.stages.iter().flat_map(|s| &s.causes).chain(&self.end.causes)
+        self.stages.iter().flat_map(|s| &s.causes).chain(&self.end.causes).chain(&self.elsewhere)
     }
-}
-
-/// The node where the main pathway's worst case ends: among its outcomes,
-/// exits and final authorities, the latest by [`Timing`]'s own order (an
-/// unbounded worst case is later than any bounded one, then more days is
-/// later). On a tie a final authority comes before an outcome, and an
-/// outcome before an exit (exits leave the ladder, so they are the least
-/// telling end to show), then the first declared. A pathway with no end at
-/// all (only dead ends) falls back to its latest node of any kind.
-///
-/// Also returns the most working days any of those ends is known to take
-/// (the unbounded ones counted by their bounded part): a lower bound on the
-/// worst case, the figure `limit-exceeded` reports.
-fn latest_end(p: &Protocol, g: &EscalationGraph, t: &Timing) -> (NodeIndex, u32) {
-    let main = g.main_reach();
-    let on_main = || g.graph.node_indices().filter(|n| main[n.index()]);
-    let ends: Vec<NodeIndex> = on_main().filter(|n| is_end(p, g.graph[*n])).collect();
-    let candidates = if ends.is_empty() {
-        on_main()
-            .filter(|n| matches!(g.graph[*n], Node::Stage(_) | Node::Exit(_) | Node::Outcome(_)))
-            .collect()
-    } else {
-        ends
-    };
-    let rank = |n: NodeIndex| match g.graph[n] {
-        Node::Stage(_) => 2,
-        Node::Outcome(_) => 1,
-        Node::Exit(_) | Node::Start(_) | Node::Decision(_) => 0,
-    };
-    let key = |n: &&NodeIndex| {
-        let worst = t.finish[n.index()];
-        (worst.unbounded, worst.days, rank(**n), Reverse(n.index()))
-    };
-    let longest = candidates.iter().map(|n| t.finish[n.index()].days.0).max().unwrap_or(0);
-    // A protocol always has a main start (the model requires a stage), so
-    // there is always a candidate; the start is only a fallback for totality.
-    let end = candidates.iter().max_by_key(key).copied();
-    (end.unwrap_or_else(|| g.starts.first().map_or(NodeIndex::new(0), |s| s.1)), longest)
-}
-
-/// The worst-case route to `end` from the main pathway's start: each node
-/// with the edge it is reached by (`None` for the start).
-///
-/// [`Timing::worst_route`] stops where the worst case enters a cycle (inside
-/// one, no edge is "the" worst), so its first node may not be the start. The
-/// way to that node is then completed by the shortest chain of routes from the
-/// start: the dates before the cycle are still real, and from the cycle on
-/// they are unknown anyway.
-fn route_to(g: &EscalationGraph, t: &Timing, end: NodeIndex) -> Vec<(NodeIndex, Option<EdgeIndex>)> {
-    let worst = t.worst_route(g, end);
-    let mut route: Vec<(NodeIndex, Option<EdgeIndex>)> =
-        worst.iter().map(|&n| (n, t.via[n.index()])).collect();
-    let Some(&(first, _)) = route.first() else { return route };
-    if matches!(g.graph[first], Node::Start(_)) {
-        return route;
-    }
-    let Some(&(_, start)) = g.starts.iter().find(|(pathway, _)| *pathway == Pathway::Main) else {
-        return route;
-    };
-    // Breadth first from the start, along the routes that count for time.
-    let mut reached_by: Vec<Option<EdgeIndex>> = vec![None; g.graph.node_count()];
-    let mut seen = vec![false; g.graph.node_count()];
-    seen[start.index()] = true;
-    let mut queue = VecDeque::from([start]);
-    while let Some(node) = queue.pop_front() {
-        if node == first {
-            break;
-        }
-        for e in g.graph.edges(node) {
-            if e.weight().counts_for_time() && !seen[e.target().index()] {
-                seen[e.target().index()] = true;
-                reached_by[e.target().index()] = Some(e.id());
-                queue.push_back(e.target());
-            }
-        }
-    }
-    let mut prefix = Vec::new();
-    let mut at = first;
-    while let Some(edge) = reached_by[at.index()] {
-        prefix.push((at, Some(edge)));
-        let Some((source, _)) = g.graph.edge_endpoints(edge) else { break };
-        at = source;
-    }
-    if at != start {
-        // Not reachable from the start: keep the route as Timing gave it.
-        return route;
-    }
-    prefix.push((start, None));
-    prefix.reverse();
-    // `first` is now reached by its chain edge rather than by nothing.
-    route[0] = prefix.pop().unwrap_or(route[0]);
-    prefix.extend(route);
-    prefix
 }
 
 /// The working days a route allows, or why it allows no bounded time.
@@ -372,7 +349,7 @@ fn route_bound(
     source: NodeIndex,
     target: NodeIndex,
     edge: &Edge,
-) -> (Option<u32>, Vec<Cause>) {
+) -> (Option<u64>, Vec<Cause>) {
     let worst = edge.duration();
     if !worst.unbounded {
         return (Some(worst.days.0), Vec::new());
@@ -406,32 +383,14 @@ fn unbounded_detail(stage: &Stage) -> String {
 /// N > 0 is the Nth working day after `start` (day 0). N = 0 ("same working
 /// day", "immediately") is `start` itself when that is a working day, and
 /// otherwise the next working day: a deadline falls on a day someone is at work.
-pub fn deadline(calendar: &Calendar, start: NaiveDate, days: u32) -> NaiveDate {
-    if days > 0 {
-        return calendar.add_working_days(start, days);
-    }
-    let mut day = start;
-    while !calendar.is_working_day(day) {
-        match day.succ_opt() {
-            Some(next) => day = next,
-            None => return day,
-        }
-    }
-    day
-}
-
-/// When the next stage starts after a route allowing `days` working days from
-/// `date` (the previous stage's due date, already a working day). A route with
-/// no time of its own keeps the date, so a first stage starts on `from` even
-/// when that is not a working day.
-fn after_route(calendar: &Calendar, date: NaiveDate, days: u32) -> NaiveDate {
-    if days == 0 { date } else { calendar.add_working_days(date, days) }
+pub fn deadline(calendar: &Calendar, start: NaiveDate, days: u64) -> NaiveDate {
+    if days > 0 { calendar.add_working_days(start, days) } else { calendar.on_or_after(start) }
 }
 
 /// Whether some term is counted on the clock (hours, same working day), which
 /// the calendar only approximates.
 fn is_hour_based(timescale: &Timescale) -> bool {
-    timescale.terms.iter().any(|t| matches!(t, Term::Hours { .. } | Term::SameWorkingDay))
+    timescale.terms.iter().any(|t| matches!(t, Term::Count { unit: Unit::Hours, .. } | Term::SameWorkingDay))
 }
 
 fn stage_is_hour_based(stage: &Stage) -> bool {
@@ -471,7 +430,7 @@ mod tests {
              stage 1 \"a\" {\n  within 2 working days\n  unresolved -> stage 2 within 24 hours\n}\n\
              stage 2 \"b\" {\n  within 1 working day\n  final decision\n  resolved -> done\n}\n",
         );
-        let t = Timeline::compute(&p, ew(), date(2026, 12, 21));
+        let t = Timeline::compute(&p, &Analysis::of(&p), ew(), date(2026, 12, 21));
         assert_eq!(t.stages.len(), 2);
         assert_eq!(t.stages[0].due, Some(date(2026, 12, 23)));
         assert_eq!(t.stages[1].route_working_days, Some(1));
@@ -489,7 +448,7 @@ mod tests {
              stage 1 \"a\" {\n  within 2 working days\n  unresolved -> stage 2 without delay\n}\n\
              stage 2 \"b\" {\n  within 1 working day\n  final decision\n  resolved -> done\n}\n",
         );
-        let t = Timeline::compute(&p, ew(), date(2026, 12, 21));
+        let t = Timeline::compute(&p, &Analysis::of(&p), ew(), date(2026, 12, 21));
         assert_eq!(t.stages[0].due, Some(date(2026, 12, 23)));
         assert_eq!(t.stages[1].starts, None);
         assert_eq!(t.stages[1].due, None);
@@ -506,7 +465,7 @@ mod tests {
              stage 2 \"b\" {\n  within 1 working day\n  unresolved -> stage 1\n  \
              if \"stuck\" -> mash within 3 working days\n}\n",
         );
-        let t = Timeline::compute(&p, ew(), date(2026, 12, 21));
+        let t = Timeline::compute(&p, &Analysis::of(&p), ew(), date(2026, 12, 21));
         let ids: Vec<&str> = t.stages.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(ids, ["1", "2"]);
         assert_eq!(t.stages[0].starts, Some(date(2026, 12, 21)));

@@ -35,13 +35,13 @@ pub fn pipeline(bytes: &[u8]) {
     if let Ok(text) = std::str::from_utf8(bytes) {
         check_format(text, &report);
     }
-    if let Some(protocol) = &report.protocol {
+    if let Some((protocol, analysis)) = report.analysed() {
         for &name in Calendar::NAMES {
             let Some(calendar) = Calendar::named(name) else {
                 panic!("calendar {name} is listed but missing")
             };
             for from in dates(bytes) {
-                check_timeline(&Timeline::compute(protocol, calendar, from));
+                check_timeline(&Timeline::compute(protocol, analysis, calendar, from));
             }
         }
         for file in escalate::report::Site::build(std::slice::from_ref(&report)).files {
@@ -50,7 +50,7 @@ pub fn pipeline(bytes: &[u8]) {
             }
         }
         for findings in [Some(report.findings.as_slice()), None] {
-            let diagram = render::diagram::Diagram::build(protocol, findings);
+            let diagram = render::diagram::Diagram::build(protocol, analysis, findings);
             check_dot(&render::dot::render(&diagram));
             check_svg(&render::svg::render(&diagram));
             check_mermaid(&render::mermaid::render(&diagram));

@@ -2,8 +2,10 @@
 //! cumulative duration, is shorter than the worst case computed over the
 //! graph (one pass in topological order, see `graph::Timing`).
 
-use super::{Context, is_end, source_says};
-use crate::diagnostic::{Code, Finding};
+use petgraph::visit::EdgeRef;
+
+use super::{Context, source_says};
+use crate::diagnostic::{Code, Finding, Severity};
 use crate::graph::Node;
 use crate::timescale::{WorkingDays, Worst};
 
@@ -16,31 +18,29 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     if let Some(limit) = &p.limit
         && let Some(bound) = limit.timescale.bound()
     {
-        // The latest end of the main pathway: its outcomes, exits reached by
-        // ordinary routes, and final authorities.
-        let worst = g
-            .graph
-            .node_indices()
-            .filter(|n| cx.main[n.index()] && is_end(p, g.graph[*n]))
-            .max_by_key(|n| (t.finish[n.index()].days, std::cmp::Reverse(n.index())));
-        if let Some(end) = worst
-            && t.finish[end.index()].days > bound
-        {
-            let route = route_text(cx, end);
-            findings.push(
-                Finding::new(
-                    Code::LimitExceeded,
-                    format!(
-                        "the worst case takes {}, longer than the protocol's limit of {bound}",
-                        at_least(t.finish[end.index()])
-                    ),
-                )
-                .at(limit.timescale.span, format!("limit of {bound}"))
-                .help(format!(
-                    "the longest route is {route}; shorten its stages or state the limit the stages add up to{}",
-                    source_says(&limit.quotes)
-                )),
-            );
+        // The one worst case every view shows (`analysis::WorstCase`).
+        let worst = cx.worst.worst;
+        if worst.days > bound {
+            let route = route_text(cx, cx.worst.end);
+            let advisory = p.is_advisory(&limit.timescale);
+            let (kind, why) = if advisory {
+                ("advisory limit", "; the protocol only advises this limit, so this is a warning")
+            } else {
+                ("limit", "")
+            };
+            let mut finding = Finding::new(
+                Code::LimitExceeded,
+                format!("the worst case takes {}, longer than the protocol's {kind} of {bound}", at_least(worst)),
+            )
+            .at(limit.timescale.span, format!("{kind} of {bound}"))
+            .help(format!(
+                "the longest route is {route}; shorten its stages or state the limit the stages add up to{why}{}",
+                source_says(&limit.quotes)
+            ));
+            if advisory {
+                finding.severity = Severity::Warning;
+            }
+            findings.push(finding);
         }
     }
 
@@ -50,38 +50,96 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         let node = g.stage_node(ix);
         let computed = t.finish[node.index()];
         if computed.days > stated {
-            findings.push(
-                Finding::new(
-                    Code::LimitExceeded,
-                    format!(
-                        "`{}` is stated to end by {stated} in all, but its stages take {}",
-                        stage.display_id(),
-                        at_least(computed)
-                    ),
-                )
-                .at(cumulative.timescale.span, format!("stated: {stated}"))
-                .help(format!(
-                    "the longest route here is {}; correct the stated total or the stages' timescales{}",
-                    route_text(cx, node),
-                    source_says(&cumulative.quotes)
-                ))
-                .stage(stage.id.clone()),
-            );
+            let mut finding = Finding::new(
+                Code::LimitExceeded,
+                format!(
+                    "`{}` is stated to end by {stated} in all, but its stages take {}",
+                    stage.display_id(),
+                    at_least(computed)
+                ),
+            )
+            .at(cumulative.timescale.span, format!("stated: {stated}"))
+            .help(format!(
+                "the longest route here is {}; correct the stated total or the stages' timescales{}",
+                route_text(cx, node),
+                source_says(&cumulative.quotes)
+            ))
+            .stage(stage.id.clone());
+            if p.is_advisory(&cumulative.timescale) {
+                finding.severity = Severity::Warning;
+            }
+            findings.push(finding);
+        }
+    }
+
+    // A bound over several stages that their own timescales overrun.
+    for span in &p.spans {
+        let Some(bound) = span.timescale.bound() else { continue };
+        let parts = parts_total(cx, &span.stages);
+        if parts.days > bound {
+            let names: Vec<String> =
+                span.stages.iter().map(|ix| format!("`{}`", p.stage(*ix).display_id())).collect();
+            let mut finding = Finding::new(
+                Code::LimitExceeded,
+                format!(
+                    "the stages under this bound take {} by their own timescales, longer than its {bound}",
+                    at_least(parts)
+                ),
+            )
+            .at(span.span, format!("{bound} in all"))
+            .help(format!(
+                "{} add up to {}; escalate counts the bound ({bound}), but a reader who follows each                  stage's own timescale will overrun it: shorten the stages or correct the bound{}",
+                names.join(", "),
+                at_least(parts),
+                source_says(&span.quotes)
+            ));
+            if p.is_advisory(&span.timescale) {
+                finding.severity = Severity::Warning;
+            }
+            findings.push(finding);
         }
     }
     findings
 }
 
+/// The stages' own timescales added up, with the longest route between
+/// each and the next (linear in the stages and their routes).
+fn parts_total(cx: &Context, stages: &[crate::model::StageIx]) -> Worst {
+    let g = cx.graph;
+    let mut in_span = vec![false; cx.protocol.stages.len()];
+    for ix in stages {
+        in_span[ix.0] = true;
+    }
+    let mut total = Worst::ZERO;
+    for (i, ix) in stages.iter().enumerate() {
+        total = total + cx.protocol.stage(*ix).duration();
+        if i == 0 {
+            continue;
+        }
+        let into = g
+            .graph
+            .edges_directed(g.stage_node(*ix), petgraph::Direction::Incoming)
+            .filter(|e| matches!(g.graph[e.source()], Node::Decision(from) if in_span[from.0]))
+            .map(|e| e.weight().duration())
+            .fold(Worst::ZERO, Worst::max);
+        total = total + into;
+    }
+    total
+}
+
 fn at_least(w: Worst) -> String {
-    if w.unbounded { format!("at least {}", w.days) } else { w.days.to_string() }
+    w.at_least()
 }
 
 /// `stage 1 (5) -> stage 2 (7)`: the worst route with running totals.
 fn route_text(cx: &Context, end: petgraph::graph::NodeIndex) -> String {
     let p = cx.protocol;
-    let steps: Vec<String> = cx
-        .timing
-        .worst_route(cx.graph, end)
+    let route: Vec<petgraph::graph::NodeIndex> = if end == cx.worst.end {
+        cx.worst.route.iter().map(|(n, _)| *n).collect()
+    } else {
+        cx.timing.worst_route(cx.graph, end)
+    };
+    let steps: Vec<String> = route
         .into_iter()
         .filter_map(|n| {
             let WorkingDays(days) = cx.timing.finish[n.index()].days;

@@ -4,17 +4,23 @@
 //! first. [`run`] then applies the protocol's `allow` lines: a silenced finding
 //! keeps its place (and its reason) but no longer counts.
 
+use crate::analysis::{Analysis, WorstCase};
 use crate::diagnostic::{Code, Finding};
-use crate::graph::{EscalationGraph, Node, Timing};
+use crate::graph::{EscalationGraph, Timing};
 use crate::model::{Protocol, Stage};
 
+pub use crate::analysis::is_end;
+
 mod dead_end;
+mod late_record;
 mod limit_exceeded;
 mod missing_immediate_risk_exit;
 mod missing_record;
+mod mixed_units;
 mod no_way_out;
 mod not_escalating;
 mod unbounded_timescale;
+mod unit_mismatch;
 mod unreachable;
 
 /// What every check reads.
@@ -23,9 +29,11 @@ pub struct Context<'a> {
     pub graph: &'a EscalationGraph,
     pub timing: &'a Timing,
     /// Per node: on the main pathway.
-    pub main: Vec<bool>,
+    pub main: &'a [bool],
     /// Per node: some outcome, exit or final authority can be reached from it.
-    pub can_end: Vec<bool>,
+    pub can_end: &'a [bool],
+    /// The main pathway's worst case.
+    pub worst: &'a WorstCase,
 }
 
 type Check = fn(&Context) -> Vec<Finding>;
@@ -40,35 +48,25 @@ const CHECKS: &[Check] = &[
     limit_exceeded::check,
     not_escalating::check,
     missing_record::check,
+    mixed_units::check,
+    unit_mismatch::check,
+    late_record::check,
 ];
 
-/// Run every check and apply `allow` lines.
-pub fn run(protocol: &Protocol) -> Vec<Finding> {
-    let graph = EscalationGraph::build(protocol);
-    let timing = Timing::compute(protocol, &graph);
-    let main = graph.main_reach();
-    let can_end = can_end(protocol, &graph);
-    let cx = Context { protocol, graph: &graph, timing: &timing, main, can_end };
+/// Run every check on a protocol's analysis and apply `allow` lines.
+pub fn run(protocol: &Protocol, analysis: &Analysis) -> Vec<Finding> {
+    let cx = Context {
+        protocol,
+        graph: &analysis.graph,
+        timing: &analysis.timing,
+        main: &analysis.main,
+        can_end: &analysis.can_end,
+        worst: &analysis.worst,
+    };
     let mut findings: Vec<Finding> = CHECKS.iter().flat_map(|check| check(&cx)).collect();
     apply_allows(protocol, &mut findings);
     findings.sort_by_key(|f| (f.span.map_or(0, |s| s.start), f.code));
     findings
-}
-
-/// Per node: whether an end of the disagreement (an outcome, an exit or a
-/// final authority) can be reached from it by routes that count for time.
-fn can_end(p: &Protocol, g: &EscalationGraph) -> Vec<bool> {
-    let ends: Vec<_> = g.graph.node_indices().filter(|&n| is_end(p, g.graph[n])).collect();
-    g.search(&ends, petgraph::Direction::Incoming, |e| e.counts_for_time())
-}
-
-/// Outcomes, exits and final authorities end a disagreement.
-pub fn is_end(p: &Protocol, node: Node) -> bool {
-    match node {
-        Node::Outcome(_) | Node::Exit(_) => true,
-        Node::Stage(ix) => p.stage(ix).final_authority.is_some(),
-        Node::Start(_) | Node::Decision(_) => false,
-    }
 }
 
 fn apply_allows(protocol: &Protocol, findings: &mut Vec<Finding>) {

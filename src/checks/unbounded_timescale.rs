@@ -18,7 +18,9 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     let p = cx.protocol;
     let mut findings = Vec::new();
     for stage in &p.stages {
-        let capped = stage.within.as_ref().is_some_and(|w| w.timescale.bound().is_some());
+        // A stage under a bounded `stages ... within` is bounded by it.
+        let spanned = stage.spans.iter().any(|&i| p.spans[i].timescale.bound().is_some());
+        let capped = spanned || stage.within.as_ref().is_some_and(|w| w.timescale.bound().is_some());
         if let Some(within) = &stage.within
             && let Some(words) = within.timescale.vague_words()
         {
@@ -28,7 +30,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                 format!("{} is only bounded by {words}", stage_name(stage)),
             ));
         }
-        if stage.within.is_none() && stage.steps.is_empty() {
+        if stage.within.is_none() && stage.steps.is_empty() && !spanned {
             findings.push(
                 Finding::new(Code::UnboundedTimescale, format!("{} has no timescale", stage_name(stage)))
                     .at(stage.head, "no `within` and no steps")
@@ -146,7 +148,7 @@ fn unbounded_pathways(cx: &Context) -> Vec<Finding> {
         let mut cyclic = None;
         for n in nodes {
             if let Node::Stage(ix) = g.graph[n]
-                && p.stage(ix).duration().unbounded
+                && cx.timing.open[n.index()]
             {
                 culprits.push(format!("`{}`", p.stage(ix).display_id()));
             }
@@ -196,7 +198,11 @@ fn unbounded_pathways(cx: &Context) -> Vec<Finding> {
     // routes leave): the findings list them as a reader meets them.
     let in_order = |ix: usize| [g.stages[ix], g.decisions[ix]];
     let mut main = (0..p.stages.len()).flat_map(in_order).filter(|n| cx.main[n.index()]);
-    report("the main pathway".to_string(), p.span, &mut main);
+    // The main pathway's worst case is the analysis's: reported exactly when
+    // it has no bound, as every view shows it.
+    if cx.worst.worst.unbounded {
+        report("the main pathway".to_string(), p.span, &mut main);
+    }
     for exception in &p.exceptions {
         let mut own = exception.stages.iter().flat_map(|&ix| [g.stage_node(ix), g.decisions[ix.0]]);
         report(format!("exception `{}`", exception.name), exception.span, &mut own);

@@ -68,9 +68,9 @@ pub(crate) fn render_command(
     }
 
     for report in &reports {
-        let Some(protocol) = &report.protocol else { continue };
+        let Some((protocol, analysis)) = report.analysed() else { continue };
         let findings = (!no_findings).then_some(report.findings.as_slice());
-        let diagram = render::diagram::Diagram::build(protocol, findings);
+        let diagram = render::diagram::Diagram::build(protocol, analysis, findings);
         let text = match (format, engine) {
             (DiagramFormat::Svg, Engine::Builtin) => render::svg::render(&diagram),
             (DiagramFormat::Svg, Engine::Graphviz) => match graphviz(&render::dot::render(&diagram)) {

@@ -60,7 +60,7 @@ pub(crate) fn fmt(paths: Vec<PathBuf>, check: bool, diff: bool) -> ExitCode {
             let formatted = match escalate::format::format(&source) {
                 Ok(formatted) => formatted,
                 Err(findings) => {
-                    show(&Report { path: name, source, protocol: None, findings });
+                    show(&Report { path: name, source, protocol: None, analysis: None, findings });
                     failed += 1;
                     continue;
                 }

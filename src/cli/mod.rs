@@ -140,7 +140,13 @@ pub(crate) fn read_file(path: &Path, reports: &mut Vec<Report>) {
 pub(crate) fn read_error(name: &str, error: &std::io::Error) -> Report {
     let finding = Finding::new(Code::ReadError, format!("cannot read `{name}`: {error}"))
         .help("check that the path exists and that you may read it");
-    Report { path: name.to_string(), source: String::new(), protocol: None, findings: vec![finding] }
+    Report {
+        path: name.to_string(),
+        source: String::new(),
+        protocol: None,
+        analysis: None,
+        findings: vec![finding],
+    }
 }
 
 pub(crate) fn show_paths(paths: &[PathBuf]) -> String {

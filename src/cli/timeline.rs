@@ -29,7 +29,7 @@ pub(crate) fn timeline(
         eprintln!("error: cannot read `{}`", file.display());
         return ExitCode::from(2);
     };
-    let Some(protocol) = report.protocol.as_ref().filter(|_| !report.has_input_error()) else {
+    let Some((protocol, analysis)) = report.analysed() else {
         let mut text = render::human::render(&report, &stderr_handler());
         let totals = render::human::totals(report.count(Severity::Error), report.count(Severity::Warning), 0);
         text.push_str(&format!("checked 1 file: {totals}\n"));
@@ -46,7 +46,7 @@ pub(crate) fn timeline(
         );
         return ExitCode::from(2);
     };
-    let t = Timeline::compute(protocol, calendar, from);
+    let t = Timeline::compute(protocol, analysis, calendar, from);
     // Dates are written with four-digit years (ICS requires it).
     if let Some(last) = t.dates().max()
         && last.year() > 9999

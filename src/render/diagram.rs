@@ -16,8 +16,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::analysis::Analysis;
 use crate::diagnostic::{Code, Finding};
-use crate::graph::{EscalationGraph, Timing};
 use crate::model::{Condition, FinalKind, Pathway, Protocol, Route, Stage, StageIx, Target};
 use crate::timescale::{Timescale, Worst};
 
@@ -169,9 +169,7 @@ pub fn mark(code: Code) -> Option<Mark> {
 impl Diagram {
     /// Build the diagram of a protocol; `findings` are marked on it unless
     /// `None` (`--no-findings`). Silenced findings are never marked.
-    pub fn build(protocol: &Protocol, findings: Option<&[Finding]>) -> Diagram {
-        let graph = EscalationGraph::build(protocol);
-        let timing = Timing::compute(protocol, &graph);
+    pub fn build(protocol: &Protocol, analysis: &Analysis, findings: Option<&[Finding]>) -> Diagram {
         let active: Vec<&Finding> =
             findings.unwrap_or_default().iter().filter(|f| f.is_active() && mark(f.code).is_some()).collect();
         let mut stage_marks: Vec<Vec<Code>> = vec![Vec::new(); protocol.stages.len()];
@@ -192,9 +190,10 @@ impl Diagram {
 
         let mut b = Builder {
             p: protocol,
-            finish: protocol
+            finish: protocol.stages_with_ix().map(|(ix, _)| analysis.stage_finish(ix)).collect(),
+            open: protocol
                 .stages_with_ix()
-                .map(|(ix, _)| timing.finish[graph.stage_node(ix).index()])
+                .map(|(ix, _)| analysis.timing.open[analysis.graph.stage_node(ix).index()])
                 .collect(),
             stage_marks,
             nodes: Vec::new(),
@@ -225,7 +224,10 @@ impl Diagram {
         Diagram {
             title: protocol.title.clone(),
             source: protocol.source.clone(),
-            limit: protocol.limit.as_ref().map(|l| l.timescale.to_string()),
+            limit: protocol.limit.as_ref().map(|l| {
+                let advisory = if protocol.is_advisory(&l.timescale) { " (advisory)" } else { "" };
+                format!("{}{advisory}", l.timescale.described())
+            }),
             nodes: b.nodes,
             edges: b.edges,
             sections: b.sections,
@@ -253,6 +255,8 @@ struct Builder<'a> {
     p: &'a Protocol,
     /// Per stage: its worst-case finish from its pathway's start.
     finish: Vec<Worst>,
+    /// Per stage: its own time has no bound.
+    open: Vec<bool>,
     stage_marks: Vec<Vec<Code>>,
     nodes: Vec<Node>,
     edges: Vec<Edge>,
@@ -469,7 +473,7 @@ impl Builder<'_> {
         if !parties.is_empty() {
             texts.push(text(Style::Body, &parties.join("; ")));
         }
-        texts.push(text(Style::Timing, &timing_text(stage, self.finish[ix.0])));
+        texts.push(text(Style::Timing, &timing_text(self.p, stage, self.finish[ix.0], self.open[ix.0])));
         let marks = self.stage_marks[ix.0].clone();
         self.node(kind, texts, marks)
     }
@@ -477,7 +481,7 @@ impl Builder<'_> {
     fn exit_node(&mut self, e: usize) -> usize {
         let exit = &self.p.exits[e];
         let timescale = match &exit.timescale {
-            Some(t) if t.bound().is_some() => t.to_string(),
+            Some(t) if t.bound().is_some() => t.described(),
             Some(t) => format!("{t} (no time limit)"),
             None => "no timescale given".to_string(),
         };
@@ -577,10 +581,16 @@ pub fn stage_title(stage: &Stage) -> String {
     }
 }
 
-/// `2 working days · by day 7`; unbounded times say so.
-fn timing_text(stage: &Stage, finish: Worst) -> String {
-    let own = stage.duration();
-    let own = if own.unbounded { "no time limit".to_string() } else { own.days.to_string() };
+/// `within 2 working days · by day 7`, the timescale in the protocol's
+/// words; unbounded times say so, advisory ones too.
+fn timing_text(p: &Protocol, stage: &Stage, finish: Worst, open: bool) -> String {
+    let mut own = stage.timescale_text();
+    if open {
+        own = if own == "none" { "no time limit".to_string() } else { format!("{own} (no time limit)") };
+    }
+    if stage.within.as_ref().is_some_and(|w| p.is_advisory(&w.timescale)) {
+        own.push_str(" (advisory)");
+    }
     let overall =
         if finish.unbounded { "no overall limit".to_string() } else { format!("by day {}", finish.days.0) };
     format!("{own} · {overall}")
@@ -683,7 +693,8 @@ stage 1 "One" { resolved -> agreed  unresolved -> stage 2 }
 stage 2 "Two" { resolved -> agreed  final decision }
 "#;
         let protocol = crate::load(source).expect("loads");
-        let d = Diagram::build(&protocol, Some(&crate::checks::run(&protocol)));
+        let analysis = Analysis::of(&protocol);
+        let d = Diagram::build(&protocol, &analysis, Some(&crate::checks::run(&protocol, &analysis)));
         assert_eq!(d.sections.len(), 1);
         let kinds: Vec<Kind> = d.sections[0].slots.iter().map(|s| d.nodes[s.main].kind).collect();
         use Kind::*;

@@ -13,10 +13,10 @@ use std::fmt::Write as _;
 
 use super::diagram::{clean, stage_title};
 use crate::Report;
+use crate::analysis::Analysis;
 use crate::compare::Summary;
 use crate::diagnostic::{Code, Finding, Severity};
 use crate::explain::RuleDoc;
-use crate::graph::{EscalationGraph, Timing};
 use crate::model::{Condition, FinalKind, Pathway, Protocol, Quote, Route, Stage, StageIx, Target};
 use crate::span::LineIndex;
 use crate::timescale::{Timescale, Worst};
@@ -25,6 +25,7 @@ use crate::timescale::{Timescale, Worst};
 pub struct Entry<'a> {
     pub report: &'a Report,
     pub protocol: &'a Protocol,
+    pub analysis: &'a Analysis,
     /// The file names' stem, unique within the site (`wolverhampton`).
     pub name: String,
 }
@@ -240,9 +241,7 @@ struct Facts {
 impl Facts {
     fn of(entry: &Entry) -> Facts {
         let p = entry.protocol;
-        let graph = EscalationGraph::build(p);
-        let timing = Timing::compute(p, &graph);
-        let finish = p.stages_with_ix().map(|(ix, _)| timing.finish[graph.stage_node(ix).index()]).collect();
+        let finish = p.stages_with_ix().map(|(ix, _)| entry.analysis.stage_finish(ix)).collect();
         let mut pathways =
             vec![(Pathway::Main, order(p, Pathway::Main, p.main_stages().next().map(|s| s.0)))];
         for (i, exception) in p.exceptions.iter().enumerate() {
@@ -296,12 +295,10 @@ fn order(p: &Protocol, pathway: Pathway, first: Option<StageIx>) -> Vec<StageIx>
 /// The time a stage itself is given, as the protocol states it.
 fn within(stage: &Stage) -> String {
     let own = stage.duration();
-    match (&stage.within, stage.steps_total()) {
-        (Some(w), _) if own.unbounded => format!("{} (no time limit)", w.timescale),
-        (Some(w), _) => w.timescale.to_string(),
-        (None, Some(days)) => format!("{days} (its steps added up)"),
-        (None, None) if stage.steps.is_empty() => "none stated".to_string(),
-        (None, None) => "none stated (not every step has one)".to_string(),
+    match stage.timescale_text() {
+        text if text == "none" => "none stated".to_string(),
+        text if own.unbounded => format!("{text} (no time limit)"),
+        text => text,
     }
 }
 

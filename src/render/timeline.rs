@@ -39,8 +39,15 @@ pub fn text(t: &Timeline) -> String {
     let _ = writeln!(out, "Started {} (day 0), on the {calendar} calendar.", long_date(t.from));
     let _ = writeln!(
         out,
-        "Worst case along the main pathway, ending at {} `{}` (\"{}\").",
-        t.end.kind, t.end.name, t.end.title
+        "Worst case along the main pathway: {}, ending at {} `{}` (\"{}\").",
+        if t.worst.unbounded {
+            format!("no bound, at least {}", t.worst.days)
+        } else {
+            t.worst.days.to_string()
+        },
+        t.end.kind,
+        t.end.name,
+        t.end.title
     );
     out.push('\n');
 
@@ -52,13 +59,17 @@ pub fn text(t: &Timeline) -> String {
             [
                 format!("{}{}", s.id, mark(!s.causes.is_empty())),
                 s.starts.map_or_else(|| "not known".to_string(), long_date),
-                s.due.map_or_else(|| "no deadline".to_string(), long_date),
-                s.working_days.map_or_else(|| "none".to_string(), |d| d.to_string()),
+                match s.due {
+                    None => "no deadline".to_string(),
+                    Some(due) if !s.due_is_working_day => format!("{} (not a working day)", long_date(due)),
+                    Some(due) => long_date(due),
+                },
+                s.timescale.clone(),
                 s.title.clone(),
             ]
         })
         .collect();
-    let header = ["Stage", "Starts", "Due", "Working days", "Title"].map(String::from);
+    let header = ["Stage", "Starts", "Due", "Timescale", "Title"].map(String::from);
     let mut widths = [0; 4];
     for row in std::iter::once(&header).chain(&rows) {
         for (width, cell) in widths.iter_mut().zip(row) {
@@ -103,8 +114,15 @@ pub fn text(t: &Timeline) -> String {
     if t.hour_based {
         let _ = writeln!(
             out,
-            "Hours and \"same working day\" are counted in whole working days, rounded up \
-             (24 hours is 1 working day, same working day is 0): the real clock deadline can be earlier."
+            "Hours run on the clock, weekends and bank holidays included, and are shown as whole days \
+             (24 hours from Friday is Saturday); the real deadline is that time of day."
+        );
+    }
+    if t.stages.iter().any(|s| !s.due_is_working_day) {
+        let _ = writeln!(
+            out,
+            "A timescale in calendar days or hours can end on a day no one works: such a deadline is \
+             marked \"not a working day\"."
         );
     }
 
@@ -115,7 +133,7 @@ pub fn text(t: &Timeline) -> String {
                 out,
                 "Overall deadline: {} ({} after the start).",
                 long_date(due),
-                plural_days(days)
+                plural_days(u64::from(days))
             );
         }
         None => {
@@ -158,7 +176,7 @@ pub fn text(t: &Timeline) -> String {
                     Some(due) if due > limit_due => format!(
                         "The worst case is LATER than the declared limit: {} is {} after {}.",
                         long_date(due),
-                        plural_days(t.calendar.working_days_between(limit_due, due)),
+                        plural_days(u64::from(t.calendar.working_days_between(limit_due, due))),
                         long_date(limit_due)
                     ),
                     Some(_) => "The worst case ends on or before the declared limit.".to_string(),
@@ -170,7 +188,7 @@ pub fn text(t: &Timeline) -> String {
     out
 }
 
-fn plural_days(days: u32) -> String {
+fn plural_days(days: u64) -> String {
     if days == 1 { "1 working day".to_string() } else { format!("{days} working days") }
 }
 
@@ -182,11 +200,13 @@ struct Document<'a> {
     from: String,
     stages: Vec<StageRow<'a>>,
     end: EndRow<'a>,
+    /// The worst case, as `check` and `compare` give it.
+    worst_case: WorstRow,
     overall_due: Option<String>,
     /// When `overall_due` is null: the date the worst case reaches at least.
     at_least_due: Option<String>,
     limit: Option<&'a str>,
-    limit_working_days: Option<u32>,
+    limit_working_days: Option<u64>,
     limit_due: Option<String>,
     /// Whether `overall_due` is later than `limit_due`; null when either is.
     exceeds_limit: Option<bool>,
@@ -200,8 +220,20 @@ struct StageRow<'a> {
     title: &'a str,
     starts: Option<String>,
     due: Option<String>,
-    working_days: Option<u32>,
-    route_working_days: Option<u32>,
+    /// The stage's timescale in the protocol's words.
+    timescale: &'a str,
+    working_days: Option<u64>,
+    route_working_days: Option<u64>,
+    /// False when `due` is a weekend or bank holiday.
+    due_is_working_day: bool,
+}
+
+#[derive(Serialize)]
+struct WorstRow {
+    /// Working days known (every bounded part added up).
+    days: u64,
+    /// Some part of the worst case has no bound: it takes at least `days`.
+    unbounded: bool,
 }
 
 #[derive(Serialize)]
@@ -225,11 +257,14 @@ pub fn json(t: &Timeline) -> String {
                 title: &s.title,
                 starts: s.starts.map(iso_date),
                 due: s.due.map(iso_date),
+                timescale: &s.timescale,
                 working_days: s.working_days,
                 route_working_days: s.route_working_days,
+                due_is_working_day: s.due_is_working_day,
             })
             .collect(),
         end: EndRow { kind: t.end.kind, name: &t.end.name, title: &t.end.title },
+        worst_case: WorstRow { days: t.worst.days.0, unbounded: t.worst.unbounded },
         overall_due: t.overall_due.map(iso_date),
         at_least_due: t.at_least.map(|(_, date)| iso_date(date)),
         limit: t.limit.as_ref().map(|l| l.text.as_str()),

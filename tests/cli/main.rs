@@ -14,6 +14,7 @@ mod policies;
 mod render;
 mod report;
 mod timeline;
+mod views;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

@@ -189,18 +189,23 @@ stage 3 "Third" {
             pairs(&[
                 ("2026-12-21", "2026-12-23"),
                 ("2026-12-24", "2026-12-24"),
-                // 48 hours is 2 working days, earlier than 5: 29 and 30 December.
-                ("2026-12-24", "2026-12-30"),
+                // 48 hours run on the clock, earlier than 5 working days: they
+                // end on Saturday 26 December, a day no one works, shown as such.
+                ("2026-12-24", "2026-12-26"),
             ]),
-            "2026-12-30".to_string()
+            "2026-12-26".to_string()
         )
     );
     assert_eq!(doc["stages"][1]["route_working_days"], 1);
+    // As a worst case, 48 hours count as at most 2 working days.
     assert_eq!(doc["stages"][2]["working_days"], 2);
+    assert_eq!(doc["stages"][2]["due_is_working_day"], false);
+    assert_eq!(doc["stages"][1]["due_is_working_day"], true);
     let text = escalate_with_stdin(&["timeline", "-", "--from", "2026-12-21"], Some(source.as_bytes()));
     let stdout = String::from_utf8_lossy(&text.stdout);
     assert!(stdout.contains("The route into `stage 2` allows 1 working day"), "{stdout}");
-    assert!(stdout.contains("Hours and \"same working day\" are counted in whole working days"), "{stdout}");
+    assert!(stdout.contains("Hours run on the clock"), "{stdout}");
+    assert!(stdout.contains("Sat 26 Dec 2026 (not a working day)"), "{stdout}");
 }
 
 #[test]
@@ -238,7 +243,7 @@ stage 3 "Third" {
     let text = escalate_with_stdin(&["timeline", "-", "--from", "2026-06-01"], Some(source.as_bytes()));
     let stdout = String::from_utf8_lossy(&text.stdout);
     let row = stdout.lines().find(|l| l.starts_with("2 *")).unwrap_or_default();
-    assert!(row.contains("Wed 3 Jun 2026  no deadline     none"), "{stdout}");
+    assert!(row.contains("Wed 3 Jun 2026  no deadline     without delay"), "{stdout}");
     assert!(stdout.contains("Overall deadline: none"), "{stdout}");
     assert!(stdout.contains("nothing shows that it ends by the declared limit"), "{stdout}");
 }
@@ -417,7 +422,7 @@ fn ics_parses_and_has_one_event_per_deadline() {
     assert_eq!(output.status.code(), Some(0));
     let ics = String::from_utf8(output.stdout).expect("UTF-8");
     let events = events(&check_ics(&ics));
-    // Three stages have due dates; the overall deadline is unknown, which an
+    // The stages of the worst-case route have due dates; the overall deadline is unknown (the
     // event on the start date says.
     assert_eq!(
         events,
@@ -432,6 +437,13 @@ fn ics_parses_and_has_one_event_per_deadline() {
                 date(2027, 1, 4)
             ),
             ("Stage 3 due: Escalation to Senior Managers/Safeguarding Leads".to_string(), date(2027, 1, 7)),
+            ("Stage 4 due: Escalation to agency/sector WSCB representative".to_string(), date(2027, 1, 13)),
+            (
+                "Stage wscb-chair due: Exceptional circumstances: the Director writes to the WSCB Chair, who \
+                 makes a final and binding decision"
+                    .to_string(),
+                date(2027, 1, 22)
+            ),
             (
                 "No overall deadline: Wolverhampton Safeguarding Children Board: Dispute Resolution Policy \
                  (Process for Resolution and Escalation)"
@@ -534,7 +546,7 @@ proptest! {
     ) {
         let protocol = escalate::load(&source).map_err(|e| TestCaseError::fail(format!("{e:?}\n{source}")))?;
         let calendar = Calendar::named(calendar).expect("shipped calendar");
-        let t = Timeline::compute(&protocol, calendar, from);
+        let t = Timeline::compute(&protocol, &escalate::analysis::Analysis::of(&protocol), calendar, from);
         let mut last = Some(from);
         for stage in &t.stages {
             for date in [stage.starts, stage.due] {
@@ -546,8 +558,12 @@ proptest! {
                 last = date;
             }
             if let Some(due) = stage.due {
-                prop_assert!(calendar.is_working_day(due), "{due} is not a working day\n{source}");
-                prop_assert!(due.weekday().num_days_from_monday() < 5);
+                prop_assert_eq!(stage.due_is_working_day, calendar.is_working_day(due));
+                // Only time on the clock can end on a day no one works.
+                if !stage.timescale.contains("hour") {
+                    prop_assert!(calendar.is_working_day(due), "{due} is not a working day\n{source}");
+                    prop_assert!(due.weekday().num_days_from_monday() < 5);
+                }
             }
         }
         match (last, t.overall_due) {
@@ -555,7 +571,7 @@ proptest! {
             (None, Some(overall)) => prop_assert!(false, "{overall} after an unknown date"),
             _ => {}
         }
-        if let Some(overall) = t.overall_due {
+        if let Some(overall) = t.overall_due && !source.contains("hour") {
             prop_assert!(calendar.is_working_day(overall));
         }
         if let Some(due) = t.limit.as_ref().and_then(|l| l.due) {
@@ -573,15 +589,16 @@ proptest! {
         let protocol = escalate::load(&source).map_err(|e| TestCaseError::fail(format!("{e:?}\n{source}")))?;
         let calendar = Calendar::named("england-and-wales").expect("shipped calendar");
         prop_assume!(calendar.is_working_day(from));
-        let t = Timeline::compute(&protocol, calendar, from);
-        if let Some(overall) = t.overall_due {
-            let days: u32 = t
+        let t = Timeline::compute(&protocol, &escalate::analysis::Analysis::of(&protocol), calendar, from);
+        // Hours run on the clock, which working days only bound.
+        if let Some(overall) = t.overall_due.filter(|_| !source.contains("hour")) {
+            let days: u64 = t
                 .stages
                 .iter()
                 .map(|s| s.route_working_days.unwrap_or(0) + s.working_days.unwrap_or(0))
-                .sum::<u32>()
+                .sum::<u64>()
                 + t.end.route_working_days.unwrap_or(0);
-            prop_assert_eq!(calendar.working_days_between(from, overall), days, "{}", source);
+            prop_assert_eq!(u64::from(calendar.working_days_between(from, overall)), days, "{}", source);
         }
     }
 }

@@ -57,14 +57,14 @@ fn invariants(report: &Report) {
 
 /// For a protocol: the timeline and the diagrams are made, and parse.
 fn outputs(report: &Report) {
-    let Some(protocol) = &report.protocol else { return };
+    let Some((protocol, analysis)) = report.analysed() else { return };
     let calendar = Calendar::named("england-and-wales").expect("shipped calendar");
     let from = NaiveDate::from_ymd_opt(2026, 12, 21).expect("date");
-    let t = Timeline::compute(protocol, calendar, from);
+    let t = Timeline::compute(protocol, analysis, calendar, from);
     serde_json::from_str::<serde_json::Value>(&render::timeline::json(&t)).expect("timeline JSON parses");
     let ics = render::ics::render(&t);
     icalendar::parser::read_calendar(&icalendar::parser::unfold(&ics)).expect("ICS parses");
-    let diagram = render::diagram::Diagram::build(protocol, Some(&report.findings));
+    let diagram = render::diagram::Diagram::build(protocol, analysis, Some(&report.findings));
     roxmltree::Document::parse(&render::svg::render(&diagram)).expect("SVG parses");
     assert!(render::dot::render(&diagram).starts_with("digraph"));
     render::mermaid::render(&diagram);
