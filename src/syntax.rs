@@ -609,7 +609,10 @@ fn syntax_error(source: &str, at: usize, variant: &ErrorVariant<Rule>) -> Findin
     let keywords = expected.iter().flat_map(|e| e.split('`').skip(1).step_by(2));
     let near = (!word.is_empty()).then(|| crate::diagnostic::suggest(word, keywords)).flatten();
     let (message, mut help) = if expected.is_empty() {
-        (format!("unexpected {found}"), "check the spelling against docs/language.md".to_string())
+        (
+            format!("unexpected {found}"),
+            "check the spelling; `escalate init` writes a starter protocol to compare with".to_string(),
+        )
     } else if expected.len() <= 3 {
         (format!("expected {list}, found {found}"), hint(&expected))
     } else {
