@@ -65,7 +65,7 @@ pub(crate) enum Command {
         #[arg(long)]
         statistics: bool,
     },
-    /// Rewrite protocol files in escalate's one layout (docs/formatting.md).
+    /// Rewrite protocol files in escalate's one layout.
     ///
     /// Only spaces, line breaks and indentation change: every word, text and
     /// comment stays as written, and the protocol means what it meant. A
@@ -108,8 +108,8 @@ pub(crate) enum Command {
     /// List the checks, with their severities.
     ///
     /// Each check's default severity, and the severity it has here: a
-    /// `.escalate.toml` in this folder or one above it may change it (see
-    /// docs/rules.md).
+    /// `.escalate.toml` in this folder or one above it may change it;
+    /// `escalate explain CODE` explains each.
     Rules {
         /// Where to look for `.escalate.toml` (this folder, then the folders
         /// above it). Defaults to the current folder.
@@ -223,7 +223,7 @@ pub(crate) enum Command {
     /// within what, by which day), the source quoted beside every stage,
     /// step, route and exit, and the findings with why they matter for a
     /// child. The summary ("What do I do if I disagree?") prints on one A4
-    /// page. No JavaScript. See docs/report.md.
+    /// page. No JavaScript.
     ///
     /// Exit codes: 0 written, 2 a file could not be read or parsed (then
     /// nothing is written; the problems are shown as `check` shows them), a

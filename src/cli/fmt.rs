@@ -83,7 +83,7 @@ pub(crate) fn fmt(paths: Vec<PathBuf>, check: bool, diff: bool, exclude: &[Strin
             if diff {
                 // `a/` and `b/`, as git writes them, so that `git apply` takes the diff.
                 let shown = escalate::render::human::visible(&name);
-                let label = shown.trim_start_matches("./");
+                let label = shown.trim_start_matches("./").trim_start_matches('/');
                 output.push_str(&escalate::format::diff::unified(
                     &source,
                     &formatted,

@@ -239,7 +239,7 @@ pub(crate) fn find(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<Source>,
                 Ok(entry) => entry,
                 Err(error) => {
                     if let Some(unreadable) = walk_error(error, &excluded) {
-                        found.push(unreadable);
+                        found.push((unreadable, None));
                     }
                     continue;
                 }
@@ -278,9 +278,10 @@ pub(crate) fn find(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<Source>,
 }
 
 /// A folder search's error about one entry: a protocol that cannot be read
-/// (a link to nothing, a link to itself) is reported; a loop of folder links
-/// and trouble with an ignore file are not protocols, and are passed over.
-fn walk_error(error: ignore::Error, excluded: &dyn Fn(&Path) -> bool) -> Option<(PathBuf, Option<Report>)> {
+/// (a link to nothing, a link to itself) is kept, to be reported when its
+/// reading fails; a loop of folder links and trouble with an ignore file
+/// are not protocols, and are passed over.
+fn walk_error(error: ignore::Error, excluded: &dyn Fn(&Path) -> bool) -> Option<PathBuf> {
     let mut error = error;
     let mut path = None;
     loop {
@@ -290,14 +291,10 @@ fn walk_error(error: ignore::Error, excluded: &dyn Fn(&Path) -> bool) -> Option<
                 path = Some(p);
                 error = *err;
             }
-            ignore::Error::Io(io) => {
+            ignore::Error::Io(_) => {
                 let path = path?;
                 let wanted = path.extension().is_some_and(|e| e == "esc") || path.is_dir();
-                if !wanted || excluded(&path) {
-                    return None;
-                }
-                let report = read_error(&path.display().to_string(), &io);
-                return Some((path, Some(report)));
+                return (wanted && !excluded(&path)).then_some(path);
             }
             _ => return None,
         }

@@ -139,16 +139,22 @@ pub fn step_summary(reports: &[Report]) -> String {
     out
 }
 
-/// Text for a Markdown table cell: no line breaks, `|` escaped, and HTML
-/// (which GitHub's Markdown would read) written as entities.
+/// Text for a Markdown table cell: no line breaks, `|` escaped, and outside
+/// `code` spans HTML (which GitHub's Markdown would read) written as
+/// entities (inside them, entities would show as written).
 fn markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    let mut in_code = false;
     for c in text.chars() {
         match c {
+            '`' => {
+                in_code = !in_code;
+                out.push(c);
+            }
             '|' => out.push_str("\\|"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
+            '<' if !in_code => out.push_str("&lt;"),
+            '>' if !in_code => out.push_str("&gt;"),
+            '&' if !in_code => out.push_str("&amp;"),
             '\n' | '\r' => out.push(' '),
             c if c.is_control() => {}
             c => out.push(c),
@@ -192,5 +198,6 @@ mod tests {
     #[test]
     fn step_summary_cells_cannot_break_the_table() {
         assert_eq!(markdown("a|b <i>&\nc"), "a\\|b &lt;i&gt;&amp; c");
+        assert_eq!(markdown("add `x -> <y>` | <z>"), "add `x -> <y>` \\| &lt;z&gt;");
     }
 }
