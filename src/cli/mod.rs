@@ -167,7 +167,7 @@ pub(crate) fn collect(path: &Path, reports: &mut Vec<Report>) {
 pub(crate) enum Source {
     Stdin,
     File(PathBuf),
-    Unreadable(Report),
+    Unreadable(Box<Report>),
 }
 
 /// What `paths` name, in order, each file once: a file as given (even one
@@ -268,7 +268,7 @@ pub(crate) fn find(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<Source>,
         for (p, unreadable) in found {
             if once(&p) {
                 sources.push(match unreadable {
-                    Some(report) => Source::Unreadable(report),
+                    Some(report) => Source::Unreadable(Box::new(report)),
                     None => Source::File(p),
                 });
             }
@@ -360,7 +360,7 @@ pub(crate) fn read_all(sources: Vec<Source>) -> Vec<Report> {
     let one = |source: Source| match source {
         Source::Stdin => read_stdin(),
         Source::File(path) => read_one(&path),
-        Source::Unreadable(report) => report,
+        Source::Unreadable(report) => *report,
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(sources.len());
     if threads <= 1 {
