@@ -37,7 +37,9 @@ pub(crate) enum Command {
     /// read or parsed (or the command was used wrongly).
     Check {
         /// Protocol files, or folders searched (with their sub-folders) for
-        /// `*.esc`; `-` reads standard input. Defaults to the current folder.
+        /// `*.esc` as git sees them (what `.gitignore` names, hidden folders
+        /// and `node_modules` are left out); `-` reads standard input.
+        /// Defaults to the current folder.
         paths: Vec<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -60,8 +62,8 @@ pub(crate) enum Command {
         /// Only the findings: no summary line.
         #[arg(long, short)]
         quiet: bool,
-        /// A count of findings per code, instead of each finding (as ruff's
-        /// `--statistics`).
+        /// A count of findings per code, the most frequent first, instead of
+        /// each finding.
         #[arg(long)]
         statistics: bool,
     },
