@@ -6,6 +6,9 @@
 //! missing-record = "off"
 //! ```
 //!
+//! Top-level `include` and `exclude` lists of globs (relative to the file's
+//! folder) say which files a folder search takes: `exclude = ["drafts"]`.
+//!
 //! The file that applies to a protocol is the first `.escalate.toml` found
 //! in the protocol's folder or the folders above it (as `rustfmt.toml` is
 //! found). A repository sets its severities once, and every protocol in it
@@ -64,6 +67,12 @@ pub struct Config {
     pub path: PathBuf,
     /// The checks it sets; the others keep their default severity.
     pub severity: BTreeMap<Code, Level>,
+    /// Globs naming the protocols in a folder search, relative to this
+    /// file's folder; empty means `*.esc`.
+    pub include: Vec<String>,
+    /// Globs naming files and folders a folder search leaves out, relative
+    /// to this file's folder.
+    pub exclude: Vec<String>,
 }
 
 /// The file as written; unknown tables or keys are mistakes worth reporting.
@@ -72,6 +81,10 @@ pub struct Config {
 struct Raw {
     #[serde(default)]
     severity: BTreeMap<String, String>,
+    #[serde(default)]
+    include: Vec<String>,
+    #[serde(default)]
+    exclude: Vec<String>,
 }
 
 impl Config {
@@ -107,7 +120,7 @@ impl Config {
             };
             severity.insert(code, level);
         }
-        Ok(Config { path: path.to_path_buf(), severity })
+        Ok(Config { path: path.to_path_buf(), severity, include: raw.include, exclude: raw.exclude })
     }
 
     /// The first `.escalate.toml` in `dir` or a folder above it.
@@ -160,6 +173,16 @@ impl Configs {
             Some(p) if !p.as_os_str().is_empty() && file != "<stdin>" => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        if !self.by_folder.contains_key(&folder) {
+            let found = Config::find(&folder)?;
+            self.by_folder.insert(folder.clone(), found);
+        }
+        Ok(self.by_folder.get(&folder).and_then(Option::as_ref))
+    }
+
+    /// The configuration that applies in the folder `dir`.
+    pub fn for_dir(&mut self, dir: &Path) -> Result<Option<&Config>, String> {
+        let folder = dir.to_path_buf();
         if !self.by_folder.contains_key(&folder) {
             let found = Config::find(&folder)?;
             self.by_folder.insert(folder.clone(), found);

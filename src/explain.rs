@@ -207,7 +207,7 @@ fn input_error_doc(code: Code) -> RuleDoc {
     RuleDoc {
         what: what.trim_start().to_string(),
         fix: "Follow the help line under the message, which names the place and, for names, suggests \
-              the closest one declared; `docs/language.md` describes every construct."
+              the closest one declared; `escalate init` writes a starter protocol that shows each construct in use."
             .to_string(),
         ..RuleDoc::default()
     }
@@ -302,7 +302,7 @@ pub fn explain(code: Code, width: usize) -> String {
              [severity] in .escalate.toml"
         );
     }
-    let _ = writeln!(out, "Documentation: docs/rules.md#{}", anchor(code));
+    let _ = writeln!(out, "Every code: `escalate rules`; any of them explained: `escalate explain CODE`");
     out
 }
 

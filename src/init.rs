@@ -12,13 +12,30 @@ pub const STARTER: &str = include_str!("starter.esc");
 pub const DEFAULT_NAME: &str = "protocol.esc";
 
 /// Write the starter to `path` (a file, or a folder to write `protocol.esc`
-/// in), never over an existing file. Returns the file written.
-pub fn write(path: Option<&Path>) -> Result<PathBuf, String> {
-    let file = match path {
+/// in), never over an existing file. A name without `.esc` gets it (`check`
+/// searches folders for `*.esc`). Missing folders on the way are created
+/// only if `parents` says so. Returns the file written.
+pub fn write(path: Option<&Path>, parents: bool) -> Result<PathBuf, String> {
+    let mut file = match path {
         None => PathBuf::from(DEFAULT_NAME),
         Some(p) if p.is_dir() => p.join(DEFAULT_NAME),
         Some(p) => p.to_path_buf(),
     };
+    if file.extension().is_none_or(|e| e != "esc") {
+        let mut name = file.clone().into_os_string();
+        name.push(".esc");
+        file = PathBuf::from(name);
+    }
+    if let Some(folder) = file.parent().filter(|f| !f.as_os_str().is_empty() && !f.is_dir()) {
+        if !parents {
+            return Err(format!(
+                "the folder `{}` does not exist: create it first, or add `--parents` to create it",
+                folder.display()
+            ));
+        }
+        std::fs::create_dir_all(folder)
+            .map_err(|e| format!("cannot create the folder `{}`: {e}", folder.display()))?;
+    }
     // `create_new` refuses atomically: no window between a check and the write.
     let mut out = std::fs::OpenOptions::new().write(true).create_new(true).open(&file).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {

@@ -159,7 +159,7 @@ pub fn load(source: &str) -> Result<Protocol, Vec<Finding>> {
         return Err(vec![
             Finding::new(Code::EmptyFile, "this file holds no protocol")
                 .at(Span::new(0, 0), "nothing but blank lines and comments")
-                .help("start with `protocol \"<title>\"`; docs/language.md shows a whole example"),
+                .help("start with `protocol \"<title>\"`; `escalate init` writes a whole example"),
         ]);
     }
     model::build(file)

@@ -16,11 +16,16 @@ use cli::print;
     about = "Check inter-agency escalation protocols for child safeguarding",
     after_help = "Start a protocol with `escalate init`, then check it with `escalate check protocol.esc`.\n\
                   Every finding names a code: `escalate explain CODE` says what it means and how to fix it.\n\
-                  The language: docs/language.md. Every code: docs/rules.md."
+                  `escalate rules` lists every code."
 )]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// When to colour the output: `auto` colours a terminal, unless
+    /// `NO_COLOR` is set, and any output when `FORCE_COLOR` or
+    /// `CLICOLOR_FORCE` is (a CI log).
+    #[arg(long, global = true, value_enum, default_value_t = cli::ColorChoice::Auto, value_name = "WHEN")]
+    color: cli::ColorChoice,
 }
 
 #[derive(Subcommand)]
@@ -32,16 +37,37 @@ pub(crate) enum Command {
     /// read or parsed (or the command was used wrongly).
     Check {
         /// Protocol files, or folders searched (with their sub-folders) for
-        /// `*.esc`; `-` reads standard input. Defaults to the current folder.
+        /// `*.esc` as git sees them (what `.gitignore` names, hidden folders
+        /// and `node_modules` are left out); `-` reads standard input.
+        /// Defaults to the current folder.
         paths: Vec<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
-        /// Fail (exit code 1) on warnings too.
-        #[arg(long, value_name = "LEVEL")]
-        deny: Option<Deny>,
+        /// Fail (exit code 1) on warnings too (`--deny warnings`), or on
+        /// one check's findings (`--deny dead-end`); repeat it or separate
+        /// with commas for several.
+        #[arg(
+            long,
+            value_name = "warnings|CODE",
+            value_delimiter = ',',
+            value_parser = cli::CodeNames { warnings: true },
+            hide_possible_values = true
+        )]
+        deny: Vec<String>,
+        /// Leave out files and folders matching this glob in folder searches
+        /// (`drafts`, `*-old.esc`, `archive/**`); repeat it for several.
+        #[arg(long, value_name = "GLOB")]
+        exclude: Vec<String>,
+        /// Only the findings: no summary line.
+        #[arg(long, short)]
+        quiet: bool,
+        /// A count of findings per code, the most frequent first, instead of
+        /// each finding.
+        #[arg(long)]
+        statistics: bool,
     },
-    /// Rewrite protocol files in escalate's one layout (docs/formatting.md).
+    /// Rewrite protocol files in escalate's one layout.
     ///
     /// Only spaces, line breaks and indentation change: every word, text and
     /// comment stays as written, and the protocol means what it meant. A
@@ -59,9 +85,14 @@ pub(crate) enum Command {
         /// if any would.
         #[arg(long)]
         check: bool,
-        /// Write nothing: show the changes as a unified diff.
+        /// Write nothing: show the changes as a unified diff (that `git
+        /// apply` takes), and exit with 1 if any file would change.
         #[arg(long)]
         diff: bool,
+        /// Leave out files and folders matching this glob in folder searches;
+        /// repeat it for several.
+        #[arg(long, value_name = "GLOB")]
+        exclude: Vec<String>,
     },
     /// Explain a finding's code, with a failing and a fixed example.
     ///
@@ -73,13 +104,14 @@ pub(crate) enum Command {
     /// Exit codes: 0 explained, 2 there is no such code.
     Explain {
         /// The code, as `check` shows it: `dead-end`, `unbounded-timescale`, ...
+        #[arg(value_parser = cli::CodeNames { warnings: false }, hide_possible_values = true)]
         code: String,
     },
     /// List the checks, with their severities.
     ///
     /// Each check's default severity, and the severity it has here: a
-    /// `.escalate.toml` in this folder or one above it may change it (see
-    /// docs/rules.md).
+    /// `.escalate.toml` in this folder or one above it may change it;
+    /// `escalate explain CODE` explains each.
     Rules {
         /// Where to look for `.escalate.toml` (this folder, then the folders
         /// above it). Defaults to the current folder.
@@ -110,9 +142,13 @@ pub(crate) enum Command {
     ///
     /// Exit codes: 0 written, 2 the file exists already or cannot be written.
     Init {
-        /// The file to write (default `protocol.esc`), or a folder to write
-        /// `protocol.esc` in. An existing file is never overwritten.
+        /// The file to write (default `protocol.esc`; `.esc` is added to a
+        /// name without it), or a folder to write `protocol.esc` in. An
+        /// existing file is never overwritten.
         path: Option<PathBuf>,
+        /// Create the folders on the way to the file if they are missing.
+        #[arg(long)]
+        parents: bool,
     },
     /// Print a shell completion script.
     ///
@@ -122,7 +158,8 @@ pub(crate) enum Command {
     ///
     /// fish: `escalate completions fish > ~/.config/fish/completions/escalate.fish`
     Completions {
-        /// The shell.
+        /// The shell: bash, zsh, fish, elvish or powershell (in any case).
+        #[arg(ignore_case = true)]
         shell: clap_complete::Shell,
     },
     /// Date the worst-case route on a working-day calendar.
@@ -136,8 +173,9 @@ pub(crate) enum Command {
     Timeline {
         /// The protocol file; `-` reads standard input.
         file: PathBuf,
-        /// The day the disagreement starts (day 0), as YYYY-MM-DD.
-        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        /// The day the disagreement starts (day 0): `today`, YYYY-MM-DD or
+        /// DD/MM/YYYY.
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
         from: chrono::NaiveDate,
         /// Working-day calendar; defaults to the protocol's `calendar`, else
         /// england-and-wales.
@@ -147,9 +185,13 @@ pub(crate) enum Command {
             value_parser = clap::builder::PossibleValuesParser::new(escalate::calendar::Calendar::NAMES)
         )]
         calendar: Option<String>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = TimelineFormat::Text)]
-        format: TimelineFormat,
+        /// Output format; defaults to the extension of `-o` (`.ics`,
+        /// `.json`), else text.
+        #[arg(long, value_enum)]
+        format: Option<TimelineFormat>,
+        /// Write to this file instead of standard output.
+        #[arg(short, long, value_name = "OUT")]
+        output: Option<PathBuf>,
     },
     /// Draw a protocol's pathway diagram: stages with their timescales,
     /// "Resolved?" decisions, exits, outcomes and exceptions, with findings
@@ -183,7 +225,7 @@ pub(crate) enum Command {
     /// within what, by which day), the source quoted beside every stage,
     /// step, route and exit, and the findings with why they matter for a
     /// child. The summary ("What do I do if I disagree?") prints on one A4
-    /// page. No JavaScript. See docs/report.md.
+    /// page. No JavaScript.
     ///
     /// Exit codes: 0 written, 2 a file could not be read or parsed (then
     /// nothing is written; the problems are shown as `check` shows them), a
@@ -224,21 +266,24 @@ pub(crate) enum CompareFormat {
     Json,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-pub(crate) enum Deny {
-    /// Every warning counts as an error.
-    Warnings,
-}
-
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // `--version` also says which bank-holiday tables are built in.
+    let long_version: &'static str = Box::leak(cli::long_version().into_boxed_str());
+    let matches = <Cli as clap::CommandFactory>::command().long_version(long_version).get_matches();
+    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
+    cli::set_color(cli.color);
     match cli.command {
-        Command::Check { paths, format, deny } => cli::check(paths, format, deny),
-        Command::Fmt { paths, check, diff } => cli::fmt(paths, check, diff),
+        Command::Check { paths, format, deny, exclude, quiet, statistics } => {
+            cli::check(paths, format, cli::CheckOptions { deny, exclude, quiet, statistics })
+        }
+        Command::Fmt { paths, check, diff, exclude } => cli::fmt(paths, check, diff, &exclude),
         Command::Explain { code } => cli::explain(&code),
         Command::Rules { path } => cli::rules(path.as_deref()),
         Command::Compare { paths, format } => cli::compare(&paths, format),
-        Command::Init { path } => cli::init(path.as_deref()),
+        Command::Init { path, parents } => cli::init(path.as_deref(), parents),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(
@@ -250,8 +295,8 @@ fn main() -> ExitCode {
             print(&String::from_utf8_lossy(&out));
             ExitCode::SUCCESS
         }
-        Command::Timeline { file, from, calendar, format } => {
-            cli::timeline(&file, from, calendar.as_deref(), format)
+        Command::Timeline { file, from, calendar, format, output } => {
+            cli::timeline(&file, from, calendar.as_deref(), format, output.as_deref())
         }
         Command::Render { path, format, output, no_findings, engine } => {
             cli::render_command(&path, format, output.as_deref(), no_findings, engine)
@@ -260,7 +305,7 @@ fn main() -> ExitCode {
     }
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum TimelineFormat {
     /// A table with notes, for people.
     Text,
@@ -270,17 +315,29 @@ pub(crate) enum TimelineFormat {
     Ics,
 }
 
-/// `--from`: exactly `YYYY-MM-DD` (chrono alone would also take `2026-1-5`).
+/// `--from`: `today`, exactly `YYYY-MM-DD`, or the UK's `DD/MM/YYYY` (chrono
+/// alone would also take `2026-1-5`, and `01/02/2026` is never the 2nd of January).
 fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
-    let shaped = text.len() == 10
-        && text
-            .bytes()
-            .enumerate()
-            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
-    if !shaped {
-        return Err(format!("`{text}` is not a date written YYYY-MM-DD, such as 2026-12-21"));
+    if text.eq_ignore_ascii_case("today") {
+        return Ok(chrono::Local::now().date_naive());
     }
-    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+    let shaped = |dash: usize, dash2: usize, sep: u8| {
+        text.len() == 10
+            && text
+                .bytes()
+                .enumerate()
+                .all(|(i, b)| if i == dash || i == dash2 { b == sep } else { b.is_ascii_digit() })
+    };
+    let format = if shaped(4, 7, b'-') {
+        "%Y-%m-%d"
+    } else if shaped(2, 5, b'/') {
+        "%d/%m/%Y"
+    } else {
+        return Err(format!(
+            "`{text}` is not a date: write `today`, YYYY-MM-DD or DD/MM/YYYY, such as 2026-12-21 or 21/12/2026"
+        ));
+    };
+    chrono::NaiveDate::parse_from_str(text, format)
         .map_err(|_| format!("there is no such day as `{text}`: check the month and the day"))
 }
 

@@ -363,12 +363,52 @@ fn parse_range(source: &str, start: usize, end: usize) -> Piece {
                         InputLocation::Pos(p) => p,
                         InputLocation::Span((p, _)) => p,
                     };
-                errors.push(syntax_error(source, at, &error.variant));
+                let mut finding = syntax_error(source, at, &error.variant);
+                if finding.message.starts_with("expected `}` before")
+                    && let Some(open) = unclosed_brace(source, pos, at)
+                {
+                    let line = source[..open].matches('\n').count() + 1;
+                    finding = finding
+                        .also(Span::new(open, open + 1), format!("this `{{` on line {line} is never closed"));
+                }
+                errors.push(finding);
                 pos = recovery_point(source, pos, at);
             }
         }
     }
     Piece { start, items, errors, stopped_at: pos.max(end) }
+}
+
+/// The innermost `{` between `start` and `at` that no `}` closes (outside
+/// texts and comments), for "this `{` is never closed".
+fn unclosed_brace(source: &str, start: usize, at: usize) -> Option<usize> {
+    let text = source.get(start..at)?;
+    let mut open = Vec::new();
+    let mut chars = text.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '{' => open.push(start + i),
+            '}' => {
+                open.pop();
+            }
+            '#' => {
+                chars.by_ref().find(|&(_, c)| c == '\n');
+            }
+            '"' => {
+                while let Some((_, c)) = chars.next() {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' | '\n' => break,
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    open.pop()
 }
 
 /// The item at `pos`, parsed as `next_item` (offsets relative to `pos`).
@@ -615,6 +655,16 @@ fn syntax_error(source: &str, at: usize, variant: &ErrorVariant<Rule>) -> Findin
             return finding;
         }
     }
+    if expected.contains(&"`}`") && rest.trim().is_empty() {
+        return Finding::new(
+            Code::SyntaxError,
+            "expected `}` before the end of the file: the block above is not closed",
+        )
+        // At the end of the last line that says anything: miette shows no
+        // label past the last line.
+        .at(Span::new(source.trim_end().len(), source.trim_end().len()), "the file ends here, before a `}`")
+        .help("add `}` at the end of the stage or exception above");
+    }
     if expected.contains(&"`}`") && TOP_LEVEL_WORDS.contains(&word) {
         return Finding::new(
             Code::SyntaxError,
@@ -629,7 +679,10 @@ fn syntax_error(source: &str, at: usize, variant: &ErrorVariant<Rule>) -> Findin
     let keywords = expected.iter().flat_map(|e| e.split('`').skip(1).step_by(2));
     let near = (!word.is_empty()).then(|| crate::diagnostic::suggest(word, keywords)).flatten();
     let (message, mut help) = if expected.is_empty() {
-        (format!("unexpected {found}"), "check the spelling against docs/language.md".to_string())
+        (
+            format!("unexpected {found}"),
+            "check the spelling; `escalate init` writes a starter protocol to compare with".to_string(),
+        )
     } else if expected.len() <= 3 {
         (format!("expected {list}, found {found}"), hint(&expected))
     } else {

@@ -169,6 +169,7 @@ impl Timeline {
                     let anchor = |point: From| -> Option<Reach<NaiveDate>> {
                         match point {
                             From::Disagreement => Some(Reach { at: from, unbounded: false }),
+                            From::Stage { stage: other, point: Point::Start } if other == ix => Some(arrival),
                             From::Stage { stage: other, point } => {
                                 let (s, e) = dates[g.stage_node(other).index()]?;
                                 Some(if point == Point::Start { s } else { e })

@@ -88,7 +88,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
             )
             .at(span.span, format!("{bound} in all"))
             .help(format!(
-                "{} add up to {}; escalate counts the bound ({bound}), but a reader who follows each                  stage's own timescale will overrun it: shorten the stages or correct the bound{}",
+                "{} add up to {}; escalate counts the bound ({bound}), but a reader who follows each stage's own timescale will overrun it: shorten the stages or correct the bound{}",
                 names.join(", "),
                 at_least(parts),
                 source_says(&span.quotes)

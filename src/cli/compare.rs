@@ -21,7 +21,14 @@ pub(crate) fn compare(paths: &[PathBuf], format: CompareFormat) -> ExitCode {
     let summaries: Vec<Summary> = reports.iter().filter_map(Summary::of).collect();
     let output = match format {
         CompareFormat::Table => {
-            let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
+            // `COLUMNS` (set by shells, and by hand), else the terminal's
+            // width, else 100 for a file or a pipe.
+            let width = std::env::var("COLUMNS")
+                .ok()
+                .and_then(|c| c.trim().parse().ok())
+                .filter(|&w: &usize| w > 0)
+                .or_else(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
+                .unwrap_or(100);
             render::compare::table(&summaries, width)
         }
         CompareFormat::Markdown => render::compare::markdown(&summaries),

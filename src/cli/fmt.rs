@@ -11,7 +11,7 @@ use escalate::render;
 /// `escalate fmt`: format files in place (atomically), or with `--check` /
 /// `--diff` only say what would change. Standard input goes to standard
 /// output.
-pub(crate) fn fmt(paths: Vec<PathBuf>, check: bool, diff: bool) -> ExitCode {
+pub(crate) fn fmt(paths: Vec<PathBuf>, check: bool, diff: bool, exclude: &[String]) -> ExitCode {
     let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths };
     let handler = stderr_handler();
     // Problems go to stderr as `check` shows them; the file is not touched.
@@ -20,19 +20,25 @@ pub(crate) fn fmt(paths: Vec<PathBuf>, check: bool, diff: bool) -> ExitCode {
     // changed (or that would change), and files or folders that failed.
     let (mut seen, mut done, mut changed, mut failed) = (0, 0, 0, 0);
     let mut output = String::new();
-    for path in &paths {
-        let stdin = path.as_os_str() == "-";
-        let mut files = Vec::new();
-        if stdin || !path.is_dir() {
-            files.push(path.clone());
-        } else {
-            let mut problems = Vec::new();
-            walk(path, &mut files, &mut Vec::new(), &mut problems);
-            files.sort();
-            failed += problems.len();
-            problems.iter().for_each(show);
+    let sources = match find(&paths, exclude) {
+        Ok(sources) => sources,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
         }
-        for file in files {
+    };
+    for source in sources {
+        let (stdin, file) = match source {
+            Source::Stdin => (true, PathBuf::from("-")),
+            Source::File(file) => (false, file),
+            Source::Unreadable(report) => {
+                seen += 1;
+                failed += 1;
+                show(&report);
+                continue;
+            }
+        };
+        {
             seen += 1;
             let name = if stdin { "<stdin>".to_string() } else { file.display().to_string() };
             let limit = escalate::MAX_FILE_BYTES as u64 + 1;
@@ -75,7 +81,15 @@ pub(crate) fn fmt(paths: Vec<PathBuf>, check: bool, diff: bool) -> ExitCode {
                 continue;
             }
             if diff {
-                output.push_str(&escalate::format::diff::unified(&source, &formatted, &name, &name));
+                // `a/` and `b/`, as git writes them, so that `git apply` takes the diff.
+                let shown = escalate::render::human::visible(&name);
+                let label = shown.trim_start_matches("./").trim_start_matches('/');
+                output.push_str(&escalate::format::diff::unified(
+                    &source,
+                    &formatted,
+                    &format!("a/{label}"),
+                    &format!("b/{label}"),
+                ));
             } else if check {
                 output.push_str(&format!("{}\n", escalate::render::human::visible(&name)));
             } else if let Err(e) = escalate::fsutil::write_atomic(&file, formatted.as_bytes()) {
@@ -95,12 +109,22 @@ pub(crate) fn fmt(paths: Vec<PathBuf>, check: bool, diff: bool) -> ExitCode {
     let files = |n: usize| if n == 1 { "1 file".to_string() } else { format!("{n} files") };
     if !check && !diff && paths.iter().all(|p| p.as_os_str() != "-") {
         eprintln!("formatted {}: {changed} changed", files(done));
+    } else if (check || diff) && failed == 0 {
+        if changed == 0 {
+            eprintln!("checked {}: all formatted", files(done));
+        } else {
+            eprintln!(
+                "checked {}: {} would be reformatted (run `escalate fmt` to do it)",
+                files(done),
+                files(changed)
+            );
+        }
     }
     if failed > 0 {
         let (verb, left) = if failed == 1 { ("was", "it was") } else { ("were", "they were") };
         eprintln!("error: {} could not be formatted, and so {verb} left as {left}", files(failed));
         ExitCode::from(2)
-    } else if check && changed > 0 {
+    } else if (check || diff) && changed > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -62,8 +62,8 @@ pub(crate) fn rules(dir: Option<&Path>) -> ExitCode {
 }
 
 /// `escalate init [PATH]`.
-pub(crate) fn init(path: Option<&Path>) -> ExitCode {
-    match escalate::init::write(path) {
+pub(crate) fn init(path: Option<&Path>, parents: bool) -> ExitCode {
+    match escalate::init::write(path, parents) {
         Ok(file) => {
             let shown = file.display();
             println!("wrote {shown}: a starter protocol that passes `escalate check`");

@@ -10,7 +10,7 @@ mod info;
 mod report;
 mod timeline;
 
-pub(crate) use check::check;
+pub(crate) use check::{CheckOptions, check};
 pub(crate) use compare::compare;
 pub(crate) use diagram::render_command;
 pub(crate) use fmt::fmt;
@@ -18,7 +18,7 @@ pub(crate) use info::{explain, init, rules};
 pub(crate) use report::report;
 pub(crate) use timeline::timeline;
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -29,21 +29,30 @@ use escalate::diagnostic::{Code, Finding};
 /// `.escalate.toml` severities applied. On failure (nothing found, or a bad
 /// configuration) the message is printed and the exit code returned.
 pub(crate) fn load_all(paths: &[PathBuf]) -> Result<Vec<Report>, ExitCode> {
-    let mut reports = Vec::new();
-    for path in paths {
-        collect(path, &mut reports);
-    }
-    if reports.is_empty() {
+    load_all_except(paths, &[])
+}
+
+/// As [`load_all`], leaving out what the `--exclude` globs name in folders
+/// searched.
+pub(crate) fn load_all_except(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<Report>, ExitCode> {
+    let sources = match find(paths, exclude) {
+        Ok(sources) => sources,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return Err(ExitCode::from(2));
+        }
+    };
+    if sources.is_empty() {
         eprintln!("error: no `.esc` files found in {}", show_paths(paths));
         return Err(ExitCode::from(2));
     }
+    let mut reports = read_all(sources);
     if let Err(error) = escalate::config::Configs::default().apply(&mut reports) {
         eprintln!("error: {error}");
         return Err(ExitCode::from(2));
     }
     Ok(reports)
 }
-
 /// The reports of files that could not be read, parsed or resolved, already
 /// shown on stderr as `check` shows them (commands that need the protocol
 /// refuse to go on with them).
@@ -59,69 +68,355 @@ pub(crate) fn show_broken(reports: &[Report]) -> Vec<&Report> {
     broken
 }
 
-/// How to draw reports on stderr: colours only for a terminal without `NO_COLOR`.
+/// How to draw reports on stderr, coloured as [`colored`] says.
 pub(crate) fn stderr_handler() -> miette::GraphicalReportHandler {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    escalate::render::human::handler(color)
+    escalate::render::human::handler(colored(supports_color::Stream::Stderr))
+}
+
+/// `--color`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ColorChoice {
+    /// Colour a terminal (not with `NO_COLOR`), and any output with
+    /// `FORCE_COLOR` or `CLICOLOR_FORCE`.
+    Auto,
+    /// Always colour, even a file or a pipe.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+static COLOR: std::sync::OnceLock<ColorChoice> = std::sync::OnceLock::new();
+
+/// Record `--color` for the whole run (set once, by `main`).
+pub(crate) fn set_color(choice: ColorChoice) {
+    let _ = COLOR.set(choice);
+}
+
+/// Whether to colour `stream`: `--color always|never` decide; `auto` reads
+/// the environment as the `supports-color` crate does (`FORCE_COLOR` and
+/// `CLICOLOR_FORCE` turn colours on even in a CI log, `NO_COLOR` and
+/// `TERM=dumb` turn them off, otherwise a terminal is coloured).
+pub(crate) fn colored(stream: supports_color::Stream) -> bool {
+    match COLOR.get().copied().unwrap_or(ColorChoice::Auto) {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => supports_color::on(stream).is_some(),
+    }
+}
+
+/// The values `explain` and `--deny` take, for shell completion: every code
+/// (and `warnings` for `--deny`). Any text is accepted here, so that the
+/// command itself can answer a misspelt code with "did you mean".
+#[derive(Clone)]
+pub(crate) struct CodeNames {
+    pub(crate) warnings: bool,
+}
+
+impl clap::builder::TypedValueParser for CodeNames {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        Ok(value.to_string_lossy().into_owned())
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        use clap::builder::PossibleValue;
+        let warnings = self.warnings.then(|| PossibleValue::new("warnings").help("every warning"));
+        let codes: Vec<&'static Code> = if self.warnings {
+            Code::ALL.iter().filter(|c| !c.is_input_error()).collect()
+        } else {
+            Code::ALL.iter().collect()
+        };
+        Some(Box::new(
+            warnings
+                .into_iter()
+                .chain(codes.into_iter().map(|c| PossibleValue::new(c.as_str()).help(c.summary()))),
+        ))
+    }
+}
+
+/// `escalate --version`: the version, and the bank-holiday tables built in.
+pub(crate) fn long_version() -> String {
+    use escalate::calendar::Calendar;
+    let tables: Vec<String> = Calendar::NAMES
+        .iter()
+        .filter_map(|name| Calendar::named(name))
+        .map(|c| {
+            let (first, last) = c.published_years();
+            format!("{} {first}-{last}", c.name())
+        })
+        .collect();
+    format!("{}\nbank holidays (GOV.UK tables): {}", env!("CARGO_PKG_VERSION"), tables.join(", "))
 }
 
 /// Read `path` (a file, a directory, or `-`) into reports.
 pub(crate) fn collect(path: &Path, reports: &mut Vec<Report>) {
-    if path.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        match std::io::stdin().lock().take(escalate::MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes) {
-            Ok(_) => reports.push(escalate::check_bytes("<stdin>", bytes)),
-            Err(e) => reports.push(read_error("<stdin>", &e)),
-        }
-        return;
-    }
-    if path.is_dir() {
-        let mut files = Vec::new();
-        let mut visited = Vec::new();
-        walk(path, &mut files, &mut visited, reports);
-        files.sort();
-        for file in files {
-            read_file(&file, reports);
-        }
-    } else {
-        read_file(path, reports);
+    match find(std::slice::from_ref(&path.to_path_buf()), &[]) {
+        Ok(sources) => reports.extend(read_all(sources)),
+        Err(error) => reports.push(read_error(&path.display().to_string(), &std::io::Error::other(error))),
     }
 }
 
-/// Find `*.esc` files under `dir`, following symbolic links but never into
-/// a directory already visited (so link loops end).
-pub(crate) fn walk(
-    dir: &Path,
-    files: &mut Vec<PathBuf>,
-    visited: &mut Vec<PathBuf>,
-    reports: &mut Vec<Report>,
-) {
-    let Ok(real) = dir.canonicalize() else { return };
-    if visited.contains(&real) {
-        return;
-    }
-    visited.push(real);
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => return reports.push(read_error(&dir.display().to_string(), &e)),
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            walk(&path, files, visited, reports);
-        } else if path.extension().is_some_and(|e| e == "esc") {
-            // A FIFO, socket or device named `*.esc` is no protocol, and
-            // opening a FIFO waits for a writer for ever: report it unread.
-            // (A link to nothing is read, and reported by the failed open.)
-            match std::fs::metadata(&path) {
-                Ok(meta) if !meta.is_file() => {
-                    let error = std::io::Error::other("not a regular file (a FIFO, socket or device)");
-                    reports.push(read_error(&path.display().to_string(), &error));
+/// One thing to read: standard input, a file, or something found in a
+/// folder search that cannot be read (already a report).
+pub(crate) enum Source {
+    Stdin,
+    File(PathBuf),
+    Unreadable(Box<Report>),
+}
+
+/// What `paths` name, in order, each file once: a file as given (even one
+/// whose name does not end in `.esc`), and for a folder the protocols found
+/// in it and its sub-folders, sorted by path.
+///
+/// A folder search, as `git` and `ripgrep` search (the `ignore` crate),
+/// leaves out what `.gitignore`, `.ignore` and `.git/info/exclude` name,
+/// hidden files and folders (`.git/` among them) and `node_modules/`; then
+/// what the `--exclude` globs name (relative to the current folder) and the
+/// `exclude` globs of the nearest `.escalate.toml` (relative to its folder).
+/// That file's `include` globs, if any, say which files are protocols
+/// instead of `*.esc`. Symbolic links are followed; link loops end.
+pub(crate) fn find(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<Source>, String> {
+    let here = std::env::current_dir().unwrap_or_default();
+    let command_line = Globs::new(exclude, &here, "--exclude")?;
+    let mut configs = escalate::config::Configs::default();
+    let mut seen = std::collections::HashSet::new();
+    // A file named twice (or found twice: `check a.esc .`) is read once, where
+    // it first appears.
+    let mut once = |path: &Path| seen.insert(path.canonicalize().unwrap_or_else(|_| here.join(path)));
+    let mut sources = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            if once(path) {
+                sources.push(Source::Stdin);
+            }
+            continue;
+        }
+        if !path.is_dir() {
+            if once(path) {
+                sources.push(Source::File(path.clone()));
+            }
+            continue;
+        }
+        let config = configs.for_dir(path)?;
+        let (include, config_exclude) = match config {
+            Some(c) => {
+                let base = c.path.parent().unwrap_or(Path::new("/"));
+                let shown = c.path.display().to_string();
+                (
+                    Globs::new(&c.include, base, &format!("{shown}: `include`"))?,
+                    Globs::new(&c.exclude, base, &format!("{shown}: `exclude`"))?,
+                )
+            }
+            None => (Globs::default(), Globs::default()),
+        };
+        let excluded = {
+            let (command_line, config_exclude, here) =
+                (command_line.clone(), config_exclude.clone(), here.clone());
+            move |p: &Path| {
+                let absolute = here.join(p);
+                command_line.matches(&absolute) || config_exclude.matches(&absolute)
+            }
+        };
+        let skip = excluded.clone();
+        let walker = ignore::WalkBuilder::new(path)
+            .follow_links(true)
+            // `.gitignore` counts in a folder that is not (yet) a repository too.
+            .require_git(false)
+            .filter_entry(move |entry| {
+                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                !(is_dir && entry.depth() > 0 && (entry.file_name() == "node_modules" || skip(entry.path())))
+            })
+            .build();
+        let mut found = Vec::new();
+        for entry in walker {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(error) => {
+                    if let Some(unreadable) = walk_error(error, &excluded) {
+                        found.push((unreadable, None));
+                    }
+                    continue;
                 }
-                _ => files.push(path),
+            };
+            let p = entry.path();
+            let is_protocol = if include.is_empty() {
+                p.extension().is_some_and(|e| e == "esc")
+            } else {
+                include.matches(&here.join(p))
+            };
+            if entry.depth() == 0 || !is_protocol || excluded(p) {
+                continue;
+            }
+            match entry.file_type() {
+                Some(t) if t.is_dir() => {}
+                Some(t) if t.is_file() => found.push((p.to_path_buf(), None)),
+                // A FIFO, socket or device named `*.esc` is no protocol, and
+                // opening a FIFO waits for a writer for ever: report it unread.
+                _ => {
+                    let error = std::io::Error::other("not a regular file (a FIFO, socket or device)");
+                    found.push((p.to_path_buf(), Some(read_error(&p.display().to_string(), &error))));
+                }
+            }
+        }
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        for (p, unreadable) in found {
+            if once(&p) {
+                sources.push(match unreadable {
+                    Some(report) => Source::Unreadable(Box::new(report)),
+                    None => Source::File(p),
+                });
             }
         }
     }
+    Ok(sources)
+}
+
+/// A folder search's error about one entry: a protocol that cannot be read
+/// (a link to nothing, a link to itself) is kept, to be reported when its
+/// reading fails; a loop of folder links and trouble with an ignore file
+/// are not protocols, and are passed over.
+fn walk_error(error: ignore::Error, excluded: &dyn Fn(&Path) -> bool) -> Option<PathBuf> {
+    let mut error = error;
+    let mut path = None;
+    loop {
+        match error {
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error = *err,
+            ignore::Error::WithPath { path: p, err } => {
+                path = Some(p);
+                error = *err;
+            }
+            ignore::Error::Io(_) => {
+                let path = path?;
+                let wanted = path.extension().is_some_and(|e| e == "esc") || path.is_dir();
+                return (wanted && !excluded(&path)).then_some(path);
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Globs a user wrote, matched against paths below `base`: a glob with a `/`
+/// against the path from `base` (`drafts/*.esc`, `**/old/*.esc`), one
+/// without against each file or folder name (`node_modules`, `*-draft.esc`).
+#[derive(Clone, Default)]
+struct Globs {
+    base: PathBuf,
+    paths: Option<std::sync::Arc<globset::GlobSet>>,
+    names: Option<std::sync::Arc<globset::GlobSet>>,
+    empty: bool,
+}
+
+impl Globs {
+    fn new(globs: &[String], base: &Path, what: &str) -> Result<Globs, String> {
+        let mut paths = globset::GlobSetBuilder::new();
+        let mut names = globset::GlobSetBuilder::new();
+        for text in globs {
+            let trimmed = text.trim_start_matches("./").trim_end_matches('/');
+            let glob = globset::GlobBuilder::new(trimmed)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| format!("{what}: `{text}` is not a glob: {}", e.kind()))?;
+            if trimmed.contains('/') {
+                paths.add(glob)
+            } else {
+                names.add(glob)
+            };
+        }
+        let build = |b: globset::GlobSetBuilder| {
+            b.build().map(std::sync::Arc::new).map_err(|e| format!("{what}: {e}"))
+        };
+        Ok(Globs {
+            base: base.to_path_buf(),
+            paths: Some(build(paths)?),
+            names: Some(build(names)?),
+            empty: globs.is_empty(),
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.empty || self.paths.is_none()
+    }
+
+    fn matches(&self, absolute: &Path) -> bool {
+        if self.is_empty() {
+            return false;
+        }
+        let clean: PathBuf =
+            absolute.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect();
+        let Ok(relative) = clean.strip_prefix(&self.base) else { return false };
+        self.paths.as_ref().is_some_and(|g| g.is_match(relative))
+            || self.names.as_ref().is_some_and(|g| relative.components().any(|c| g.is_match(c.as_os_str())))
+    }
+}
+
+/// Read and check every source, on every core, in the order given.
+pub(crate) fn read_all(sources: Vec<Source>) -> Vec<Report> {
+    let one = |source: Source| match source {
+        Source::Stdin => read_stdin(),
+        Source::File(path) => read_one(&path),
+        Source::Unreadable(report) => *report,
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(sources.len());
+    if threads <= 1 {
+        return sources.into_iter().map(one).collect();
+    }
+    let queue: Vec<std::sync::Mutex<Option<Source>>> =
+        sources.into_iter().map(|s| std::sync::Mutex::new(Some(s))).collect();
+    let done: Vec<std::sync::OnceLock<Report>> = queue.iter().map(|_| std::sync::OnceLock::new()).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            // The main thread's stack size: deeply nested input parses alike on any thread.
+            let worker = std::thread::Builder::new().stack_size(8 << 20).spawn_scoped(scope, || {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(slot) = queue.get(i) else { break };
+                    let source = slot.lock().map(|mut s| s.take()).unwrap_or(None);
+                    if let Some(source) = source {
+                        let _ = done[i].set(one(source));
+                    }
+                }
+            });
+            if worker.is_err() {
+                break; // The threads already started (or this one, below) do the work.
+            }
+        }
+    });
+    // Whatever no thread could take (none started) is done here.
+    queue
+        .into_iter()
+        .zip(done)
+        .map(|(slot, report)| match report.into_inner() {
+            Some(report) => report,
+            None => slot
+                .into_inner()
+                .ok()
+                .flatten()
+                .map_or_else(|| read_error("<unknown>", &std::io::Error::other("not read")), one),
+        })
+        .collect()
+}
+
+fn read_stdin() -> Report {
+    let mut bytes = Vec::new();
+    match std::io::stdin().lock().take(escalate::MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes) {
+        Ok(_) => escalate::check_bytes("<stdin>", bytes),
+        Err(e) => read_error("<stdin>", &e),
+    }
+}
+
+fn read_one(path: &Path) -> Report {
+    let mut reports = Vec::new();
+    read_file(path, &mut reports);
+    reports
+        .pop()
+        .unwrap_or_else(|| read_error(&path.display().to_string(), &std::io::Error::other("not read")))
 }
 
 pub(crate) fn read_file(path: &Path, reports: &mut Vec<Report>) {

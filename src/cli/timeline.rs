@@ -1,6 +1,6 @@
 //! `escalate timeline`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::*;
@@ -14,8 +14,17 @@ pub(crate) fn timeline(
     file: &Path,
     from: chrono::NaiveDate,
     calendar: Option<&str>,
-    format: TimelineFormat,
+    format: Option<TimelineFormat>,
+    output: Option<&Path>,
 ) -> ExitCode {
+    // Without `--format`, `-o` names it by its extension.
+    let by_extension =
+        output.and_then(|o| o.extension()).and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let format = format.unwrap_or(match by_extension.as_deref() {
+        Some("ics") => TimelineFormat::Ics,
+        Some("json") => TimelineFormat::Json,
+        _ => TimelineFormat::Text,
+    });
     use chrono::Datelike;
     use escalate::timeline::Timeline;
 
@@ -66,11 +75,36 @@ pub(crate) fn timeline(
             calendar.name()
         );
     }
-    let output = match format {
+    let output_file = output;
+    let text = match format {
         TimelineFormat::Text => render::timeline::text(&t),
         TimelineFormat::Json => render::timeline::json(&t),
         TimelineFormat::Ics => render::ics::render(&t),
     };
-    print(&output);
+    match output_file {
+        None => print(&text),
+        Some(file) => {
+            if let Err(e) = write_new_or_replace(file, text.as_bytes()) {
+                eprintln!("error: cannot write `{}`: {e}", file.display());
+                return ExitCode::from(2);
+            }
+            eprintln!("wrote {}", render::human::visible(&file.display().to_string()));
+        }
+    }
     ExitCode::SUCCESS
+}
+
+/// Write `file` whole: an existing file is replaced atomically (a reader
+/// never sees half of it), a new one is created.
+fn write_new_or_replace(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if file.exists() {
+        escalate::fsutil::write_atomic(file, bytes)
+    } else {
+        let folder =
+            file.parent().filter(|p| !p.as_os_str().is_empty()).map_or(PathBuf::from("."), Path::to_path_buf);
+        if !folder.is_dir() {
+            return Err(std::io::Error::other(format!("the folder `{}` does not exist", folder.display())));
+        }
+        std::fs::write(file, bytes)
+    }
 }

@@ -1,23 +1,13 @@
-//! A unified diff of two texts, line by line, for `escalate fmt --diff`.
-//!
-//! Myers' O(ND) algorithm finds a shortest edit script between the lines
-//! that differ (after the common head and tail are set aside). A formatter's
-//! changes are few and local, so D is small; past [`MAX_EDITS`] the middle
-//! is shown as removed and added whole, which is still a correct diff and
-//! keeps time and memory bounded on a large file that changes everywhere.
+//! A unified diff of two texts, line by line, for `escalate fmt --diff`,
+//! made by the `similar` crate (Myers' algorithm, as `diff -u` and git use).
+//! A formatter's changes are few and local; a deadline keeps a large file
+//! that changes everywhere from taking long (past it the diff is still
+//! correct, only less small).
+
+use std::time::Duration;
 
 /// Lines of context around each change, as `diff -u` gives.
 const CONTEXT: usize = 3;
-
-/// The most edits searched for before falling back to a whole-block change.
-const MAX_EDITS: usize = 2048;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Op {
-    Same,
-    Delete,
-    Insert,
-}
 
 /// `old` and `new` as a unified diff with the given file labels, or an empty
 /// string if they are equal. A missing final newline is marked as `diff`
@@ -26,156 +16,11 @@ pub fn unified(old: &str, new: &str, old_label: &str, new_label: &str) -> String
     if old == new {
         return String::new();
     }
-    let a: Vec<&str> = old.split_inclusive('\n').collect();
-    let b: Vec<&str> = new.split_inclusive('\n').collect();
-    let script = edit_script(&a, &b);
-
-    let mut out = format!("--- {old_label}\n+++ {new_label}\n");
-    // Positions in `script` of the changes, grouped into hunks that are
-    // closer than twice the context.
-    let changes: Vec<usize> = (0..script.len()).filter(|&i| script[i] != Op::Same).collect();
-    let mut k = 0;
-    while k < changes.len() {
-        let first = changes[k];
-        let mut last = first;
-        while k + 1 < changes.len() && changes[k + 1] - last <= 2 * CONTEXT + 1 {
-            k += 1;
-            last = changes[k];
-        }
-        k += 1;
-        let start = first.saturating_sub(CONTEXT);
-        let end = (last + CONTEXT + 1).min(script.len());
-        hunk(&mut out, &script, start, end, &a, &b);
-    }
-    out
-}
-
-/// Write the hunk for `script[start..end]`.
-fn hunk(out: &mut String, script: &[Op], start: usize, end: usize, a: &[&str], b: &[&str]) {
-    // Line numbers at `start`: count the lines of each side before it.
-    let old_before = script[..start].iter().filter(|&&op| op != Op::Insert).count();
-    let new_before = script[..start].iter().filter(|&&op| op != Op::Delete).count();
-    let old_count = script[start..end].iter().filter(|&&op| op != Op::Insert).count();
-    let new_count = script[start..end].iter().filter(|&&op| op != Op::Delete).count();
-    out.push_str(&format!("@@ -{} +{} @@\n", range(old_before, old_count), range(new_before, new_count)));
-    let (mut i, mut j) = (old_before, new_before);
-    for &op in &script[start..end] {
-        let (mark, line) = match op {
-            Op::Same => {
-                i += 1;
-                j += 1;
-                (' ', a[i - 1])
-            }
-            Op::Delete => {
-                i += 1;
-                ('-', a[i - 1])
-            }
-            Op::Insert => {
-                j += 1;
-                ('+', b[j - 1])
-            }
-        };
-        out.push(mark);
-        match line.strip_suffix('\n') {
-            Some(text) => {
-                out.push_str(text);
-                out.push('\n');
-            }
-            None => {
-                out.push_str(line);
-                out.push_str("\n\\ No newline at end of file\n");
-            }
-        }
-    }
-}
-
-/// `start,count` as a hunk header gives it: 1-based, the count left out when
-/// it is 1, and an empty range numbered by the line before it.
-fn range(before: usize, count: usize) -> String {
-    match count {
-        0 => format!("{before},0"),
-        1 => format!("{}", before + 1),
-        _ => format!("{},{count}", before + 1),
-    }
-}
-
-/// A shortest (or, past [`MAX_EDITS`], a simple) edit script from `a` to `b`.
-fn edit_script(a: &[&str], b: &[&str]) -> Vec<Op> {
-    let head = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-    let tail = a[head..].iter().rev().zip(b[head..].iter().rev()).take_while(|(x, y)| x == y).count();
-    let (mid_a, mid_b) = (&a[head..a.len() - tail], &b[head..b.len() - tail]);
-    let mut script = vec![Op::Same; head];
-    match myers(mid_a, mid_b) {
-        Some(middle) => script.extend(middle),
-        None => {
-            script.extend(std::iter::repeat_n(Op::Delete, mid_a.len()));
-            script.extend(std::iter::repeat_n(Op::Insert, mid_b.len()));
-        }
-    }
-    script.extend(std::iter::repeat_n(Op::Same, tail));
-    script
-}
-
-/// Myers' greedy algorithm, keeping each round's furthest reaches to trace
-/// the path back. `None` if more than [`MAX_EDITS`] edits are needed.
-fn myers(a: &[&str], b: &[&str]) -> Option<Vec<Op>> {
-    let (n, m) = (a.len() as isize, b.len() as isize);
-    let max = (a.len() + b.len()).min(MAX_EDITS) as isize;
-    let offset = max + 1;
-    // v[k + offset]: the furthest x reached on diagonal k = x - y.
-    let mut v = vec![0isize; 2 * offset as usize + 1];
-    let mut trace: Vec<Vec<isize>> = Vec::new();
-    for d in 0..=max {
-        trace.push(v[(offset - d) as usize..=(offset + d) as usize].to_vec());
-        let mut k = -d;
-        while k <= d {
-            let down = k == -d || (k != d && v[(offset + k - 1) as usize] < v[(offset + k + 1) as usize]);
-            let mut x = if down { v[(offset + k + 1) as usize] } else { v[(offset + k - 1) as usize] + 1 };
-            let mut y = x - k;
-            while x < n && y < m && a[x as usize] == b[y as usize] {
-                x += 1;
-                y += 1;
-            }
-            v[(offset + k) as usize] = x;
-            if x >= n && y >= m {
-                return Some(backtrack(&trace, a.len(), b.len(), d));
-            }
-            k += 2;
-        }
-    }
-    None
-}
-
-/// Follow the rounds of [`myers`] back from the end to the start.
-fn backtrack(trace: &[Vec<isize>], n: usize, m: usize, d_end: isize) -> Vec<Op> {
-    let mut ops = Vec::new();
-    let (mut x, mut y) = (n as isize, m as isize);
-    for d in (1..=d_end).rev() {
-        // trace[d] holds v as it was before round d: diagonals -d..=d of the
-        // rounds before, stored from index 0.
-        let v = &trace[d as usize];
-        let at = |k: isize| v[(k + d) as usize];
-        let k = x - y;
-        let down = k == -d || (k != d && at(k - 1) < at(k + 1));
-        let prev_k = if down { k + 1 } else { k - 1 };
-        let prev_x = at(prev_k);
-        let prev_y = prev_x - prev_k;
-        while x > prev_x && y > prev_y {
-            ops.push(Op::Same);
-            x -= 1;
-            y -= 1;
-        }
-        ops.push(if down { Op::Insert } else { Op::Delete });
-        x = prev_x;
-        y = prev_y;
-    }
-    while x > 0 && y > 0 {
-        ops.push(Op::Same);
-        x -= 1;
-        y -= 1;
-    }
-    ops.reverse();
-    ops
+    let diff = similar::TextDiff::configure()
+        .algorithm(similar::Algorithm::Myers)
+        .timeout(Duration::from_secs(2))
+        .diff_lines(old, new);
+    diff.unified_diff().context_radius(CONTEXT).header(old_label, new_label).to_string()
 }
 
 #[cfg(test)]
@@ -283,15 +128,6 @@ mod tests {
             let diff = unified(old, new, "f", "f");
             assert_eq!(apply(old, &diff), new, "{diff}");
         }
-    }
-
-    #[test]
-    fn the_edit_script_is_shortest() {
-        let a = ["a\n", "b\n", "c\n", "a\n", "b\n", "b\n", "a\n"];
-        let b = ["c\n", "b\n", "a\n", "b\n", "a\n", "c\n"];
-        let script = edit_script(&a, &b);
-        // Myers' own example: 5 edits.
-        assert_eq!(script.iter().filter(|&&op| op != Op::Same).count(), 5);
     }
 
     #[test]

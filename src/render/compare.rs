@@ -101,7 +101,10 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 /// A table for a terminal `width` columns wide: one column per protocol,
-/// cells wrapped to fit.
+/// cells wrapped to fit (by `comfy-table`). Words are never broken (codes
+/// such as `missing-immediate-risk-exit` must stay whole to be read and
+/// copied): when the protocols do not fit side by side, each gets a block
+/// of its own, one under the other.
 pub fn table(summaries: &[Summary], width: usize) -> String {
     // Keep `L3: 4` and `dead-end ×2` on one line each: a no-break space
     // (one column wide, as a space) joins them for the wrapping below.
@@ -114,53 +117,59 @@ pub fn table(summaries: &[Summary], width: usize) -> String {
         .map(|(label, cells)| (label, cells.iter().map(|c| keep(label, c)).collect()))
         .collect();
     let label = rows.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0);
-    let n = summaries.len().max(1);
-    let room = width.saturating_sub(label + 3 * n) / n;
-    // Every column is as wide as the longest cell, or its share of `width`,
-    // but never narrower than the longest word: codes such as
-    // `missing-immediate-risk-exit` must stay whole to be read and copied.
-    let cells = || {
+    // The narrowest each protocol's column can be: its longest word.
+    let longest_word = |k: usize| {
         rows.iter()
-            .flat_map(|(_, cells)| cells.iter().map(String::as_str))
-            .chain(summaries.iter().map(|s| s.name.as_str()))
+            .filter_map(|(_, cells)| cells.get(k))
+            .chain(summaries.get(k).map(|s| &s.name))
+            .flat_map(|c| c.split(' '))
+            .map(|w| w.chars().count())
+            .max()
+            .unwrap_or(0)
     };
-    let longest = cells().map(|c| c.chars().count()).max().unwrap_or(0);
-    let word = cells().flat_map(|c| c.split(' ')).map(|w| w.chars().count()).max().unwrap_or(0);
-    let widths = vec![longest.min(room.max(word)); summaries.len()];
-    let options = |w: usize| {
-        textwrap::Options::new(w).break_words(false).word_splitter(textwrap::WordSplitter::NoHyphenation)
-    };
-    let wrap = |text: &str, w: usize| -> Vec<String> {
-        textwrap::wrap(text, options(w)).into_iter().map(|c| c.into_owned()).collect()
-    };
-    let mut out = line(
-        label,
-        "",
-        &summaries.iter().zip(&widths).map(|(s, &w)| wrap(&s.name, w)).collect::<Vec<_>>(),
-        &widths,
-    );
-    let rule: Vec<String> =
-        std::iter::once(label).chain(widths.iter().copied()).map(|w| "─".repeat(w)).collect();
-    out.push_str(&rule.join("─┼─"));
-    out.push('\n');
-    for (label_text, cells) in &rows {
-        let cells: Vec<Vec<String>> = cells.iter().zip(&widths).map(|(c, &w)| wrap(c, w)).collect();
-        out.push_str(&line(label, label_text, &cells, &widths));
+    // Each column has a space either side, and a `│` between columns.
+    let narrowest = label + 2 + (0..summaries.len()).map(|k| longest_word(k) + 3).sum::<usize>();
+    if narrowest <= width || summaries.len() <= 1 {
+        let header: Vec<String> =
+            std::iter::once(String::new()).chain(summaries.iter().map(|s| s.name.clone())).collect();
+        let body = rows
+            .iter()
+            .map(|(l, cells)| std::iter::once(l.to_string()).chain(cells.iter().cloned()).collect());
+        return draw(header, body, width);
+    }
+    let mut out = String::new();
+    for (k, summary) in summaries.iter().enumerate() {
+        if k > 0 {
+            out.push('\n');
+        }
+        let header = vec![String::new(), summary.name.clone()];
+        let body =
+            rows.iter().map(|(l, cells)| vec![l.to_string(), cells.get(k).cloned().unwrap_or_default()]);
+        out.push_str(&draw(header, body, width));
     }
     out
 }
 
-/// One row of the terminal table: as many lines as its tallest cell.
-fn line(label: usize, label_text: &str, cells: &[Vec<String>], widths: &[usize]) -> String {
-    let height = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
+/// One table: a header row, a rule under it, `│` between columns, no
+/// border, at most `width` columns wide where the words allow.
+fn draw(header: Vec<String>, rows: impl Iterator<Item = Vec<String>>, width: usize) -> String {
+    use comfy_table::{ContentArrangement, ContentLineStyle, LineStyle, Table, TableStyle};
+    const STYLE: TableStyle = TableStyle::new()
+        .header_lines(ContentLineStyle::none().junction('│'))
+        .header_separator(LineStyle::none().fill('─').junction('┼'))
+        .content_lines(ContentLineStyle::none().junction('│'));
+    let mut table = Table::new();
+    table
+        .load_style(STYLE)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(u16::try_from(width).unwrap_or(u16::MAX))
+        .set_header(header);
+    for row in rows {
+        table.add_row(row);
+    }
     let mut out = String::new();
-    for k in 0..height {
-        let mut text = format!("{:label$}", if k == 0 { label_text } else { "" });
-        for (cell, &w) in cells.iter().zip(widths) {
-            let part = cell.get(k).map_or("", String::as_str);
-            let _ = write!(text, " │ {part}{}", " ".repeat(w.saturating_sub(part.chars().count())));
-        }
-        out.push_str(text.trim_end());
+    for line in table.lines() {
+        out.push_str(line.trim_end());
         out.push('\n');
     }
     out

@@ -57,6 +57,112 @@ pub fn render(reports: &[Report]) -> String {
     out
 }
 
+/// GitHub shows at most this many annotations of each kind (errors,
+/// warnings, notices) for one step of a workflow; the rest are dropped.
+pub const SHOWN_PER_STEP: usize = 10;
+
+/// A plain line for the log when GitHub will not show every annotation:
+/// how many it drops, and where the whole list is.
+pub fn limit_note(reports: &[Report], in_step_summary: bool) -> Option<String> {
+    let findings = || reports.iter().flat_map(|r| &r.findings);
+    let errors = findings().filter(|f| f.is_active() && f.severity == Severity::Error).count();
+    let warnings = findings().filter(|f| f.is_active() && f.severity == Severity::Warning).count();
+    let notices = findings().filter(|f| !f.is_active()).count();
+    let over: Vec<String> = [(errors, "errors"), (warnings, "warnings"), (notices, "notices")]
+        .into_iter()
+        .filter(|&(n, _)| n > SHOWN_PER_STEP)
+        .map(|(n, kind)| format!("{n} {kind}"))
+        .collect();
+    if over.is_empty() {
+        return None;
+    }
+    let whole = if in_step_summary {
+        "every finding is listed in this step's summary"
+    } else {
+        "run `escalate check` to see every finding, or set GITHUB_STEP_SUMMARY to list them in the step's summary"
+    };
+    Some(format!(
+        "note: GitHub shows only the first {SHOWN_PER_STEP} errors, {SHOWN_PER_STEP} warnings and \
+         {SHOWN_PER_STEP} notices of a step as annotations, and there are {}: {whole}\n",
+        over.join(", ")
+    ))
+}
+
+/// Every finding as a Markdown table, for `$GITHUB_STEP_SUMMARY` (GitHub
+/// shows it on the run's page), under a heading with the totals.
+pub fn step_summary(reports: &[Report]) -> String {
+    let errors: usize = reports.iter().map(|r| r.count(Severity::Error)).sum();
+    let warnings: usize = reports.iter().map(|r| r.count(Severity::Warning)).sum();
+    let silenced = reports.iter().flat_map(|r| &r.findings).filter(|f| !f.is_active()).count();
+    let files = if reports.len() == 1 { "1 file".to_string() } else { format!("{} files", reports.len()) };
+    let mut out = format!(
+        "### escalate check\n\nchecked {files}: {}\n\n",
+        markdown(&super::human::totals(errors, warnings, silenced))
+    );
+    if reports.iter().all(|r| r.findings.is_empty()) {
+        return out;
+    }
+    out.push_str("| where | severity | code | finding |\n|---|---|---|---|\n");
+    for report in reports {
+        let lines = LineIndex::new(&report.source);
+        let path = super::sarif::relative_path(&report.path).unwrap_or_else(|| report.path.clone());
+        for f in &report.findings {
+            let place = match f.span {
+                Some(span) => format!("{path}:{}", lines.line_col(span.start).0),
+                None => path.clone(),
+            };
+            let severity = match (&f.allowed, f.severity) {
+                (Some(_), _) => "silenced",
+                (None, Severity::Error) => "error",
+                (None, Severity::Warning) => "warning",
+            };
+            let mut finding = f.message.clone();
+            match &f.allowed {
+                Some(reason) => {
+                    let _ = write!(finding, " (allowed: \"{reason}\")");
+                }
+                None if !f.help.is_empty() => {
+                    let _ = write!(finding, "; help: {}", f.help);
+                }
+                None => {}
+            }
+            let _ = writeln!(
+                out,
+                "| {} | {severity} | `{}` | {} |",
+                markdown(&place),
+                f.code,
+                markdown(&finding)
+            );
+        }
+    }
+    out.push_str("\n`escalate explain CODE` explains each code.\n");
+    out
+}
+
+/// Text for a Markdown table cell: no line breaks, `|` escaped, and outside
+/// `code` spans HTML (which GitHub's Markdown would read) written as
+/// entities (inside them, entities would show as written).
+fn markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_code = false;
+    for c in text.chars() {
+        match c {
+            '`' => {
+                in_code = !in_code;
+                out.push(c);
+            }
+            '|' => out.push_str("\\|"),
+            '<' if !in_code => out.push_str("&lt;"),
+            '>' if !in_code => out.push_str("&gt;"),
+            '&' if !in_code => out.push_str("&amp;"),
+            '\n' | '\r' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A command's message: `%`, `\r`, `\n` escaped.
 fn data(text: &str) -> String {
     text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
@@ -87,5 +193,11 @@ mod tests {
         assert!(out.contains("::error file=dir%2C with%3A comma.esc,line=2,col=1,"), "{out}");
         assert!(out.contains(",title=dead-end::"), "{out}");
         assert!(out.lines().all(|l| l.starts_with("::") || l.starts_with("checked 1 file")), "{out}");
+    }
+
+    #[test]
+    fn step_summary_cells_cannot_break_the_table() {
+        assert_eq!(markdown("a|b <i>&\nc"), "a\\|b &lt;i&gt;&amp; c");
+        assert_eq!(markdown("add `x -> <y>` | <z>"), "add `x -> <y>` \\| &lt;z&gt;");
     }
 }

@@ -1,12 +1,12 @@
 //! A [`Timeline`] as an iCalendar file (RFC 5545, `timeline --format ics`):
-//! one all-day event on each stage's due date and one on the overall
-//! deadline, for Outlook, Google Calendar and the like to import.
+//! one all-day event on each stage's due date, one on the overall deadline
+//! and one on the declared limit's date, for Outlook, Google Calendar and the
+//! like to import.
 //!
-//! The output is reproducible: the same protocol and `--from` give the same
-//! bytes. So `DTSTAMP` is midnight UTC of `--from` rather than the time of the
-//! run, and each `UID` is made from `--from`, a hash of the protocol's title
-//! and the event's place in the timeline; importing the file again updates the
-//! events instead of duplicating them.
+//! `DTSTAMP` is the time of the run, as RFC 5545 asks (when the file was
+//! made); each `UID` is made from `--from`, a hash of the protocol's title and
+//! the event's place in the timeline, so importing a new file for the same
+//! start updates the events instead of duplicating them.
 
 use chrono::NaiveDate;
 
@@ -18,9 +18,16 @@ const MAX_LINE_OCTETS: usize = 75;
 
 /// The whole iCalendar file, CRLF line endings.
 pub fn render(t: &Timeline) -> String {
+    render_at(t, chrono::Utc::now())
+}
+
+/// As [`render`], made at the time `stamp`.
+pub fn render_at(t: &Timeline, stamp: chrono::DateTime<chrono::Utc>) -> String {
+    let stamp = stamp.format("%Y%m%dT%H%M%SZ").to_string();
     let mut out = Lines::default();
     let protocol_key = format!("{:016x}", fnv1a(t.protocol.as_bytes()));
     let from = t.from.format("%Y%m%d").to_string();
+    let stamp = stamp.as_str();
     let uid = |what: &str| format!("{from}-{protocol_key}-{what}@escalate.timeline");
     let calendar = t.calendar.name();
 
@@ -46,7 +53,7 @@ pub fn render(t: &Timeline) -> String {
         event(
             &mut out,
             &uid(&format!("{}-stage-{}", position + 1, uid_safe(&stage.id))),
-            &from,
+            stamp,
             due,
             &format!("Stage {} due: {}", stage.id, stage.title),
             &description,
@@ -76,7 +83,7 @@ pub fn render(t: &Timeline) -> String {
             event(
                 &mut out,
                 &uid("overall"),
-                &from,
+                stamp,
                 due,
                 &format!("Overall deadline: {}", t.protocol),
                 &description,
@@ -96,12 +103,24 @@ pub fn render(t: &Timeline) -> String {
             event(
                 &mut out,
                 &uid("no-overall-deadline"),
-                &from,
+                stamp,
                 t.from,
                 &format!("No overall deadline: {}", t.protocol),
                 &description,
             );
         }
+    }
+    if let Some(limit) = &t.limit
+        && let Some(due) = limit.due
+    {
+        let description = format!(
+            "The protocol's declared limit ({}) ends on this day, counted from {}.\nProtocol: {}.\n\
+             On the {calendar} calendar.\nComputed by escalate timeline.",
+            limit.text,
+            long_date(t.from),
+            t.protocol,
+        );
+        event(&mut out, &uid("limit"), stamp, due, &format!("Declared limit: {}", t.protocol), &description);
     }
     out.line("END:VCALENDAR");
     out.0
@@ -109,11 +128,11 @@ pub fn render(t: &Timeline) -> String {
 
 /// One all-day event on `date`: DTEND is the next day, as RFC 5545 §3.6.1
 /// asks for a one-day event, and TRANSP keeps it from blocking the day.
-fn event(out: &mut Lines, uid: &str, stamp_date: &str, date: NaiveDate, summary: &str, description: &str) {
+fn event(out: &mut Lines, uid: &str, stamp: &str, date: NaiveDate, summary: &str, description: &str) {
     let next = date.succ_opt().unwrap_or(date);
     out.line("BEGIN:VEVENT");
     out.line(&format!("UID:{uid}"));
-    out.line(&format!("DTSTAMP:{stamp_date}T000000Z"));
+    out.line(&format!("DTSTAMP:{stamp}"));
     out.line(&format!("DTSTART;VALUE=DATE:{}", date.format("%Y%m%d")));
     out.line(&format!("DTEND;VALUE=DATE:{}", next.format("%Y%m%d")));
     out.line(&format!("SUMMARY:{}", text(summary)));
@@ -189,7 +208,7 @@ fn uid_safe(id: &str) -> String {
 
 /// 64-bit FNV-1a: a small hash that never changes between Rust versions or
 /// runs, unlike `std`'s `DefaultHasher`, so UIDs stay the same.
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 

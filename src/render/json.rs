@@ -1,4 +1,6 @@
-//! Findings as one JSON document (`check --format json`), version 1.
+//! Findings as one JSON document (`check --format json`), schema version 1:
+//! documented in `docs/json.md`, and described by `docs/check.schema.json`
+//! (the tests validate real output against it).
 
 use serde::Serialize;
 
@@ -6,11 +8,23 @@ use crate::Report;
 use crate::diagnostic::{Code, Severity};
 use crate::span::LineIndex;
 
+/// The schema's version: raised when a field is removed or changes meaning
+/// (new fields may appear within a version).
+pub const SCHEMA_VERSION: u32 = 1;
+
 #[derive(Serialize)]
 struct Document<'a> {
+    /// [`SCHEMA_VERSION`].
     version: u32,
+    tool: Tool,
     files: Vec<File<'a>>,
     summary: Summary,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
 }
 
 #[derive(Serialize)]
@@ -74,7 +88,8 @@ pub fn render(reports: &[Report]) -> String {
         warnings: reports.iter().map(|r| r.count(Severity::Warning)).sum(),
         allowed: reports.iter().map(|r| r.findings.iter().filter(|f| !f.is_active()).count()).sum(),
     };
-    let document = Document { version: 1, files, summary };
+    let tool = Tool { name: "escalate", version: env!("CARGO_PKG_VERSION") };
+    let document = Document { version: SCHEMA_VERSION, tool, files, summary };
     // Serialising plain structs of strings and numbers cannot fail.
     serde_json::to_string_pretty(&document).unwrap_or_default() + "\n"
 }

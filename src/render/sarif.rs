@@ -32,9 +32,18 @@ struct Log {
 #[serde(rename_all = "camelCase")]
 struct Run {
     tool: Tool,
+    invocations: Vec<Invocation>,
     results: Vec<ResultItem>,
     /// Columns count characters, as escalate's own messages do.
     column_kind: &'static str,
+}
+
+/// How the run ended: `escalate check`'s exit code.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+    exit_code: u8,
 }
 
 #[derive(Serialize)]
@@ -97,8 +106,17 @@ struct ResultItem {
     level: &'static str,
     message: Text,
     locations: Vec<Location>,
+    /// Code scanning matches alerts across runs by these, so an edit
+    /// elsewhere in the file (which moves the finding's line) keeps the alert.
+    partial_fingerprints: Fingerprints,
     /// Empty for a finding that counts; one entry for one silenced by `allow`.
     suppressions: Vec<Suppression>,
+}
+
+#[derive(Serialize)]
+struct Fingerprints {
+    #[serde(rename = "escalateFinding/v1")]
+    finding: String,
 }
 
 #[derive(Serialize)]
@@ -143,7 +161,16 @@ pub fn render(reports: &[Report]) -> String {
     let results = reports.iter().flat_map(|report| {
         let lines = LineIndex::new(&report.source);
         let uri = artifact_uri(&report.path);
-        report.findings.iter().map(move |f| result(f, &lines, &uri)).collect::<Vec<_>>()
+        let mut seen = std::collections::HashMap::new();
+        report
+            .findings
+            .iter()
+            .map(|f| {
+                let key = fingerprint_key(f, &report.source);
+                let nth = seen.entry(key.clone()).and_modify(|n| *n += 1).or_insert(0usize);
+                result(f, &lines, &uri, fingerprint(&format!("{key}\u{0}{nth}")))
+            })
+            .collect::<Vec<_>>()
     });
     let log = Log {
         schema: SCHEMA,
@@ -158,6 +185,10 @@ pub fn render(reports: &[Report]) -> String {
                     rules,
                 },
             },
+            invocations: vec![Invocation {
+                execution_successful: exit_code(reports) != 2,
+                exit_code: exit_code(reports),
+            }],
             results: results.collect(),
             column_kind: "unicodeCodePoints",
         }],
@@ -174,14 +205,46 @@ fn rule(code: Code) -> Rule {
         name: pascal_case(code.as_str()),
         short_description: Text { text: sentence(code.summary()) },
         full_description: Text { text: doc.what.replace("**", "") },
-        help: Help { text: doc.text(), markdown: doc.markdown(code) },
+        help: Help {
+            text: format!(
+                "{}\n\nFor a failing and a fixed example, run: escalate explain {code}",
+                doc.text()
+            ),
+            markdown: format!("{}\nFor more, run `escalate explain {code}`.\n", doc.markdown(code)),
+        },
         help_uri: explain::help_uri(code),
         default_configuration: Configuration { level: level(code.default_severity()) },
         properties: RuleProperties { tags: vec!["safeguarding", kind] },
     }
 }
 
-fn result(f: &Finding, lines: &LineIndex, uri: &str) -> ResultItem {
+/// `escalate check`'s exit code for these reports: 2 if a file could not be
+/// read or parsed, 1 if there is an error-level finding, else 0.
+pub fn exit_code(reports: &[Report]) -> u8 {
+    if reports.iter().any(Report::has_input_error) {
+        2
+    } else if reports.iter().any(|r| r.count(Severity::Error) > 0) {
+        1
+    } else {
+        0
+    }
+}
+
+/// What identifies a finding whatever else the file says: its code, its
+/// stage, and the text it points at (spaces squeezed), not its line.
+fn fingerprint_key(f: &Finding, source: &str) -> String {
+    let text = f.span.and_then(|s| source.get(s.start..s.end)).unwrap_or_default();
+    let text: Vec<&str> = text.split_whitespace().collect();
+    format!("{}\u{0}{}\u{0}{}", f.code, f.stage.as_deref().unwrap_or_default(), text.join(" "))
+}
+
+/// A hash that stays the same across Rust releases and machines (FNV-1a;
+/// std's `DefaultHasher` promises neither), in hex.
+fn fingerprint(key: &str) -> String {
+    format!("{:016x}", super::ics::fnv1a(key.as_bytes()))
+}
+
+fn result(f: &Finding, lines: &LineIndex, uri: &str, fingerprint: String) -> ResultItem {
     let region = f.span.map(|span| {
         let (start_line, start_column) = lines.line_col(span.start);
         let (end_line, end_column) = lines.line_col(span.end);
@@ -202,6 +265,7 @@ fn result(f: &Finding, lines: &LineIndex, uri: &str) -> ResultItem {
                 region,
             },
         }],
+        partial_fingerprints: Fingerprints { finding: fingerprint },
         suppressions: f
             .allowed
             .iter()

@@ -21,6 +21,8 @@ pub fn escalate_in(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .env_remove("FORCE_COLOR")
+        .env_remove("CLICOLOR_FORCE")
         // The terminal's width would change `compare`'s table.
         .env_remove("COLUMNS")
         .output()
@@ -39,8 +41,7 @@ fn every_code_can_be_explained() {
         assert_eq!(output.status.code(), Some(0), "{code}");
         let text = String::from_utf8(output.stdout).expect("UTF-8");
         assert!(text.starts_with(&format!("{code}: {}\n", code.summary())), "{code}:\n{text}");
-        let anchor = escalate::explain::anchor(*code);
-        assert!(text.contains(&format!("Documentation: docs/rules.md#{anchor}")), "{code}");
+        assert!(text.contains("`escalate explain CODE`"), "{code}");
         if !code.is_input_error() {
             for part in [
                 "Why it matters for a child\n",

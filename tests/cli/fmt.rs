@@ -126,10 +126,12 @@ fn check_lists_the_files_that_would_change_and_fmt_changes_them() {
     assert_eq!(std::fs::read_to_string(&messy).expect("read"), MESSY, "--check writes nothing");
 
     let diff = escalate(&["fmt", "--diff", &d]);
-    assert_eq!(diff.status.code(), Some(0), "{}", transcript(&diff));
+    assert_eq!(diff.status.code(), Some(1), "{}", transcript(&diff));
     let shown = String::from_utf8_lossy(&diff.stdout);
-    let name = messy.display();
-    assert!(shown.starts_with(&format!("--- {name}\n+++ {name}\n@@ -1,2 +1,5 @@\n")), "{shown}");
+    // `a/` and `b/` before the path (an absolute one loses its `/`), as git writes it.
+    let name = messy.display().to_string();
+    let name = name.trim_start_matches('/');
+    assert!(shown.starts_with(&format!("--- a/{name}\n+++ b/{name}\n@@ -1,2 +1,5 @@\n")), "{shown}");
     assert!(shown.contains("-stage 1 \"One\" { final decision }\n+\n+stage 1 \"One\" {\n"), "{shown}");
     assert_eq!(std::fs::read_to_string(&messy).expect("read"), MESSY, "--diff writes nothing");
 

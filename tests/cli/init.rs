@@ -39,8 +39,8 @@ fn init_never_overwrites() {
     std::fs::create_dir(dir.join("sub")).expect("folder");
     assert_eq!(escalate_in(&dir, &["init", "sub"]).status.code(), Some(0));
     assert!(dir.join("sub/protocol.esc").is_file());
-    // A folder that does not exist is an error, not a panic.
+    // A folder that does not exist is an error (without `--parents`), not a panic.
     let output = escalate_in(&dir, &["init", "no/such/folder/p.esc"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot write"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("does not exist"));
 }

@@ -5,6 +5,7 @@ mod cases;
 mod ci;
 mod cli;
 mod compare;
+mod conventions;
 mod docs;
 mod explain;
 mod fmt;
@@ -30,6 +31,9 @@ pub fn escalate_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Output {
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
+        // Either would colour the output whatever NO_COLOR says.
+        .env_remove("FORCE_COLOR")
+        .env_remove("CLICOLOR_FORCE")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
