@@ -231,7 +231,10 @@ pub(crate) enum Deny {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    cli::panic::install();
+    // clap's messages quote the arguments: shown as source text is.
+    let cli = Cli::try_parse().unwrap_or_else(|e| cli::arguments_error(&e));
+    cli::panic::debug_trigger();
     match cli.command {
         Command::Check { paths, format, deny } => cli::check(paths, format, deny),
         Command::Fmt { paths, check, diff } => cli::fmt(paths, check, diff),

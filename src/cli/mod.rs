@@ -7,6 +7,7 @@ mod compare;
 mod diagram;
 mod fmt;
 mod info;
+pub(crate) mod panic;
 mod report;
 mod timeline;
 
@@ -37,8 +38,8 @@ pub(crate) fn load_all(paths: &[PathBuf]) -> Result<Vec<Report>, ExitCode> {
         eprintln!("error: no `.esc` files found in {}", show_paths(paths));
         return Err(ExitCode::from(2));
     }
-    if let Err(error) = escalate::config::Configs::default().apply(&mut reports) {
-        eprintln!("error: {error}");
+    if let Err(message) = escalate::config::Configs::default().apply(&mut reports) {
+        error(&message);
         return Err(ExitCode::from(2));
     }
     Ok(reports)
@@ -70,6 +71,8 @@ pub(crate) fn collect(path: &Path, reports: &mut Vec<Report>) {
     if path.as_os_str() == "-" {
         let mut bytes = Vec::new();
         match std::io::stdin().lock().take(escalate::MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes) {
+            // Reading stopped one byte past the limit: the size is unknown.
+            Ok(_) if bytes.len() > escalate::MAX_FILE_BYTES => reports.push(escalate::too_large("<stdin>", None)),
             Ok(_) => reports.push(escalate::check_bytes("<stdin>", bytes)),
             Err(e) => reports.push(read_error("<stdin>", &e)),
         }
@@ -128,11 +131,16 @@ pub(crate) fn read_file(path: &Path, reports: &mut Vec<Report>) {
     let name = path.display().to_string();
     let read = std::fs::File::open(path).and_then(|file| {
         let mut bytes = Vec::new();
-        file.take(escalate::MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes)?;
-        Ok(bytes)
+        (&file).take(escalate::MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes)?;
+        // Reading stopped one byte past the limit: say the file's own size.
+        let size = file.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
+        Ok((bytes, size))
     });
     match read {
-        Ok(bytes) => reports.push(escalate::check_bytes(&name, bytes)),
+        Ok((bytes, size)) if bytes.len() > escalate::MAX_FILE_BYTES => {
+            reports.push(escalate::too_large(&name, size));
+        }
+        Ok((bytes, _)) => reports.push(escalate::check_bytes(&name, bytes)),
         Err(e) => reports.push(read_error(&name, &e)),
     }
 }
@@ -144,7 +152,32 @@ pub(crate) fn read_error(name: &str, error: &std::io::Error) -> Report {
 }
 
 pub(crate) fn show_paths(paths: &[PathBuf]) -> String {
-    paths.iter().map(|p| format!("`{}`", p.display())).collect::<Vec<_>>().join(", ")
+    paths.iter().map(|p| format!("`{}`", shown(p))).collect::<Vec<_>>().join(", ")
+}
+
+/// A path for a message, with its control characters shown as symbols (a
+/// file name can hold a terminal escape).
+pub(crate) fn shown(path: &Path) -> String {
+    escalate::render::human::visible(&path.display().to_string())
+}
+
+/// A message from clap (a usage error, or `--help`), with every control
+/// character in the arguments it quotes shown as a symbol, as the human
+/// report shows source text: an argument can hold a terminal escape.
+pub(crate) fn arguments_error(error: &clap::Error) -> ! {
+    let text = escalate::render::human::visible(&error.render().to_string());
+    if error.use_stderr() {
+        eprint!("{text}");
+    } else {
+        print(&text);
+    }
+    std::process::exit(error.exit_code())
+}
+
+/// An error message on stderr, with the user's strings in it (names from
+/// `.escalate.toml`, file names, arguments) shown as source text is.
+pub(crate) fn error(message: &str) {
+    eprintln!("error: {}", escalate::render::human::visible(message));
 }
 
 /// Print to stdout; a closed pipe (`escalate check | head`) is not an error.

@@ -78,15 +78,28 @@ fn hunk(out: &mut String, script: &[Op], start: usize, end: usize, a: &[&str], b
         out.push(mark);
         match line.strip_suffix('\n') {
             Some(text) => {
-                out.push_str(text);
+                push_line(out, text);
                 out.push('\n');
             }
             None => {
-                out.push_str(line);
+                push_line(out, line);
                 out.push_str("\n\\ No newline at end of file\n");
             }
         }
     }
+}
+
+/// A line's text, with a carriage return inside it (a file with old Mac line
+/// endings, or one in a comment) shown as `␍`: printed raw, it would send the
+/// terminal back to the start of the line and let the rest overwrite what the
+/// diff says. The CR of a CRLF ending is kept, so the diff still applies.
+fn push_line(out: &mut String, text: &str) {
+    let (body, ending) = match text.strip_suffix('\r') {
+        Some(body) => (body, "\r"),
+        None => (text, ""),
+    };
+    out.push_str(&body.replace('\r', "\u{240d}"));
+    out.push_str(ending);
 }
 
 /// `start,count` as a hunk header gives it: 1-based, the count left out when
@@ -283,6 +296,12 @@ mod tests {
             let diff = unified(old, new, "f", "f");
             assert_eq!(apply(old, &diff), new, "{diff}");
         }
+    }
+
+    #[test]
+    fn a_lone_carriage_return_is_shown_and_a_crlf_ending_kept() {
+        let diff = unified("a\r::error::x\nb\r\n", "a ::error::x\nb\r\n", "f", "f");
+        assert_eq!(diff, "--- f\n+++ f\n@@ -1,2 +1,2 @@\n-a\u{240d}::error::x\n+a ::error::x\n b\r\n");
     }
 
     #[test]
