@@ -86,7 +86,9 @@ impl Report {
 pub fn too_large(path: &str, size: Option<u64>) -> Report {
     let message = match size {
         Some(size) => format!("this file is {size} bytes, more than the {MAX_FILE_BYTES} escalate accepts"),
-        None => format!("this input is more than the {MAX_FILE_BYTES} bytes escalate accepts (reading stopped there)"),
+        None => format!(
+            "this input is more than the {MAX_FILE_BYTES} bytes escalate accepts (reading stopped there)"
+        ),
     };
     let finding = Finding::new(Code::FileTooLarge, message)
         .help("a protocol file is a few kilobytes; check that this is the file you meant");

@@ -233,7 +233,7 @@ pub(crate) enum Deny {
 fn main() -> ExitCode {
     cli::panic::install();
     // clap's messages quote the arguments: shown as source text is.
-    let cli = Cli::try_parse().unwrap_or_else(|e| cli::arguments_error(&e));
+    let cli: Cli = cli::parse_arguments();
     cli::panic::debug_trigger();
     match cli.command {
         Command::Check { paths, format, deny } => cli::check(paths, format, deny),

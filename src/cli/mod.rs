@@ -72,7 +72,9 @@ pub(crate) fn collect(path: &Path, reports: &mut Vec<Report>) {
         let mut bytes = Vec::new();
         match std::io::stdin().lock().take(escalate::MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes) {
             // Reading stopped one byte past the limit: the size is unknown.
-            Ok(_) if bytes.len() > escalate::MAX_FILE_BYTES => reports.push(escalate::too_large("<stdin>", None)),
+            Ok(_) if bytes.len() > escalate::MAX_FILE_BYTES => {
+                reports.push(escalate::too_large("<stdin>", None))
+            }
             Ok(_) => reports.push(escalate::check_bytes("<stdin>", bytes)),
             Err(e) => reports.push(read_error("<stdin>", &e)),
         }
@@ -146,7 +148,8 @@ pub(crate) fn read_file(path: &Path, reports: &mut Vec<Report>) {
 }
 
 pub(crate) fn read_error(name: &str, error: &std::io::Error) -> Report {
-    let finding = Finding::new(Code::ReadError, format!("cannot read `{name}`: {error}"))
+    let shown = escalate::render::human::visible_line(name);
+    let finding = Finding::new(Code::ReadError, format!("cannot read `{shown}`: {error}"))
         .help("check that the path exists and that you may read it");
     Report { path: name.to_string(), source: String::new(), protocol: None, findings: vec![finding] }
 }
@@ -158,13 +161,22 @@ pub(crate) fn show_paths(paths: &[PathBuf]) -> String {
 /// A path for a message, with its control characters shown as symbols (a
 /// file name can hold a terminal escape).
 pub(crate) fn shown(path: &Path) -> String {
-    escalate::render::human::visible(&path.display().to_string())
+    escalate::render::human::visible_line(&path.display().to_string())
 }
 
-/// A message from clap (a usage error, or `--help`), with every control
-/// character in the arguments it quotes shown as a symbol, as the human
-/// report shows source text: an argument can hold a terminal escape.
-pub(crate) fn arguments_error(error: &clap::Error) -> ! {
+/// Parse the command line; on a usage error (or `--help`), print clap's
+/// message and exit. The message quotes the arguments, which can hold a
+/// terminal escape or a line break: it is made from the arguments with
+/// their control characters shown as symbols, as source text is shown.
+pub(crate) fn parse_arguments<P: clap::Parser>() -> P {
+    let error = match P::try_parse() {
+        Ok(parsed) => return parsed,
+        Err(error) => error,
+    };
+    let shown = std::env::args_os().map(|a| escalate::render::human::visible_line(&a.to_string_lossy()));
+    // The same mistake, quoted safely; should the safe form parse (it never
+    // should), the first message, with its controls shown.
+    let error = P::try_parse_from(shown).err().filter(|e| e.kind() == error.kind()).unwrap_or(error);
     let text = escalate::render::human::visible(&error.render().to_string());
     if error.use_stderr() {
         eprint!("{text}");
@@ -177,7 +189,7 @@ pub(crate) fn arguments_error(error: &clap::Error) -> ! {
 /// An error message on stderr, with the user's strings in it (names from
 /// `.escalate.toml`, file names, arguments) shown as source text is.
 pub(crate) fn error(message: &str) {
-    eprintln!("error: {}", escalate::render::human::visible(message));
+    eprintln!("error: {}", escalate::render::human::visible_line(message));
 }
 
 /// Print to stdout; a closed pipe (`escalate check | head`) is not an error.

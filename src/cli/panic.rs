@@ -45,7 +45,7 @@ fn message(info: &PanicHookInfo<'_>) -> String {
         .or_else(|| info.payload().downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "no message".to_string());
     let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
-    let command: Vec<String> = std::env::args().map(|a| escalate::render::human::visible(&a)).collect();
+    let command: Vec<String> = std::env::args().map(|a| escalate::render::human::visible_line(&a)).collect();
     format!(
         "error: internal error: escalate stopped unexpectedly\n\
          \n  this is a bug in escalate, not a problem with your file\n\

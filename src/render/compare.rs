@@ -273,11 +273,7 @@ fn csv_field(text: &str) -> String {
     } else {
         text.to_string()
     };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
+    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text }
 }
 
 /// One JSON document, version 1.
