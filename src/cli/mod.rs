@@ -165,7 +165,7 @@ pub(crate) fn shown(path: &Path) -> String {
 }
 
 /// Parse the command line; on a usage error (or `--help`), print clap's
-/// message and exit. The message quotes the arguments, which can hold a
+/// message and exit with its code (2 for a usage error). The message quotes the arguments, which can hold a
 /// terminal escape or a line break: it is made from the arguments with
 /// their control characters shown as symbols, as source text is shown.
 pub(crate) fn parse_arguments<P: clap::Parser>() -> P {
@@ -173,16 +173,16 @@ pub(crate) fn parse_arguments<P: clap::Parser>() -> P {
         Ok(parsed) => return parsed,
         Err(error) => error,
     };
+    if !error.use_stderr() {
+        // `--help` and `--version`: clap's own text, styled, quoting nothing.
+        let _ = error.print();
+        std::process::exit(error.exit_code());
+    }
     let shown = std::env::args_os().map(|a| escalate::render::human::visible_line(&a.to_string_lossy()));
     // The same mistake, quoted safely; should the safe form parse (it never
     // should), the first message, with its controls shown.
     let error = P::try_parse_from(shown).err().filter(|e| e.kind() == error.kind()).unwrap_or(error);
-    let text = escalate::render::human::visible(&error.render().to_string());
-    if error.use_stderr() {
-        eprint!("{text}");
-    } else {
-        print(&text);
-    }
+    eprint!("{}", escalate::render::human::visible(&error.render().to_string()));
     std::process::exit(error.exit_code())
 }
 
