@@ -28,7 +28,7 @@ pub(crate) fn render_command(
             Some(named) if named != f => {
                 return fail(format!(
                     "`-o {}` names a .{} file but `--format` asks for {}",
-                    shown(&out),
+                    shown(out),
                     named.extension(),
                     f.extension()
                 ));
@@ -41,7 +41,7 @@ pub(crate) fn render_command(
             None => {
                 return fail(format!(
                     "cannot tell the format from `{}`: name it .svg, .dot or .mmd, or give `--format`",
-                    shown(&out)
+                    shown(out)
                 ));
             }
         },
@@ -53,14 +53,14 @@ pub(crate) fn render_command(
     if dir && output.is_none() {
         return fail(format!(
             "`{}` is a directory: give `-o OUTDIR` to write one diagram per policy",
-            shown(&path)
+            shown(path)
         ));
     }
 
     let mut reports = Vec::new();
     collect(path, &mut reports);
     if reports.is_empty() {
-        return fail(format!("no `.esc` files found in `{}`", shown(&path)));
+        return fail(format!("no `.esc` files found in `{}`", shown(path)));
     }
     if !show_broken(&reports).is_empty() {
         eprintln!("error: nothing drawn: fix the input errors above first");

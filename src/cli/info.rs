@@ -53,7 +53,7 @@ pub(crate) fn rules(dir: Option<&Path>) -> ExitCode {
         None => text.push_str(&format!(
             "no {} in `{}` or above it: every check has its default severity\n",
             escalate::config::FILE_NAME,
-            shown(&dir)
+            shown(dir)
         )),
     }
     text.push_str("`escalate explain CODE` explains any of them\n");

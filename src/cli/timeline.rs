@@ -20,13 +20,13 @@ pub(crate) fn timeline(
     use escalate::timeline::Timeline;
 
     if file.is_dir() {
-        eprintln!("error: `{}` is a directory: `timeline` takes one protocol file", shown(&file));
+        eprintln!("error: `{}` is a directory: `timeline` takes one protocol file", shown(file));
         return ExitCode::from(2);
     }
     let mut reports = Vec::new();
     collect(file, &mut reports);
     let Some(report) = reports.into_iter().next() else {
-        eprintln!("error: cannot read `{}`", shown(&file));
+        eprintln!("error: cannot read `{}`", shown(file));
         return ExitCode::from(2);
     };
     let Some(protocol) = report.protocol.as_ref().filter(|_| !report.has_input_error()) else {
