@@ -244,9 +244,12 @@ fn a_terminated_run_exits_as_interrupted() {
         .stderr(Stdio::null())
         .spawn()
         .expect("runs");
+    // Held until the end: `wait` would close it, and `check` would end on EOF.
+    let stdin = child.stdin.take();
     std::thread::sleep(std::time::Duration::from_millis(500));
     let pid = child.id().to_string();
     let _ = Command::new("kill").args(["-TERM", &pid]).status();
     let status = child.wait().expect("ends");
+    drop(stdin);
     assert_eq!(status.code(), Some(130), "the handler removes temporary files, then exits with 130");
 }
