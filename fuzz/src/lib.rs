@@ -125,7 +125,10 @@ fn check_format(text: &str, report: &Report) {
     let diff = escalate::format::diff::unified(text, &formatted, "a.esc", "a.esc");
     for line in diff.split('\n') {
         let line = line.strip_suffix('\r').unwrap_or(line);
-        assert!(!line.chars().any(|c| c.is_control() && c != '\t'), "control character in fmt --diff: {line:?}");
+        assert!(
+            !line.chars().any(|c| c.is_control() && c != '\t'),
+            "control character in fmt --diff: {line:?}"
+        );
     }
     match escalate::format::format(&formatted) {
         Ok(again) => assert_eq!(again, formatted, "fmt is not idempotent"),
@@ -325,7 +328,10 @@ fn check_mermaid(mmd: &str) {
     for line in lines {
         let trimmed = line.trim_start();
         if let Some(text) = trimmed.strip_prefix("accTitle:").or_else(|| trimmed.strip_prefix("accDescr:")) {
-            assert!(!text.contains(['"', '%']) && is_markup_we_write(text), "unescaped accessible text: {line}");
+            assert!(
+                !text.contains(['"', '%']) && is_markup_we_write(text),
+                "unescaped accessible text: {line}"
+            );
             continue;
         }
         let quotes = line.matches('"').count();
@@ -566,9 +572,10 @@ pub fn compare(bytes: &[u8]) {
         for field in record {
             assert!(!field.starts_with(['=', '+', '-', '@', '\t', '\r']), "a formula in CSV: {field:?}");
         }
-        let title = summary.title.strip_prefix(['=', '+', '-', '@']).map_or(summary.title.clone(), |_| {
-            format!("'{}", summary.title)
-        });
+        let title = summary
+            .title
+            .strip_prefix(['=', '+', '-', '@'])
+            .map_or(summary.title.clone(), |_| format!("'{}", summary.title));
         assert_eq!(record[2], title, "the title reads back as written");
     }
 
