@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Run one fuzz target for a while: ./fuzz/run.sh pipeline|tokens [SECONDS]
+# Run one fuzz target for a while: ./fuzz/run.sh pipeline|tokens|compare|config [SECONDS]
 # It stops at the first crash, saved in fuzz/artifacts/TARGET/; replay one
 # with `fuzz/target/x86_64-unknown-linux-gnu/release/TARGET FILE`. For a long
 # unattended run that keeps going past crashes, add libFuzzer's
 # `-fork=1 -ignore_crashes=1` after the other flags.
 #
 # cargo-fuzz needs a nightly compiler; RUSTC_BOOTSTRAP=1 lets the stable one
-# build with the nightly flags it passes. The corpus grows in fuzz/corpus/
-# (not committed); crashes land in fuzz/artifacts/. See docs/reliability.md.
+# build with the nightly flags it passes. The corpus grows in fuzz/corpus/ (not committed);
+# it starts from the target's seeds and its kept corpus (fuzz/corpus-kept/,
+# committed: the inputs of past campaigns that found new coverage, merged
+# with `-merge=1`). Crashes land in fuzz/artifacts/. See docs/reliability.md.
 set -euo pipefail
 cd "$(dirname "$0")"
 target=${1:-pipeline}
@@ -18,14 +20,14 @@ mkdir -p "corpus/$target" "artifacts/$target"
 # -a: debug assertions, so arithmetic overflow is a crash too; -s none: no
 # sanitizer (safe Rust needs none, and it halves the speed). Each input may
 # take at most 10 s and 2 GB: more is a hang or a memory blow-up, reported.
-# The seeds are protocol files: they mean something to `pipeline` only, whose
-# inputs must be long enough to hold a whole policy. A `tokens` input is one
-# token a byte.
-seeds=()
-max_len=4096
-if [ "$target" = pipeline ]; then
-    seeds=(seeds)
-    max_len=32768
+# The `pipeline` seeds are protocol files, whose inputs must be long enough
+# to hold a whole policy; a `tokens` or `compare` input is one token a byte.
+case "$target" in
+    pipeline) seeds=(seeds) max_len=32768 ;;
+    *) seeds=("seeds-$target") max_len=4096 ;;
+esac
+if [ -d "corpus-kept/$target" ]; then
+    seeds+=("corpus-kept/$target")
 fi
 exec "target/x86_64-unknown-linux-gnu/release/$target" "corpus/$target" "${seeds[@]}" \
     -dict=escalate.dict -max_len=$max_len -timeout=10 -rss_limit_mb=2048 \

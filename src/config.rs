@@ -88,8 +88,14 @@ struct Raw {
 }
 
 impl Config {
-    /// Parse a configuration file's text; `path` is for messages.
+    /// Parse a configuration file's text; `path` is for messages. A message
+    /// shows the file's text as a report shows source text: its control
+    /// characters as symbols (a name can hold a terminal escape sequence).
     pub fn parse(text: &str, path: &Path) -> Result<Config, String> {
+        Config::parse_raw(text, path).map_err(|message| crate::render::human::visible_line(&message))
+    }
+
+    fn parse_raw(text: &str, path: &Path) -> Result<Config, String> {
         let shown = path.display();
         let raw: Raw = toml::from_str(text).map_err(|e| format!("{shown}: {}", e.message()))?;
         let mut severity = BTreeMap::new();
@@ -129,8 +135,12 @@ impl Config {
         for folder in start.ancestors() {
             let candidate = folder.join(FILE_NAME);
             if candidate.is_file() {
-                let text = std::fs::read_to_string(&candidate)
-                    .map_err(|e| format!("{}: cannot read it: {e}", candidate.display()))?;
+                let text = std::fs::read_to_string(&candidate).map_err(|e| {
+                    crate::render::human::visible_line(&format!(
+                        "{}: cannot read it: {e}",
+                        candidate.display()
+                    ))
+                })?;
                 return Config::parse(&text, &candidate).map(Some);
             }
         }
@@ -207,6 +217,13 @@ mod tests {
 
     fn parse(text: &str) -> Result<Config, String> {
         Config::parse(text, Path::new(".escalate.toml"))
+    }
+
+    #[test]
+    fn control_characters_in_messages_are_shown_as_symbols() {
+        let error = parse("[severity]\n\"dead\\u001b]52;c;eA==\\u0007\" = \"off\"\n").expect_err("unknown");
+        assert!(!error.chars().any(char::is_control), "{error:?}");
+        assert!(error.contains('\u{241b}'), "{error:?}");
     }
 
     #[test]

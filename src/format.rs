@@ -259,6 +259,8 @@ const ELEMENT_WORDS: &[&str] = &[
     "level",
     "parties",
     "step",
+    "stages",
+    "timescales",
     "record",
     "within",
     "cumulative",
@@ -352,17 +354,55 @@ impl<'t, 'a> Shape<'t, 'a> {
         }
     }
 
-    /// The rest of a timescale, up to the next element.
+    /// The rest of a timescale, up to the next element. Some element words
+    /// belong to a timescale where they stand: `no more than`, `and within`,
+    /// `of step 1`, `of the end of stage 2`, and `or earlier if` with its
+    /// condition (to the end of the line, or a text).
     fn timescale(&mut self) {
-        while !self.at_stop() {
-            self.skip(1);
+        loop {
+            match (self.word(0), self.word(1), self.word(2)) {
+                (Some("no"), Some("more"), _) => self.skip(1),
+                (Some("within"), _, _) if self.pos > 0 && self.word_before() == Some("and") => self.skip(1),
+                (Some("of"), _, _) => {
+                    self.skip(1);
+                    if self.word(0) == Some("the")
+                        && matches!(self.word(1), Some("start" | "end"))
+                        && self.word(2) == Some("of")
+                    {
+                        self.skip(3);
+                    }
+                    if matches!(self.word(0), Some("stage" | "step")) {
+                        self.skip(2);
+                    }
+                }
+                (Some("or"), Some("earlier"), Some("if")) => {
+                    self.skip(3);
+                    // The condition: a text, or the words to the end of the
+                    // line its first word is on.
+                    let quoted = self.kind(0) == Some(Kind::Text);
+                    self.skip(1);
+                    while !quoted && self.tok(0).is_some_and(|t| t.breaks == 0) {
+                        self.skip(1);
+                    }
+                }
+                _ if self.at_stop() => break,
+                _ => self.skip(1),
+            }
         }
+    }
+
+    /// The word just before the current token, if it is one.
+    fn word_before(&self) -> Option<&'a str> {
+        let i = *self.code.get(self.pos.checked_sub(1)?)?;
+        let t = &self.toks[i];
+        (t.kind == Kind::Word).then_some(t.text)
     }
 
     /// An optional timing after a step, record, route or exit: `within` and
     /// a timescale, or a timescale alone. The first token gets `first`.
     fn timing(&mut self, first: Role) {
-        if self.word(0) == Some("within") || !self.at_stop() {
+        let maximum = self.word(0) == Some("no") && self.word(1) == Some("more");
+        if self.word(0) == Some("within") || maximum || !self.at_stop() {
             self.set(first);
             self.timescale();
         }
@@ -473,6 +513,16 @@ impl<'t, 'a> Shape<'t, 'a> {
                 self.set(top);
                 self.skip(2);
             }
+            Some("stages") => {
+                // `stages 1 to 3`, `stages 1, 2 and 3`, then the timescale.
+                self.set(top);
+                self.skip(1);
+                while matches!(self.word(0), Some("to" | "and")) || self.kind(0) == Some(Kind::Comma) {
+                    self.skip(2);
+                }
+                self.timing(Role::Inline);
+                self.quotes(clause, false);
+            }
             _ => {}
         }
     }
@@ -488,6 +538,11 @@ impl<'t, 'a> Shape<'t, 'a> {
                 Some("limit") => {
                     self.line(indent, indent + 2);
                     self.timing(Role::Inline);
+                    self.quotes(indent + 2, false);
+                }
+                Some("timescales") => {
+                    self.line(indent, indent + 2);
+                    self.skip(1); // `advisory`
                     self.quotes(indent + 2, false);
                 }
                 Some("allow") => {

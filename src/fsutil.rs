@@ -1,9 +1,41 @@
-//! Writing files safely, for commands that rewrite the user's files
-//! (`escalate fmt`).
+//! Writing files safely: for commands that rewrite the user's files
+//! (`escalate fmt`) and those that write new ones (`render -o`, `report`).
+//!
+//! Every file is written to a temporary file beside it and renamed into
+//! place. The temporary files being written are listed, so that an
+//! interrupted run can remove them ([`remove_temporaries`]); a run killed
+//! outright leaves its `.NAME.PID.N.tmp` behind, which the next write of the
+//! same file removes once that process is gone ([`sweep`]).
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File, OpenOptions, Permissions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// The temporary files this process is writing, until each is renamed.
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Remove every temporary file this process has not finished writing: for
+/// an interrupt (Ctrl-C), just before the process exits. The files being
+/// replaced are untouched.
+pub fn remove_temporaries() {
+    let pending = match PENDING.lock() {
+        Ok(mut pending) => std::mem::take(&mut *pending),
+        Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+    };
+    for tmp in pending {
+        let _ = fs::remove_file(tmp);
+    }
+}
+
+fn pending(tmp: &Path, add: bool) {
+    let mut list = PENDING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if add {
+        list.push(tmp.to_path_buf());
+    } else {
+        list.retain(|p| p != tmp);
+    }
+}
 
 /// Replace the contents of the existing file `path` with `contents`, so that
 /// a reader (or a crash, or a full disk) sees either the old file or the new
@@ -25,32 +57,126 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
         return Err(io::Error::new(io::ErrorKind::PermissionDenied, "the file is read-only"));
     }
     let dir = target.parent().unwrap_or(Path::new("."));
-    let (tmp, mut file) = create_temporary(dir, &target)?;
-    let written = file
-        .write_all(contents)
-        .and_then(|()| file.set_permissions(permissions))
+    replace(dir, &target, contents, Some(permissions))
+}
+
+/// Write `contents` to `path`, a new file or one to replace, atomically as
+/// [`write_atomic`] does. A symbolic link at `path` is not followed: the link
+/// itself is replaced by the new file, so an output path can never be used
+/// to overwrite the file a link names. A file that is replaced keeps its
+/// permissions; a new one gets the usual ones (those the umask allows).
+pub fn write_output(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let permissions = match fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_dir() => {
+            return Err(io::Error::new(io::ErrorKind::IsADirectory, "it is a folder"));
+        }
+        Ok(meta) if meta.is_file() => Some(meta.permissions()),
+        _ => None,
+    };
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    replace(dir, path, contents, permissions)
+}
+
+/// The temporary file, then the rename. `permissions` are the file's from
+/// the start: the temporary file is created with them (never more open), so
+/// the new text is never readable by more people than the old one was.
+fn replace(dir: &Path, target: &Path, contents: &[u8], permissions: Option<Permissions>) -> io::Result<()> {
+    sweep(dir);
+    let (tmp, mut file) = create_temporary(dir, target, permissions.as_ref())?;
+    pending(&tmp, true);
+    let written = permissions
+        .map_or(Ok(()), |p| file.set_permissions(p))
+        .and_then(|()| file.write_all(contents))
         .and_then(|()| file.sync_all())
         .and_then(|()| {
             drop(file);
-            fs::rename(&tmp, &target)
+            fs::rename(&tmp, target)
         });
     if let Err(error) = written {
         // Best effort: the original is untouched either way.
         let _ = fs::remove_file(&tmp);
+        pending(&tmp, false);
         return Err(error);
     }
+    pending(&tmp, false);
     sync_dir(dir);
     Ok(())
 }
 
-/// A new, empty file next to `target`, named so that no `*.esc` search picks
-/// it up (`.NAME.PID.N.tmp`).
-fn create_temporary(dir: &Path, target: &Path) -> io::Result<(PathBuf, File)> {
+/// The name of a temporary file for `target` (`.NAME.PID.N.tmp`), so that no
+/// `*.esc` search picks it up.
+fn temporary_name(target: &Path, pid: u32, attempt: u32) -> String {
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    format!(".{name}.{pid}.{attempt}.tmp")
+}
+
+/// The kinds of file escalate writes: only their temporary files are swept.
+const OURS: &[&str] = &["esc", "svg", "dot", "mmd", "html", "ics", "json", "txt"];
+
+/// The folders already swept by this process (each is swept once, so that
+/// writing many files into one folder stays linear).
+static SWEPT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Remove the temporary files that killed runs left in `dir`: names of the
+/// form `.NAME.PID.N.tmp` for a file escalate writes, whose process is gone.
+/// Only where that can be known (Linux's `/proc`); a file of a process
+/// still running is never touched.
+fn sweep(dir: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    {
+        let mut swept = SWEPT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if swept.iter().any(|d| d == dir) {
+            return;
+        }
+        swept.push(dir.to_path_buf());
+    }
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        if let Some(pid) = leftover_pid(&file)
+            && pid != std::process::id()
+            && !Path::new(&format!("/proc/{pid}")).exists()
+            && entry.file_type().is_ok_and(|t| t.is_file())
+        {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// The process id in a temporary file's name, `.NAME.PID.N.tmp`, if the name
+/// is one and NAME is a kind of file escalate writes.
+fn leftover_pid(file: &str) -> Option<u32> {
+    let rest = file.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let mut parts = rest.rsplitn(3, '.');
+    let (attempt, pid, name) = (parts.next()?, parts.next()?, parts.next()?);
+    attempt.parse::<u32>().ok()?;
+    let extension = Path::new(name).extension()?.to_str()?;
+    OURS.contains(&extension).then_some(())?;
+    pid.parse().ok()
+}
+
+/// A new, empty file next to `target`, created with `permissions` where the
+/// system allows it.
+fn create_temporary(
+    dir: &Path,
+    target: &Path,
+    permissions: Option<&Permissions>,
+) -> io::Result<(PathBuf, File)> {
     let mut attempt = 0u32;
     loop {
-        let tmp = dir.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
-        match OpenOptions::new().write(true).create_new(true).open(&tmp) {
+        let tmp = dir.join(temporary_name(target, std::process::id(), attempt));
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        if let Some(permissions) = permissions {
+            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+            options.mode(permissions.mode() & 0o777);
+        }
+        #[cfg(not(unix))]
+        let _ = permissions;
+        match options.open(&tmp) {
             Ok(file) => return Ok((tmp, file)),
             // A leftover from a crashed run, or another escalate in the same
             // process: try the next name.
@@ -114,6 +240,57 @@ mod tests {
         assert!(fs::symlink_metadata(&link).expect("link").file_type().is_symlink());
         assert_eq!(fs::metadata(&file).expect("meta").permissions().mode() & 0o777, 0o640);
         assert_eq!(leftovers(&dir), ["a.esc", "link.esc"]);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_temporary_file_is_never_more_open_than_the_original() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = scratch("mode");
+        let target = dir.join("a.esc");
+        let private = Permissions::from_mode(0o600);
+        let (tmp, _file) = create_temporary(&dir, &target, Some(&private)).expect("created");
+        // Before anything is written to it: not readable by others.
+        assert_eq!(fs::metadata(&tmp).expect("meta").permissions().mode() & 0o077, 0);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_output_replaces_a_link_and_never_writes_through_it() {
+        let dir = scratch("output-link");
+        let secret = dir.join("secret.txt");
+        fs::write(&secret, "keep\n").expect("write");
+        let link = dir.join("out.svg");
+        std::os::unix::fs::symlink(&secret, &link).expect("symlink");
+        write_output(&link, b"<svg/>").expect("written");
+        assert_eq!(fs::read_to_string(&secret).expect("read"), "keep\n");
+        assert!(fs::symlink_metadata(&link).expect("meta").is_file());
+        assert_eq!(fs::read_to_string(&link).expect("read"), "<svg/>");
+        write_output(&dir.join("new.svg"), b"<svg/>").expect("a new file");
+        assert!(write_output(&dir, b"x").is_err(), "a folder is not replaced");
+        assert_eq!(leftovers(&dir), ["new.svg", "out.svg", "secret.txt"]);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn leftovers_of_killed_runs_are_recognised() {
+        assert_eq!(leftover_pid(".a.esc.123.0.tmp"), Some(123));
+        assert_eq!(leftover_pid(".my.policy.esc.77.12.tmp"), Some(77));
+        assert_eq!(leftover_pid(".notes.123.0.tmp"), None, "not a file escalate writes");
+        assert_eq!(leftover_pid("a.esc.123.0.tmp"), None);
+        assert_eq!(leftover_pid(".a.esc.x.0.tmp"), None);
+    }
+
+    #[test]
+    fn an_interrupt_removes_the_temporary_files_being_written() {
+        let dir = scratch("interrupt");
+        let tmp = dir.join(".a.esc.1.0.tmp");
+        fs::write(&tmp, "half").expect("write");
+        pending(&tmp, true);
+        remove_temporaries();
+        assert!(!tmp.exists());
         let _ = fs::remove_dir_all(&dir);
     }
 

@@ -92,15 +92,25 @@ impl Report {
     }
 }
 
+/// The report for a file over [`MAX_FILE_BYTES`]: `size` is the file's
+/// size where it is known (a regular file's length), not the bytes read,
+/// since a reader stops one byte past the limit; `None` for a stream.
+pub fn too_large(path: &str, size: Option<u64>) -> Report {
+    let message = match size {
+        Some(size) => format!("this file is {size} bytes, more than the {MAX_FILE_BYTES} escalate accepts"),
+        None => format!(
+            "this input is more than the {MAX_FILE_BYTES} bytes escalate accepts (reading stopped there)"
+        ),
+    };
+    let finding = Finding::new(Code::FileTooLarge, message)
+        .help("a protocol file is a few kilobytes; check that this is the file you meant");
+    Report::failed(path, String::new(), finding)
+}
+
 /// Check a file's raw bytes: refuse what is too large or not UTF-8.
 pub fn check_bytes(path: &str, bytes: Vec<u8>) -> Report {
     if bytes.len() > MAX_FILE_BYTES {
-        let finding = Finding::new(
-            Code::FileTooLarge,
-            format!("this file is {} bytes, more than the {} escalate accepts", bytes.len(), MAX_FILE_BYTES),
-        )
-        .help("a protocol file is a few kilobytes; check that this is the file you meant");
-        return Report::failed(path, String::new(), finding);
+        return too_large(path, Some(bytes.len() as u64));
     }
     match String::from_utf8(bytes) {
         Ok(text) => check_source(path, text),

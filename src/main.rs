@@ -267,14 +267,12 @@ pub(crate) enum CompareFormat {
 }
 
 fn main() -> ExitCode {
-    // `--version` also says which bank-holiday tables are built in.
-    let long_version: &'static str = Box::leak(cli::long_version().into_boxed_str());
-    let matches = <Cli as clap::CommandFactory>::command().long_version(long_version).get_matches();
-    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
-        Ok(cli) => cli,
-        Err(error) => error.exit(),
-    };
+    cli::panic::install();
+    // `--version` also says which bank-holiday tables are built in; clap's
+    // messages quote the arguments, shown as source text is.
+    let cli: Cli = cli::parse_arguments();
     cli::set_color(cli.color);
+    cli::panic::debug_trigger();
     match cli.command {
         Command::Check { paths, format, deny, exclude, quiet, statistics } => {
             cli::check(paths, format, cli::CheckOptions { deny, exclude, quiet, statistics })

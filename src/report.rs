@@ -8,8 +8,8 @@
 //! in [`crate::render::html`].
 
 use std::collections::BTreeSet;
-use std::fs::{self, OpenOptions};
-use std::io::{self, Write};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::Report;
@@ -55,14 +55,19 @@ impl Site {
 
     /// Write every file into `dir` (created if missing). Each file is
     /// written to a temporary name beside it and renamed into place, so a
-    /// reader of the site never sees half a page. Other files in `dir` are
-    /// left alone.
+    /// reader of the site never sees half a page; a link in `dir` is
+    /// replaced, never followed. The index goes last, once every page it
+    /// links to is there: a run that fails or is stopped half-way leaves the
+    /// last index, never one that links to pages that were not written.
+    /// Other files in `dir` are left alone.
     pub fn write(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
         fs::create_dir_all(dir)?;
         let mut written = Vec::with_capacity(self.files.len());
-        for file in &self.files {
+        let (index, pages): (Vec<&SiteFile>, Vec<&SiteFile>) =
+            self.files.iter().partition(|f| f.name == "index.html");
+        for file in pages.into_iter().chain(index) {
             let path = dir.join(&file.name);
-            write_replacing(&path, file.contents.as_bytes())?;
+            crate::fsutil::write_output(&path, file.contents.as_bytes())?;
             written.push(path);
         }
         Ok(written)
@@ -110,38 +115,6 @@ fn slug(text: &str) -> String {
     if out.is_empty() { "protocol".to_string() } else { out.to_string() }
 }
 
-/// Write `contents` to `path` by way of a new temporary file in the same
-/// folder (a rename is only atomic within one file system), flushed to disk
-/// and renamed over `path`, which may or may not exist yet.
-///
-/// `fsutil::write_atomic` does this for the files `fmt` rewrites, but only
-/// replaces a file that exists, keeping its permissions; a site's pages are
-/// mostly new files.
-fn write_replacing(path: &Path, contents: &[u8]) -> io::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let mut attempt = 0u32;
-    let (tmp, mut file) = loop {
-        let tmp = dir.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
-        match OpenOptions::new().write(true).create_new(true).open(&tmp) {
-            Ok(file) => break (tmp, file),
-            // A leftover from a run that crashed: try the next name.
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 1000 => attempt += 1,
-            Err(e) => return Err(e),
-        }
-    };
-    let written = file.write_all(contents).and_then(|()| file.sync_all()).and_then(|()| {
-        drop(file);
-        fs::rename(&tmp, path)
-    });
-    if let Err(error) = written {
-        // Best effort: whatever was at `path` is untouched.
-        let _ = fs::remove_file(&tmp);
-        return Err(error);
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,6 +125,19 @@ mod tests {
         assert_eq!(names(paths.into_iter()), ["essex", "essex-2", "index-2", "x", "x-summary-2", "protocol"]);
         assert_eq!(slug("Blackburn with Darwen"), "blackburn-with-darwen");
         assert_eq!(slug("Ünïcode"), "n-code");
+    }
+
+    #[test]
+    fn the_index_is_written_last() {
+        let dir = std::env::temp_dir().join(format!("escalate-report-index-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        // A page that cannot be written: a folder, not empty, holds its name.
+        fs::create_dir_all(dir.join("b.html").join("x")).expect("folder");
+        let files = ["index.html", "a.html", "b.html"]
+            .map(|name| SiteFile { name: name.into(), contents: "page".into() });
+        assert!(Site { files: files.to_vec() }.write(&dir).is_err());
+        assert!(!dir.join("index.html").exists(), "an index linking to a page that is not there");
+        let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -1376,6 +1376,11 @@ fn is_keyword(rule: Rule) -> bool {
 }
 
 /// Undo `\"` and `\\`, and make runs of whitespace one space (one pass).
+///
+/// A backslash before whitespace (a line break, a carriage return, a tab)
+/// escapes nothing: it is the whitespace it is, so no text ever carries a
+/// raw line break out of the parser (in a report or a timeline it would
+/// start a line of its own, such as a forged `::error` workflow command).
 fn unescape(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars();
@@ -1383,6 +1388,10 @@ fn unescape(raw: &str) -> String {
     while let Some(c) = chars.next() {
         let c = match c {
             '\\' => match chars.next() {
+                Some(next) if next.is_whitespace() => {
+                    pending_space = !out.is_empty();
+                    continue;
+                }
                 Some(next) => next,
                 None => break,
             },
@@ -1419,6 +1428,10 @@ mod tests {
     fn strings_unescape_and_collapse_whitespace() {
         assert_eq!(unescape(r#"a \"quoted\" \\ word"#), r#"a "quoted" \ word"#);
         assert_eq!(unescape("two\n   lines"), "two lines");
+        // A backslash before whitespace is that whitespace: never a raw line break.
+        assert_eq!(unescape("a\\\n::b"), "a ::b");
+        assert_eq!(unescape("a\\\r::b\\\tc \\\u{2028}d"), "a ::b c d");
+        assert_eq!(unescape("\\\n a"), "a");
     }
 
     #[test]

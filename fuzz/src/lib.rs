@@ -17,7 +17,17 @@
 //!   site's pages and pictures are well-formed, with nothing that runs;
 //! - `fmt`: a file without syntax errors is formatted; formatting again
 //!   changes nothing; the result says the same (equal model, or the same
-//!   input errors).
+//!   input errors); `fmt --diff` holds no carriage return but a CRLF's;
+//! - no text in the model holds a line break, a tab or any whitespace but a
+//!   plain space, nor a control character: every line break in an output is
+//!   one the format put there (issue 12). Text outputs hold no carriage
+//!   return, and none starts a line with `::` (a GitHub workflow command);
+//! - Mermaid holds no `%%` anywhere (a comment, or a directive Mermaid
+//!   applies), and its front matter is well-quoted YAML.
+//!
+//! `compare` and `config` are the oracles of the targets of the same names:
+//! the `compare` outputs of several files, and `.escalate.toml` parsed and
+//! applied to the findings of a seed policy.
 
 use chrono::{Datelike, NaiveDate};
 use escalate::Report;
@@ -36,6 +46,7 @@ pub fn pipeline(bytes: &[u8]) {
         check_format(text, &report);
     }
     if let Some((protocol, analysis)) = report.analysed() {
+        check_model_text(protocol);
         for &name in Calendar::NAMES {
             let Some(calendar) = Calendar::named(name) else {
                 panic!("calendar {name} is listed but missing")
@@ -53,8 +64,40 @@ pub fn pipeline(bytes: &[u8]) {
             let diagram = render::diagram::Diagram::build(protocol, analysis, findings);
             check_dot(&render::dot::render(&diagram));
             check_svg(&render::svg::render(&diagram));
-            check_mermaid(&render::mermaid::render(&diagram));
+            let dot = render::dot::render(&diagram);
+            lines_are_ours(&dot, "DOT");
+            let mermaid = render::mermaid::render(&diagram);
+            lines_are_ours(&mermaid, "Mermaid");
+            check_mermaid(&mermaid);
         }
+    }
+}
+
+/// Every string of the model (titles, notes, quotes, names): no control
+/// character and no whitespace but a plain space, so that no output can
+/// be given a line (or a carriage return, or a tab) by the file's text.
+fn check_model_text(protocol: &escalate::model::Protocol) {
+    fn walk(value: &serde_json::Value) {
+        match value {
+            serde_json::Value::String(text) => assert!(
+                !text.chars().any(|c| c.is_control() || (c.is_whitespace() && c != ' ')),
+                "a text of the model holds a control character or a line break: {text:?}"
+            ),
+            serde_json::Value::Array(items) => items.iter().for_each(walk),
+            serde_json::Value::Object(map) => map.values().for_each(walk),
+            _ => {}
+        }
+    }
+    walk(&serde_json::to_value(protocol).expect("the model serialises"));
+}
+
+/// A text output for people or tools reading lines: no carriage return (a
+/// terminal would overwrite the line with what follows), and no line that
+/// starts with `::` (GitHub Actions reads it as a workflow command).
+pub fn lines_are_ours(text: &str, what: &str) {
+    assert!(!text.contains('\r'), "{what} holds a carriage return:\n{text}");
+    if let Some(line) = text.lines().find(|l| l.starts_with("::")) {
+        panic!("{what} has a line that GitHub reads as a workflow command: {line:?}\n{text}");
     }
 }
 
@@ -77,6 +120,16 @@ fn check_format(text: &str, report: &Report) {
         }
     };
     assert!(syntax_ok, "fmt accepted a file with syntax errors: {:?}", report.findings);
+    // `fmt --diff`: the file's own lines, but a carriage return only as part
+    // of a CRLF ending.
+    let diff = escalate::format::diff::unified(text, &formatted, "a.esc", "a.esc");
+    for line in diff.split('\n') {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        assert!(
+            !line.chars().any(|c| c.is_control() && c != '\t'),
+            "control character in fmt --diff: {line:?}"
+        );
+    }
     match escalate::format::format(&formatted) {
         Ok(again) => assert_eq!(again, formatted, "fmt is not idempotent"),
         Err(errors) => panic!("fmt refused its own output: {errors:?}\n{formatted}"),
@@ -125,6 +178,7 @@ fn check_report(report: &Report) {
 fn check_human(report: &Report) {
     let text = render::human::render(report, &render::human::handler(false));
     no_controls(&text, "human report");
+    lines_are_ours(&text, "human report");
 }
 
 /// No control character but a line break: a terminal would act on it.
@@ -158,6 +212,7 @@ fn check_timeline(t: &Timeline) {
     let in_range = t.dates().all(|d| d.year() <= 9999);
     let text = render::timeline::text(t);
     no_controls(&text, "timeline text");
+    lines_are_ours(&text, "timeline text");
     let json = render::timeline::json(t);
     serde_json::from_str::<serde_json::Value>(&json).expect("the timeline JSON parses");
     let ics = render::ics::render(t);
@@ -253,12 +308,30 @@ fn check_svg(svg: &str) {
 }
 
 /// Mermaid: user text appears only inside `"..."` labels, which must hold no
-/// quote mark, markup or Mermaid syntax, and no line may break inside one.
+/// quote mark, markup or Mermaid syntax, and no line may break inside one;
+/// `accTitle:` and `accDescr:` lines (which run to the end of the line) hold
+/// no markup either; the front matter's title is one quoted YAML scalar; and
+/// no `%%` stands anywhere (Mermaid applies a `%%{init: ...}%%` directive
+/// wherever it finds one, and `%%` starts a comment).
 fn check_mermaid(mmd: &str) {
-    for line in mmd.lines() {
+    assert!(!mmd.contains("%%"), "`%%` in Mermaid:\n{mmd}");
+    let mut lines = mmd.lines();
+    assert_eq!(lines.next(), Some("---"), "Mermaid starts with front matter");
+    for line in lines.by_ref() {
+        if line == "---" {
+            break;
+        }
+        if let Some(title) = line.strip_prefix("title: ") {
+            check_yaml_scalar(title);
+        }
+    }
+    for line in lines {
         let trimmed = line.trim_start();
-        if trimmed.starts_with("accTitle:") || trimmed.starts_with("accDescr:") || trimmed.starts_with("%%") {
-            // Runs to the end of the line; only a line break could escape it.
+        if let Some(text) = trimmed.strip_prefix("accTitle:").or_else(|| trimmed.strip_prefix("accDescr:")) {
+            assert!(
+                !text.contains(['"', '%']) && is_markup_we_write(text),
+                "unescaped accessible text: {line}"
+            );
             continue;
         }
         let quotes = line.matches('"').count();
@@ -275,6 +348,25 @@ fn check_mermaid(mmd: &str) {
     no_controls(mmd, "Mermaid");
 }
 
+/// A YAML scalar as the front matter writes it: `'...'` with every `'`
+/// doubled, or `"..."` with `"`, `\\` and `%` escaped.
+fn check_yaml_scalar(text: &str) {
+    if let Some(inner) = text.strip_prefix('\'').and_then(|t| t.strip_suffix('\'')) {
+        assert!(inner.replace("''", "").find('\'').is_none(), "a lone `'` ends the YAML text: {text}");
+    } else if let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+        let mut chars = inner.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => assert!(matches!(chars.next(), Some('"' | '\\' | 'x')), "bad YAML escape: {text}"),
+                '"' | '%' => panic!("unescaped {c:?} in the YAML title: {text}"),
+                _ => {}
+            }
+        }
+    } else {
+        panic!("the front matter's title is not quoted: {text}");
+    }
+}
+
 /// The renderer writes `<br/>` between label lines and `#...;` entities.
 fn is_markup_we_write(label: &str) -> bool {
     let without = label.replace("<br/>", "");
@@ -282,14 +374,16 @@ fn is_markup_we_write(label: &str) -> bool {
 }
 
 /// Grammar-aware input for the `tokens` target: each byte picks one of the
-/// language's tokens (its low 7 bits) and the separator after it (its high
-/// bit: a line break or a space), so that most inputs are nearly-valid
-/// protocols that reach the model, the checks and the renderers.
+/// language's tokens (the byte modulo their number) and the separator after
+/// it (a line break for the bytes past the first round of tokens, else a
+/// space), so that most inputs are nearly-valid protocols that reach the
+/// model, the checks and the renderers.
 pub fn tokens_to_source(bytes: &[u8]) -> String {
     let mut out = String::new();
     for &b in bytes {
-        out.push_str(TOKENS[usize::from(b & 0x7f) % TOKENS.len()]);
-        out.push(if b & 0x80 == 0 { ' ' } else { '\n' });
+        let b = usize::from(b);
+        out.push_str(TOKENS[b % TOKENS.len()]);
+        out.push(if b < TOKENS.len() { ' ' } else { '\n' });
     }
     out
 }
@@ -415,4 +509,161 @@ pub const TOKENS: &[&str] = &[
     "limit 10 working days",
     "{{{{",
     "}}}}",
+    // Issue 12: a backslash before whitespace, Mermaid's `%%`, spreadsheet
+    // formulas, and a line GitHub would read as a workflow command.
+    "\"S\\\n::error file=a.esc,line=1::FORGED\"",
+    "\"S\\\r::error::FORGED\"",
+    "\\\t",
+    "\\\n",
+    "\\\r",
+    "\\ ",
+    "%%",
+    "\"%%{init: {\\\"themeCSS\\\": \\\"*{display:none}\\\"}}%%\"",
+    "protocol \"%%{init: {}}%%\"",
+    "source \"%%{init: {}}%%\"",
+    "\"=HYPERLINK(\\\"x\\\")\"",
+    "protocol \"=1+2\"",
+    "protocol \"@SUM(A1)\"",
+    "protocol \"-x\"",
+    "protocol \"+x, y\"",
+    "\"'quoted' title\"",
+];
+
+/// The `compare` target: the parts of the input split at every `0xff` byte
+/// (never in UTF-8) are files, each read as tokens; those that load are
+/// compared in every format.
+pub fn compare(bytes: &[u8]) {
+    use escalate::compare::Summary;
+    let reports: Vec<Report> = bytes
+        .split(|&b| b == 0xff)
+        .take(6)
+        .enumerate()
+        .map(|(i, part)| escalate::check_bytes(&format!("p{i}.esc"), tokens_to_source(part).into_bytes()))
+        .collect();
+    let summaries: Vec<Summary> = reports.iter().filter_map(Summary::of).collect();
+    if summaries.is_empty() {
+        return;
+    }
+    let width = 20 + usize::from(bytes[0] % 100);
+    let table = render::compare::table(&summaries, width);
+    no_controls(&table, "compare table");
+    lines_are_ours(&table, "compare table");
+
+    let markdown = render::compare::markdown(&summaries);
+    lines_are_ours(&markdown, "compare Markdown");
+    for line in markdown.lines() {
+        let mut cells = 0;
+        let mut chars = line.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => assert!(chars.next().is_some_and(|e| e.is_ascii_punctuation()), "{line}"),
+                '|' => cells += 1,
+                '<' | '>' | '&' | '[' | ']' | '`' => panic!("unescaped {c:?} in Markdown: {line}"),
+                _ => {}
+            }
+        }
+        assert_eq!(cells, summaries.len() + 2, "a row keeps its columns: {line}");
+    }
+
+    let records = parse_csv(&render::compare::csv(&summaries));
+    assert_eq!(records.len(), summaries.len() + 1, "a header and one record per protocol");
+    for (record, summary) in records.iter().skip(1).zip(&summaries) {
+        assert_eq!(record.len(), records[0].len(), "every record has every column: {record:?}");
+        for field in record {
+            assert!(!field.starts_with(['=', '+', '-', '@', '\t', '\r']), "a formula in CSV: {field:?}");
+        }
+        let title = summary
+            .title
+            .strip_prefix(['=', '+', '-', '@'])
+            .map_or(summary.title.clone(), |_| format!("'{}", summary.title));
+        assert_eq!(record[2], title, "the title reads back as written");
+    }
+
+    let json: serde_json::Value =
+        serde_json::from_str(&render::compare::json(&summaries)).expect("the compare JSON parses");
+    assert_eq!(json["protocols"].as_array().map(Vec::len), Some(summaries.len()));
+}
+
+/// RFC 4180: records of fields, `"` quoting, `""` for a quote mark; lines
+/// end with CRLF.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut records = Vec::new();
+    let mut record = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => record.push(std::mem::take(&mut field)),
+            (false, '\r') if chars.peek() == Some(&'\n') => {}
+            (false, '\n') => {
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    assert!(!quoted, "a quoted CSV field is never closed");
+    assert!(field.is_empty() && record.is_empty(), "CSV ends with a line break");
+    records
+}
+
+/// The `config` target: any text as `.escalate.toml`. A refusal is one line
+/// with no control character (it is printed to a terminal, and quotes the
+/// file); a configuration, applied to the findings of seed files, gives
+/// each finding its configured severity, drops exactly those turned off,
+/// and never touches an input error.
+pub fn config(bytes: &[u8]) {
+    use escalate::config::{Config, Level};
+    use escalate::diagnostic::Severity;
+    let text = String::from_utf8_lossy(bytes);
+    let config = match Config::parse(&text, std::path::Path::new("fuzz/.escalate.toml")) {
+        Ok(config) => config,
+        Err(message) => {
+            assert!(!message.is_empty(), "a refusal says why");
+            assert!(!message.chars().any(char::is_control), "control character in {message:?}");
+            return;
+        }
+    };
+    for (name, source) in SEEDS {
+        let before = escalate::check_bytes(name, source.as_bytes().to_vec());
+        let mut after = escalate::check_bytes(name, source.as_bytes().to_vec());
+        config.apply(&mut after);
+        let mut kept = after.findings.iter();
+        for f in &before.findings {
+            let level = config.level(f.code);
+            if f.code.is_input_error() || level != Level::Off {
+                let Some(g) = kept.next() else { panic!("{:?} was dropped, at level {level}", f.code) };
+                assert_eq!((g.code, &g.message), (f.code, &f.message), "findings keep their order");
+                let mapped = if level == Level::Error { Severity::Error } else { Severity::Warning };
+                // A check left at its default keeps the severity it was given.
+                let default = f.code.is_input_error() || level == Level::of(f.code.default_severity());
+                assert!(
+                    g.severity == mapped || (default && g.severity == f.severity),
+                    "{:?} at level {level}: {:?}",
+                    f.code,
+                    g.severity
+                );
+            }
+        }
+        assert!(kept.next().is_none(), "a finding appeared");
+        assert_eq!(after.protocol.is_some(), before.protocol.is_some());
+    }
+}
+
+/// Files with findings of many codes, for the `config` target.
+const SEEDS: &[(&str, &str)] = &[
+    ("dead-end.esc", include_str!("../../tests/cases/dead-end.esc")),
+    ("missing-record.esc", include_str!("../../tests/cases/missing-record.esc")),
+    ("unused-allow.esc", include_str!("../../tests/cases/unused-allow.esc")),
+    ("unbounded-timescale.esc", include_str!("../../tests/cases/unbounded-timescale.esc")),
+    ("unknown-name-party.esc", include_str!("../../tests/cases/unknown-name-party.esc")),
+    ("hull.esc", include_str!("../../policies/hull.esc")),
 ];

@@ -19,7 +19,7 @@ pub(crate) fn render_command(
     engine: Engine,
 ) -> ExitCode {
     let fail = |message: String| {
-        eprintln!("error: {message}");
+        error(&message);
         ExitCode::from(2)
     };
     let dir = path.is_dir();
@@ -28,7 +28,7 @@ pub(crate) fn render_command(
             Some(named) if named != f => {
                 return fail(format!(
                     "`-o {}` names a .{} file but `--format` asks for {}",
-                    out.display(),
+                    shown(out),
                     named.extension(),
                     f.extension()
                 ));
@@ -41,7 +41,7 @@ pub(crate) fn render_command(
             None => {
                 return fail(format!(
                     "cannot tell the format from `{}`: name it .svg, .dot or .mmd, or give `--format`",
-                    out.display()
+                    shown(out)
                 ));
             }
         },
@@ -53,14 +53,14 @@ pub(crate) fn render_command(
     if dir && output.is_none() {
         return fail(format!(
             "`{}` is a directory: give `-o OUTDIR` to write one diagram per policy",
-            path.display()
+            shown(path)
         ));
     }
 
     let mut reports = Vec::new();
     collect(path, &mut reports);
     if reports.is_empty() {
-        return fail(format!("no `.esc` files found in `{}`", path.display()));
+        return fail(format!("no `.esc` files found in `{}`", shown(path)));
     }
     if !show_broken(&reports).is_empty() {
         eprintln!("error: nothing drawn: fix the input errors above first");
@@ -91,15 +91,17 @@ pub(crate) fn render_command(
             }
             Some(out) => out.to_path_buf(),
         };
+        // Atomically, and never through a link: `-o` names the file written.
+        let write = || escalate::fsutil::write_output(&target, text.as_bytes());
         let written = match target.parent().filter(|p| !p.as_os_str().is_empty()) {
-            Some(parent) => std::fs::create_dir_all(parent).and_then(|()| std::fs::write(&target, &text)),
-            None => std::fs::write(&target, &text),
+            Some(parent) => std::fs::create_dir_all(parent).and_then(|()| write()),
+            None => write(),
         };
         if let Err(e) = written {
-            return fail(format!("cannot write `{}`: {e}", target.display()));
+            return fail(format!("cannot write `{}`: {e}", shown(&target)));
         }
         if dir {
-            eprintln!("wrote {}", escalate::render::human::visible(&target.display().to_string()));
+            eprintln!("wrote {}", shown(&target));
         }
     }
     ExitCode::SUCCESS

@@ -48,11 +48,14 @@ pub(crate) fn fmt(paths: Vec<PathBuf>, check: bool, diff: bool, exclude: &[Strin
             } else {
                 std::fs::File::open(&file).and_then(|f| f.take(limit).read_to_end(&mut bytes))
             };
-            let source = match read.map(|_| String::from_utf8(bytes)) {
-                Ok(Ok(text)) if text.len() <= escalate::MAX_FILE_BYTES => Ok(text),
-                // Too large or not UTF-8: `check_bytes` says which, in words.
-                Ok(Ok(text)) => Err(escalate::check_bytes(&name, text.into_bytes())),
-                Ok(Err(e)) => Err(escalate::check_bytes(&name, e.into_bytes())),
+            let source = match read {
+                // Reading stopped one byte past the limit: say the file's own size.
+                Ok(_) if bytes.len() > escalate::MAX_FILE_BYTES => {
+                    let size = std::fs::metadata(&file).ok().filter(|m| m.is_file() && !stdin);
+                    Err(escalate::too_large(&name, size.map(|m| m.len())))
+                }
+                // Not UTF-8: `check_bytes` says where, in words.
+                Ok(_) => String::from_utf8(bytes).map_err(|e| escalate::check_bytes(&name, e.into_bytes())),
                 Err(e) => Err(read_error(&name, &e)),
             };
             let source = match source {
@@ -93,7 +96,7 @@ pub(crate) fn fmt(paths: Vec<PathBuf>, check: bool, diff: bool, exclude: &[Strin
             } else if check {
                 output.push_str(&format!("{}\n", escalate::render::human::visible(&name)));
             } else if let Err(e) = escalate::fsutil::write_atomic(&file, formatted.as_bytes()) {
-                eprintln!("error: cannot write `{name}`: {e}; it is left as it was");
+                error(&format!("cannot write `{name}`: {e}; it is left as it was"));
                 failed += 1;
                 continue;
             }

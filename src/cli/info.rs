@@ -19,7 +19,7 @@ pub(crate) fn explain(name: &str) -> ExitCode {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => "`escalate rules` lists every code".to_string(),
             };
-            eprintln!("error: there is no code `{name}`: {hint}");
+            error(&format!("there is no code `{name}`: {hint}"));
             ExitCode::from(2)
         }
     }
@@ -31,8 +31,8 @@ pub(crate) fn rules(dir: Option<&Path>) -> ExitCode {
     let dir = dir.unwrap_or(Path::new("."));
     let config = match Config::find(dir) {
         Ok(config) => config,
-        Err(error) => {
-            eprintln!("error: {error}");
+        Err(message) => {
+            error(&message);
             return ExitCode::from(2);
         }
     };
@@ -49,11 +49,11 @@ pub(crate) fn rules(dir: Option<&Path>) -> ExitCode {
     }
     text.push('\n');
     match &config {
-        Some(c) => text.push_str(&format!("severities here are set by {}\n", c.path.display())),
+        Some(c) => text.push_str(&format!("severities here are set by {}\n", shown(&c.path))),
         None => text.push_str(&format!(
             "no {} in `{}` or above it: every check has its default severity\n",
             escalate::config::FILE_NAME,
-            dir.display()
+            shown(dir)
         )),
     }
     text.push_str("`escalate explain CODE` explains any of them\n");
@@ -65,14 +65,14 @@ pub(crate) fn rules(dir: Option<&Path>) -> ExitCode {
 pub(crate) fn init(path: Option<&Path>, parents: bool) -> ExitCode {
     match escalate::init::write(path, parents) {
         Ok(file) => {
-            let shown = file.display();
-            println!("wrote {shown}: a starter protocol that passes `escalate check`");
+            let name = shown(&file);
+            println!("wrote {name}: a starter protocol that passes `escalate check`");
             println!("next: replace its titles, parties and timescales with your document's, then run");
-            println!("  escalate check {shown}");
+            println!("  escalate check {name}");
             ExitCode::SUCCESS
         }
-        Err(error) => {
-            eprintln!("error: {error}");
+        Err(message) => {
+            error(&message.to_string());
             ExitCode::from(2)
         }
     }

@@ -7,6 +7,7 @@ mod compare;
 mod diagram;
 mod fmt;
 mod info;
+pub(crate) mod panic;
 mod report;
 mod timeline;
 
@@ -47,8 +48,8 @@ pub(crate) fn load_all_except(paths: &[PathBuf], exclude: &[String]) -> Result<V
         return Err(ExitCode::from(2));
     }
     let mut reports = read_all(sources);
-    if let Err(error) = escalate::config::Configs::default().apply(&mut reports) {
-        eprintln!("error: {error}");
+    if let Err(message) = escalate::config::Configs::default().apply(&mut reports) {
+        error(&message.to_string());
         return Err(ExitCode::from(2));
     }
     Ok(reports)
@@ -406,6 +407,8 @@ pub(crate) fn read_all(sources: Vec<Source>) -> Vec<Report> {
 fn read_stdin() -> Report {
     let mut bytes = Vec::new();
     match std::io::stdin().lock().take(escalate::MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes) {
+        // Reading stopped one byte past the limit: the size is unknown.
+        Ok(_) if bytes.len() > escalate::MAX_FILE_BYTES => escalate::too_large("<stdin>", None),
         Ok(_) => escalate::check_bytes("<stdin>", bytes),
         Err(e) => read_error("<stdin>", &e),
     }
@@ -423,17 +426,23 @@ pub(crate) fn read_file(path: &Path, reports: &mut Vec<Report>) {
     let name = path.display().to_string();
     let read = std::fs::File::open(path).and_then(|file| {
         let mut bytes = Vec::new();
-        file.take(escalate::MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes)?;
-        Ok(bytes)
+        (&file).take(escalate::MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes)?;
+        // Reading stopped one byte past the limit: say the file's own size.
+        let size = file.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
+        Ok((bytes, size))
     });
     match read {
-        Ok(bytes) => reports.push(escalate::check_bytes(&name, bytes)),
+        Ok((bytes, size)) if bytes.len() > escalate::MAX_FILE_BYTES => {
+            reports.push(escalate::too_large(&name, size));
+        }
+        Ok((bytes, _)) => reports.push(escalate::check_bytes(&name, bytes)),
         Err(e) => reports.push(read_error(&name, &e)),
     }
 }
 
 pub(crate) fn read_error(name: &str, error: &std::io::Error) -> Report {
-    let finding = Finding::new(Code::ReadError, format!("cannot read `{name}`: {error}"))
+    let shown = escalate::render::human::visible_line(name);
+    let finding = Finding::new(Code::ReadError, format!("cannot read `{shown}`: {error}"))
         .help("check that the path exists and that you may read it");
     Report {
         path: name.to_string(),
@@ -445,7 +454,50 @@ pub(crate) fn read_error(name: &str, error: &std::io::Error) -> Report {
 }
 
 pub(crate) fn show_paths(paths: &[PathBuf]) -> String {
-    paths.iter().map(|p| format!("`{}`", p.display())).collect::<Vec<_>>().join(", ")
+    paths.iter().map(|p| format!("`{}`", shown(p))).collect::<Vec<_>>().join(", ")
+}
+
+/// A path for a message, with its control characters shown as symbols (a
+/// file name can hold a terminal escape).
+pub(crate) fn shown(path: &Path) -> String {
+    escalate::render::human::visible_line(&path.display().to_string())
+}
+
+/// Parse the command line; on a usage error (or `--help`), print clap's
+/// message and exit with its code (2 for a usage error). The message quotes the arguments, which can hold a
+/// terminal escape or a line break: it is made from the arguments with
+/// their control characters shown as symbols, as source text is shown.
+pub(crate) fn parse_arguments<P: clap::Parser>() -> P {
+    // `--version` also says which bank-holiday tables are built in.
+    let long_version: &'static str = Box::leak(long_version().into_boxed_str());
+    let parse = |args: Vec<std::ffi::OsString>| {
+        P::command()
+            .long_version(long_version)
+            .try_get_matches_from(args)
+            .and_then(|m| P::from_arg_matches(&m))
+    };
+    let error = match parse(std::env::args_os().collect()) {
+        Ok(parsed) => return parsed,
+        Err(error) => error,
+    };
+    if !error.use_stderr() {
+        // `--help` and `--version`: clap's own text, styled, quoting nothing.
+        let _ = error.print();
+        std::process::exit(error.exit_code());
+    }
+    let shown =
+        std::env::args_os().map(|a| escalate::render::human::visible_line(&a.to_string_lossy()).into());
+    // The same mistake, quoted safely; should the safe form parse (it never
+    // should), the first message, with its controls shown.
+    let error = parse(shown.collect()).err().filter(|e| e.kind() == error.kind()).unwrap_or(error);
+    eprint!("{}", escalate::render::human::visible(&error.render().to_string()));
+    std::process::exit(error.exit_code())
+}
+
+/// An error message on stderr, with the user's strings in it (names from
+/// `.escalate.toml`, file names, arguments) shown as source text is.
+pub(crate) fn error(message: &str) {
+    eprintln!("error: {}", escalate::render::human::visible_line(message));
 }
 
 /// Print to stdout; a closed pipe (`escalate check | head`) is not an error.

@@ -27,7 +27,7 @@ pub(crate) fn report(paths: &[PathBuf], output: &Path) -> ExitCode {
         return ExitCode::from(2);
     }
     if output.exists() && !output.is_dir() {
-        eprintln!("error: `{}` is a file: `-o` names the folder to write the site into", output.display());
+        eprintln!("error: `{}` is a file: `-o` names the folder to write the site into", shown(output));
         return ExitCode::from(2);
     }
     let site = escalate::report::Site::build(&reports);
@@ -41,13 +41,13 @@ pub(crate) fn report(paths: &[PathBuf], output: &Path) -> ExitCode {
                 } else {
                     format!("{} protocols", reports.len())
                 },
-                output.display(),
-                output.join("index.html").display()
+                shown(output),
+                shown(&output.join("index.html"))
             );
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: cannot write the site into `{}`: {e}", output.display());
+            eprintln!("error: cannot write the site into `{}`: {e}", shown(output));
             ExitCode::from(2)
         }
     }

@@ -29,13 +29,13 @@ pub(crate) fn timeline(
     use escalate::timeline::Timeline;
 
     if file.is_dir() {
-        eprintln!("error: `{}` is a directory: `timeline` takes one protocol file", file.display());
+        eprintln!("error: `{}` is a directory: `timeline` takes one protocol file", shown(file));
         return ExitCode::from(2);
     }
     let mut reports = Vec::new();
     collect(file, &mut reports);
     let Some(report) = reports.into_iter().next() else {
-        eprintln!("error: cannot read `{}`", file.display());
+        eprintln!("error: cannot read `{}`", shown(file));
         return ExitCode::from(2);
     };
     let Some((protocol, analysis)) = report.analysed() else {

@@ -16,11 +16,34 @@ pub fn unified(old: &str, new: &str, old_label: &str, new_label: &str) -> String
     if old == new {
         return String::new();
     }
+    let (old, new) = (shown_carriage_returns(old), shown_carriage_returns(new));
     let diff = similar::TextDiff::configure()
         .algorithm(similar::Algorithm::Myers)
         .timeout(Duration::from_secs(2))
-        .diff_lines(old, new);
+        .diff_lines(&old, &new);
     diff.unified_diff().context_radius(CONTEXT).header(old_label, new_label).to_string()
+}
+
+/// A carriage return that does not end a line is shown as `␍`: printed raw,
+/// it would move a terminal's cursor back over what the line said. The CR
+/// of a CRLF ending is kept, so the diff still applies to the file.
+fn shown_carriage_returns(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\r') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let (body, end) = match line.strip_suffix("\r\n") {
+            Some(body) => (body, "\r\n"),
+            None => match line.strip_suffix('\n') {
+                Some(body) => (body, "\n"),
+                None => (line, ""),
+            },
+        };
+        out.push_str(&body.replace('\r', "\u{240d}"));
+        out.push_str(end);
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -128,6 +151,12 @@ mod tests {
             let diff = unified(old, new, "f", "f");
             assert_eq!(apply(old, &diff), new, "{diff}");
         }
+    }
+
+    #[test]
+    fn a_lone_carriage_return_is_shown_and_a_crlf_ending_kept() {
+        let diff = unified("a\r::error::x\nb\r\n", "a ::error::x\nb\r\n", "f", "f");
+        assert_eq!(diff, "--- f\n+++ f\n@@ -1,2 +1,2 @@\n-a\u{240d}::error::x\n+a ::error::x\n b\r\n");
     }
 
     #[test]

@@ -271,12 +271,18 @@ pub fn csv(summaries: &[Summary]) -> String {
     out
 }
 
+/// One field: quoted if it must be (RFC 4180). A field that a spreadsheet
+/// would read as a formula (starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return) gets a `'` before it, as OWASP advises against CSV
+/// injection: a title such as `=HYPERLINK(...)` is then shown as text. No
+/// field escalate makes itself starts so (counts and dates are unsigned).
 fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
     } else {
         text.to_string()
-    }
+    };
+    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text }
 }
 
 /// One JSON document, version 1.
@@ -299,5 +305,14 @@ mod tests {
         assert_eq!(csv_field("plain"), "plain");
         assert_eq!(csv_field("a, b"), "\"a, b\"");
         assert_eq!(csv_field("say \"x\""), "\"say \"\"x\"\"\"");
+    }
+
+    #[test]
+    fn csv_cells_never_start_a_formula() {
+        assert_eq!(csv_field("=1+2"), "'=1+2");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("-x"), "'-x");
+        assert_eq!(csv_field("+x, y"), "\"'+x, y\"");
+        assert_eq!(csv_field("a = b"), "a = b");
     }
 }

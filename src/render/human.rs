@@ -113,7 +113,7 @@ impl Source {
         };
         let mut line_starts = vec![0];
         line_starts.extend(shown.match_indices('\n').map(|(i, _)| i + 1));
-        Source { name: visible(name), text: shown, line_starts, shifts }
+        Source { name: visible_line(name), text: shown, line_starts, shifts }
     }
 
     /// Where a byte offset of the file is in the text shown.
@@ -181,6 +181,13 @@ pub fn visible(text: &str) -> String {
     text.chars().map(|c| if c.is_control() && c != '\n' { symbol(c) } else { c }).collect()
 }
 
+/// [`visible`], for text that must stay on one line (a file name, a name
+/// from `.escalate.toml`): a line break is shown as `␊` too, so that no
+/// name can start a line of its own (such as a forged `::error` command).
+pub fn visible_line(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { symbol(c) } else { c }).collect()
+}
+
 /// How to draw reports: colours only for a terminal without `NO_COLOR`.
 pub fn handler(color: bool) -> GraphicalReportHandler {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
@@ -207,7 +214,7 @@ pub fn render(report: &Report, handler: &GraphicalReportHandler) -> String {
     for finding in report.findings.iter().filter(|f| !f.is_active()) {
         out.push_str(&format!(
             "{}: silenced {}: {} (allowed: \"{}\")\n",
-            visible(&report.path),
+            visible_line(&report.path),
             finding.code,
             visible(&finding.message),
             visible(finding.allowed.as_deref().unwrap_or_default())

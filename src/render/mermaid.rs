@@ -13,14 +13,13 @@ use super::diagram::{Diagram, EdgeKind, Kind, Node, Style, clean, mark, wrap};
 /// Render a diagram as Mermaid.
 pub fn render(d: &Diagram) -> String {
     let mut out = String::with_capacity(8 * 1024);
-    // Front matter shows the title above the chart; YAML single quotes need
-    // only `'` doubled.
+    // Front matter shows the title above the chart.
     // The labels are wrapped here already: Mermaid must not wrap them again
     // at its default 200 px.
     let _ = writeln!(
         out,
-        "---\ntitle: '{}'\nconfig:\n  flowchart:\n    wrappingWidth: 400\n---",
-        clean(&d.title).replace('\'', "''")
+        "---\ntitle: {}\nconfig:\n  flowchart:\n    wrappingWidth: 400\n---",
+        yaml_text(&d.title)
     );
     out.push_str("flowchart TD\n");
     let _ = writeln!(out, "  accTitle: {}", plain_line(&d.title));
@@ -175,6 +174,10 @@ pub fn escape(text: &str) -> String {
             '|' => out.push_str("#124;"),
             '`' => out.push_str("#96;"),
             '\\' => out.push_str("#92;"),
+            // `%%` starts a comment, and `%%{...}%%` a directive that Mermaid
+            // applies wherever it stands (even inside a label): never let two
+            // meet.
+            '%' => out.push_str("#37;"),
             c => out.push(c),
         }
     }
@@ -182,8 +185,31 @@ pub fn escape(text: &str) -> String {
 }
 
 /// A line for `accTitle:` / `accDescr:`, which run to the end of the line.
+/// Mermaid reads a directive (`%%{init: ...}%%`) there too, and decodes
+/// entity codes in them as in labels, so they are escaped the same way.
 fn plain_line(text: &str) -> String {
-    clean(text)
+    escape(text)
+}
+
+/// The title as a YAML scalar for the front matter. Single quotes (only `'`
+/// doubled) unless the title holds a `%`: then double quotes, with `%` as
+/// `\x25`, so that no `%%` stands anywhere in the file.
+fn yaml_text(text: &str) -> String {
+    let text = clean(text);
+    if !text.contains('%') {
+        return format!("'{}'", text.replace('\'', "''"));
+    }
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '%' => out.push_str("\\x25"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 #[cfg(test)]
@@ -195,5 +221,14 @@ mod tests {
         assert_eq!(escape(r#"a "b" #1; <i>"#), "a #quot;b#quot; #35;1#59; #lt;i#gt;");
         assert_eq!(escape("[x] {y} |z| `w`"), "#91;x#93; #123;y#125; #124;z#124; #96;w#96;");
         assert!(!escape("-->").contains('>'));
+    }
+
+    #[test]
+    fn no_two_percent_signs_meet() {
+        let directive = r#"%%{init: {"themeCSS": "x"}}%%"#;
+        assert!(!escape(directive).contains('%'));
+        assert!(!plain_line(directive).contains('%'));
+        assert_eq!(yaml_text("A 'b'"), "'A ''b'''");
+        assert_eq!(yaml_text(r#"5% "q" \"#), r#""5\x25 \"q\" \\""#);
     }
 }

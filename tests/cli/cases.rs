@@ -53,7 +53,8 @@ fn cases() {
 
         // A second line `# exit: N` states the exit code where a finding's
         // severity is not its code's default (a limit the protocol only advises).
-        let stated_exit = text.lines().nth(1).and_then(|l| l.strip_prefix("# exit:")).map(|n| n.trim().parse::<i32>());
+        let stated_exit =
+            text.lines().nth(1).and_then(|l| l.strip_prefix("# exit:")).map(|n| n.trim().parse::<i32>());
         let expected_exit = if let Some(exit) = stated_exit {
             exit.unwrap_or_else(|_| panic!("{}: cannot read `# exit:`", path.display()))
         } else if codes.iter().any(|c| c.is_input_error()) {

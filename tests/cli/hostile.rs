@@ -20,6 +20,7 @@
 //! stalling it); it is never an assertion about speed.
 
 mod props;
+mod round2;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

@@ -64,10 +64,27 @@ fn outputs(report: &Report) {
     serde_json::from_str::<serde_json::Value>(&render::timeline::json(&t)).expect("timeline JSON parses");
     let ics = render::ics::render(&t);
     icalendar::parser::read_calendar(&icalendar::parser::unfold(&ics)).expect("ICS parses");
+    lines_are_ours(&render::timeline::text(&t), "timeline");
     let diagram = render::diagram::Diagram::build(protocol, analysis, Some(&report.findings));
     roxmltree::Document::parse(&render::svg::render(&diagram)).expect("SVG parses");
     assert!(render::dot::render(&diagram).starts_with("digraph"));
-    render::mermaid::render(&diagram);
+    let mermaid = render::mermaid::render(&diagram);
+    assert!(!mermaid.contains("%%"), "a Mermaid comment or directive:\n{mermaid}");
+    // No text of the model holds a line break or a tab (issue 12): every
+    // line break in an output is the format's.
+    let model = serde_json::to_string(protocol).expect("the model serialises");
+    let model: serde_json::Value = serde_json::from_str(&model).expect("JSON");
+    let mut texts = vec![&model];
+    while let Some(value) = texts.pop() {
+        match value {
+            serde_json::Value::String(text) => {
+                assert!(!text.chars().any(|c| c.is_control() || (c.is_whitespace() && c != ' ')), "{text:?}")
+            }
+            serde_json::Value::Array(items) => texts.extend(items),
+            serde_json::Value::Object(map) => texts.extend(map.values()),
+            _ => {}
+        }
+    }
     // compare: every Markdown row keeps its two columns (a title cannot add one).
     if let Some(summary) = escalate::compare::Summary::of(report) {
         for line in render::compare::markdown(std::slice::from_ref(&summary)).lines() {
@@ -75,6 +92,12 @@ fn outputs(report: &Report) {
             assert_eq!(cells, 3, "{line}");
         }
     }
+}
+
+/// No carriage return, and no line GitHub would read as a workflow command.
+fn lines_are_ours(text: &str, what: &str) {
+    assert!(!text.contains('\r'), "{what}: {text}");
+    assert!(!text.lines().any(|l| l.starts_with("::")), "{what}: {text}");
 }
 
 /// The language's words, and the odd bytes hostile files hold.
@@ -160,6 +183,11 @@ const TOKENS: &[&str] = &[
     "resolved -> agreed",
     "unresolved -> stage 2",
     "final decision",
+    "\"S\\\n::error::x\"",
+    "\"S\\\r::x\"",
+    "\\\t",
+    "\"%%{init: {}}%%\"",
+    "protocol \"%%\"",
 ];
 
 fn token_soup() -> impl Strategy<Value = String> {
