@@ -22,6 +22,7 @@ pub mod checks;
 pub mod compare;
 pub mod config;
 pub mod diagnostic;
+pub mod diff;
 pub mod explain;
 pub mod format;
 pub mod fsutil;

@@ -5,6 +5,7 @@
 mod check;
 mod compare;
 mod diagram;
+mod diff;
 mod fmt;
 mod info;
 mod report;
@@ -13,6 +14,7 @@ mod timeline;
 pub(crate) use check::check;
 pub(crate) use compare::compare;
 pub(crate) use diagram::render_command;
+pub(crate) use diff::diff;
 pub(crate) use fmt::fmt;
 pub(crate) use info::{explain, init, rules};
 pub(crate) use report::report;

@@ -2,6 +2,7 @@
 
 pub mod compare;
 pub mod diagram;
+pub mod diff;
 pub mod dot;
 pub mod github;
 pub mod html;

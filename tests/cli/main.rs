@@ -5,6 +5,7 @@ mod cases;
 mod ci;
 mod cli;
 mod compare;
+mod diff;
 mod docs;
 mod explain;
 mod fmt;
