@@ -8,6 +8,33 @@ use std::fmt::Write as _;
 
 use crate::compare::Summary;
 
+/// Each column's heading: the file's name, or, when two files share a name
+/// (two versions of one protocol, `old/hull.esc` and `new/hull.esc`), the
+/// path as given, so the columns can be told apart.
+fn headings(summaries: &[Summary]) -> Vec<String> {
+    let shared = |name: &str| summaries.iter().filter(|s| s.name == name).count() > 1;
+    let mut headings: Vec<String> = summaries
+        .iter()
+        .map(|s| {
+            if shared(&s.name) {
+                s.file.strip_suffix(".esc").unwrap_or(&s.file).to_string()
+            } else {
+                s.name.clone()
+            }
+        })
+        .collect();
+    // The same file twice: number the columns.
+    for i in 0..headings.len() {
+        let same: Vec<usize> = (0..headings.len()).filter(|&j| headings[j] == headings[i]).collect();
+        if same.len() > 1 {
+            for (n, j) in same.into_iter().enumerate() {
+                headings[j] = format!("{} ({})", headings[j], n + 1);
+            }
+        }
+    }
+    headings
+}
+
 /// The rows of the side-by-side table: a label and each protocol's cell.
 fn rows(summaries: &[Summary]) -> Vec<(&'static str, Vec<String>)> {
     let row = |f: &dyn Fn(&Summary) -> String| summaries.iter().map(f).collect::<Vec<_>>();
@@ -113,6 +140,7 @@ pub fn table(summaries: &[Summary], width: usize) -> String {
         .into_iter()
         .map(|(label, cells)| (label, cells.iter().map(|c| keep(label, c)).collect()))
         .collect();
+    let headings = headings(summaries);
     let label = rows.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0);
     let n = summaries.len().max(1);
     let room = width.saturating_sub(label + 3 * n) / n;
@@ -122,7 +150,7 @@ pub fn table(summaries: &[Summary], width: usize) -> String {
     let cells = || {
         rows.iter()
             .flat_map(|(_, cells)| cells.iter().map(String::as_str))
-            .chain(summaries.iter().map(|s| s.name.as_str()))
+            .chain(headings.iter().map(String::as_str))
     };
     let longest = cells().map(|c| c.chars().count()).max().unwrap_or(0);
     let word = cells().flat_map(|c| c.split(' ')).map(|w| w.chars().count()).max().unwrap_or(0);
@@ -133,12 +161,8 @@ pub fn table(summaries: &[Summary], width: usize) -> String {
     let wrap = |text: &str, w: usize| -> Vec<String> {
         textwrap::wrap(text, options(w)).into_iter().map(|c| c.into_owned()).collect()
     };
-    let mut out = line(
-        label,
-        "",
-        &summaries.iter().zip(&widths).map(|(s, &w)| wrap(&s.name, w)).collect::<Vec<_>>(),
-        &widths,
-    );
+    let mut out =
+        line(label, "", &headings.iter().zip(&widths).map(|(h, &w)| wrap(h, w)).collect::<Vec<_>>(), &widths);
     let rule: Vec<String> =
         std::iter::once(label).chain(widths.iter().copied()).map(|w| "─".repeat(w)).collect();
     out.push_str(&rule.join("─┼─"));
@@ -186,8 +210,8 @@ pub fn markdown(summaries: &[Summary]) -> String {
         out
     };
     let mut out = String::from("|  |");
-    for s in summaries {
-        let _ = write!(out, " {} |", cell(&s.name));
+    for heading in headings(summaries) {
+        let _ = write!(out, " {} |", cell(&heading));
     }
     out.push_str("\n|---|");
     out.push_str(&"---|".repeat(summaries.len()));
