@@ -56,6 +56,8 @@ codes! {
     UnknownCheck = "unknown-check", Error, true, "an `allow` line names a check that does not exist";
     UnknownCalendar = "unknown-calendar", Error, true, "the protocol names a calendar escalate does not ship";
     NoStages = "no-stages", Error, true, "a protocol has no stages";
+    InvalidScenario = "invalid-scenario", Error, true, "a scenario names something that does not exist, or cannot be run";
+    ScenarioFailed = "scenario-failed", Error, true, "a scenario of `escalate test` does not go as it expects";
     DeadEnd = "dead-end", Error, false, "an unresolved disagreement has nowhere to go";
     NoWayOut = "no-way-out", Error, false, "a cycle of routes from which no outcome can be reached";
     Unreachable = "unreachable", Warning, false, "a stage, exit or outcome that no route reaches";

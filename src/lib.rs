@@ -32,6 +32,7 @@ pub mod layout;
 pub mod model;
 pub mod render;
 pub mod report;
+pub mod scenario;
 pub mod span;
 pub mod syntax;
 pub mod timeline;

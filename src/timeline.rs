@@ -424,7 +424,7 @@ pub fn deadline(calendar: &Calendar, start: NaiveDate, days: u32) -> NaiveDate {
 /// `date` (the previous stage's due date, already a working day). A route with
 /// no time of its own keeps the date, so a first stage starts on `from` even
 /// when that is not a working day.
-fn after_route(calendar: &Calendar, date: NaiveDate, days: u32) -> NaiveDate {
+pub fn after_route(calendar: &Calendar, date: NaiveDate, days: u32) -> NaiveDate {
     if days == 0 { date } else { calendar.add_working_days(date, days) }
 }
 
