@@ -176,6 +176,26 @@ pub(crate) enum Command {
         #[arg(long, value_enum, default_value_t = Engine::Builtin)]
         engine: Engine,
     },
+    /// Run the scenarios written beside each protocol: the promises it makes.
+    ///
+    /// A protocol's scenarios go in `NAME.scenarios` beside `NAME.esc`: a
+    /// start date, what happens at each stage, and what must follow (which
+    /// stage, exit or outcome is reached, by which date or within how many
+    /// working days). They are dated as `escalate timeline` dates. See
+    /// docs/testing.md.
+    ///
+    /// Exit codes: 0 every scenario holds, 1 at least one fails, 2 a file
+    /// could not be read or parsed, or a scenario names something the
+    /// protocol does not have.
+    Test {
+        /// Protocol files (`NAME.esc`), scenarios files (`NAME.scenarios`),
+        /// or folders searched for protocols with scenarios. Defaults to the
+        /// current folder.
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+        format: TestFormat,
+    },
     /// Show what a new version of a protocol changes in its meaning.
     ///
     /// Stages added, removed or renamed (matched by id, then by title);
@@ -234,6 +254,16 @@ pub(crate) enum Format {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum TestFormat {
+    /// A line per scenario, and a report for each that fails.
+    Human,
+    /// One JSON document, for machines.
+    Json,
+    /// JUnit XML, which CI systems display as test results.
+    Junit,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 pub(crate) enum DiffFormat {
     /// A list of changes, for a terminal.
     Text,
@@ -289,6 +319,7 @@ fn main() -> ExitCode {
         }
         Command::Report { paths, output } => cli::report(&paths, &output),
         Command::Diff { old, new, format } => cli::diff(&old, &new, format),
+        Command::Test { paths, format } => cli::test(paths, format),
     }
 }
 

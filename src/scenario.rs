@@ -144,8 +144,8 @@ impl Outcome {
                     inside.push(e.clone());
                 }
                 match v.due {
-                    Some(due) => inside.push(format!("{} to {}", show(v.starts), show(due))),
-                    None => inside.push(show(v.starts)),
+                    Some(due) => inside.push(format!("{} to {}", short(v.starts), short(due))),
+                    None => inside.push(short(v.starts)),
                 }
                 format!("{} ({})", v.name, inside.join(", "))
             })
@@ -166,6 +166,15 @@ pub fn show(w: When_) -> String {
     match (w.date, w.days) {
         (Some(date), Some(days)) => format!("{date} (working day {days})"),
         (None, Some(days)) => format!("working day {days}"),
+        _ => "no bound".to_string(),
+    }
+}
+
+/// A point in few words, for routes: the date if known, else the working day.
+fn short(w: When_) -> String {
+    match (w.date, w.days) {
+        (Some(date), _) => date.to_string(),
+        (None, Some(days)) => format!("day {days}"),
         _ => "no bound".to_string(),
     }
 }
@@ -350,6 +359,27 @@ fn resolve<'s>(
     let mut said: Vec<Option<Span>> = vec![None; p.stages.len()];
     let mut default: Option<(Condition, Span)> = None;
     for e in &s.events {
+        let mut e = e.clone();
+        // `if "the first words..."`: the one condition that begins so.
+        if let Condition::If(text) = &e.condition
+            && let Some(start) = text.strip_suffix("...").or_else(|| text.strip_suffix('…'))
+        {
+            let matches: Vec<&String> = names.conditions.iter().filter(|c| c.starts_with(start.trim_end())).collect();
+            match matches.as_slice() {
+                [one] => e.condition = Condition::If((*one).clone()),
+                [] => {}
+                several => {
+                    let shown: Vec<String> = several.iter().take(3).map(|c| format!("`if \"{c}\"`")).collect();
+                    errors.push(invalid(
+                        format!("`if \"{text}\"` could be any of {} conditions", several.len()),
+                        e.span,
+                        "more than one condition begins so",
+                        format!("write more of it: {}", shown.join(", ")),
+                    ));
+                    continue;
+                }
+            }
+        }
         if let Condition::If(text) = &e.condition
             && !names.conditions.contains(text)
         {
@@ -653,6 +683,29 @@ fn kind_name(t: Target) -> &'static str {
         Target::Stage(_) => "a stage",
         Target::Exit(_) => "an exit",
         Target::Outcome(_) => "an outcome",
+    }
+}
+
+/// The scenarios of one protocol, run.
+#[derive(Debug, Clone)]
+pub struct FileResult {
+    /// The protocol file, as named on the command line.
+    pub protocol: String,
+    /// The scenarios file.
+    pub scenarios: String,
+    /// The scenarios file's text (for line numbers and reports).
+    pub source: String,
+    pub outcomes: Vec<Outcome>,
+}
+
+impl FileResult {
+    pub fn failed(&self) -> usize {
+        self.outcomes.iter().filter(|o| !o.passed()).count()
+    }
+
+    /// The 1-based line a span starts on in the scenarios file.
+    pub fn line(&self, span: Span) -> usize {
+        crate::span::LineIndex::new(&self.source).line_col(span.start).0
     }
 }
 

@@ -9,6 +9,7 @@ mod diff;
 mod fmt;
 mod info;
 mod report;
+mod test;
 mod timeline;
 
 pub(crate) use check::check;
@@ -18,6 +19,7 @@ pub(crate) use diff::diff;
 pub(crate) use fmt::fmt;
 pub(crate) use info::{explain, init, rules};
 pub(crate) use report::report;
+pub(crate) use test::test;
 pub(crate) use timeline::timeline;
 
 use std::io::{IsTerminal, Read, Write};

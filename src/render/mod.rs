@@ -11,5 +11,6 @@ pub mod ics;
 pub mod json;
 pub mod mermaid;
 pub mod sarif;
+pub mod scenario;
 pub mod svg;
 pub mod timeline;
