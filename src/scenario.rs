@@ -209,13 +209,17 @@ enum ReadyWhen {
 pub fn run(p: &Protocol, source: &str, scenarios: &[Scenario]) -> Result<Vec<Outcome>, Vec<Finding>> {
     let names = Names::of(p);
     let mut errors = Vec::new();
-    let ready: Vec<Ready> = scenarios.iter().filter_map(|s| resolve(p, &names, source, s, &mut errors)).collect();
+    let ready: Vec<Ready> =
+        scenarios.iter().filter_map(|s| resolve(p, &names, source, s, &mut errors)).collect();
     if !errors.is_empty() {
         return Err(errors);
     }
     let g = EscalationGraph::build(p);
     let Some(calendar) = clock::calendar(p) else {
-        return Err(vec![Finding::new(Code::InvalidScenario, "the protocol's calendar is not one escalate ships")]);
+        return Err(vec![Finding::new(
+            Code::InvalidScenario,
+            "the protocol's calendar is not one escalate ships",
+        )]);
     };
     Ok(ready.iter().map(|r| walk(p, &g, &calendar, r)).collect())
 }
@@ -230,9 +234,14 @@ impl Names {
     fn of(p: &Protocol) -> Names {
         let mut targets: Vec<(String, Target)> =
             p.stages_with_ix().map(|(ix, s)| (s.id.clone(), Target::Stage(ix))).collect();
-        targets.extend(p.exits.iter().enumerate().map(|(i, e)| (e.name.clone(), Target::Exit(crate::model::ExitIx(i)))));
         targets.extend(
-            p.outcomes.iter().enumerate().map(|(i, o)| (o.name.clone(), Target::Outcome(crate::model::OutcomeIx(i)))),
+            p.exits.iter().enumerate().map(|(i, e)| (e.name.clone(), Target::Exit(crate::model::ExitIx(i)))),
+        );
+        targets.extend(
+            p.outcomes
+                .iter()
+                .enumerate()
+                .map(|(i, o)| (o.name.clone(), Target::Outcome(crate::model::OutcomeIx(i)))),
         );
         let mut conditions: Vec<String> = p
             .stages
@@ -250,21 +259,21 @@ impl Names {
     }
 
     fn target(&self, t: &syntax::Target, errors: &mut Vec<Finding>) -> Option<Target> {
-        let found = self
-            .targets
-            .iter()
-            .find(|(n, target)| *n == t.name.text && (!t.explicit_stage || matches!(target, Target::Stage(_))));
+        let found = self.targets.iter().find(|(n, target)| {
+            *n == t.name.text && (!t.explicit_stage || matches!(target, Target::Stage(_)))
+        });
         if let Some((_, target)) = found {
             return Some(*target);
         }
         let what = if t.explicit_stage { "stage" } else { "stage, exit or outcome" };
-        let candidates =
-            self.targets.iter().filter(|(_, x)| !t.explicit_stage || matches!(x, Target::Stage(_))).map(|(n, _)| n.as_str());
-        let mut finding = Finding::new(
-            Code::InvalidScenario,
-            format!("the protocol has no {what} `{}`", t.name.text),
-        )
-        .at(t.name.span, format!("unknown {what}"));
+        let candidates = self
+            .targets
+            .iter()
+            .filter(|(_, x)| !t.explicit_stage || matches!(x, Target::Stage(_)))
+            .map(|(n, _)| n.as_str());
+        let mut finding =
+            Finding::new(Code::InvalidScenario, format!("the protocol has no {what} `{}`", t.name.text))
+                .at(t.name.span, format!("unknown {what}"));
         finding = match suggest(&t.name.text, candidates) {
             Some(s) if t.explicit_stage => finding.help(format!("did you mean `stage {s}`?")),
             Some(s) => finding.help(format!("did you mean `{s}`?")),
@@ -274,7 +283,9 @@ impl Names {
                     .iter()
                     .filter(|(_, x)| !t.explicit_stage || matches!(x, Target::Stage(_)))
                     .take(8)
-                    .map(|(n, x)| if matches!(x, Target::Stage(_)) { format!("`stage {n}`") } else { format!("`{n}`") })
+                    .map(|(n, x)| {
+                        if matches!(x, Target::Stage(_)) { format!("`stage {n}`") } else { format!("`{n}`") }
+                    })
                     .collect();
                 finding.help(format!("a scenario uses the protocol's own names: {}", list.join(", ")))
             }
@@ -364,12 +375,14 @@ fn resolve<'s>(
         if let Condition::If(text) = &e.condition
             && let Some(start) = text.strip_suffix("...").or_else(|| text.strip_suffix('…'))
         {
-            let matches: Vec<&String> = names.conditions.iter().filter(|c| c.starts_with(start.trim_end())).collect();
+            let matches: Vec<&String> =
+                names.conditions.iter().filter(|c| c.starts_with(start.trim_end())).collect();
             match matches.as_slice() {
                 [one] => e.condition = Condition::If((*one).clone()),
                 [] => {}
                 several => {
-                    let shown: Vec<String> = several.iter().take(3).map(|c| format!("`if \"{c}\"`")).collect();
+                    let shown: Vec<String> =
+                        several.iter().take(3).map(|c| format!("`if \"{c}\"`")).collect();
                     errors.push(invalid(
                         format!("`if \"{text}\"` could be any of {} conditions", several.len()),
                         e.span,
@@ -415,7 +428,10 @@ fn resolve<'s>(
                 let Some(target) = names.target(t, errors) else { continue };
                 let Target::Stage(ix) = target else {
                     errors.push(invalid(
-                        format!("`{}` is not a stage: only stages have something happen at them", t.name.text),
+                        format!(
+                            "`{}` is not a stage: only stages have something happen at them",
+                            t.name.text
+                        ),
                         t.name.span,
                         "an exit or outcome",
                         "name a stage, e.g. `at stage 2: resolved`",
@@ -425,7 +441,10 @@ fn resolve<'s>(
                 if let Some(first) = said[ix.0] {
                     errors.push(
                         invalid(
-                            format!("scenario `{}` says twice what happens at `stage {}`", s.name.text, t.name.text),
+                            format!(
+                                "scenario `{}` says twice what happens at `stage {}`",
+                                s.name.text, t.name.text
+                            ),
                             e.span,
                             "second line for this stage",
                             "keep one: a scenario is one disagreement, one thing happens at each stage",
@@ -489,7 +508,10 @@ fn resolve<'s>(
                 When::On(word) | When::By(word) => {
                     if starts.is_none() && s.starts.is_empty() {
                         errors.push(invalid(
-                            format!("scenario `{}` promises a date but does not say when it starts", s.name.text),
+                            format!(
+                                "scenario `{}` promises a date but does not say when it starts",
+                                s.name.text
+                            ),
                             word.span,
                             "a date",
                             "add `starts YYYY-MM-DD` to the scenario: the day the disagreement is raised",
@@ -606,15 +628,21 @@ fn walk(p: &Protocol, g: &EscalationGraph, calendar: &crate::calendar::Calendar,
         // The point the promise is about.
         let point = match x.kind {
             ExpectKind::Ends => match (&ending, last) {
-                (Ending::Reached | Ending::FinalAuthority | Ending::NotSaid, Some(t)) if t == x.target => Ok(end),
-                (Ending::NoRoute(c), Some(t)) => Err(format!("it is stuck at {}, which has no `{c}` route", name_of(t))),
+                (Ending::Reached | Ending::FinalAuthority | Ending::NotSaid, Some(t)) if t == x.target => {
+                    Ok(end)
+                }
+                (Ending::NoRoute(c), Some(t)) => {
+                    Err(format!("it is stuck at {}, which has no `{c}` route", name_of(t)))
+                }
                 (Ending::Cycle, Some(t)) => Err(format!("it goes round a cycle back to {}", name_of(t))),
-                (_, Some(t)) => Err(format!("it ends at {} ({}), on {}", name_of(t), kind_name(t), show(end))),
+                (_, Some(t)) => {
+                    Err(format!("it ends at {} ({}), on {}", name_of(t), kind_name(t), show(end)))
+                }
                 (_, None) => Err("the pathway has no stages".to_string()),
             },
-            ExpectKind::Reaches => {
-                visit(x.target).map(|v| v.starts).ok_or_else(|| format!("it never reaches {}", name_of(x.target)))
-            }
+            ExpectKind::Reaches => visit(x.target)
+                .map(|v| v.starts)
+                .ok_or_else(|| format!("it never reaches {}", name_of(x.target))),
             ExpectKind::Due | ExpectKind::Starts => match visit(x.target) {
                 Some(v) if x.kind == ExpectKind::Starts => Ok(v.starts),
                 Some(v) => Ok(v.due.unwrap_or(v.starts)),
@@ -638,7 +666,9 @@ fn walk(p: &Protocol, g: &EscalationGraph, calendar: &crate::calendar::Calendar,
                     };
                     match (anchor, point.days) {
                         (None, _) => of.map(|t| format!("it never reaches {}", name_of(t))),
-                        (_, None) => Some("the time it takes has no bound: some timescale on the way is vague".into()),
+                        (_, None) => {
+                            Some("the time it takes has no bound: some timescale on the way is vague".into())
+                        }
                         (Some(a), Some(n)) => {
                             let elapsed = n.saturating_sub(a.days.unwrap_or(0));
                             (elapsed > *days).then(|| {
@@ -753,8 +783,10 @@ mod tests {
 
     #[test]
     fn a_broken_promise_fails_with_what_happened() {
-        let out = run_one("scenario \"s\" { at any stage: unresolved expect ends at stage 2 within 4 working days }")
-            .expect("runs");
+        let out = run_one(
+            "scenario \"s\" { at any stage: unresolved expect ends at stage 2 within 4 working days }",
+        )
+        .expect("runs");
         assert_eq!(out[0].failures.len(), 1);
         assert!(out[0].failures[0].actual.contains("it takes 5 working days"), "{:?}", out[0].failures);
     }
@@ -771,7 +803,8 @@ mod tests {
 
     #[test]
     fn unknown_names_are_input_errors_with_did_you_mean() {
-        let errors = run_one("scenario \"s\" { at stage 3: resolved expect ends at agred }").expect_err("unknown");
+        let errors =
+            run_one("scenario \"s\" { at stage 3: resolved expect ends at agred }").expect_err("unknown");
         assert_eq!(errors.len(), 2);
         assert!(errors.iter().all(|e| e.code == Code::InvalidScenario));
         assert!(errors[1].help.contains("did you mean `agreed`?"), "{:?}", errors[1]);

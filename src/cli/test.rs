@@ -72,13 +72,19 @@ pub(crate) fn test(paths: Vec<PathBuf>, format: TestFormat) -> ExitCode {
     let output = match format {
         TestFormat::Human => {
             let mut out = String::new();
-            let color = std::io::IsTerminal::is_terminal(&std::io::stdout()) && std::env::var_os("NO_COLOR").is_none();
+            let color = std::io::IsTerminal::is_terminal(&std::io::stdout())
+                && std::env::var_os("NO_COLOR").is_none();
             let shown = escalate::render::human::handler(color);
             for r in &results {
                 out.push_str(&render::scenario::list(r));
                 let failures: Vec<_> = r.outcomes.iter().flat_map(escalate::scenario::findings).collect();
                 if !failures.is_empty() {
-                    let report = Report { path: r.scenarios.clone(), source: r.source.clone(), protocol: None, findings: failures };
+                    let report = Report {
+                        path: r.scenarios.clone(),
+                        source: r.source.clone(),
+                        protocol: None,
+                        findings: failures,
+                    };
                     out.push('\n');
                     out.push_str(&render::human::render(&report, &shown));
                 }
@@ -99,7 +105,9 @@ pub(crate) fn test(paths: Vec<PathBuf>, format: TestFormat) -> ExitCode {
 fn run_pair(protocol: &Path, scenarios: &Path) -> Result<FileResult, Report> {
     let mut reports = Vec::new();
     read_file(protocol, &mut reports);
-    let report = reports.pop().ok_or_else(|| read_error(&protocol.display().to_string(), &std::io::Error::other("not read")))?;
+    let report = reports
+        .pop()
+        .ok_or_else(|| read_error(&protocol.display().to_string(), &std::io::Error::other("not read")))?;
     let Some(model) = report.protocol.as_ref().filter(|_| !report.has_input_error()) else {
         return Err(report);
     };

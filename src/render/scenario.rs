@@ -25,7 +25,8 @@ pub fn list(file: &FileResult) -> String {
 pub fn summary(files: &[FileResult]) -> String {
     let (total, failed) = totals(files);
     let scenarios = if total == 1 { "1 scenario".to_string() } else { format!("{total} scenarios") };
-    let protocols = if files.len() == 1 { "1 protocol".to_string() } else { format!("{} protocols", files.len()) };
+    let protocols =
+        if files.len() == 1 { "1 protocol".to_string() } else { format!("{} protocols", files.len()) };
     format!("ran {scenarios} for {protocols}: {} passed, {failed} failed\n", total - failed)
 }
 
@@ -114,7 +115,10 @@ fn xml(text: &str, attribute: bool) -> String {
 pub fn junit(files: &[FileResult]) -> String {
     let (total, failed) = totals(files);
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(out, "<testsuites name=\"escalate test\" tests=\"{total}\" failures=\"{failed}\" errors=\"0\">");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"escalate test\" tests=\"{total}\" failures=\"{failed}\" errors=\"0\">"
+    );
     for f in files {
         let _ = writeln!(
             out,

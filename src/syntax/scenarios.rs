@@ -94,12 +94,17 @@ impl Builder<'_> {
         let mut inner = pair.into_inner().filter(|p| p.as_rule() != Rule::kw_scenario);
         let title = inner.next()?;
         let name = self.text(&title);
-        let mut s = Scenario { head: Span::new(span.start, name.span.end), name, span, ..Scenario::default() };
+        let mut s =
+            Scenario { head: Span::new(span.start, name.span.end), name, span, ..Scenario::default() };
         for p in inner {
             let at = self.span(&p);
             match p.as_rule() {
-                Rule::scenario_starts => s.starts.push(self.word(&p.into_inner().find(|q| q.as_rule() == Rule::date)?)),
-                Rule::scenario_pathway => s.pathways.push(self.word(&p.into_inner().find(|q| q.as_rule() == Rule::name)?)),
+                Rule::scenario_starts => {
+                    s.starts.push(self.word(&p.into_inner().find(|q| q.as_rule() == Rule::date)?))
+                }
+                Rule::scenario_pathway => {
+                    s.pathways.push(self.word(&p.into_inner().find(|q| q.as_rule() == Rule::name)?))
+                }
                 Rule::note => s.notes.push(self.first_text(p)?),
                 Rule::scenario_event => {
                     let mut stage = None;
@@ -131,8 +136,12 @@ impl Builder<'_> {
                         match q.as_rule() {
                             Rule::target => target = self.target(q),
                             Rule::kw_starts => kind = ExpectKind::Starts,
-                            Rule::expect_on => whens.push(When::On(self.word(&q.into_inner().find(|r| r.as_rule() == Rule::date)?))),
-                            Rule::expect_by => whens.push(When::By(self.word(&q.into_inner().find(|r| r.as_rule() == Rule::date)?))),
+                            Rule::expect_on => whens.push(When::On(
+                                self.word(&q.into_inner().find(|r| r.as_rule() == Rule::date)?),
+                            )),
+                            Rule::expect_by => whens.push(When::By(
+                                self.word(&q.into_inner().find(|r| r.as_rule() == Rule::date)?),
+                            )),
                             Rule::expect_within => {
                                 let wspan = self.span(&q);
                                 let mut timescale = None;

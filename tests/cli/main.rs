@@ -14,6 +14,7 @@ mod init;
 mod policies;
 mod render;
 mod report;
+mod test;
 mod timeline;
 
 use std::path::Path;
