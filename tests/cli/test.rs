@@ -193,3 +193,48 @@ fn a_protocol_with_input_errors_runs_no_scenarios() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("there is no stage `9`"));
 }
+
+/// The fenced blocks of a Markdown file: (language, text).
+fn fenced(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut open: Option<(String, String)> = None;
+    for line in text.lines() {
+        match (&mut open, line.strip_prefix("```")) {
+            (None, Some(lang)) => open = Some((lang.trim().to_string(), String::new())),
+            (Some(_), Some(_)) => out.extend(open.take()),
+            (Some((_, body)), None) => {
+                body.push_str(line);
+                body.push('\n');
+            }
+            (None, None) => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn the_examples_of_docs_testing_md_run_as_shown() {
+    let doc = std::fs::read_to_string("docs/testing.md").expect("docs/testing.md");
+    let blocks = fenced(&doc);
+    let protocol = &blocks.iter().find(|(l, _)| l == "esc").expect("an esc block").1;
+    let scenarios = &blocks.iter().find(|(l, _)| l == "scenarios").expect("a scenarios block").1;
+    let dir = std::env::temp_dir().join(format!("escalate-test-docs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(dir.join("example.esc"), protocol).expect("write");
+    std::fs::write(dir.join("example.scenarios"), scenarios).expect("write");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_escalate"))
+        .args(["test", "example.esc"])
+        .current_dir(&dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("escalate runs");
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let shown: Vec<&String> = blocks.iter().filter(|(l, _)| l == "text").map(|(_, b)| b).collect();
+    assert!(shown.iter().any(|b| **b == *stdout), "docs/testing.md does not show the output:\n{stdout}");
+    // The failure shown is the real report of tests/scenarios/ladder.esc.
+    let failing = escalate(&["test", "tests/scenarios/ladder.esc"]);
+    let report = String::from_utf8_lossy(&failing.stdout);
+    let failure = shown.iter().find(|b| b.starts_with("scenario-failed")).expect("a failure shown");
+    assert!(report.contains(failure.as_str()), "docs/testing.md shows an old report:\n{report}");
+}
