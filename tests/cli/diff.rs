@@ -353,3 +353,12 @@ fn bad_input_is_exit_2() {
     assert_eq!(broken.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&broken.stderr).contains("there is no stage `9`"));
 }
+
+#[test]
+fn docs_diff_md_shows_the_current_output() {
+    let output = escalate(&["diff", "tests/diff/base.esc", "tests/diff/revised.esc"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).expect("UTF-8");
+    let doc = std::fs::read_to_string("docs/diff.md").expect("docs/diff.md");
+    assert!(doc.contains(&format!("```text\n{text}```")), "docs/diff.md is out of date:\n{text}");
+}
