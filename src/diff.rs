@@ -269,23 +269,24 @@ impl Differ {
 
         // Stages: by id, then by title among the ones left.
         let matched = match_stages(a, b);
-        let rename = |name: String| -> String {
-            // Old route targets are named as the new version names them.
-            match a.stages.iter().position(|s| s.display_id() == name) {
-                Some(i) => match matched.get(&i) {
-                    Some(&j) => b.stages[j].display_id(),
-                    None => name,
-                },
-                None => name,
-            }
-        };
+        // Old route targets are named as the new version names them (one
+        // map, so a diff stays linear in the number of routes).
+        let renamed: HashMap<String, String> = matched
+            .iter()
+            .filter(|&(&i, &j)| a.stages[i].id != b.stages[j].id)
+            .map(|(&i, &j)| (a.stages[i].display_id(), b.stages[j].display_id()))
+            .collect();
+        let rename = |name: String| -> String { renamed.get(&name).cloned().unwrap_or(name) };
         let same = |name: String| name;
 
         // `at any stage` rules.
         self.routes("at any stage", a, &a.rule_routes, b, &b.rule_routes, &rename, &same);
         self.steps("at any stage", "record", &a.rule_records, &b.rule_records);
 
-        let taken: Vec<usize> = matched.values().copied().collect();
+        let mut taken = vec![false; b.stages.len()];
+        for &j in matched.values() {
+            taken[j] = true;
+        }
         for (i, s) in a.stages.iter().enumerate() {
             match matched.get(&i) {
                 Some(&j) => self.stage(a, s, b, &b.stages[j], &rename, &same),
@@ -293,7 +294,7 @@ impl Differ {
             }
         }
         for (j, s) in b.stages.iter().enumerate() {
-            if !taken.contains(&j) {
+            if !taken[j] {
                 let where_ = pathway_name(b, s.pathway);
                 self.push(
                     &s.display_id(),

@@ -22,7 +22,7 @@ use petgraph::visit::EdgeRef;
 
 use crate::diagnostic::{Code, Finding, suggest};
 use crate::graph::{EscalationGraph, Node};
-use crate::model::{Condition, Pathway, Protocol, StageIx, Target};
+use crate::model::{Condition, Pathway, Protocol, Target};
 use crate::span::Span;
 use crate::syntax::{self, ExpectKind, Scenario, When};
 
@@ -569,7 +569,8 @@ fn walk(p: &Protocol, g: &EscalationGraph, calendar: &crate::calendar::Calendar,
     let mut at = When_ { days: Some(0), date: r.starts };
     let mut end = at;
     let mut ending = Ending::NotSaid;
-    let mut seen: Vec<(StageIx, Condition)> = Vec::new();
+    // Per stage, what has happened there already on this walk.
+    let mut seen: Vec<Vec<Condition>> = vec![Vec::new(); p.stages.len()];
     let mut next = first;
     while let Some((edge, node)) = next.take() {
         let arrival = after(at, clock::route_days(&g.graph[edge]));
@@ -599,11 +600,11 @@ fn walk(p: &Protocol, g: &EscalationGraph, calendar: &crate::calendar::Calendar,
             ending = Ending::NotSaid;
             break;
         };
-        if seen.iter().any(|(s, c)| *s == ix && *c == event) {
+        if seen[ix.0].contains(&event) {
             ending = Ending::Cycle;
             break;
         }
-        seen.push((ix, event.clone()));
+        seen[ix.0].push(event.clone());
         // A child at immediate risk leaves the stage at once; anything else is decided at its end.
         let (from, leave) = match event {
             Condition::ImmediateRisk => (g.stages[ix.0], arrival),
