@@ -497,7 +497,7 @@ fn quoted(text: &str) -> String {
 }
 
 /// Each item with its key.
-fn named<'a, T>(items: &'a [T], key: impl Fn(&T) -> String) -> Vec<(String, &'a T)> {
+fn named<T>(items: &[T], key: impl Fn(&T) -> String) -> Vec<(String, &T)> {
     items.iter().map(|x| (key(x), x)).collect()
 }
 

@@ -362,3 +362,21 @@ fn docs_diff_md_shows_the_current_output() {
     let doc = std::fs::read_to_string("docs/diff.md").expect("docs/diff.md");
     assert!(doc.contains(&format!("```text\n{text}```")), "docs/diff.md is out of date:\n{text}");
 }
+
+#[test]
+fn help_lists_test_and_diff_and_ci_md_runs_them_on_pull_requests() {
+    let help = String::from_utf8(escalate(&["--help"]).stdout).expect("UTF-8");
+    for command in ["test", "diff"] {
+        assert!(help.contains(&format!("\n  {command} ")), "--help does not list `{command}`:\n{help}");
+    }
+    let diff = String::from_utf8(escalate(&["diff", "--help"]).stdout).expect("UTF-8");
+    for format in ["text", "markdown", "json"] {
+        assert!(diff.contains(&format!("- {format}:")), "diff --help does not describe `{format}`:\n{diff}");
+    }
+    let ci = std::fs::read_to_string("docs/ci.md").expect("docs/ci.md");
+    for command in
+        ["escalate diff --format markdown \"$BASE:$file\" \"$file\"", "escalate test --format junit ."]
+    {
+        assert!(ci.contains(command), "docs/ci.md's pull-request workflow does not run `{command}`");
+    }
+}
