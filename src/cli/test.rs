@@ -102,23 +102,24 @@ pub(crate) fn test(paths: Vec<PathBuf>, format: TestFormat) -> ExitCode {
 
 /// Load a protocol and its scenarios and run them; a report of the input
 /// errors (of whichever file has them) otherwise.
-fn run_pair(protocol: &Path, scenarios: &Path) -> Result<FileResult, Report> {
+fn run_pair(protocol: &Path, scenarios: &Path) -> Result<FileResult, Box<Report>> {
     let mut reports = Vec::new();
     read_file(protocol, &mut reports);
     let report = reports
         .pop()
         .ok_or_else(|| read_error(&protocol.display().to_string(), &std::io::Error::other("not read")))?;
     let Some(model) = report.protocol.as_ref().filter(|_| !report.has_input_error()) else {
-        return Err(report);
+        return Err(Box::new(report));
     };
     let name = scenarios.display().to_string();
-    let bytes = std::fs::read(scenarios).map_err(|e| read_error(&name, &e))?;
+    let bytes = std::fs::read(scenarios).map_err(|e| Box::new(read_error(&name, &e)))?;
     // Too large or not UTF-8: refused as a protocol file would be.
     if bytes.len() > escalate::MAX_FILE_BYTES || std::str::from_utf8(&bytes).is_err() {
-        return Err(escalate::check_bytes(&name, bytes));
+        return Err(Box::new(escalate::check_bytes(&name, bytes)));
     }
     let source = String::from_utf8_lossy(&bytes).into_owned();
-    let failed = |findings| Report { path: name.clone(), source: source.clone(), protocol: None, findings };
+    let failed =
+        |findings| Box::new(Report { path: name.clone(), source: source.clone(), protocol: None, findings });
     let parsed = escalate::syntax::parse_scenarios(&source).map_err(failed)?;
     let outcomes = escalate::scenario::run(model, &source, &parsed).map_err(failed)?;
     Ok(FileResult { protocol: report.path.clone(), scenarios: name, source, outcomes })
