@@ -70,10 +70,13 @@ fn quotes_and_notes_moved_or_rewrapped_change_nothing() {
     assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
 }
 
+/// A case: its name, the edits to the base, the expected change lines.
+type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a [&'a str]);
+
 /// Each kind of change, with its expected diff.
 #[test]
 fn every_kind_of_change_has_its_diff() {
-    let cases: &[(&str, &[(&str, &str)], &[&str])] = &[
+    let cases: &[Case] = &[
         (
             "stage-timescale",
             &[("within 3 working days", "within 5 working days")],
