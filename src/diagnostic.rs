@@ -57,6 +57,8 @@ codes! {
     UnknownCalendar = "unknown-calendar", Error, true, "the protocol names a calendar escalate does not ship";
     NoStages = "no-stages", Error, true, "a protocol has no stages";
     BadAnchor = "bad-anchor", Error, true, "a timescale counts from a point it cannot count from";
+    InvalidScenario = "invalid-scenario", Error, true, "a scenario names something that does not exist, or cannot be run";
+    ScenarioFailed = "scenario-failed", Error, true, "a scenario of `escalate test` does not go as it expects";
     DeadEnd = "dead-end", Error, false, "an unresolved disagreement has nowhere to go";
     NoWayOut = "no-way-out", Error, false, "a cycle of routes from which no outcome can be reached";
     Unreachable = "unreachable", Warning, false, "a stage, exit or outcome that no route reaches";

@@ -201,9 +201,11 @@ fn input_error_doc(code: Code) -> RuleDoc {
             what = format!("{}{}.", first.to_uppercase(), chars.as_str());
         }
     }
-    what.push_str(
-        " This is an input error: the file is not checked at all, and `escalate check` exits with code 2.",
-    );
+    what.push_str(if code == Code::ScenarioFailed {
+        " A promise of the protocol, written as a scenario, does not hold: `escalate test` exits with code 1."
+    } else {
+        " This is an input error: the file is not checked at all, and `escalate check` exits with code 2."
+    });
     RuleDoc {
         what: what.trim_start().to_string(),
         fix: "Follow the help line under the message, which names the place and, for names, suggests \

@@ -218,6 +218,47 @@ pub(crate) enum Command {
         #[arg(long, value_enum, default_value_t = Engine::Builtin)]
         engine: Engine,
     },
+    /// Run the scenarios written beside each protocol: the promises it makes.
+    ///
+    /// A protocol's scenarios go in `NAME.scenarios` beside `NAME.esc`: a
+    /// start date, what happens at each stage, and what must follow (which
+    /// stage, exit or outcome is reached, by which date or within how many
+    /// working days). They are dated as `escalate timeline` dates. See
+    /// docs/testing.md.
+    ///
+    /// Exit codes: 0 every scenario holds, 1 at least one fails, 2 a file
+    /// could not be read or parsed, or a scenario names something the
+    /// protocol does not have.
+    Test {
+        /// Protocol files (`NAME.esc`), scenarios files (`NAME.scenarios`),
+        /// or folders searched for protocols with scenarios. Defaults to the
+        /// current folder.
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+        format: TestFormat,
+    },
+    /// Show what a new version of a protocol changes in its meaning.
+    ///
+    /// Stages added, removed or renamed (matched by id, then by title);
+    /// parties, exits and outcomes; each timescale before and after as
+    /// written; routes added or removed (an immediate-risk route is flagged);
+    /// exceptions; the worst case and the limit; findings fixed and
+    /// introduced. Layout, comments, notes and quotes change nothing. See
+    /// docs/diff.md.
+    ///
+    /// Exit codes: 0 the same meaning, 1 it differs, 2 a file could not be
+    /// read or parsed (or the command was used wrongly).
+    Diff {
+        /// The old version: a file, `-` for standard input, or `REV:PATH`
+        /// for a file at a git revision (`HEAD~1:policies/hull.esc`).
+        old: String,
+        /// The new version, read the same way.
+        new: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+    },
     /// Write a static HTML site: an index of the protocols, and for each a
     /// full report and a one-page practitioner summary.
     ///
@@ -252,6 +293,26 @@ pub(crate) enum Format {
     Sarif,
     /// GitHub Actions annotations on the lines of the protocol.
     Github,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum TestFormat {
+    /// A line per scenario, and a report for each that fails.
+    Human,
+    /// One JSON document, for machines.
+    Json,
+    /// JUnit XML, which CI systems display as test results.
+    Junit,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum DiffFormat {
+    /// A list of changes, for a terminal.
+    Text,
+    /// Markdown, to post on a pull request.
+    Markdown,
+    /// One JSON document, for machines.
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -300,6 +361,8 @@ fn main() -> ExitCode {
             cli::render_command(&path, format, output.as_deref(), no_findings, engine)
         }
         Command::Report { paths, output } => cli::report(&paths, &output),
+        Command::Diff { old, new, format } => cli::diff(&old, &new, format),
+        Command::Test { paths, format } => cli::test(paths, format),
     }
 }
 

@@ -17,6 +17,9 @@ use crate::diagnostic::{Code, Finding};
 use crate::span::Span;
 use crate::timescale::{Anchor, Join, Point, Term, Timescale, Unit, VAGUE_PHRASES, number_word};
 
+mod scenarios;
+pub use scenarios::{Event, Expect, ExpectKind, Scenario, When, parse_scenarios};
+
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/escalate.pest"]
 struct Grammar;
@@ -828,6 +831,18 @@ fn describe_rule(rule: Rule) -> &'static str {
         Rule::string | Rule::string_text => "text in double quotes",
         Rule::open_brace => "`{`",
         Rule::close_brace => "`}`",
+        Rule::scenario | Rule::kw_scenario => "`scenario`",
+        Rule::scenario_starts | Rule::kw_starts => "`starts`",
+        Rule::scenario_pathway | Rule::kw_in => "`in exception`",
+        Rule::scenario_event | Rule::kw_at => "`at stage ...:` or `at any stage:`",
+        Rule::scenario_expect | Rule::kw_expect => "`expect`",
+        Rule::expect_end | Rule::kw_ends => "`ends at`",
+        Rule::expect_reach | Rule::kw_reaches => "`reaches`",
+        Rule::expect_stage | Rule::kw_due => "`due`",
+        Rule::expect_within => "`within`",
+        Rule::expect_on | Rule::kw_on => "`on`",
+        Rule::expect_by | Rule::kw_by => "`by`",
+        Rule::date => "a date such as `2026-12-21`",
         _ => "something else",
     }
 }

@@ -388,6 +388,14 @@ pub fn deadline(calendar: &Calendar, start: NaiveDate, days: u64) -> NaiveDate {
     if days > 0 { calendar.add_working_days(start, days) } else { calendar.on_or_after(start) }
 }
 
+/// When the next stage starts after a route allowing `days` working days from
+/// `date` (the previous stage's due date, already a working day). A route with
+/// no time of its own keeps the date, so a first stage starts on `from` even
+/// when that is not a working day.
+pub fn after_route(calendar: &Calendar, date: NaiveDate, days: u64) -> NaiveDate {
+    if days == 0 { date } else { calendar.add_working_days(date, days) }
+}
+
 /// Whether some term is counted on the clock (hours, same working day), which
 /// the calendar only approximates.
 fn is_hour_based(timescale: &Timescale) -> bool {

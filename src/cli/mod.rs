@@ -5,18 +5,22 @@
 mod check;
 mod compare;
 mod diagram;
+mod diff;
 mod fmt;
 mod info;
 pub(crate) mod panic;
 mod report;
+mod test;
 mod timeline;
 
 pub(crate) use check::{CheckOptions, check};
 pub(crate) use compare::compare;
 pub(crate) use diagram::render_command;
+pub(crate) use diff::diff;
 pub(crate) use fmt::fmt;
 pub(crate) use info::{explain, init, rules};
 pub(crate) use report::report;
+pub(crate) use test::test;
 pub(crate) use timeline::timeline;
 
 use std::io::{Read, Write};

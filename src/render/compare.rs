@@ -8,6 +8,33 @@ use std::fmt::Write as _;
 
 use crate::compare::Summary;
 
+/// Each column's heading: the file's name, or, when two files share a name
+/// (two versions of one protocol, `old/hull.esc` and `new/hull.esc`), the
+/// path as given, so the columns can be told apart.
+fn headings(summaries: &[Summary]) -> Vec<String> {
+    let shared = |name: &str| summaries.iter().filter(|s| s.name == name).count() > 1;
+    let mut headings: Vec<String> = summaries
+        .iter()
+        .map(|s| {
+            if shared(&s.name) {
+                s.file.strip_suffix(".esc").unwrap_or(&s.file).to_string()
+            } else {
+                s.name.clone()
+            }
+        })
+        .collect();
+    // The same file twice: number the columns.
+    for i in 0..headings.len() {
+        let same: Vec<usize> = (0..headings.len()).filter(|&j| headings[j] == headings[i]).collect();
+        if same.len() > 1 {
+            for (n, j) in same.into_iter().enumerate() {
+                headings[j] = format!("{} ({})", headings[j], n + 1);
+            }
+        }
+    }
+    headings
+}
+
 /// The rows of the side-by-side table: a label and each protocol's cell.
 fn rows(summaries: &[Summary]) -> Vec<(&'static str, Vec<String>)> {
     let row = |f: &dyn Fn(&Summary) -> String| summaries.iter().map(f).collect::<Vec<_>>();
@@ -116,12 +143,13 @@ pub fn table(summaries: &[Summary], width: usize) -> String {
         .into_iter()
         .map(|(label, cells)| (label, cells.iter().map(|c| keep(label, c)).collect()))
         .collect();
+    let headings = headings(summaries);
     let label = rows.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0);
     // The narrowest each protocol's column can be: its longest word.
     let longest_word = |k: usize| {
         rows.iter()
             .filter_map(|(_, cells)| cells.get(k))
-            .chain(summaries.get(k).map(|s| &s.name))
+            .chain(headings.get(k))
             .flat_map(|c| c.split(' '))
             .map(|w| w.chars().count())
             .max()
@@ -130,19 +158,18 @@ pub fn table(summaries: &[Summary], width: usize) -> String {
     // Each column has a space either side, and a `│` between columns.
     let narrowest = label + 2 + (0..summaries.len()).map(|k| longest_word(k) + 3).sum::<usize>();
     if narrowest <= width || summaries.len() <= 1 {
-        let header: Vec<String> =
-            std::iter::once(String::new()).chain(summaries.iter().map(|s| s.name.clone())).collect();
+        let header: Vec<String> = std::iter::once(String::new()).chain(headings.iter().cloned()).collect();
         let body = rows
             .iter()
             .map(|(l, cells)| std::iter::once(l.to_string()).chain(cells.iter().cloned()).collect());
         return draw(header, body, width);
     }
     let mut out = String::new();
-    for (k, summary) in summaries.iter().enumerate() {
+    for (k, heading) in headings.iter().enumerate() {
         if k > 0 {
             out.push('\n');
         }
-        let header = vec![String::new(), summary.name.clone()];
+        let header = vec![String::new(), heading.clone()];
         let body =
             rows.iter().map(|(l, cells)| vec![l.to_string(), cells.get(k).cloned().unwrap_or_default()]);
         out.push_str(&draw(header, body, width));
@@ -195,8 +222,8 @@ pub fn markdown(summaries: &[Summary]) -> String {
         out
     };
     let mut out = String::from("|  |");
-    for s in summaries {
-        let _ = write!(out, " {} |", cell(&s.name));
+    for heading in headings(summaries) {
+        let _ = write!(out, " {} |", cell(&heading));
     }
     out.push_str("\n|---|");
     out.push_str(&"---|".repeat(summaries.len()));

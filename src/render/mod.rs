@@ -2,6 +2,7 @@
 
 pub mod compare;
 pub mod diagram;
+pub mod diff;
 pub mod dot;
 pub mod github;
 pub mod html;
@@ -10,5 +11,6 @@ pub mod ics;
 pub mod json;
 pub mod mermaid;
 pub mod sarif;
+pub mod scenario;
 pub mod svg;
 pub mod timeline;

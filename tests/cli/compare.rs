@@ -70,3 +70,24 @@ fn compare_refuses_a_file_that_does_not_load() {
     );
     assert_eq!(escalate(&["compare"]).status.code(), Some(2), "at least one file is needed");
 }
+
+#[test]
+fn two_versions_of_one_protocol_have_columns_told_apart() {
+    let dir = std::env::temp_dir().join(format!("escalate-compare-versions-{}", std::process::id()));
+    for version in ["old", "new"] {
+        std::fs::create_dir_all(dir.join(version)).expect("temp dir");
+        std::fs::copy("policies/hull.esc", dir.join(version).join("hull.esc")).expect("copy");
+    }
+    let old = dir.join("old/hull.esc").to_string_lossy().into_owned();
+    let new = dir.join("new/hull.esc").to_string_lossy().into_owned();
+    let output = escalate(&["compare", "--format", "markdown", &old, &new]);
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    let table = String::from_utf8_lossy(&output.stdout);
+    let heading = table.lines().next().expect("a heading row");
+    let shown = |path: &str| path.trim_end_matches(".esc").replace('_', "\\_");
+    assert!(heading.contains(&shown(&old)) && heading.contains(&shown(&new)), "{heading}");
+    // The same file twice is numbered.
+    let twice = escalate(&["compare", "policies/hull.esc", "policies/hull.esc"]);
+    let text = String::from_utf8_lossy(&twice.stdout);
+    assert!(text.contains("policies/hull (1)") && text.contains("policies/hull (2)"), "{text}");
+}

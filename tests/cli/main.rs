@@ -6,6 +6,7 @@ mod ci;
 mod cli;
 mod compare;
 mod conventions;
+mod diff;
 mod docs;
 mod explain;
 mod fmt;
@@ -14,6 +15,7 @@ mod init;
 mod policies;
 mod render;
 mod report;
+mod test;
 mod timeline;
 mod views;
 

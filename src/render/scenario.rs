@@ -1,0 +1,169 @@
+//! `escalate test` output: a list for people (failures as miette reports,
+//! drawn by the command), one JSON document, or JUnit XML for CI systems.
+
+use std::fmt::Write as _;
+
+use crate::scenario::{Ending, FileResult, Outcome, Visit, When_};
+
+/// Totals: (scenarios, failed).
+pub fn totals(files: &[FileResult]) -> (usize, usize) {
+    let total = files.iter().map(|f| f.outcomes.len()).sum();
+    let failed = files.iter().map(FileResult::failed).sum();
+    (total, failed)
+}
+
+/// One line per scenario: `  ok    name` or `  FAIL  name`.
+pub fn list(file: &FileResult) -> String {
+    let mut out = format!("{} ({}):\n", file.scenarios, file.protocol);
+    for o in &file.outcomes {
+        let _ = writeln!(out, "  {}  {}", if o.passed() { "ok  " } else { "FAIL" }, o.name);
+    }
+    out
+}
+
+/// The last line: `ran 14 scenarios for 5 protocols: 13 passed, 1 failed`.
+pub fn summary(files: &[FileResult]) -> String {
+    let (total, failed) = totals(files);
+    let scenarios = if total == 1 { "1 scenario".to_string() } else { format!("{total} scenarios") };
+    let protocols =
+        if files.len() == 1 { "1 protocol".to_string() } else { format!("{} protocols", files.len()) };
+    format!("ran {scenarios} for {protocols}: {} passed, {failed} failed\n", total - failed)
+}
+
+fn when(w: When_) -> serde_json::Value {
+    serde_json::json!({ "working_day": w.days, "date": w.date.map(|d| d.to_string()) })
+}
+
+fn visit(v: &Visit) -> serde_json::Value {
+    let kind = match v.target {
+        crate::model::Target::Stage(_) => "stage",
+        crate::model::Target::Exit(_) => "exit",
+        crate::model::Target::Outcome(_) => "outcome",
+    };
+    serde_json::json!({
+        "kind": kind,
+        "name": v.name,
+        "title": v.title,
+        "event": v.event,
+        "starts": when(v.starts),
+        "due": v.due.map(when),
+    })
+}
+
+fn outcome(file: &FileResult, o: &Outcome) -> serde_json::Value {
+    let ending = match &o.ending {
+        Ending::Reached => "reached",
+        Ending::FinalAuthority => "final-authority",
+        Ending::NotSaid => "not-said",
+        Ending::NoRoute(_) => "no-route",
+        Ending::Cycle => "cycle",
+    };
+    serde_json::json!({
+        "name": o.name,
+        "line": file.line(o.head),
+        "passed": o.passed(),
+        "expectations_passed": o.passed,
+        "failures": o.failures.iter().map(|f| serde_json::json!({
+            "line": file.line(f.span),
+            "expected": f.expected,
+            "actual": f.actual,
+        })).collect::<Vec<_>>(),
+        "route": o.route.iter().map(visit).collect::<Vec<_>>(),
+        "ending": ending,
+        "end": when(o.end),
+    })
+}
+
+/// One JSON document.
+pub fn json(files: &[FileResult]) -> String {
+    let (total, failed) = totals(files);
+    let doc = serde_json::json!({
+        "files": files.iter().map(|f| serde_json::json!({
+            "protocol": f.protocol,
+            "scenarios": f.scenarios,
+            "results": f.outcomes.iter().map(|o| outcome(f, o)).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "summary": { "scenarios": total, "passed": total - failed, "failed": failed },
+    });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Text for an XML attribute or element: the five special characters as
+/// entities, line breaks in attributes as `&#10;`, and any character XML 1.0
+/// cannot hold left out.
+fn xml(text: &str, attribute: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' if attribute => out.push_str("&#10;"),
+            '\n' | '\t' => out.push(c),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// JUnit XML: one `testsuite` per protocol, one `testcase` per scenario.
+pub fn junit(files: &[FileResult]) -> String {
+    let (total, failed) = totals(files);
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"escalate test\" tests=\"{total}\" failures=\"{failed}\" errors=\"0\">"
+    );
+    for f in files {
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\" file=\"{}\">",
+            xml(&f.protocol, true),
+            f.outcomes.len(),
+            f.failed(),
+            xml(&f.scenarios, true),
+        );
+        let class = std::path::Path::new(&f.protocol)
+            .file_stem()
+            .map_or_else(|| f.protocol.clone(), |s| s.to_string_lossy().into_owned());
+        for o in &f.outcomes {
+            let _ = write!(
+                out,
+                "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{}\"",
+                xml(&o.name, true),
+                xml(&class, true),
+                xml(&f.scenarios, true),
+                f.line(o.head),
+            );
+            if o.passed() {
+                out.push_str("/>\n");
+                continue;
+            }
+            out.push_str(">\n");
+            for x in &o.failures {
+                let body = format!(
+                    "line {}: expected: {}\nwhat happened: {}\nthe route taken: {}",
+                    f.line(x.span),
+                    x.expected,
+                    x.actual,
+                    o.route_text()
+                );
+                let _ = writeln!(
+                    out,
+                    "      <failure type=\"scenario-failed\" message=\"{}\">{}</failure>",
+                    xml(&x.actual, true),
+                    xml(&body, false)
+                );
+            }
+            out.push_str("    </testcase>\n");
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
