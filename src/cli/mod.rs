@@ -12,7 +12,7 @@ mod timeline;
 
 pub(crate) use check::check;
 pub(crate) use compare::compare;
-pub(crate) use diagram::render_command;
+pub(crate) use diagram::{Header, render_command};
 pub(crate) use fmt::fmt;
 pub(crate) use info::{explain, init, rules};
 pub(crate) use report::report;

@@ -3,12 +3,17 @@
 pub mod compare;
 pub mod diagram;
 pub mod dot;
+pub mod font;
 pub mod github;
 pub mod html;
 pub mod human;
 pub mod ics;
 pub mod json;
 pub mod mermaid;
+#[cfg(feature = "png-pdf")]
+pub mod pdf;
+#[cfg(feature = "png-pdf")]
+pub mod png;
 pub mod sarif;
 pub mod svg;
 pub mod timeline;

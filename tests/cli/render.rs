@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use escalate::render::svg::{ASCENT, CHAR_WIDTH, DESCENT};
+use escalate::render::font::{self, Weight};
+use escalate::render::svg::{ASCENT, DESCENT};
 
 use crate::{escalate, escalate_with_stdin, relative, transcript};
 
@@ -466,7 +467,13 @@ fn num(node: roxmltree::Node, attr: &str) -> f64 {
 fn text_box(t: roxmltree::Node) -> Box2 {
     let size = num(t, "font-size");
     let text = t.text().unwrap_or_default();
-    let w = text.chars().count() as f64 * size * CHAR_WIDTH;
+    // Measured as the renderer measures: the shipped font's advances.
+    let weight = match (t.attribute("font-weight"), t.attribute("font-style")) {
+        (Some("bold"), _) => Weight::Bold,
+        (_, Some("italic")) => Weight::Italic,
+        _ => Weight::Regular,
+    };
+    let w = font::width(text, size, weight);
     let x = match t.attribute("text-anchor") {
         Some("middle") => num(t, "x") - w / 2.0,
         Some("end") => num(t, "x") - w,
