@@ -361,17 +361,19 @@ pub fn layout(spec: &Spec) -> Layout {
     let left_band = if left_lanes > 0 { (left_lanes - 1) as f64 * LANE_GAP + left_pad } else { 0.0 };
     let side_band = if side_w > 0.0 { gutter + side_w } else { 0.0 };
     let right_band = if right_lanes > 0 { RIGHT_PAD + (right_lanes - 1) as f64 * LANE_GAP } else { 0.0 };
-    // Bars: one column each, unless their runs of slots are apart.
+    // Bars: bars over the same run share it, one above the other; runs
+    // that overlap otherwise get columns side by side.
     let bar_span = |b: &BarSpec| {
         let (a, z) = (slot_of[b.first], slot_of[b.last]);
         (a.min(z), a.max(z))
     };
+    let mut runs: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
+    for (i, bar) in spec.bars.iter().enumerate() {
+        runs.entry(bar_span(bar)).or_default().push(i);
+    }
     let mut bar_col = vec![0usize; spec.bars.len()];
     let mut col_ends: Vec<usize> = Vec::new();
-    let mut bar_order: Vec<usize> = (0..spec.bars.len()).collect();
-    bar_order.sort_by_key(|&i| (bar_span(&spec.bars[i]), i));
-    for i in bar_order {
-        let (lo, hi) = bar_span(&spec.bars[i]);
+    for (&(lo, hi), members) in &runs {
         let col = match col_ends.iter().position(|&end| end < lo) {
             Some(c) => c,
             None => {
@@ -380,7 +382,9 @@ pub fn layout(spec: &Spec) -> Layout {
             }
         };
         col_ends[col] = hi;
-        bar_col[i] = col;
+        for &i in members {
+            bar_col[i] = col;
+        }
     }
     let mut col_w = vec![0.0f64; col_ends.len()];
     for (bar, &c) in spec.bars.iter().zip(&bar_col) {
@@ -439,14 +443,23 @@ pub fn layout(spec: &Spec) -> Layout {
 
     // Bars beside their runs, as tall as the run or their own text.
     let bars_x = right0 + if right_lanes > 0 { (right_lanes - 1) as f64 * LANE_GAP } else { -RIGHT_PAD };
-    for (bar, &c) in spec.bars.iter().zip(&bar_col) {
+    for members in runs.values() {
+        let first = &spec.bars[members[0]];
+        let c = bar_col[members[0]];
         let x = bars_x + RIGHT_PAD + col_w[..c].iter().map(|w| w + RIGHT_PAD).sum::<f64>();
-        let (a, z) = (nodes[bar.first], nodes[bar.last]);
+        let (a, z) = (nodes[first.first], nodes[first.last]);
         let (top, bottom) = (a.y.min(z.y), a.bottom().max(z.bottom()));
-        let s = size(bar.node);
-        let h = (bottom - top).max(s.h);
-        nodes[bar.node] = Rect { x, y: top, w: s.w, h };
-        height = height.max(top + h + MARGIN);
+        // Each bar as tall as its text, and the rest of the run shared out.
+        let gaps = (members.len() - 1) as f64 * SIDE_GAP;
+        let text: f64 = members.iter().map(|&i| size(spec.bars[i].node).h).sum();
+        let extra = ((bottom - top) - gaps - text).max(0.0) / members.len() as f64;
+        let mut y = top;
+        for &i in members {
+            let s = size(spec.bars[i].node);
+            nodes[spec.bars[i].node] = Rect { x, y, w: s.w, h: s.h + extra };
+            y += s.h + extra + SIDE_GAP;
+        }
+        height = height.max(y - SIDE_GAP + MARGIN);
     }
     // A frame stops short of a bar that comes down into it from above.
     let mut first_slot = 0;

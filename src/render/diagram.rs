@@ -86,6 +86,21 @@ pub struct Node {
     pub texts: Vec<Text>,
     /// Findings about this node, one per code, in code order.
     pub marks: Vec<Code>,
+    /// The node's own time is bounded (its box gives a number of days), so
+    /// an unbounded-timescale badge is about a step or route inside it.
+    pub bounded: bool,
+}
+
+impl Node {
+    /// The badge for one of this node's findings, in words that agree with
+    /// what the box says.
+    pub fn badge(&self, code: Code) -> Option<Mark> {
+        let mut m = mark(code)?;
+        if code == Code::UnboundedTimescale && self.bounded {
+            m.words = "a step or route here has no bound";
+        }
+        Some(m)
+    }
 }
 
 /// How an arrow is drawn.
@@ -182,7 +197,7 @@ pub fn mark(code: Code) -> Option<Mark> {
     let (letter, words, colour) = match code {
         Code::DeadEnd => ('D', "no route if still unresolved", "#b91c1c"),
         Code::NoWayOut => ('C', "circle with no way out", "#b91c1c"),
-        Code::MissingImmediateRiskExit => ('R', "no route for a child at immediate risk", "#b91c1c"),
+        Code::MissingImmediateRiskExit => ('R', "no route marked immediate risk", "#b91c1c"),
         Code::LimitExceeded => ('L', "passes the time limit", "#b91c1c"),
         Code::UnboundedTimescale => ('T', "a timescale with no bound", "#92400e"),
         Code::Unreachable => ('U', "never reached", "#92400e"),
@@ -358,7 +373,7 @@ impl Terminals {
 
 impl Builder<'_> {
     fn node(&mut self, kind: Kind, texts: Vec<Text>, marks: Vec<Code>) -> usize {
-        self.nodes.push(Node { kind, texts, marks });
+        self.nodes.push(Node { kind, texts, marks, bounded: false });
         self.nodes.len() - 1
     }
 
@@ -637,7 +652,9 @@ impl Builder<'_> {
         }
         texts.push(text(Style::Timing, &timing_text(stage, self.finish[ix.0], self.passes[ix.0])));
         let marks = self.stage_marks[ix.0].clone();
-        self.node(kind, texts, marks)
+        let node = self.node(kind, texts, marks);
+        self.nodes[node].bounded = !stage.duration().unbounded;
+        node
     }
 
     fn exit_node(&mut self, e: usize) -> usize {

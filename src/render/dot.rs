@@ -160,7 +160,7 @@ fn node_attrs(node: &Node) -> String {
             });
         }
     }
-    for m in node.marks.iter().filter_map(|&c| mark(c)) {
+    for m in node.marks.iter().filter_map(|&c| node.badge(c)) {
         lines.push(format!("<FONT COLOR=\"{}\">[{}] {}</FONT>", m.colour, m.letter, html(m.words)));
     }
     let (shape, colour) = match node.kind {

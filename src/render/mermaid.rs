@@ -131,7 +131,7 @@ fn node(n: usize, node: &Node) -> String {
         };
         lines.extend(wrap(&t.text, chars));
     }
-    for m in node.marks.iter().filter_map(|&c| mark(c)) {
+    for m in node.marks.iter().filter_map(|&c| node.badge(c)) {
         lines.push(format!("({}) {}", m.letter, m.words));
     }
     let text = label(&lines);

@@ -125,7 +125,7 @@ fn node_lines(node: &Node) -> Lines {
         let wrapped = wrap(&t.text, inner, font_size(t.style), weight(t.style));
         lines.extend(wrapped.into_iter().map(|l| (t.style, l)));
     }
-    let marks = node.marks.iter().filter(|&&c| mark(c).is_some()).count() as f64;
+    let marks = node.marks.iter().filter(|&&c| node.badge(c).is_some()).count() as f64;
     let text_h: f64 = lines.iter().map(|(s, _)| font_size(*s) * LINE).sum();
     let marks_h = if marks > 0.0 { 4.0 + marks * MARK_LINE } else { 0.0 };
     Lines { lines, size: Size { w: look.width, h: (text_h + marks_h + 2.0 * PAD_Y).round() } }
@@ -389,7 +389,7 @@ fn nodes(out: &mut String, d: &Diagram, placed: &Layout, text: &[Lines]) {
 /// A node's lines, centred, then its finding marks.
 fn node_text(out: &mut String, node: &Node, r: &Rect, lines: &Lines) {
     let text_h: f64 = lines.lines.iter().map(|(s, _)| font_size(*s) * LINE).sum();
-    let marks: Vec<diagram::Mark> = node.marks.iter().filter_map(|&c| mark(c)).collect();
+    let marks: Vec<diagram::Mark> = node.marks.iter().filter_map(|&c| node.badge(c)).collect();
     let marks_h = if marks.is_empty() { 0.0 } else { 4.0 + marks.len() as f64 * MARK_LINE };
     // Centred, except in a bar, whose text starts at its top, beside the
     // first stage it applies to.
@@ -556,7 +556,7 @@ fn description(d: &Diagram) -> String {
                     continue;
                 }
                 let words: Vec<String> = node.texts.iter().map(|t| clean(&t.text)).collect();
-                let marks: Vec<&str> = node.marks.iter().filter_map(|&c| mark(c)).map(|m| m.words).collect();
+                let marks: Vec<&str> = node.marks.iter().filter_map(|&c| node.badge(c)).map(|m| m.words).collect();
                 let marks = if marks.is_empty() { String::new() } else { format!(" [{}]", marks.join(", ")) };
                 boxes.push(format!("{}{marks}", words.join(", ")));
             }
