@@ -390,7 +390,23 @@ pub fn layout(spec: &Spec) -> Layout {
     for (bar, &c) in spec.bars.iter().zip(&bar_col) {
         col_w[c] = col_w[c].max(size(bar.node).w);
     }
-    let bar_band: f64 = col_w.iter().map(|w| w + RIGHT_PAD).sum();
+    // Bars start clear of the labels of right-lane edges, which are set
+    // right of their source node (offsets from the spine's left edge).
+    let default_start = spine_w
+        + side_band
+        + if right_lanes > 0 { RIGHT_PAD + (right_lanes - 1) as f64 * LANE_GAP } else { 0.0 }
+        + RIGHT_PAD;
+    let mut bar_start = default_start;
+    for (e, edge) in spec.edges.iter().enumerate() {
+        let (Route::Lane(Channel::Right), Some(label)) = (routes[e], edge.label) else { continue };
+        let right = match side_of[edge.from] {
+            Some(_) => spine_w + gutter + size(edge.from).w,
+            None => (spine_w + size(edge.from).w) / 2.0,
+        };
+        bar_start = bar_start.max(right + 4.0 + label.w + 8.0);
+    }
+    let bar_extra = if spec.bars.is_empty() { 0.0 } else { bar_start - default_start };
+    let bar_band: f64 = col_w.iter().map(|w| w + RIGHT_PAD).sum::<f64>() + bar_extra;
     let natural = MARGIN + left_band + spine_w + side_band + right_band + bar_band + MARGIN;
     let width = natural.max(spec.min_width);
     let spine_x = MARGIN + (width - natural) / 2.0 + left_band;
@@ -442,7 +458,8 @@ pub fn layout(spec: &Spec) -> Layout {
     let mut height = y - SECTION_GAP + MARGIN;
 
     // Bars beside their runs, as tall as the run or their own text.
-    let bars_x = right0 + if right_lanes > 0 { (right_lanes - 1) as f64 * LANE_GAP } else { -RIGHT_PAD };
+    let bars_x =
+        right0 + if right_lanes > 0 { (right_lanes - 1) as f64 * LANE_GAP } else { -RIGHT_PAD } + bar_extra;
     for members in runs.values() {
         let first = &spec.bars[members[0]];
         let c = bar_col[members[0]];

@@ -25,18 +25,24 @@ fn line_chars(kind: Kind) -> usize {
 pub fn render(d: &Diagram) -> String {
     let mut out = String::with_capacity(8 * 1024);
     out.push_str("digraph escalation {\n");
-    let mut title = wrap(&d.title, 60);
-    if let Some(source) = &d.source {
-        title.extend(wrap(&format!("Source: {source}"), 80));
+    // The header as an HTML-like label: the title bold, each line left-aligned.
+    let mut title: Vec<String> = wrap(&d.title, 60).iter().map(|l| format!("<B>{}</B>", html(l))).collect();
+    let under = match (&d.subtitle, &d.source) {
+        (Some(subtitle), _) => Some(subtitle.clone()),
+        (None, Some(source)) => Some(format!("Source: {source}")),
+        (None, None) => None,
+    };
+    if let Some(under) = under {
+        title.extend(wrap(&under, 80).iter().map(|l| html(l)));
     }
     if let Some(limit) = &d.limit {
-        title.extend(wrap(&format!("Overall time limit: {limit}"), 80));
+        title.extend(wrap(&format!("Overall time limit: {limit}"), 80).iter().map(|l| html(l)));
     }
+    let title: String = title.iter().map(|l| format!("{l}<BR ALIGN=\"LEFT\"/>")).collect();
     let _ = writeln!(
         out,
-        "  graph [label={}, labelloc=t, labeljust=l, fontname=\"Helvetica\", fontsize=13, rankdir=TB, \
-         nodesep=0.35, ranksep=0.4, newrank=true];",
-        quote_left(&title)
+        "  graph [label=<{title}>, labelloc=t, labeljust=l, fontname=\"Helvetica\", fontsize=13, rankdir=TB, \
+         nodesep=0.35, ranksep=0.4, newrank=true];"
     );
     out.push_str(
         "  node [fontname=\"Helvetica\", fontsize=11, shape=box, style=filled, fillcolor=\"#ffffff\"];\n",
