@@ -143,7 +143,12 @@ fn write_stdout(bytes: &[u8]) {
 
 /// A PNG or an A4 PDF page of the diagram.
 #[cfg(feature = "png-pdf")]
-fn picture(d: &render::diagram::Diagram, format: DiagramFormat, scale: f64, file: &str) -> Result<Vec<u8>, String> {
+fn picture(
+    d: &render::diagram::Diagram,
+    format: DiagramFormat,
+    scale: f64,
+    file: &str,
+) -> Result<Vec<u8>, String> {
     if format == DiagramFormat::Png {
         return render::png::render(&render::svg::render(d), scale);
     }

@@ -435,7 +435,8 @@ impl Builder<'_> {
         // Each stage's routes, with the decision (and any dead-end marker)
         // after each stage.
         for &ix in &order {
-            if next_chain < chains.len() && placed == chains[..next_chain].iter().map(Vec::len).sum::<usize>() {
+            if next_chain < chains.len() && placed == chains[..next_chain].iter().map(Vec::len).sum::<usize>()
+            {
                 chain_at.push(column.len());
                 next_chain += 1;
             }
@@ -479,9 +480,9 @@ impl Builder<'_> {
             // route just carries on, as its arrow says.
             let final_stage = stage.final_authority.is_some();
             let dead_end = self.stage_marks[ix.0].contains(&Code::DeadEnd);
-            let resolved = routes.iter().any(|(r, _)| {
-                r.condition == Condition::Resolved && !matches!(r.target, Target::Exit(_))
-            });
+            let resolved = routes
+                .iter()
+                .any(|(r, _)| r.condition == Condition::Resolved && !matches!(r.target, Target::Exit(_)));
             let decision = (!final_stage && resolved).then(|| {
                 let d = self.node(Kind::Decision, vec![text(Style::Title, "Resolved?")], Vec::new());
                 self.edge(node, d, EdgeKind::Flow, None);
@@ -884,15 +885,25 @@ stage side "Front line" { within 1 working day unresolved -> stage 2 }
         let protocol = crate::load(source).expect("loads");
         let d = Diagram::build(&protocol, Some(&crate::checks::run(&protocol)));
         let headers: Vec<Option<&str>> = d.sections.iter().map(|s| s.header.as_deref()).collect();
-        assert_eq!(headers, vec![None, Some("Side path, entered from Stage 1 (if front-line staff disagree)"), None]);
+        assert_eq!(
+            headers,
+            vec![None, Some("Side path, entered from Stage 1 (if front-line staff disagree)"), None]
+        );
         // The main ladder's outcome comes after the side path.
         assert_eq!(d.nodes[d.sections[2].slots[0].main].kind, Kind::Outcome);
         // Stage 2 ends on day 5 at worst (through the side path), past the
         // limit of 3: marked there only.
         let texts = |kind: Kind| -> Vec<String> {
-            d.nodes.iter().filter(|n| n.kind == kind).flat_map(|n| n.texts.iter().map(|t| t.text.clone())).collect()
+            d.nodes
+                .iter()
+                .filter(|n| n.kind == kind)
+                .flat_map(|n| n.texts.iter().map(|t| t.text.clone()))
+                .collect()
         };
-        assert!(texts(Kind::Final(FinalKind::Decision)).contains(&"2 working days · by day 5: limit of 3 passed".to_string()));
+        assert!(
+            texts(Kind::Final(FinalKind::Decision))
+                .contains(&"2 working days · by day 5: limit of 3 passed".to_string())
+        );
         let marked: Vec<Kind> =
             d.nodes.iter().filter(|n| n.marks.contains(&Code::LimitExceeded)).map(|n| n.kind).collect();
         assert_eq!(marked, vec![Kind::Final(FinalKind::Decision)]);

@@ -556,7 +556,8 @@ fn description(d: &Diagram) -> String {
                     continue;
                 }
                 let words: Vec<String> = node.texts.iter().map(|t| clean(&t.text)).collect();
-                let marks: Vec<&str> = node.marks.iter().filter_map(|&c| node.badge(c)).map(|m| m.words).collect();
+                let marks: Vec<&str> =
+                    node.marks.iter().filter_map(|&c| node.badge(c)).map(|m| m.words).collect();
                 let marks = if marks.is_empty() { String::new() } else { format!(" [{}]", marks.join(", ")) };
                 boxes.push(format!("{}{marks}", words.join(", ")));
             }

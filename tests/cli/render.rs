@@ -223,7 +223,11 @@ fn a_directory_renders_every_policy() {
 fn findings_are_marked_unless_asked_not_to() {
     let with = render_svg("policies/blackburn-with-darwen.esc");
     assert!(with.contains("class=\"badge\"") && with.contains("class=\"node dead-end\""));
-    assert!(with.contains("no route if still unresolved: an unresolved disagreement has nowhere to go (dead-end)"));
+    assert!(
+        with.contains(
+            "no route if still unresolved: an unresolved disagreement has nowhere to go (dead-end)"
+        )
+    );
     let output = escalate(&["render", "policies/blackburn-with-darwen.esc", "--no-findings"]);
     let without = String::from_utf8(output.stdout).expect("UTF-8");
     assert!(!without.contains("class=\"badge\"") && !without.contains("dead-end"));
