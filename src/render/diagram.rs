@@ -428,19 +428,20 @@ impl Builder<'_> {
         // bar node, stage nodes it applies to).
         let mut bars: Vec<(usize, usize, Vec<usize>)> = Vec::new();
         // Where each chain begins in the column.
+        let mut chain_first = vec![false; p.stages.len()];
+        for chain in &chains {
+            if let Some(first) = chain.first() {
+                chain_first[first.0] = true;
+            }
+        }
         let mut chain_at: Vec<usize> = Vec::new();
-        let mut next_chain = 0;
-        let mut placed = 0;
 
         // Each stage's routes, with the decision (and any dead-end marker)
         // after each stage.
         for &ix in &order {
-            if next_chain < chains.len() && placed == chains[..next_chain].iter().map(Vec::len).sum::<usize>()
-            {
+            if chain_first[ix.0] {
                 chain_at.push(column.len());
-                next_chain += 1;
             }
-            placed += 1;
             let stage = p.stage(ix);
             let node = stage_node[&ix];
             let routes: Vec<(&Route, bool)> = p.routes_of(ix).collect();
