@@ -22,6 +22,9 @@
 //!   the side column as the caller prefers. Edges to the same node share a
 //!   lane (they merge, like the "Yes" lines of a printed ladder); lanes are
 //!   given out shortest span first, so nested spans nest instead of crossing.
+//! - Bars (a route every stage inherits, drawn once) stand right of the
+//!   lanes, as tall as the stages they apply to; bars that overlap go side
+//!   by side, and a frame that a bar reaches into from above stops short of it.
 //! - Edge labels sit where nothing else can: beside a downward edge, above
 //!   a lane edge between its node and the innermost lane, above a side edge
 //!   after the last elbow.
@@ -140,12 +143,23 @@ pub struct SectionSpec {
     pub slots: Vec<SlotSpec>,
 }
 
+/// A node drawn once beside a run of spine nodes, from `first` to `last`
+/// (an `at any stage` exit): as tall as the run, right of everything else.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BarSpec {
+    pub node: usize,
+    pub first: usize,
+    pub last: usize,
+}
+
 /// What to lay out.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spec {
     pub nodes: Vec<NodeSpec>,
     pub edges: Vec<EdgeSpec>,
     pub sections: Vec<SectionSpec>,
+    /// Bars, right of the lanes; edges to or from them are not routed.
+    pub bars: Vec<BarSpec>,
     /// Space kept free above the first section (for a title).
     pub top: f64,
     /// The drawing is at least this wide.
@@ -243,6 +257,11 @@ struct SlotGeo {
 pub fn layout(spec: &Spec) -> Layout {
     let mut sections = spec.sections.clone();
     let mut held = vec![false; spec.nodes.len()];
+    for bar in &spec.bars {
+        if let Some(h) = held.get_mut(bar.node) {
+            *h = true;
+        }
+    }
     for slot in sections.iter().flat_map(|s| &s.slots) {
         for &n in std::iter::once(&slot.main).chain(&slot.side) {
             if let Some(h) = held.get_mut(n) {
@@ -342,7 +361,53 @@ pub fn layout(spec: &Spec) -> Layout {
     let left_band = if left_lanes > 0 { (left_lanes - 1) as f64 * LANE_GAP + left_pad } else { 0.0 };
     let side_band = if side_w > 0.0 { gutter + side_w } else { 0.0 };
     let right_band = if right_lanes > 0 { RIGHT_PAD + (right_lanes - 1) as f64 * LANE_GAP } else { 0.0 };
-    let natural = MARGIN + left_band + spine_w + side_band + right_band + MARGIN;
+    // Bars: bars over the same run share it, one above the other; runs
+    // that overlap otherwise get columns side by side.
+    let bar_span = |b: &BarSpec| {
+        let (a, z) = (slot_of[b.first], slot_of[b.last]);
+        (a.min(z), a.max(z))
+    };
+    let mut runs: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
+    for (i, bar) in spec.bars.iter().enumerate() {
+        runs.entry(bar_span(bar)).or_default().push(i);
+    }
+    let mut bar_col = vec![0usize; spec.bars.len()];
+    let mut col_ends: Vec<usize> = Vec::new();
+    for (&(lo, hi), members) in &runs {
+        let col = match col_ends.iter().position(|&end| end < lo) {
+            Some(c) => c,
+            None => {
+                col_ends.push(0);
+                col_ends.len() - 1
+            }
+        };
+        col_ends[col] = hi;
+        for &i in members {
+            bar_col[i] = col;
+        }
+    }
+    let mut col_w = vec![0.0f64; col_ends.len()];
+    for (bar, &c) in spec.bars.iter().zip(&bar_col) {
+        col_w[c] = col_w[c].max(size(bar.node).w);
+    }
+    // Bars start clear of the labels of right-lane edges, which are set
+    // right of their source node (offsets from the spine's left edge).
+    let default_start = spine_w
+        + side_band
+        + if right_lanes > 0 { RIGHT_PAD + (right_lanes - 1) as f64 * LANE_GAP } else { 0.0 }
+        + RIGHT_PAD;
+    let mut bar_start = default_start;
+    for (e, edge) in spec.edges.iter().enumerate() {
+        let (Route::Lane(Channel::Right), Some(label)) = (routes[e], edge.label) else { continue };
+        let right = match side_of[edge.from] {
+            Some(_) => spine_w + gutter + size(edge.from).w,
+            None => (spine_w + size(edge.from).w) / 2.0,
+        };
+        bar_start = bar_start.max(right + 4.0 + label.w + 8.0);
+    }
+    let bar_extra = if spec.bars.is_empty() { 0.0 } else { bar_start - default_start };
+    let bar_band: f64 = col_w.iter().map(|w| w + RIGHT_PAD).sum::<f64>() + bar_extra;
+    let natural = MARGIN + left_band + spine_w + side_band + right_band + bar_band + MARGIN;
     let width = natural.max(spec.min_width);
     let spine_x = MARGIN + (width - natural) / 2.0 + left_band;
     let cx = spine_x + spine_w / 2.0;
@@ -390,7 +455,42 @@ pub fn layout(spec: &Spec) -> Layout {
         }));
         y += SECTION_GAP;
     }
-    let height = y - SECTION_GAP + MARGIN;
+    let mut height = y - SECTION_GAP + MARGIN;
+
+    // Bars beside their runs, as tall as the run or their own text.
+    let bars_x =
+        right0 + if right_lanes > 0 { (right_lanes - 1) as f64 * LANE_GAP } else { -RIGHT_PAD } + bar_extra;
+    for members in runs.values() {
+        let first = &spec.bars[members[0]];
+        let c = bar_col[members[0]];
+        let x = bars_x + RIGHT_PAD + col_w[..c].iter().map(|w| w + RIGHT_PAD).sum::<f64>();
+        let (a, z) = (nodes[first.first], nodes[first.last]);
+        let (top, bottom) = (a.y.min(z.y), a.bottom().max(z.bottom()));
+        // Each bar as tall as its text, and the rest of the run shared out.
+        let gaps = (members.len() - 1) as f64 * SIDE_GAP;
+        let text: f64 = members.iter().map(|&i| size(spec.bars[i].node).h).sum();
+        let extra = ((bottom - top) - gaps - text).max(0.0) / members.len() as f64;
+        let mut y = top;
+        for &i in members {
+            let s = size(spec.bars[i].node);
+            nodes[spec.bars[i].node] = Rect { x, y, w: s.w, h: s.h + extra };
+            y += s.h + extra + SIDE_GAP;
+        }
+        height = height.max(y - SIDE_GAP + MARGIN);
+    }
+    // A frame stops short of a bar that comes down into it from above.
+    let mut first_slot = 0;
+    for (frame, section) in frames.iter_mut().zip(&sections) {
+        let lo = first_slot;
+        first_slot += section.slots.len();
+        let Some(frame) = frame else { continue };
+        for bar in &spec.bars {
+            let (a, z) = bar_span(bar);
+            if a < lo && z >= lo {
+                frame.rect.w = frame.rect.w.min(nodes[bar.node].x - 8.0 - frame.rect.x);
+            }
+        }
+    }
 
     // Routes.
     let mut edges: Vec<EdgeRoute> = vec![EdgeRoute { points: Vec::new(), label: None }; spec.edges.len()];
@@ -667,6 +767,7 @@ mod tests {
             sections: vec![column(&[0, 1, 2])],
             top: 0.0,
             min_width: 0.0,
+            bars: vec![],
         };
         let l = layout(&spec);
         assert_eq!(l.nodes[0].cx(), l.nodes[1].cx());
@@ -685,6 +786,7 @@ mod tests {
             sections: vec![column(&[0, 1, 2, 3, 4])],
             top: 0.0,
             min_width: 0.0,
+            bars: vec![],
         };
         let l = layout(&spec);
         let outer = l.edges[0].points[1].x;
@@ -700,6 +802,7 @@ mod tests {
             sections: vec![column(&[0, 1, 2, 3])],
             top: 0.0,
             min_width: 0.0,
+            bars: vec![],
         };
         let l = layout(&spec);
         assert_eq!(l.edges[0].points[1].x, l.edges[1].points[1].x);
@@ -717,6 +820,7 @@ mod tests {
             sections: vec![SectionSpec { header: None, slots: vec![SlotSpec { main: 0, side: vec![1, 2] }] }],
             top: 0.0,
             min_width: 0.0,
+            bars: vec![],
         };
         let l = layout(&spec);
         assert!(!l.nodes[1].overlaps(&l.nodes[2]));
@@ -762,6 +866,7 @@ mod tests {
         fn random_ladders_are_drawn_cleanly(
             mains in proptest::collection::vec((20.0f64..140.0, 60.0f64..320.0, 0usize..3, 0usize..3), 2..14),
             extra in proptest::collection::vec((0usize..14, 0usize..14, proptest::bool::ANY, 0.0f64..90.0), 0..12),
+            bar in proptest::option::of((0usize..14, 0usize..14)),
         ) {
             let shapes = [Shape::Rect, Shape::Rounded(12.0), Shape::Diamond];
             let mut nodes = Vec::new();
@@ -792,7 +897,14 @@ mod tests {
                 SectionSpec { header: None, slots: slots[..half].to_vec() },
                 SectionSpec { header: Some(Size { w: 60.0, h: 15.0 }), slots: slots[half..].to_vec() },
             ];
-            let spec = Spec { nodes, edges, sections, top: 40.0, min_width: 800.0 };
+            // A bar beside a run of spine nodes.
+            let bars = bar.map(|(a, b)| {
+                let (a, b) = (slots[a % slots.len()].main, slots[b % slots.len()].main);
+                let node = nodes.len();
+                nodes.push(NodeSpec { size: Size { w: 180.0, h: 90.0 }, shape: Shape::Rect });
+                BarSpec { node, first: a.min(b), last: a.max(b) }
+            });
+            let spec = Spec { nodes, edges, sections, top: 40.0, min_width: 800.0, bars: bars.into_iter().collect() };
             let l = layout(&spec);
             for (i, a) in l.nodes.iter().enumerate() {
                 for (j, b) in l.nodes.iter().enumerate().skip(i + 1) {
@@ -831,6 +943,7 @@ mod tests {
             ],
             top: 10.0,
             min_width: 300.0,
+            bars: vec![],
         };
         assert_eq!(layout(&spec), layout(&spec));
         assert!(layout(&spec).frames[1].is_some());

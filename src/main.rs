@@ -207,9 +207,18 @@ pub(crate) enum Command {
         #[arg(long, value_enum)]
         format: Option<DiagramFormat>,
         /// Write to this file (a directory, for a directory of policies)
-        /// instead of standard output.
+        /// instead of standard output; `-o -` is standard output.
         #[arg(short, long, value_name = "OUT")]
         output: Option<PathBuf>,
+        /// Pixels per SVG unit for PNG (the drawing is 800 units wide).
+        #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
+        scale: f64,
+        /// The heading drawn above the diagram, instead of the protocol's title.
+        #[arg(long, value_name = "TEXT")]
+        title: Option<String>,
+        /// The line under the heading, instead of the protocol's source.
+        #[arg(long, value_name = "TEXT")]
+        subtitle: Option<String>,
         /// Do not mark findings (dead ends, unbounded timescales, ...).
         #[arg(long)]
         no_findings: bool,
@@ -357,8 +366,9 @@ fn main() -> ExitCode {
         Command::Timeline { file, from, calendar, format, output } => {
             cli::timeline(&file, from, calendar.as_deref(), format, output.as_deref())
         }
-        Command::Render { path, format, output, no_findings, engine } => {
-            cli::render_command(&path, format, output.as_deref(), no_findings, engine)
+        Command::Render { path, format, output, no_findings, engine, scale, title, subtitle } => {
+            let header = cli::Header { title, subtitle, scale };
+            cli::render_command(&path, format, output.as_deref(), no_findings, engine, &header)
         }
         Command::Report { paths, output } => cli::report(&paths, &output),
         Command::Diff { old, new, format } => cli::diff(&old, &new, format),
@@ -410,6 +420,10 @@ pub(crate) enum DiagramFormat {
     Dot,
     /// A Mermaid flowchart, for Markdown.
     Mermaid,
+    /// A PNG picture (`--scale` sets its resolution).
+    Png,
+    /// An A4 PDF page, the diagram fitted, its text kept as text.
+    Pdf,
 }
 
 impl DiagramFormat {
@@ -418,6 +432,8 @@ impl DiagramFormat {
             DiagramFormat::Svg => "svg",
             DiagramFormat::Dot => "dot",
             DiagramFormat::Mermaid => "mmd",
+            DiagramFormat::Png => "png",
+            DiagramFormat::Pdf => "pdf",
         }
     }
 
@@ -426,6 +442,8 @@ impl DiagramFormat {
             "svg" => Some(DiagramFormat::Svg),
             "dot" | "gv" => Some(DiagramFormat::Dot),
             "mmd" | "mermaid" => Some(DiagramFormat::Mermaid),
+            "png" => Some(DiagramFormat::Png),
+            "pdf" => Some(DiagramFormat::Pdf),
             _ => None,
         }
     }

@@ -8,20 +8,30 @@ use super::*;
 use crate::{DiagramFormat, Engine};
 use escalate::render;
 
-/// `escalate render`: one diagram to stdout or `-o FILE`, or one per policy
-/// of a directory into `-o OUTDIR`. Nothing is written if any file has
-/// input errors; their diagnostics go to stderr, as `check` shows them.
+/// `render --title`, `--subtitle` and `--scale`.
+pub(crate) struct Header {
+    pub title: Option<String>,
+    pub subtitle: Option<String>,
+    pub scale: f64,
+}
+
+/// `escalate render`: one diagram to stdout (or `-o -`) or `-o FILE`, or one
+/// per policy of a directory into `-o OUTDIR`. Nothing is written if any file
+/// has input errors; their diagnostics go to stderr, as `check` shows them.
 pub(crate) fn render_command(
     path: &Path,
     format: Option<DiagramFormat>,
     output: Option<&Path>,
     no_findings: bool,
     engine: Engine,
+    header: &Header,
 ) -> ExitCode {
     let fail = |message: String| {
         error(&message);
         ExitCode::from(2)
     };
+    // `-o -` is standard output, as no `-o` is.
+    let output = output.filter(|o| o.as_os_str() != "-");
     let dir = path.is_dir();
     let format = match (format, output.filter(|_| !dir)) {
         (Some(f), Some(out)) => match DiagramFormat::from_extension(out) {
@@ -40,7 +50,7 @@ pub(crate) fn render_command(
             Some(f) => f,
             None => {
                 return fail(format!(
-                    "cannot tell the format from `{}`: name it .svg, .dot or .mmd, or give `--format`",
+                    "cannot tell the format from `{}`: name it .svg, .png, .pdf, .dot or .mmd, or give `--format`",
                     shown(out)
                 ));
             }
@@ -49,6 +59,14 @@ pub(crate) fn render_command(
     };
     if engine == Engine::Graphviz && format != DiagramFormat::Svg {
         return fail("`--engine graphviz` draws SVG: use it with `--format svg`".to_string());
+    }
+    if !(header.scale.is_finite() && header.scale > 0.0) {
+        return fail(format!("`--scale {}` must be a number above 0, such as 2", header.scale));
+    }
+    for text in [&header.title, &header.subtitle].into_iter().flatten() {
+        if text.chars().any(char::is_control) {
+            return fail("`--title` and `--subtitle` must not hold control characters or line breaks".into());
+        }
     }
     if dir && output.is_none() {
         return fail(format!(
@@ -70,19 +88,29 @@ pub(crate) fn render_command(
     for report in &reports {
         let Some((protocol, analysis)) = report.analysed() else { continue };
         let findings = (!no_findings).then_some(report.findings.as_slice());
-        let diagram = render::diagram::Diagram::build(protocol, analysis, findings);
-        let text = match (format, engine) {
-            (DiagramFormat::Svg, Engine::Builtin) => render::svg::render(&diagram),
+        let mut diagram = render::diagram::Diagram::build(protocol, analysis, findings);
+        if let Some(title) = &header.title {
+            diagram.title = title.clone();
+        }
+        diagram.subtitle = header.subtitle.clone();
+        let text: Vec<u8> = match (format, engine) {
+            (DiagramFormat::Svg, Engine::Builtin) => render::svg::render(&diagram).into_bytes(),
             (DiagramFormat::Svg, Engine::Graphviz) => match graphviz(&render::dot::render(&diagram)) {
-                Ok(svg) => svg,
+                Ok(svg) => svg.into_bytes(),
                 Err(message) => return fail(message),
             },
-            (DiagramFormat::Dot, _) => render::dot::render(&diagram),
-            (DiagramFormat::Mermaid, _) => render::mermaid::render(&diagram),
+            (DiagramFormat::Dot, _) => render::dot::render(&diagram).into_bytes(),
+            (DiagramFormat::Mermaid, _) => render::mermaid::render(&diagram).into_bytes(),
+            (DiagramFormat::Png | DiagramFormat::Pdf, _) => {
+                match picture(&diagram, format, header.scale, &report.path) {
+                    Ok(bytes) => bytes,
+                    Err(message) => return fail(message),
+                }
+            }
         };
         let target = match output {
             None => {
-                print(&text);
+                write_stdout(&text);
                 continue;
             }
             Some(out) if dir => {
@@ -92,7 +120,7 @@ pub(crate) fn render_command(
             Some(out) => out.to_path_buf(),
         };
         // Atomically, and never through a link: `-o` names the file written.
-        let write = || escalate::fsutil::write_output(&target, text.as_bytes());
+        let write = || escalate::fsutil::write_output(&target, &text);
         let written = match target.parent().filter(|p| !p.as_os_str().is_empty()) {
             Some(parent) => std::fs::create_dir_all(parent).and_then(|()| write()),
             None => write(),
@@ -105,6 +133,37 @@ pub(crate) fn render_command(
         }
     }
     ExitCode::SUCCESS
+}
+
+/// Bytes to standard output, as [`print`] writes text.
+fn write_stdout(bytes: &[u8]) {
+    let mut out = std::io::stdout().lock();
+    if out.write_all(bytes).and_then(|()| out.flush()).is_err() {
+        // Nothing useful to do: the reader has gone.
+    }
+}
+
+/// A PNG or an A4 PDF page of the diagram.
+#[cfg(feature = "png-pdf")]
+fn picture(
+    d: &render::diagram::Diagram,
+    format: DiagramFormat,
+    scale: f64,
+    file: &str,
+) -> Result<Vec<u8>, String> {
+    if format == DiagramFormat::Png {
+        return render::png::render(&render::svg::render(d), scale);
+    }
+    let date = chrono::Local::now().date_naive().format("%-d %B %Y");
+    let file = escalate::render::diagram::clean(file);
+    let footer = format!("Drawn by escalate from {file} on {date}");
+    let page = render::pdf::page_svg(&render::svg::fragment(d), &d.title, &footer);
+    render::pdf::render(&page)
+}
+
+#[cfg(not(feature = "png-pdf"))]
+fn picture(_: &render::diagram::Diagram, _: DiagramFormat, _: f64, _: &str) -> Result<Vec<u8>, String> {
+    Err("this escalate was built without PNG and PDF (cargo feature `png-pdf`): draw SVG instead".to_string())
 }
 
 /// Lay out DOT with Graphviz: `dot -Tsvg`, fed on a thread so that neither

@@ -15,7 +15,7 @@ mod timeline;
 
 pub(crate) use check::{CheckOptions, check};
 pub(crate) use compare::compare;
-pub(crate) use diagram::render_command;
+pub(crate) use diagram::{Header, render_command};
 pub(crate) use diff::diff;
 pub(crate) use fmt::fmt;
 pub(crate) use info::{explain, init, rules};

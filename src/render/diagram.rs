@@ -9,17 +9,23 @@
 //! [`Section`]: a column of [`Slot`]s from top to bottom, where a slot is one
 //! node on the spine and the exits drawn beside it.
 //!
-//! Two drawing conventions keep the picture readable, as on a printed
-//! flowchart: an exit reached from several stages is drawn once beside each
-//! of them (the picture stays a ladder, not a web), and a route into another
-//! pathway ends at a "Continues at" connector instead of crossing the page.
+//! Drawing conventions keep the picture readable, as on a printed flowchart:
+//! - a route every stage inherits from `at any stage` into an exit ("at any
+//!   stage, if a child is at immediate risk: refer to MASH") is drawn once, as
+//!   a [`Bar`] beside the stages it applies to; a stage's own exits are drawn
+//!   beside that stage;
+//! - a chain of stages that the `unresolved` routes from the start never
+//!   reach (an exceptional referral, a route for front-line staff) is its own
+//!   framed side path, headed by where it is entered from;
+//! - a route into another pathway ends at a "Continues at" connector instead
+//!   of crossing the page.
 
 use std::collections::{BTreeMap, HashMap};
 
 use crate::analysis::Analysis;
 use crate::diagnostic::{Code, Finding};
 use crate::model::{Condition, FinalKind, Pathway, Protocol, Route, Stage, StageIx, Target};
-use crate::timescale::{Timescale, Worst};
+use crate::timescale::{Timescale, WorkingDays, Worst};
 
 /// Text of the start node of the main pathway.
 pub const START_TEXT: &str = "Disagreement between professionals";
@@ -49,6 +55,9 @@ pub enum Kind {
     DeadEnd,
     /// An exception that states something but has no pathway of its own.
     Note,
+    /// An exit every stage of a pathway inherits (`at any stage`), drawn once
+    /// beside them all.
+    Bar,
 }
 
 /// How a line of text in a node is set.
@@ -77,6 +86,21 @@ pub struct Node {
     pub texts: Vec<Text>,
     /// Findings about this node, one per code, in code order.
     pub marks: Vec<Code>,
+    /// The node's own time is bounded (its box gives a number of days), so
+    /// an unbounded-timescale badge is about a step or route inside it.
+    pub bounded: bool,
+}
+
+impl Node {
+    /// The badge for one of this node's findings, in words that agree with
+    /// what the box says.
+    pub fn badge(&self, code: Code) -> Option<Mark> {
+        let mut m = mark(code)?;
+        if code == Code::UnboundedTimescale && self.bounded {
+            m.words = "a step or route here has no bound";
+        }
+        Some(m)
+    }
 }
 
 /// How an arrow is drawn.
@@ -109,12 +133,25 @@ pub struct Slot {
     pub side: Vec<usize>,
 }
 
-/// One pathway: the main ladder, or an exception (framed, with a header).
+/// A column of slots: the main ladder, a side path or an exception (framed,
+/// with a header), or the outcomes that end the main pathway.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Section {
-    /// `None` for the main pathway; the frame's header for an exception.
+    /// `None` for the main ladder and its outcomes; the frame's header for
+    /// a side path or an exception.
     pub header: Option<String>,
     pub slots: Vec<Slot>,
+}
+
+/// An `at any stage` exit drawn once beside the stages it applies to, from
+/// the node `first` to the node `last` (both on the spine).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bar {
+    pub node: usize,
+    pub first: usize,
+    pub last: usize,
+    /// Every stage node it applies to, top to bottom.
+    pub stages: Vec<usize>,
 }
 
 /// A long condition, written out once below the diagram.
@@ -127,13 +164,18 @@ pub struct Footnote {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagram {
     pub title: String,
+    /// Set by `render --subtitle`: shown instead of the source line.
+    pub subtitle: Option<String>,
     pub source: Option<String>,
     /// The protocol's overall limit, as written.
     pub limit: Option<String>,
     pub nodes: Vec<Node>,
     pub edges: Vec<Edge>,
-    /// The main pathway first, then each exception in the file's order.
+    /// The main ladder first, its side paths, its outcomes, then each
+    /// exception in the file's order.
     pub sections: Vec<Section>,
+    /// `at any stage` exits, one per pathway and route.
+    pub bars: Vec<Bar>,
     pub footnotes: Vec<Footnote>,
     /// Every finding code marked anywhere, for the legend, in code order.
     pub legend: Vec<Code>,
@@ -153,11 +195,11 @@ pub struct Mark {
 /// unused `allow` lines).
 pub fn mark(code: Code) -> Option<Mark> {
     let (letter, words, colour) = match code {
-        Code::DeadEnd => ('D', "dead end", "#b91c1c"),
+        Code::DeadEnd => ('D', "no route if still unresolved", "#b91c1c"),
         Code::NoWayOut => ('C', "circle with no way out", "#b91c1c"),
-        Code::MissingImmediateRiskExit => ('R', "no immediate-risk exit", "#b91c1c"),
-        Code::LimitExceeded => ('L', "over the time limit", "#b91c1c"),
-        Code::UnboundedTimescale => ('T', "no time limit", "#92400e"),
+        Code::MissingImmediateRiskExit => ('R', "no route marked immediate risk", "#b91c1c"),
+        Code::LimitExceeded => ('L', "passes the time limit", "#b91c1c"),
+        Code::UnboundedTimescale => ('T', "a timescale with no bound", "#92400e"),
         Code::Unreachable => ('U', "never reached", "#92400e"),
         Code::NotEscalating => ('E', "not more senior", "#92400e"),
         Code::MissingRecord => ('W', "nothing recorded in writing", "#92400e"),
@@ -183,6 +225,22 @@ impl Diagram {
                 None => general.push((finding.code, plain(&finding.message))),
             }
         }
+        // The overall limit is marked where the worst case passes it: on each
+        // main-pathway stage that starts within the limit and ends beyond it.
+        let limit = protocol.limit.as_ref().and_then(|l| l.timescale.bound());
+        let over_limit = general.iter().any(|(code, _)| *code == Code::LimitExceeded);
+        let finish: Vec<Worst> = protocol.stages_with_ix().map(|(ix, _)| analysis.stage_finish(ix)).collect();
+        let mut passes = vec![None; protocol.stages.len()];
+        if let (Some(bound), true) = (limit, over_limit) {
+            for (ix, _) in protocol.main_stages() {
+                let end = finish[ix.0].days;
+                let start = analysis.stage_start(ix).days;
+                if end > bound && start <= bound {
+                    passes[ix.0] = Some(bound);
+                    stage_marks[ix.0].push(Code::LimitExceeded);
+                }
+            }
+        }
         for marks in &mut stage_marks {
             marks.sort();
             marks.dedup();
@@ -190,15 +248,17 @@ impl Diagram {
 
         let mut b = Builder {
             p: protocol,
-            finish: protocol.stages_with_ix().map(|(ix, _)| analysis.stage_finish(ix)).collect(),
+            finish,
             open: protocol
                 .stages_with_ix()
                 .map(|(ix, _)| analysis.timing.open[analysis.graph.stage_node(ix).index()])
                 .collect(),
+            passes,
             stage_marks,
             nodes: Vec::new(),
             edges: Vec::new(),
             sections: Vec::new(),
+            bars: Vec::new(),
             footnotes: Vec::new(),
         };
         let main_start = protocol.main_stages().next().map(|(ix, _)| Target::Stage(ix));
@@ -223,6 +283,7 @@ impl Diagram {
         legend.dedup();
         Diagram {
             title: protocol.title.clone(),
+            subtitle: None,
             source: protocol.source.clone(),
             limit: protocol.limit.as_ref().map(|l| {
                 let advisory = if protocol.is_advisory(&l.timescale) { " (advisory)" } else { "" };
@@ -231,6 +292,7 @@ impl Diagram {
             nodes: b.nodes,
             edges: b.edges,
             sections: b.sections,
+            bars: b.bars,
             footnotes: b.footnotes,
             legend,
             general,
@@ -257,10 +319,13 @@ struct Builder<'a> {
     finish: Vec<Worst>,
     /// Per stage: its own time has no bound.
     open: Vec<bool>,
+    /// Per stage: the overall limit, if the worst case passes it there.
+    passes: Vec<Option<WorkingDays>>,
     stage_marks: Vec<Vec<Code>>,
     nodes: Vec<Node>,
     edges: Vec<Edge>,
     sections: Vec<Section>,
+    bars: Vec<Bar>,
     footnotes: Vec<Footnote>,
 }
 
@@ -314,7 +379,7 @@ impl Terminals {
 
 impl Builder<'_> {
     fn node(&mut self, kind: Kind, texts: Vec<Text>, marks: Vec<Code>) -> usize {
-        self.nodes.push(Node { kind, texts, marks });
+        self.nodes.push(Node { kind, texts, marks, bounded: false });
         self.nodes.len() - 1
     }
 
@@ -322,8 +387,9 @@ impl Builder<'_> {
         self.edges.push(Edge { from, to, kind, label });
     }
 
-    /// One pathway's column: start, stages (each with its exits and
-    /// decision), then outcomes and connectors.
+    /// One pathway's columns: start, stages (each with its own exits and
+    /// decision), side paths, then outcomes and connectors; and the pathway's
+    /// `at any stage` exits as bars.
     fn section(
         &mut self,
         pathway: Pathway,
@@ -334,17 +400,16 @@ impl Builder<'_> {
         let p = self.p;
         let members: Vec<StageIx> =
             p.stages_with_ix().filter(|(_, s)| s.pathway == pathway).map(|(i, _)| i).collect();
-        let order = spine_order(p, &members, start);
+        let chains = spine_chains(p, &members, start);
+        let order: Vec<StageIx> = chains.iter().flatten().copied().collect();
 
-        let mut slots = Vec::new();
         let mut terminals = Terminals::default();
         let start_node = self.node(Kind::Start, vec![text(Style::Title, &start_text)], Vec::new());
-        slots.push(Slot { main: start_node, side: Vec::new() });
+        let mut column = vec![Slot { main: start_node, side: Vec::new() }];
         let mut stage_node: BTreeMap<StageIx, usize> = BTreeMap::new();
         for &ix in &order {
             let node = self.stage_node(ix);
             stage_node.insert(ix, node);
-            slots.push(Slot { main: node, side: Vec::new() });
         }
 
         // The start's route.
@@ -355,7 +420,7 @@ impl Builder<'_> {
                 Target::Outcome(i) => Some(terminals.node(self, Terminal::Outcome(i.0), 0)),
                 Target::Exit(i) => {
                     let exit = self.exit_node(i.0);
-                    slots[0].side.push(exit);
+                    column[0].side.push(exit);
                     self.edge(start_node, exit, EdgeKind::Exit, None);
                     None
                 }
@@ -365,24 +430,48 @@ impl Builder<'_> {
             }
         }
 
-        // Each stage's routes. Slots are rebuilt in order, with the decision
-        // (and any dead-end marker) after each stage.
-        let mut column = vec![slots.remove(0)];
-        for (slot, &ix) in slots.into_iter().zip(&order) {
-            let stage = p.stage(ix);
-            let node = slot.main;
-            let routes: Vec<&Route> = p.routes_of(ix).map(|(r, _)| r).collect();
+        // Inherited exits, one bar per `at any stage` route: (rule index,
+        // bar node, stage nodes it applies to).
+        let mut bars: Vec<(usize, usize, Vec<usize>)> = Vec::new();
+        // Where each chain begins in the column.
+        let mut chain_first = vec![false; p.stages.len()];
+        for chain in &chains {
+            if let Some(first) = chain.first() {
+                chain_first[first.0] = true;
+            }
+        }
+        let mut chain_at: Vec<usize> = Vec::new();
 
-            // Exits beside the stage: one box per exit, one arrow per box.
+        // Each stage's routes, with the decision (and any dead-end marker)
+        // after each stage.
+        for &ix in &order {
+            if chain_first[ix.0] {
+                chain_at.push(column.len());
+            }
+            let stage = p.stage(ix);
+            let node = stage_node[&ix];
+            let routes: Vec<(&Route, bool)> = p.routes_of(ix).collect();
+
+            // Own exits beside the stage: one box per exit, one arrow per box.
             let mut side = Vec::new();
             let mut exit_labels: Vec<(usize, Vec<String>)> = Vec::new();
-            for route in &routes {
-                if let Target::Exit(e) = route.target {
-                    let label = self.condition_label(&route.condition, false, route.timescale.as_ref());
-                    match exit_labels.iter_mut().find(|(x, _)| *x == e.0) {
-                        Some((_, labels)) => labels.push(label),
-                        None => exit_labels.push((e.0, vec![label])),
+            for &(route, inherited) in &routes {
+                let Target::Exit(e) = route.target else { continue };
+                if inherited {
+                    let rule = p.rule_routes.iter().position(|r| std::ptr::eq(r, route)).unwrap_or(0);
+                    match bars.iter_mut().find(|b| b.0 == rule) {
+                        Some(bar) => bar.2.push(node),
+                        None => {
+                            let bar = self.bar_node(route, e.0);
+                            bars.push((rule, bar, vec![node]));
+                        }
                     }
+                    continue;
+                }
+                let label = self.condition_label(&route.condition, false, route.timescale.as_ref());
+                match exit_labels.iter_mut().find(|(x, _)| *x == e.0) {
+                    Some((_, labels)) => labels.push(label),
+                    None => exit_labels.push((e.0, vec![label])),
                 }
             }
             for (e, labels) in exit_labels {
@@ -393,14 +482,15 @@ impl Builder<'_> {
             column.push(Slot { main: node, side });
             let stage_slot = column.len() - 1;
 
+            // A "Resolved?" diamond only where the protocol answers it both
+            // ways or leaves "No" to a finding: a stage with no `resolved`
+            // route just carries on, as its arrow says.
             let final_stage = stage.final_authority.is_some();
             let dead_end = self.stage_marks[ix.0].contains(&Code::DeadEnd);
-            let answers: Vec<&&Route> = routes
+            let resolved = routes
                 .iter()
-                .filter(|r| matches!(r.condition, Condition::Resolved | Condition::Unresolved))
-                .filter(|r| !matches!(r.target, Target::Exit(_)))
-                .collect();
-            let decision = (!final_stage && (!answers.is_empty() || dead_end)).then(|| {
+                .any(|(r, _)| r.condition == Condition::Resolved && !matches!(r.target, Target::Exit(_)));
+            let decision = (!final_stage && resolved).then(|| {
                 let d = self.node(Kind::Decision, vec![text(Style::Title, "Resolved?")], Vec::new());
                 self.edge(node, d, EdgeKind::Flow, None);
                 column.push(Slot { main: d, side: Vec::new() });
@@ -408,7 +498,7 @@ impl Builder<'_> {
             });
             let decision_slot = column.len() - 1;
 
-            for route in &routes {
+            for &(route, _) in &routes {
                 if matches!(route.target, Target::Exit(_)) {
                     continue;
                 }
@@ -432,14 +522,18 @@ impl Builder<'_> {
                 self.edge(from, to, kind, Some(label));
             }
 
-            if let (Some(d), true) = (decision, dead_end) {
+            if dead_end && !final_stage {
                 let texts = vec![
                     text(Style::Heading, "Dead end"),
                     text(Style::Body, "The protocol gives no route if the disagreement is still unresolved"),
                 ];
                 // The stage carries the finding's badge; this box shows where.
                 let stub = self.node(Kind::DeadEnd, texts, Vec::new());
-                self.edge(d, stub, EdgeKind::Missing, Some("No".to_string()));
+                let (from, label) = match decision {
+                    Some(d) => (d, "No"),
+                    None => (node, "if still unresolved"),
+                };
+                self.edge(from, stub, EdgeKind::Missing, Some(label.to_string()));
                 column.push(Slot { main: stub, side: Vec::new() });
             }
         }
@@ -448,8 +542,99 @@ impl Builder<'_> {
         // that the arrows into them nest instead of crossing.
         let mut found = terminals.found;
         found.sort_by_key(|&(_, node, last)| (last, node));
+        let terminal_at = column.len();
         column.extend(found.into_iter().map(|(_, node, _)| Slot { main: node, side: Vec::new() }));
-        self.sections.push(Section { header, slots: column });
+
+        // The main ladder's side paths each get a frame of their own, headed
+        // by where they are entered from; an exception keeps its one frame.
+        let first = self.sections.len();
+        if pathway == Pathway::Main && chain_at.len() > 1 {
+            let mut bounds = vec![0];
+            bounds.extend(&chain_at[1..]);
+            bounds.push(terminal_at);
+            let mut slots = column.into_iter();
+            for (k, w) in bounds.windows(2).enumerate() {
+                let part: Vec<Slot> = slots.by_ref().take(w[1] - w[0]).collect();
+                let header = (k > 0).then(|| self.entry_header(part.first().map_or(0, |s| s.main)));
+                self.sections.push(Section { header, slots: part });
+            }
+            let tail: Vec<Slot> = slots.collect();
+            if !tail.is_empty() {
+                self.sections.push(Section { header: None, slots: tail });
+            }
+        } else {
+            self.sections.push(Section { header, slots: column });
+        }
+
+        // Each bar runs from the first stage it applies to down to the last.
+        let on_spine: Vec<usize> =
+            self.sections[first..].iter().flat_map(|s| s.slots.iter().map(|slot| slot.main)).collect();
+        for (_, node, stages) in bars {
+            let mut stages: Vec<usize> = stages;
+            stages.sort_by_key(|n| on_spine.iter().position(|m| m == n));
+            if let (Some(&first), Some(&last)) = (stages.first(), stages.last()) {
+                self.bars.push(Bar { node, first, last, stages });
+            }
+        }
+    }
+
+    /// A side path's header: `Side path, entered from Stage 3 (if (A))`.
+    fn entry_header(&self, first: usize) -> String {
+        let mut from: Vec<String> = Vec::new();
+        for e in self.edges.iter().filter(|e| e.to == first) {
+            let source = self.nodes[e.from].texts.iter().find(|t| t.style == Style::Title);
+            let Some(source) = source else { continue };
+            let name = short_name(&source.text);
+            // The header has room for a condition's words, which the arrow
+            // may have left to a footnote.
+            let label = e.label.as_deref().map(|label| {
+                let key = label.strip_prefix("if (").and_then(|k| k.strip_suffix(')'));
+                match key.and_then(|k| self.footnotes.iter().find(|f| f.key == k)) {
+                    Some(f) => f.text.clone(),
+                    None => label.to_string(),
+                }
+            });
+            let entry = match label {
+                Some(label) if label != "Yes" && label != "No" => format!("{name} ({label})"),
+                _ => name,
+            };
+            if !from.contains(&entry) {
+                from.push(entry);
+            }
+        }
+        if from.is_empty() {
+            "Side path, which no route enters".to_string()
+        } else {
+            format!("Side path, entered from {}", from.join("; "))
+        }
+    }
+
+    /// An `at any stage` exit: the condition, where it leads, how soon.
+    fn bar_node(&mut self, route: &Route, e: usize) -> usize {
+        let exit = &self.p.exits[e];
+        let when = match &route.condition {
+            Condition::ImmediateRisk => "if a child is at immediate risk".to_string(),
+            Condition::NoResponse => "if there is no response".to_string(),
+            Condition::Resolved => "once resolved".to_string(),
+            Condition::Unresolved => "if still unresolved".to_string(),
+            Condition::If(words) => format!("if {words}"),
+        };
+        let when = match &route.timescale {
+            Some(t) => format!("{when}, {t}:"),
+            None => format!("{when}:"),
+        };
+        let timescale = match &exit.timescale {
+            Some(t) if t.bound().is_some() => t.to_string(),
+            Some(t) => format!("{t} (no time limit)"),
+            None => "no timescale given".to_string(),
+        };
+        let texts = vec![
+            text(Style::Heading, "At any stage"),
+            text(Style::Body, &when),
+            text(Style::Title, &exit.title),
+            text(Style::Timing, &timescale),
+        ];
+        self.node(Kind::Bar, texts, Vec::new())
     }
 
     fn stage_node(&mut self, ix: StageIx) -> usize {
@@ -473,9 +658,14 @@ impl Builder<'_> {
         if !parties.is_empty() {
             texts.push(text(Style::Body, &parties.join("; ")));
         }
-        texts.push(text(Style::Timing, &timing_text(self.p, stage, self.finish[ix.0], self.open[ix.0])));
+        texts.push(text(
+            Style::Timing,
+            &timing_text(self.p, stage, self.finish[ix.0], self.open[ix.0], self.passes[ix.0]),
+        ));
         let marks = self.stage_marks[ix.0].clone();
-        self.node(kind, texts, marks)
+        let node = self.node(kind, texts, marks);
+        self.nodes[node].bounded = !stage.duration().unbounded;
+        node
     }
 
     fn exit_node(&mut self, e: usize) -> usize {
@@ -504,7 +694,7 @@ impl Builder<'_> {
             (Condition::Resolved, true) => "Yes".to_string(),
             (Condition::Unresolved, true) => "No".to_string(),
             (Condition::Resolved, false) => "resolved".to_string(),
-            (Condition::Unresolved, false) => "unresolved".to_string(),
+            (Condition::Unresolved, false) => "if unresolved".to_string(),
             (Condition::ImmediateRisk, _) => "child at immediate risk".to_string(),
             (Condition::NoResponse, _) => "no response".to_string(),
             (Condition::If(words), _) if words.chars().count() <= INLINE_CONDITION_CHARS => {
@@ -543,32 +733,45 @@ fn footnote_key(mut n: usize) -> String {
     key.iter().rev().collect()
 }
 
-/// The order of a pathway's stages down the spine: follow the `unresolved`
-/// routes from the start (so "No" usually points straight down), then take
-/// each stage not yet placed in the file's order and follow its chain.
-fn spine_order(p: &Protocol, members: &[StageIx], start: Option<Target>) -> Vec<StageIx> {
+/// A pathway's stages in chains down the spine: the first follows the
+/// `unresolved` routes from the start (so "No" usually points straight down),
+/// then each stage not yet placed, in the file's order, starts a chain of its
+/// own (a side path) and follows its `unresolved` routes.
+fn spine_chains(p: &Protocol, members: &[StageIx], start: Option<Target>) -> Vec<Vec<StageIx>> {
     let mut member = vec![false; p.stages.len()];
     for ix in members {
         member[ix.0] = true;
     }
     let mut placed = vec![false; p.stages.len()];
-    let mut order = Vec::with_capacity(members.len());
+    let mut chains = Vec::new();
     let first = match start {
         Some(Target::Stage(ix)) if member[ix.0] => Some(ix),
         _ => None,
     };
     for seed in first.into_iter().chain(members.iter().copied()) {
+        let mut chain = Vec::new();
         let mut at = Some(seed);
         while let Some(ix) = at.filter(|ix| !placed[ix.0]) {
             placed[ix.0] = true;
-            order.push(ix);
+            chain.push(ix);
             at = p.routes_of(ix).find_map(|(r, _)| match r.target {
                 Target::Stage(next) if r.condition == Condition::Unresolved && member[next.0] => Some(next),
                 _ => None,
             });
         }
+        if !chain.is_empty() {
+            chains.push(chain);
+        }
     }
-    order
+    chains
+}
+
+/// `Stage 3` from `Stage 3: Escalation to ...`; other titles as they are.
+fn short_name(title: &str) -> String {
+    match title.split_once(':') {
+        Some((head, _)) if head.starts_with("Stage ") => head.to_string(),
+        _ => title.to_string(),
+    }
 }
 
 /// `Stage 2: Title`, or the title alone for a stage named by a word (the
@@ -581,9 +784,17 @@ pub fn stage_title(stage: &Stage) -> String {
     }
 }
 
-/// `within 2 working days · by day 7`, the timescale in the protocol's
-/// words; unbounded times say so, advisory ones too.
-fn timing_text(p: &Protocol, stage: &Stage, finish: Worst, open: bool) -> String {
+/// `within 2 working days · by day 7`: the stage's timescale in the
+/// protocol's words, and its worst-case finish; unbounded times say so,
+/// advisory ones too, and the stage where the worst case passes the overall
+/// limit says that.
+fn timing_text(
+    p: &Protocol,
+    stage: &Stage,
+    finish: Worst,
+    open: bool,
+    passes: Option<WorkingDays>,
+) -> String {
     let mut own = stage.timescale_text();
     if open {
         own = if own == "none" { "no time limit".to_string() } else { format!("{own} (no time limit)") };
@@ -591,8 +802,11 @@ fn timing_text(p: &Protocol, stage: &Stage, finish: Worst, open: bool) -> String
     if stage.within.as_ref().is_some_and(|w| p.is_advisory(&w.timescale)) {
         own.push_str(" (advisory)");
     }
-    let overall =
-        if finish.unbounded { "no overall limit".to_string() } else { format!("by day {}", finish.days.0) };
+    let overall = match (finish.unbounded, passes) {
+        (true, _) => "no overall limit".to_string(),
+        (false, Some(limit)) => format!("by day {}: limit of {} passed", finish.days.0, limit.0),
+        (false, None) => format!("by day {}", finish.days.0),
+    };
     format!("{own} · {overall}")
 }
 
@@ -676,6 +890,54 @@ mod tests {
     }
 
     #[test]
+    fn side_paths_are_framed_and_findings_sit_where_they_happen() {
+        let source = r#"protocol "p"
+limit 3 working days
+exit mash "MASH" within immediately
+outcome agreed "Agreed"
+stage 1 "One" { within 2 working days  resolved -> agreed  unresolved -> stage 2
+  if "front-line staff disagree" -> stage side immediate risk -> mash }
+stage 2 "Two" { within 2 working days  resolved -> agreed  final decision }
+stage side "Front line" { within 1 working day unresolved -> stage 2 }
+"#;
+        let protocol = crate::load(source).expect("loads");
+        let d = Diagram::build(&protocol, Some(&crate::checks::run(&protocol)));
+        let headers: Vec<Option<&str>> = d.sections.iter().map(|s| s.header.as_deref()).collect();
+        assert_eq!(
+            headers,
+            vec![None, Some("Side path, entered from Stage 1 (if front-line staff disagree)"), None]
+        );
+        // The main ladder's outcome comes after the side path.
+        assert_eq!(d.nodes[d.sections[2].slots[0].main].kind, Kind::Outcome);
+        // Stage 2 ends on day 5 at worst (through the side path), past the
+        // limit of 3: marked there only.
+        let texts = |kind: Kind| -> Vec<String> {
+            d.nodes
+                .iter()
+                .filter(|n| n.kind == kind)
+                .flat_map(|n| n.texts.iter().map(|t| t.text.clone()))
+                .collect()
+        };
+        assert!(
+            texts(Kind::Final(FinalKind::Decision))
+                .contains(&"2 working days · by day 5: limit of 3 passed".to_string())
+        );
+        let marked: Vec<Kind> =
+            d.nodes.iter().filter(|n| n.marks.contains(&Code::LimitExceeded)).map(|n| n.kind).collect();
+        assert_eq!(marked, vec![Kind::Final(FinalKind::Decision)]);
+        // The side stage has no `resolved` route: no diamond after it, an
+        // arrow that says what it is.
+        let side = d.sections[1].slots[0].main;
+        assert_eq!(d.sections[1].slots.len(), 1);
+        let out: Vec<&Edge> = d.edges.iter().filter(|e| e.from == side).collect();
+        assert_eq!(out.len(), 1);
+        assert_eq!((out[0].kind, out[0].label.as_deref()), (EdgeKind::Flow, Some("if unresolved")));
+        // Stage 1's own exit stays beside it; there is no bar.
+        assert!(d.bars.is_empty());
+        assert_eq!(d.sections[0].slots[1].side.len(), 1);
+    }
+
+    #[test]
     fn footnote_keys_run_past_z() {
         assert_eq!(footnote_key(0), "A");
         assert_eq!(footnote_key(25), "Z");
@@ -699,9 +961,14 @@ stage 2 "Two" { resolved -> agreed  final decision }
         let kinds: Vec<Kind> = d.sections[0].slots.iter().map(|s| d.nodes[s.main].kind).collect();
         use Kind::*;
         assert_eq!(kinds, vec![Start, Stage, Decision, Final(FinalKind::Decision), Outcome]);
-        // One MASH box beside each stage.
+        // One MASH bar beside both stages, no box beside each.
         let sides: Vec<usize> = d.sections[0].slots.iter().map(|s| s.side.len()).collect();
-        assert_eq!(sides, vec![0, 1, 0, 1, 0]);
+        assert_eq!(sides, vec![0, 0, 0, 0, 0]);
+        assert_eq!(d.bars.len(), 1);
+        let stage = |i: usize| d.sections[0].slots[i].main;
+        assert_eq!((d.bars[0].first, d.bars[0].last), (stage(1), stage(3)));
+        assert_eq!(d.bars[0].stages, vec![stage(1), stage(3)]);
+        assert_eq!(d.nodes[d.bars[0].node].kind, Kind::Bar);
         let yes = d.edges.iter().filter(|e| e.kind == EdgeKind::Yes).count();
         assert_eq!(yes, 1);
     }

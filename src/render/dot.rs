@@ -2,8 +2,11 @@
 //! or any tool that reads DOT.
 //!
 //! Node ids are escalate's own (`n0`, `n1`, ...); every user string goes
-//! through [`quote`]. Exits share a rank with the stage they leave from, so
-//! `dot` draws them beside it, as the printed ladders do.
+//! through [`quote`], or [`html`] in a node's label, which is an HTML-like
+//! label so that titles can be bold. Exits share a rank with the stage they
+//! leave from, so `dot` draws them beside it, as the printed ladders do; an
+//! `at any stage` exit is one node beside the first stage it applies to.
+//! "Yes" and "No" sit at the diamond end of their arrows.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -13,7 +16,7 @@ use super::diagram::{Diagram, EdgeKind, Kind, Node, Style, clean, mark, wrap};
 /// Characters a line of a label holds before it wraps, by node kind.
 fn line_chars(kind: Kind) -> usize {
     match kind {
-        Kind::Exit | Kind::DeadEnd => 28,
+        Kind::Exit | Kind::DeadEnd | Kind::Bar => 28,
         _ => 42,
     }
 }
@@ -22,18 +25,24 @@ fn line_chars(kind: Kind) -> usize {
 pub fn render(d: &Diagram) -> String {
     let mut out = String::with_capacity(8 * 1024);
     out.push_str("digraph escalation {\n");
-    let mut title = wrap(&d.title, 60);
-    if let Some(source) = &d.source {
-        title.extend(wrap(&format!("Source: {source}"), 80));
+    // The header as an HTML-like label: the title bold, each line left-aligned.
+    let mut title: Vec<String> = wrap(&d.title, 60).iter().map(|l| format!("<B>{}</B>", html(l))).collect();
+    let under = match (&d.subtitle, &d.source) {
+        (Some(subtitle), _) => Some(subtitle.clone()),
+        (None, Some(source)) => Some(format!("Source: {source}")),
+        (None, None) => None,
+    };
+    if let Some(under) = under {
+        title.extend(wrap(&under, 80).iter().map(|l| html(l)));
     }
     if let Some(limit) = &d.limit {
-        title.extend(wrap(&format!("Overall time limit: {limit}"), 80));
+        title.extend(wrap(&format!("Overall time limit: {limit}"), 80).iter().map(|l| html(l)));
     }
+    let title: String = title.iter().map(|l| format!("{l}<BR ALIGN=\"LEFT\"/>")).collect();
     let _ = writeln!(
         out,
-        "  graph [label={}, labelloc=t, labeljust=l, fontname=\"Helvetica\", fontsize=13, rankdir=TB, \
-         nodesep=0.35, ranksep=0.4, newrank=true];",
-        quote_left(&title)
+        "  graph [label=<{title}>, labelloc=t, labeljust=l, fontname=\"Helvetica\", fontsize=13, rankdir=TB, \
+         nodesep=0.35, ranksep=0.4, newrank=true];"
     );
     out.push_str(
         "  node [fontname=\"Helvetica\", fontsize=11, shape=box, style=filled, fillcolor=\"#ffffff\"];\n",
@@ -51,12 +60,16 @@ pub fn render(d: &Diagram) -> String {
             );
         }
         for slot in &section.slots {
-            for &n in std::iter::once(&slot.main).chain(&slot.side) {
+            let bars: Vec<usize> = d.bars.iter().filter(|b| b.first == slot.main).map(|b| b.node).collect();
+            for &n in std::iter::once(&slot.main).chain(&slot.side).chain(&bars) {
                 let _ = writeln!(out, "{indent}n{n} [{}];", node_attrs(&d.nodes[n]));
             }
-            if !slot.side.is_empty() {
-                let same: Vec<String> =
-                    std::iter::once(&slot.main).chain(&slot.side).map(|n| format!("n{n};")).collect();
+            if !slot.side.is_empty() || !bars.is_empty() {
+                let same: Vec<String> = std::iter::once(&slot.main)
+                    .chain(&slot.side)
+                    .chain(&bars)
+                    .map(|n| format!("n{n};"))
+                    .collect();
                 let _ = writeln!(out, "{indent}{{ rank=same; {} }}", same.join(" "));
             }
         }
@@ -81,10 +94,23 @@ pub fn render(d: &Diagram) -> String {
             spine.insert((last.main, first.main));
         }
     }
+    // One arrow into each bar, from the first stage it applies to.
+    for bar in &d.bars {
+        let _ = writeln!(
+            out,
+            "  n{} -> n{} [label=\"at any stage\", style=dashed, color=\"#b91c1c\", fontcolor=\"#b91c1c\"];",
+            bar.first, bar.node
+        );
+    }
     for e in &d.edges {
         let mut attrs = Vec::new();
         if let Some(label) = &e.label {
-            attrs.push(format!("label={}", quote(&wrap(label, 24).join("\n"))));
+            // An answer's words at the diamond, not halfway down the line.
+            let key = if matches!(e.kind, EdgeKind::Yes | EdgeKind::No) { "taillabel" } else { "label" };
+            attrs.push(format!("{key}={}", quote(&wrap(label, 24).join("\n"))));
+            if key == "taillabel" {
+                attrs.push("labeldistance=2.2, labelangle=-35".to_string());
+            }
         }
         match e.kind {
             EdgeKind::Exit => {
@@ -131,10 +157,17 @@ fn node_attrs(node: &Node) -> String {
     let mut lines = Vec::new();
     for t in &node.texts {
         let chars = if t.style == Style::Title { line_chars(node.kind) } else { line_chars(node.kind) + 4 };
-        lines.extend(wrap(&t.text, chars));
+        for line in wrap(&t.text, chars) {
+            let line = html(&line);
+            lines.push(match t.style {
+                Style::Title => format!("<B>{line}</B>"),
+                Style::Heading | Style::Timing => format!("<I>{line}</I>"),
+                Style::Body => line,
+            });
+        }
     }
-    for m in node.marks.iter().filter_map(|&c| mark(c)) {
-        lines.push(format!("[{}] {}", m.letter, m.words));
+    for m in node.marks.iter().filter_map(|&c| node.badge(c)) {
+        lines.push(format!("<FONT COLOR=\"{}\">[{}] {}</FONT>", m.colour, m.letter, html(m.words)));
     }
     let (shape, colour) = match node.kind {
         Kind::Start => ("shape=box, style=\"rounded,filled\", fillcolor=\"#f3f4f6\"", "#4b5563"),
@@ -148,11 +181,33 @@ fn node_attrs(node: &Node) -> String {
         Kind::Goto => ("shape=box, style=\"rounded,filled\"", "#4b5563"),
         Kind::DeadEnd => ("shape=box, style=\"dotted,filled\", penwidth=2", "#b91c1c"),
         Kind::Note => ("shape=box, fillcolor=\"#f9fafb\"", "#9ca3af"),
+        Kind::Bar => ("shape=box, style=\"dashed,filled\", fillcolor=\"#fdecec\"", "#b91c1c"),
     };
     // A finding: a thick red outline (and the badge lines in the label).
     let marked = !node.marks.is_empty() && node.kind != Kind::DeadEnd;
     let (colour, width) = if marked { ("#b91c1c", ", penwidth=2.5") } else { (colour, "") };
-    format!("label={}, {shape}, color=\"{colour}\"{width}", quote(&lines.join("\n")))
+    format!("label=<{}>, {shape}, color=\"{colour}\"{width}", lines.join("<BR/>"))
+}
+
+/// Text for an HTML-like label: markup characters, quotes and the brackets
+/// DOT reads as syntax become character references.
+pub fn html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '[' => out.push_str("&#91;"),
+            ']' => out.push_str("&#93;"),
+            '{' => out.push_str("&#123;"),
+            '}' => out.push_str("&#125;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The key: finding marks, whole-protocol findings, long conditions.
@@ -219,5 +274,6 @@ mod tests {
         assert_eq!(quote(r#"a "b" \c"#), r#""a \"b\" \\c""#);
         assert_eq!(quote("one\ntwo"), r#""one\ntwo""#);
         assert_eq!(quote_left(&["a".into(), "b".into()]), r#""a\lb\l""#);
+        assert_eq!(html(r#"<b>&"[x]{y}"#), "&lt;b&gt;&amp;&quot;&#91;x&#93;&#123;y&#125;");
     }
 }

@@ -178,11 +178,18 @@ footer { margin-top: 2.5rem; padding-top: 0.5rem; border-top: 1px solid var(--li
 ";
 
 /// Extra CSS for the one-page summary: large on screen, one A4 page on paper.
+/// The diagram floats beside the steps, no taller than most of the page.
 const SUMMARY_CSS: &str = "\
-body { max-width: 50rem; }
+body { max-width: 56rem; }
 .steps h3, .steps h4 { font-size: 1.05rem; }
+figure.pathway { float: right; width: 38%; margin: 0 0 1rem 1.5rem; }
+figure.pathway img { width: 100%; height: auto; border: 1px solid var(--line); }
+.risk { display: flow-root; }
 @page { size: A4; margin: 10mm 12mm; }
 @media print {
+  figure.pathway { width: 33%; margin: 0 0 4pt 8pt; }
+  figure.pathway img { max-height: 200mm; object-fit: contain; object-position: top; }
+  body.dense figure.pathway { width: 27%; }
   body { font-size: 9pt; line-height: 1.25; }
   body.dense { font-size: 8pt; }
   h1 { font-size: 15pt; margin: 0 0 2pt; }
@@ -832,7 +839,7 @@ pub fn protocol_page(entry: &Entry) -> String {
         "<section id=\"diagram\">\n<h2>Pathway diagram</h2>\n<figure>\n<img src=\"{src}\" alt=\"Pathway diagram of \
          {title}. The stage table above gives the same stages, timescales and routes as text.\"/>\n\
          <figcaption>Each stage with its timescale and the latest day it can end; exits (dashed) beside the \
-         stages they leave from; findings marked with lettered badges, explained in the key. \
+         stages they leave from, an exit open at any stage once, as a bar beside them all; findings marked with lettered badges, explained in the key. \
          <a href=\"{src}\">Open the diagram on its own</a>.</figcaption>\n</figure>\n</section>",
         src = esc(&entry.diagram()),
         title = esc(&p.title)
@@ -1015,6 +1022,15 @@ pub fn summary_page(entry: &Entry) -> String {
          starts.</p>\n</header>\n<main>",
         esc(&p.title)
     );
+    // The pathway at a glance, beside the steps (sized in the CSS to keep
+    // the page to one A4 sheet).
+    let _ = writeln!(
+        out,
+        "<figure class=\"pathway\"><a href=\"{src}\"><img src=\"{src}\" alt=\"Pathway diagram of {title}; \
+         the steps below give the same stages and routes as text.\"/></a></figure>",
+        src = esc(&entry.diagram()),
+        title = esc(&p.title)
+    );
     immediate_risk(&mut out, p);
 
     // Step numbers: the main ladder, then each exception's stages.
@@ -1083,9 +1099,9 @@ pub fn summary_page(entry: &Entry) -> String {
     page(&format!("What do I do if I disagree? {} | escalate", clean(&p.title)), SUMMARY_CSS, class, &out)
 }
 
-/// About as much text as fits one A4 page at the summary's printed size;
-/// beyond it, the smaller `dense` size is used.
-const DENSE_CHARS: usize = 4300;
+/// About as much text as fits one A4 page at the summary's printed size,
+/// beside the diagram; beyond it, the smaller `dense` size is used.
+const DENSE_CHARS: usize = 3700;
 
 /// The characters a reader sees in HTML made here (user text is escaped, so
 /// every `<` starts a tag).

@@ -1,6 +1,11 @@
 //! The pathway diagram as a Mermaid flowchart, for Markdown pages that
 //! render Mermaid (GitHub, GitLab, many wikis).
 //!
+//! Laid out top to bottom like the SVG: each section below the one before
+//! (held there by invisible `~~~` links, since Mermaid otherwise floats
+//! subgraphs to the top), the key last, and each `at any stage` exit one
+//! node beside the first stage it applies to.
+//!
 //! Node ids are escalate's own (`n0`, `n1`, ...). Every user string is a
 //! quoted label in which the characters Mermaid reads as syntax or markup are
 //! written as Mermaid's entity codes (`#quot;`, `#35;`, ...), so a title can
@@ -35,7 +40,8 @@ pub fn render(d: &Diagram) -> String {
             let _ = writeln!(out, "  subgraph s{s}[\"{}\"]\n    direction TB", label(&[clean(header)]));
         }
         for slot in &section.slots {
-            for &n in std::iter::once(&slot.main).chain(&slot.side) {
+            let bars = d.bars.iter().filter(|b| b.first == slot.main).map(|b| &b.node);
+            for &n in std::iter::once(&slot.main).chain(&slot.side).chain(bars) {
                 let _ = writeln!(out, "{indent}{}", node(n, &d.nodes[n]));
             }
         }
@@ -59,9 +65,26 @@ pub fn render(d: &Diagram) -> String {
         }
     }
 
+    for bar in &d.bars {
+        let _ = writeln!(out, "  n{} -.->|\"at any stage\"| n{}", bar.first, bar.node);
+    }
+    // Each section below the one before, the key below them all.
+    let mut order: Vec<String> = Vec::new();
+    for pair in d.sections.windows(2) {
+        if let (Some(last), Some(first)) = (pair[0].slots.last(), pair[1].slots.first()) {
+            order.push(format!("  n{} ~~~ n{}", last.main, first.main));
+        }
+    }
     let key = key_lines(d);
     if !key.is_empty() {
         let _ = writeln!(out, "  key[\"{}\"]:::key", label(&key));
+        if let Some(last) = d.sections.last().and_then(|s| s.slots.last()) {
+            order.push(format!("  n{} ~~~ key", last.main));
+        }
+    }
+    for line in order {
+        out.push_str(&line);
+        out.push('\n');
     }
 
     out.push_str("  classDef start fill:#f3f4f6,stroke:#4b5563\n");
@@ -82,12 +105,14 @@ pub fn render(d: &Diagram) -> String {
     if !marked.is_empty() {
         let _ = writeln!(out, "  class {} finding", marked.join(","));
     }
+    // Links are numbered in the order written: the edges, then the bars.
     let mut dashed = Vec::new();
     for (i, e) in d.edges.iter().enumerate() {
         if matches!(e.kind, EdgeKind::Exit | EdgeKind::Missing) {
             dashed.push(i.to_string());
         }
     }
+    dashed.extend((0..d.bars.len()).map(|i| (d.edges.len() + i).to_string()));
     if !dashed.is_empty() {
         let _ = writeln!(out, "  linkStyle {} stroke:#b91c1c,color:#b91c1c", dashed.join(","));
     }
@@ -99,13 +124,13 @@ fn node(n: usize, node: &Node) -> String {
     let mut lines = Vec::new();
     for t in &node.texts {
         let chars = match (node.kind, t.style) {
-            (Kind::Exit | Kind::DeadEnd, _) => 30,
+            (Kind::Exit | Kind::DeadEnd | Kind::Bar, _) => 30,
             (_, Style::Title) => 42,
             _ => 46,
         };
         lines.extend(wrap(&t.text, chars));
     }
-    for m in node.marks.iter().filter_map(|&c| mark(c)) {
+    for m in node.marks.iter().filter_map(|&c| node.badge(c)) {
         lines.push(format!("({}) {}", m.letter, m.words));
     }
     let text = label(&lines);
@@ -119,6 +144,7 @@ fn node(n: usize, node: &Node) -> String {
         Kind::Goto => (">", "]", None),
         Kind::DeadEnd => ("[", "]", Some("deadend")),
         Kind::Note => ("[", "]", None),
+        Kind::Bar => ("[", "]", Some("exit")),
     };
     let class = class.map(|c| format!(":::{c}")).unwrap_or_default();
     format!("n{n}{open}\"{text}\"{close}{class}")

@@ -1,23 +1,25 @@
 //! The pathway diagram as a standalone SVG, laid out by [`crate::layout`]:
 //! no Graphviz needed, the same bytes for the same input.
 //!
-//! Text is real `<text>` (one element a line), wrapped to fit its box by a
-//! fixed width per character ([`text_width`]), which the tests use too to
-//! check that no line runs outside its box. The drawing is 800 px wide, the
-//! width of an A4 page at a readable size; long labels wrap onto more lines.
+//! Text is real `<text>` (one element a line), wrapped to fit its box by the
+//! advance widths of the font it names, Liberation Sans, which the
+//! repository ships ([`super::font`]); the tests measure the same way to
+//! check that no line runs outside its box, and the PNG and PDF paths draw
+//! with that very font. The drawing is 800 px wide, the width of an A4 page
+//! at a readable size; long labels wrap onto more lines.
 
 use std::fmt::Write as _;
 
-use super::diagram::{self, Diagram, EdgeKind, Kind, Node, Style, clean, mark, wrap};
+use super::diagram::{self, Diagram, EdgeKind, Kind, Node, Style, clean, mark};
+use super::font::{self, Weight};
 use crate::layout::{
-    self, Channel, EdgeSpec, Layout, MARGIN, NodeSpec, Rect, SectionSpec, Shape, Size, SlotSpec, Spec,
+    self, BarSpec, Channel, EdgeSpec, Layout, MARGIN, NodeSpec, Rect, SectionSpec, Shape, Size, SlotSpec,
+    Spec,
 };
 
-/// The fonts asked for: metric-compatible with Arial on most systems.
+/// The fonts asked for: the shipped Liberation Sans, metric-compatible with
+/// Arial where it is not installed.
 pub const FONT_FAMILY: &str = "'Liberation Sans', Arial, Helvetica, sans-serif";
-/// Width of one character, in ems. Generous for mixed-case text in these
-/// fonts (about 0.5 em on average), so that estimated lines fit drawn ones.
-pub const CHAR_WIDTH: f64 = 0.6;
 /// How far a line's glyphs reach above and below its baseline, in ems.
 pub const ASCENT: f64 = 0.8;
 pub const DESCENT: f64 = 0.25;
@@ -33,8 +35,8 @@ const MARK_SIZE: f64 = 10.0;
 /// A finding's badge: a square with a letter.
 const BADGE: f64 = 12.0;
 const MARK_LINE: f64 = 15.0;
-/// Labels on arrows wrap at this many characters.
-const LABEL_CHARS: usize = 20;
+/// Labels on arrows wrap at this width.
+const LABEL_WIDTH: f64 = 130.0;
 const PAD_X: f64 = 10.0;
 const PAD_Y: f64 = 8.0;
 const DIAMOND: Size = Size { w: 140.0, h: 60.0 };
@@ -43,9 +45,22 @@ const INK: &str = "#1f2937";
 const RED: &str = "#b91c1c";
 const GREY: &str = "#4b5563";
 
-/// The width of `text` set at `size` px, as this renderer estimates it.
-pub fn text_width(text: &str, size: f64) -> f64 {
-    text.chars().count() as f64 * size * CHAR_WIDTH
+/// The width of `text` set at `size` px in `weight`, by the font's metrics.
+pub fn text_width(text: &str, size: f64, weight: Weight) -> f64 {
+    font::width(text, size, weight)
+}
+
+/// `text` wrapped to lines at most `max` px wide.
+fn wrap(text: &str, max: f64, size: f64, weight: Weight) -> Vec<String> {
+    font::wrap(text, max, |s| font::width(s, size, weight))
+}
+
+fn weight(style: Style) -> Weight {
+    match style {
+        Style::Title => Weight::Bold,
+        Style::Heading | Style::Timing => Weight::Italic,
+        Style::Body => Weight::Regular,
+    }
 }
 
 fn font_size(style: Style) -> f64 {
@@ -79,13 +94,14 @@ fn look(kind: Kind) -> Look {
         Kind::Goto => plain(280.0, 10.0, "#ffffff", GREY),
         Kind::DeadEnd => Look { dash: Some("2 3"), stroke_width: 2.0, ..plain(220.0, 3.0, "#ffffff", RED) },
         Kind::Note => plain(300.0, 3.0, "#f9fafb", "#9ca3af"),
+        Kind::Bar => Look { dash: Some("6 4"), stroke_width: 1.5, ..plain(190.0, 3.0, "#fdecec", RED) },
     }
 }
 
 fn shape(kind: Kind) -> Shape {
     match kind {
         Kind::Decision => Shape::Diamond,
-        Kind::Stage | Kind::Exit | Kind::DeadEnd | Kind::Note => Shape::Rect,
+        Kind::Stage | Kind::Exit | Kind::DeadEnd | Kind::Note | Kind::Bar => Shape::Rect,
         other => Shape::Rounded(look(other).radius),
     }
 }
@@ -106,10 +122,10 @@ fn node_lines(node: &Node) -> Lines {
     let inner = look.width - 2.0 * pad_x;
     let mut lines = Vec::new();
     for t in &node.texts {
-        let chars = (inner / (font_size(t.style) * CHAR_WIDTH)).floor() as usize;
-        lines.extend(wrap(&t.text, chars).into_iter().map(|l| (t.style, l)));
+        let wrapped = wrap(&t.text, inner, font_size(t.style), weight(t.style));
+        lines.extend(wrapped.into_iter().map(|l| (t.style, l)));
     }
-    let marks = node.marks.iter().filter(|&&c| mark(c).is_some()).count() as f64;
+    let marks = node.marks.iter().filter(|&&c| node.badge(c).is_some()).count() as f64;
     let text_h: f64 = lines.iter().map(|(s, _)| font_size(*s) * LINE).sum();
     let marks_h = if marks > 0.0 { 4.0 + marks * MARK_LINE } else { 0.0 };
     Lines { lines, size: Size { w: look.width, h: (text_h + marks_h + 2.0 * PAD_Y).round() } }
@@ -117,14 +133,40 @@ fn node_lines(node: &Node) -> Lines {
 
 /// An arrow's label, wrapped.
 fn label_lines(label: &str) -> (Vec<String>, Size) {
-    let lines = wrap(label, LABEL_CHARS);
-    let w = lines.iter().map(|l| text_width(l, LABEL_SIZE)).fold(0.0, f64::max);
+    let lines = wrap(label, LABEL_WIDTH, LABEL_SIZE, Weight::Regular);
+    let w = lines.iter().map(|l| text_width(l, LABEL_SIZE, Weight::Regular)).fold(0.0, f64::max);
     let h = lines.len() as f64 * LABEL_SIZE * LINE;
     (lines, Size { w, h })
 }
 
+/// A drawn diagram without its `<svg>` element, to place in a page.
+pub struct Fragment {
+    pub width: f64,
+    pub height: f64,
+    /// The drawing, in one `<g>` that names the font.
+    pub body: String,
+}
+
 /// Render a diagram as SVG.
 pub fn render(d: &Diagram) -> String {
+    let f = fragment(d);
+    let mut out = String::with_capacity(f.body.len() + 1024);
+    let (w, h) = (num(f.width), num(f.height));
+    let _ = writeln!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" \
+         role=\"img\" aria-labelledby=\"escalate-title escalate-desc\" font-family=\"{}\">",
+        esc(FONT_FAMILY)
+    );
+    let _ = writeln!(out, "<title id=\"escalate-title\">{}</title>", esc(&clean(&d.title)));
+    let _ = writeln!(out, "<desc id=\"escalate-desc\">{}</desc>", esc(&description(d)));
+    out.push_str(&f.body);
+    out.push_str("</svg>\n");
+    out
+}
+
+/// Lay out and draw a diagram, for [`render`] or a page around it.
+pub fn fragment(d: &Diagram) -> Fragment {
     let node_text: Vec<Lines> = d.nodes.iter().map(node_lines).collect();
     let labels: Vec<Option<(Vec<String>, Size)>> =
         d.edges.iter().map(|e| e.label.as_deref().map(label_lines)).collect();
@@ -132,8 +174,12 @@ pub fn render(d: &Diagram) -> String {
     // The title block.
     let mut head = Block::new(MARGIN);
     head.paragraph(&d.title, TITLE_SIZE, true, false, WIDTH - 2.0 * MARGIN);
-    if let Some(source) = &d.source {
-        head.paragraph(&format!("Source: {source}"), SMALL_SIZE, false, true, WIDTH - 2.0 * MARGIN);
+    match (&d.subtitle, &d.source) {
+        (Some(subtitle), _) => head.paragraph(subtitle, SMALL_SIZE, false, true, WIDTH - 2.0 * MARGIN),
+        (None, Some(source)) => {
+            head.paragraph(&format!("Source: {source}"), SMALL_SIZE, false, true, WIDTH - 2.0 * MARGIN)
+        }
+        (None, None) => {}
     }
     if let Some(limit) = &d.limit {
         head.paragraph(
@@ -151,7 +197,7 @@ pub fn render(d: &Diagram) -> String {
         answered[e.to] = true;
     }
     let header_size = |h: &Option<String>| {
-        h.as_ref().map(|text| Size { w: text_width(&clean(text), 12.0), h: 12.0 * LINE })
+        h.as_ref().map(|text| Size { w: text_width(&clean(text), 12.0, Weight::Bold), h: 12.0 * LINE })
     };
     let spec = Spec {
         nodes: d
@@ -194,6 +240,7 @@ pub fn render(d: &Diagram) -> String {
             .collect(),
         top: head.y + 10.0,
         min_width: WIDTH,
+        bars: d.bars.iter().map(|b| BarSpec { node: b.node, first: b.first, last: b.last }).collect(),
     };
     let placed = layout::layout(&spec);
 
@@ -203,14 +250,7 @@ pub fn render(d: &Diagram) -> String {
 
     let mut out = String::with_capacity(16 * 1024);
     let (w, h) = (num(placed.width), num(height));
-    let _ = writeln!(
-        out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" \
-         role=\"img\" aria-labelledby=\"escalate-title escalate-desc\" font-family=\"{}\">",
-        esc(FONT_FAMILY)
-    );
-    let _ = writeln!(out, "<title id=\"escalate-title\">{}</title>", esc(&clean(&d.title)));
-    let _ = writeln!(out, "<desc id=\"escalate-desc\">{}</desc>", esc(&description(d)));
+    let _ = writeln!(out, "<g font-family=\"{}\">", esc(FONT_FAMILY));
     out.push_str(DEFS);
     let _ = writeln!(out, "<rect width=\"{w}\" height=\"{h}\" fill=\"#ffffff\"/>");
     out.push_str("<g class=\"title\">\n");
@@ -221,8 +261,8 @@ pub fn render(d: &Diagram) -> String {
     nodes(&mut out, d, &placed, &node_text);
     out.push_str("<g class=\"legend\">\n");
     out.push_str(&legend.svg);
-    out.push_str("</g>\n</svg>\n");
-    out
+    out.push_str("</g>\n</g>\n");
+    Fragment { width: placed.width, height, body: out }
 }
 
 const DEFS: &str = "<defs>\n\
@@ -349,9 +389,11 @@ fn nodes(out: &mut String, d: &Diagram, placed: &Layout, text: &[Lines]) {
 /// A node's lines, centred, then its finding marks.
 fn node_text(out: &mut String, node: &Node, r: &Rect, lines: &Lines) {
     let text_h: f64 = lines.lines.iter().map(|(s, _)| font_size(*s) * LINE).sum();
-    let marks: Vec<diagram::Mark> = node.marks.iter().filter_map(|&c| mark(c)).collect();
+    let marks: Vec<diagram::Mark> = node.marks.iter().filter_map(|&c| node.badge(c)).collect();
     let marks_h = if marks.is_empty() { 0.0 } else { 4.0 + marks.len() as f64 * MARK_LINE };
-    let mut y = r.cy() - (text_h + marks_h) / 2.0;
+    // Centred, except in a bar, whose text starts at its top, beside the
+    // first stage it applies to.
+    let mut y = if node.kind == Kind::Bar { r.y + PAD_Y } else { r.cy() - (text_h + marks_h) / 2.0 };
     for (style, line) in &lines.lines {
         let size = font_size(*style);
         let (weight, italic, fill) = match style {
@@ -375,7 +417,7 @@ fn node_text(out: &mut String, node: &Node, r: &Rect, lines: &Lines) {
         y += 4.0;
     }
     for m in marks {
-        let w = BADGE + 4.0 + text_width(m.words, MARK_SIZE);
+        let w = BADGE + 4.0 + text_width(m.words, MARK_SIZE, Weight::Regular);
         let x = r.cx() - w / 2.0;
         badge(out, &m, x, y + (MARK_LINE - BADGE) / 2.0);
         let _ = writeln!(
@@ -455,8 +497,12 @@ impl Block {
 
     #[allow(clippy::too_many_arguments)]
     fn lines_at(&mut self, x: f64, text: &str, size: f64, bold: bool, italic: bool, width: f64, fill: &str) {
-        let chars = (width / (size * CHAR_WIDTH)).floor() as usize;
-        for line in wrap(text, chars) {
+        let face = match (bold, italic) {
+            (true, _) => Weight::Bold,
+            (false, true) => Weight::Italic,
+            (false, false) => Weight::Regular,
+        };
+        for line in wrap(text, width, size, face) {
             let _ = writeln!(
                 self.svg,
                 "<text x=\"{}\" y=\"{}\" font-size=\"{size}\"{}{} fill=\"{fill}\">{}</text>",
@@ -510,7 +556,8 @@ fn description(d: &Diagram) -> String {
                     continue;
                 }
                 let words: Vec<String> = node.texts.iter().map(|t| clean(&t.text)).collect();
-                let marks: Vec<&str> = node.marks.iter().filter_map(|&c| mark(c)).map(|m| m.words).collect();
+                let marks: Vec<&str> =
+                    node.marks.iter().filter_map(|&c| node.badge(c)).map(|m| m.words).collect();
                 let marks = if marks.is_empty() { String::new() } else { format!(" [{}]", marks.join(", ")) };
                 boxes.push(format!("{}{marks}", words.join(", ")));
             }
@@ -538,6 +585,7 @@ fn kind_class(kind: Kind) -> &'static str {
         Kind::Goto => "goto",
         Kind::DeadEnd => "dead-end",
         Kind::Note => "note",
+        Kind::Bar => "any-stage",
     }
 }
 

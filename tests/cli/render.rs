@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use escalate::render::svg::{ASCENT, CHAR_WIDTH, DESCENT};
+use escalate::render::font::{self, Weight};
+use escalate::render::svg::{ASCENT, DESCENT};
 
 use crate::{escalate, escalate_with_stdin, relative, transcript};
 
@@ -174,7 +175,14 @@ fn the_format_follows_the_output_name() {
         let text = std::fs::read_to_string(&out).expect("written");
         assert!(text.starts_with(start), "{name}: {}", &text[..40.min(text.len())]);
     }
-    let unknown = escalate(&["render", "policies/essex.esc", "-o", &dir.join("x.png").to_string_lossy()]);
+    // PNG and PDF by extension too, as bytes.
+    for (name, magic) in [("x.png", &b"\x89PNG\r\n\x1a\n"[..]), ("x.pdf", &b"%PDF-"[..])] {
+        let out = dir.join(name);
+        let output = escalate(&["render", "policies/essex.esc", "-o", &out.to_string_lossy()]);
+        assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+        assert!(std::fs::read(&out).expect("written").starts_with(magic), "{name}");
+    }
+    let unknown = escalate(&["render", "policies/essex.esc", "-o", &dir.join("x.txt").to_string_lossy()]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("cannot tell the format"));
     let clash = escalate(&[
@@ -215,7 +223,11 @@ fn a_directory_renders_every_policy() {
 fn findings_are_marked_unless_asked_not_to() {
     let with = render_svg("policies/blackburn-with-darwen.esc");
     assert!(with.contains("class=\"badge\"") && with.contains("class=\"node dead-end\""));
-    assert!(with.contains("dead end: an unresolved disagreement has nowhere to go (dead-end)"));
+    assert!(
+        with.contains(
+            "no route if still unresolved: an unresolved disagreement has nowhere to go (dead-end)"
+        )
+    );
     let output = escalate(&["render", "policies/blackburn-with-darwen.esc", "--no-findings"]);
     let without = String::from_utf8(output.stdout).expect("UTF-8");
     assert!(!without.contains("class=\"badge\"") && !without.contains("dead-end"));
@@ -276,7 +288,11 @@ fn esc_files(dir: &str) -> Vec<PathBuf> {
 }
 
 fn render_svg(file: &str) -> String {
-    let output = escalate(&["render", file, "--format", "svg"]);
+    render_svg_args(&["render", file, "--format", "svg"])
+}
+
+fn render_svg_args(args: &[&str]) -> String {
+    let output = escalate(args);
     assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
     String::from_utf8(output.stdout).expect("UTF-8")
 }
@@ -466,7 +482,13 @@ fn num(node: roxmltree::Node, attr: &str) -> f64 {
 fn text_box(t: roxmltree::Node) -> Box2 {
     let size = num(t, "font-size");
     let text = t.text().unwrap_or_default();
-    let w = text.chars().count() as f64 * size * CHAR_WIDTH;
+    // Measured as the renderer measures: the shipped font's advances.
+    let weight = match (t.attribute("font-weight"), t.attribute("font-style")) {
+        (Some("bold"), _) => Weight::Bold,
+        (_, Some("italic")) => Weight::Italic,
+        _ => Weight::Regular,
+    };
+    let w = font::width(text, size, weight);
     let x = match t.attribute("text-anchor") {
         Some("middle") => num(t, "x") - w / 2.0,
         Some("end") => num(t, "x") - w,
@@ -622,4 +644,109 @@ fn check_svg(svg: &str, name: &str) {
             t.text()
         );
     }
+}
+
+/// Width and height from a PNG's header.
+fn png_size(png: &[u8]) -> (u32, u32) {
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    let be = |at: usize| u32::from_be_bytes([png[at], png[at + 1], png[at + 2], png[at + 3]]);
+    (be(16), be(20))
+}
+
+#[test]
+fn png_is_the_svg_drawn_at_the_scale_asked() {
+    let svg = render_svg("policies/hull.esc");
+    let doc = roxmltree::Document::parse(&svg).expect("XML");
+    let w: f64 = doc.root_element().attribute("width").and_then(|w| w.parse().ok()).expect("width");
+    let h: f64 = doc.root_element().attribute("height").and_then(|h| h.parse().ok()).expect("height");
+    let one = escalate(&["render", "policies/hull.esc", "--format", "png"]);
+    assert_eq!(one.status.code(), Some(0), "{}", transcript(&one));
+    assert_eq!(png_size(&one.stdout), (w.ceil() as u32, h.ceil() as u32));
+    let two = escalate(&["render", "policies/hull.esc", "--format", "png", "--scale", "2", "-o", "-"]);
+    assert_eq!(two.status.code(), Some(0), "{}", transcript(&two));
+    assert_eq!(png_size(&two.stdout), ((2.0 * w).ceil() as u32, (2.0 * h).ceil() as u32));
+    // Drawn the same way every time.
+    assert_eq!(one.stdout, escalate(&["render", "policies/hull.esc", "--format", "png"]).stdout);
+    for bad in ["0", "-1", "nan", "1000"] {
+        let scale = format!("--scale={bad}");
+        let output = escalate(&["render", "policies/hull.esc", "--format", "png", &scale]);
+        assert_eq!(output.status.code(), Some(2), "--scale {bad}");
+        assert!(output.stdout.is_empty());
+        assert!(String::from_utf8_lossy(&output.stderr).contains("--scale"), "{}", transcript(&output));
+    }
+}
+
+#[test]
+fn pdf_is_one_a4_page_with_the_font_embedded() {
+    let output = escalate(&["render", "policies/wolverhampton.esc", "--format", "pdf"]);
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    let pdf = output.stdout;
+    assert!(pdf.starts_with(b"%PDF-"));
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(text.contains("/MediaBox [0 0 595.28 841.89]"), "A4 portrait");
+    assert_eq!(text.matches("/Type /Page").count() - text.matches("/Type /Pages").count(), 1, "one page");
+    // The text is text, in the shipped font (bold titles too).
+    assert!(text.contains("LiberationSans") && text.contains("LiberationSans-Bold"));
+    assert!(text.contains("/FontFile2"));
+}
+
+#[test]
+fn title_and_subtitle_replace_the_header() {
+    let svg = render_svg_args(&[
+        "render",
+        "policies/essex.esc",
+        "--title",
+        "Essex: what to do",
+        "--subtitle",
+        "Agreed by the board, 2026",
+    ]);
+    let doc = roxmltree::Document::parse(&svg).expect("XML");
+    let title: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("g") && has_class(n, "title"))
+        .flat_map(|g| g.descendants().filter(|t| t.has_tag_name("text")).filter_map(|t| t.text()))
+        .collect();
+    assert_eq!(title[0], "Essex: what to do");
+    assert_eq!(title[1], "Agreed by the board, 2026");
+    assert!(!title.iter().any(|t| t.starts_with("Source:")), "{title:?}");
+    let bad = escalate(&["render", "policies/essex.esc", "--title", "a\u{7}b"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+/// Text measured with the font: wide capitals, CJK, right-to-left Arabic
+/// and a 200-character word each stay inside their boxes (checked on the
+/// geometry by `check_svg`, which measures with the same font).
+#[test]
+fn measured_text_stays_in_its_box() {
+    let long = "x".repeat(200);
+    let source = format!(
+        r#"protocol "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW"
+party p "MMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMM WWWWWWWWWWWWWWWWW" level 1
+party q "調停委員会の委員長と各機関の指定保護責任者が協議して決定する調停委員会" level 2
+exit mash "الإحالة الفورية إلى فريق حماية الطفل المتعدد الوكالات في نفس يوم العمل" within immediately
+outcome agreed "{long}"
+at any stage: immediate risk -> mash
+stage 1 "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW MMMMMMMMMMMMMMMMMMMMMMMMMM" {{
+  parties p
+  within 2 working days
+  resolved -> agreed
+  unresolved -> stage 2
+}}
+stage 2 "{long}" {{
+  parties q
+  within 3 working days
+  resolved -> agreed
+  if "調停委員会の委員長と各機関の指定保護責任者が協議" -> mash
+  final decision
+}}
+"#
+    );
+    let output = escalate_with_stdin(&["render", "-"], Some(source.as_bytes()));
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    let svg = String::from_utf8(output.stdout).expect("UTF-8");
+    check_svg(&svg, "wide text");
+    // The words survive, cut only where a word is wider than its box.
+    let doc = roxmltree::Document::parse(&svg).expect("XML");
+    let text: String = doc.descendants().filter_map(|n| n.text()).collect();
+    assert!(text.contains("الإحالة") && text.contains("調停"));
 }
