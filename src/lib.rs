@@ -28,6 +28,9 @@ pub mod fsutil;
 pub mod graph;
 pub mod init;
 pub mod layout;
+pub mod live;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 pub mod model;
 pub mod render;
 pub mod report;
@@ -35,6 +38,8 @@ pub mod span;
 pub mod syntax;
 pub mod timeline;
 pub mod timescale;
+#[cfg(feature = "wasm")]
+pub mod wasm;
 
 use diagnostic::{Code, Finding, Severity};
 use model::Protocol;

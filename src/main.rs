@@ -198,6 +198,12 @@ pub(crate) enum Command {
         #[arg(short, long, value_name = "SITE")]
         output: PathBuf,
     },
+    /// Run the language server, over standard input and output: findings
+    /// as you type, hover, go to definition, rename, outline, completion,
+    /// formatting and quick fixes in any editor that speaks LSP (see
+    /// docs/editors.md). Editors start it; there is no need to run it by hand.
+    #[cfg(feature = "lsp")]
+    Lsp,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -257,6 +263,8 @@ fn main() -> ExitCode {
             cli::render_command(&path, format, output.as_deref(), no_findings, engine)
         }
         Command::Report { paths, output } => cli::report(&paths, &output),
+        #[cfg(feature = "lsp")]
+        Command::Lsp => escalate::lsp::run(),
     }
 }
 
@@ -321,5 +329,6 @@ pub(crate) enum Engine {
     Graphviz,
 }
 
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
