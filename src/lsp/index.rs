@@ -116,7 +116,11 @@ impl Index {
                     let me = ix.symbols.len() - 1;
                     let place = format!("exception {}", e.name.text);
                     for (target, _) in &e.starts {
-                        ix.uses.push(Use { space: Space::Target, name: target.name.clone(), place: place.clone() });
+                        ix.uses.push(Use {
+                            space: Space::Target,
+                            name: target.name.clone(),
+                            place: place.clone(),
+                        });
                     }
                     for s in &e.stages {
                         let child = ix.stage(s, false);
@@ -216,6 +220,9 @@ impl Index {
 
     /// The innermost stage around a byte offset.
     pub fn stage_around(&self, offset: usize) -> Option<&(String, Span)> {
-        self.stage_spans.iter().filter(|(_, s)| s.start <= offset && offset < s.end).min_by_key(|(_, s)| s.len())
+        self.stage_spans
+            .iter()
+            .filter(|(_, s)| s.start <= offset && offset < s.end)
+            .min_by_key(|(_, s)| s.len())
     }
 }

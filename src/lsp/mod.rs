@@ -74,10 +74,14 @@ fn capabilities() -> ServerCapabilities {
 
 fn serve(connection: &Connection) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let caps = serde_json::to_value(capabilities())?;
-    connection.initialize(serde_json::json!({
-        "capabilities": caps,
-        "serverInfo": { "name": "escalate", "version": env!("CARGO_PKG_VERSION") },
-    }))?;
+    let (id, _params) = connection.initialize_start()?;
+    connection.initialize_finish(
+        id,
+        serde_json::json!({
+            "capabilities": caps,
+            "serverInfo": { "name": "escalate", "version": env!("CARGO_PKG_VERSION") },
+        }),
+    )?;
     let mut server = Server { docs: HashMap::new() };
     for message in &connection.receiver {
         match message {
@@ -118,13 +122,17 @@ impl Server {
     fn notification(&mut self, n: Notification) -> Vec<Notification> {
         let uri = match n.method.as_str() {
             DidOpenTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<DidOpenTextDocumentParams>(n.params) else { return vec![] };
+                let Ok(p) = serde_json::from_value::<DidOpenTextDocumentParams>(n.params) else {
+                    return vec![];
+                };
                 let doc = Document { text: p.text_document.text, version: p.text_document.version };
                 self.docs.insert(p.text_document.uri.clone(), doc);
                 p.text_document.uri
             }
             DidChangeTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<DidChangeTextDocumentParams>(n.params) else { return vec![] };
+                let Ok(p) = serde_json::from_value::<DidChangeTextDocumentParams>(n.params) else {
+                    return vec![];
+                };
                 // Full sync: the last change holds the whole text.
                 let Some(change) = p.content_changes.into_iter().last() else { return vec![] };
                 let doc = Document { text: change.text, version: p.text_document.version };
@@ -132,9 +140,12 @@ impl Server {
                 p.text_document.uri
             }
             DidCloseTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<DidCloseTextDocumentParams>(n.params) else { return vec![] };
+                let Ok(p) = serde_json::from_value::<DidCloseTextDocumentParams>(n.params) else {
+                    return vec![];
+                };
                 self.docs.remove(&p.text_document.uri);
-                let clear = PublishDiagnosticsParams { uri: p.text_document.uri, diagnostics: vec![], version: None };
+                let clear =
+                    PublishDiagnosticsParams { uri: p.text_document.uri, diagnostics: vec![], version: None };
                 return vec![Notification::new(PublishDiagnostics::METHOD.into(), clear)];
             }
             _ => return vec![],
@@ -199,7 +210,12 @@ impl Server {
                 index.name_at(lines.offset(pos.position)).map(|(space, word)| {
                     let uri = &pos.text_document.uri;
                     let spans = index.occurrences(space, &word.text);
-                    json(&spans.iter().map(|&s| Location { uri: uri.clone(), range: lines.range(s) }).collect::<Vec<_>>())
+                    json(
+                        &spans
+                            .iter()
+                            .map(|&s| Location { uri: uri.clone(), range: lines.range(s) })
+                            .collect::<Vec<_>>(),
+                    )
                 })
             }
             PrepareRenameRequest::METHOD => {
@@ -236,7 +252,8 @@ impl Server {
                 crate::live::format(text).ok().map(|formatted| {
                     let lines = Lines::new(text);
                     let whole = lines.range(crate::span::Span::new(0, text.len()));
-                    let edits = if formatted == text { vec![] } else { vec![TextEdit::new(whole, formatted)] };
+                    let edits =
+                        if formatted == text { vec![] } else { vec![TextEdit::new(whole, formatted)] };
                     json(&edits)
                 })
             }
@@ -340,7 +357,13 @@ fn diagnostics(uri: &Uri, text: &str) -> Vec<Diagnostic> {
         }
     }
     let lines = Lines::new(text);
-    report.findings.iter().filter(|f| f.is_active()).map(|f| diagnostic(f, uri, &lines)).chain(extra).collect()
+    report
+        .findings
+        .iter()
+        .filter(|f| f.is_active())
+        .map(|f| diagnostic(f, uri, &lines))
+        .chain(extra)
+        .collect()
 }
 
 fn diagnostic(f: &Finding, uri: &Uri, lines: &Lines) -> Diagnostic {
@@ -375,7 +398,10 @@ fn diagnostic(f: &Finding, uri: &Uri, lines: &Lines) -> Diagnostic {
 }
 
 fn markdown(value: String) -> Hover {
-    Hover { contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value }), range: None }
+    Hover {
+        contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value }),
+        range: None,
+    }
 }
 
 /// What escalate counts a timescale as, in words.
@@ -384,7 +410,9 @@ fn counts_as(t: &Timescale) -> String {
         (Term::Vague { .. }, _) | (_, None) => {
             format!("`{term}`: no time limit (escalate counts it as unbounded: `unbounded-timescale`)")
         }
-        (Term::Hours { .. }, Some(days)) => format!("`{term}`: {days} (hours round up to whole working days)"),
+        (Term::Hours { .. }, Some(days)) => {
+            format!("`{term}`: {days} (hours round up to whole working days)")
+        }
         (Term::SameWorkingDay | Term::Immediately, Some(_)) => format!("`{term}`: 0 working days (at once)"),
         (_, Some(days)) => format!("`{term}`: {days}"),
     };
@@ -423,7 +451,8 @@ fn hover(text: &str, position: Position) -> Option<Hover> {
         };
         let doc = crate::explain::RuleDoc::of(parsed);
         let mut out = format!("**{}**: {}", parsed.as_str(), parsed.summary());
-        for (title, part) in [("What it means", &doc.what), ("Why it matters for a child", &doc.why), ("How to fix", &doc.fix)]
+        for (title, part) in
+            [("What it means", &doc.what), ("Why it matters for a child", &doc.why), ("How to fix", &doc.fix)]
         {
             if !part.is_empty() {
                 out.push_str(&format!("\n\n**{title}.** {part}"));
@@ -445,7 +474,10 @@ fn rename(text: &str, uri: &Uri, position: Position, new_name: &str) -> Result<W
         return Err(refuse("put the cursor on the name of a party, stage, exit or outcome".into()));
     };
     // The new name must parse where the old one stood.
-    let first_ok = new_name.chars().next().is_some_and(|c| c.is_alphabetic() || (space == Space::Target && c.is_ascii_digit()));
+    let first_ok = new_name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || (space == Space::Target && c.is_ascii_digit()));
     let rest_ok = new_name.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_');
     if !first_ok || !rest_ok {
         return Err(refuse(format!(
@@ -490,7 +522,8 @@ fn outline(text: &str) -> Vec<DocumentSymbol> {
         .filter(|&i| index.symbols[i].top)
         .map(|i| {
             let mut top = symbol(i);
-            let children: Vec<DocumentSymbol> = index.symbols[i].children.iter().map(|&c| symbol(c)).collect();
+            let children: Vec<DocumentSymbol> =
+                index.symbols[i].children.iter().map(|&c| symbol(c)).collect();
             if !children.is_empty() {
                 top.children = Some(children);
             }
@@ -514,16 +547,22 @@ fn keywords() -> Vec<String> {
             Some(l[start..start + len].to_string())
         })
         .collect();
-    out.extend(["resolved", "unresolved", "immediate risk", "no response", "working days", "whichever is shorter"].map(String::from));
+    out.extend(
+        ["resolved", "unresolved", "immediate risk", "no response", "working days", "whichever is shorter"]
+            .map(String::from),
+    );
     out
 }
 
 fn completion(text: &str, position: Position) -> Vec<CompletionItem> {
-    let index = Index::build(text);
     let lines = Lines::new(text);
     let offset = lines.offset(position);
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
     let before = &text[line_start..offset];
+    // The names come from the text without the line being typed, which
+    // rarely parses yet and would hide the stage around it.
+    let index = Index::build(&format!("{}{}", &text[..line_start], &text[line_end..]));
     let item = |label: String, kind: CompletionItemKind, detail: String| CompletionItem {
         label,
         kind: Some(kind),
@@ -532,13 +571,16 @@ fn completion(text: &str, position: Position) -> Vec<CompletionItem> {
     };
     let names = |space: Space| {
         index.symbols.iter().filter(move |s| s.kind.space() == space).map(|s| {
-            let label = if s.kind == Kind::Stage { format!("stage {}", s.name.text) } else { s.name.text.clone() };
+            let label =
+                if s.kind == Kind::Stage { format!("stage {}", s.name.text) } else { s.name.text.clone() };
             item(label, CompletionItemKind::REFERENCE, format!("{} \"{}\"", s.kind.word(), s.title))
         })
     };
     let trimmed = before.trim_start();
     if trimmed.starts_with("allow") {
-        return Code::checks().map(|c| item(c.as_str().into(), CompletionItemKind::VALUE, c.summary().into())).collect();
+        return Code::checks()
+            .map(|c| item(c.as_str().into(), CompletionItemKind::VALUE, c.summary().into()))
+            .collect();
     }
     if before.contains("->") || before.contains('→') {
         return names(Space::Target).collect();
@@ -555,7 +597,12 @@ fn code_actions(text: &str, uri: &Uri, range: Range) -> Vec<CodeActionOrCommand>
     let lines = Lines::new(text);
     let (from, to) = (lines.offset(range.start), lines.offset(range.end));
     let mut actions = Vec::new();
+    let mut titles = Vec::new();
     let mut action = |title: String, at: usize, insert: String, finding: &Finding| {
+        if titles.contains(&title) {
+            return; // the same fix for several findings is offered once
+        }
+        titles.push(title.clone());
         let edit = TextEdit::new(Range::new(lines.position(at), lines.position(at)), insert);
         actions.push(CodeActionOrCommand::CodeAction(CodeAction {
             title,
@@ -582,9 +629,15 @@ fn code_actions(text: &str, uri: &Uri, range: Range) -> Vec<CodeActionOrCommand>
         let stage = index.stage_around(span.start);
         match f.code {
             Code::MissingImmediateRiskExit => {
-                let exit = index.symbols.iter().find(|s| s.kind == Kind::Exit).map_or("EXIT", |s| s.name.text.as_str());
+                let exit = index
+                    .symbols
+                    .iter()
+                    .find(|s| s.kind == Kind::Exit)
+                    .map_or("EXIT", |s| s.name.text.as_str());
                 // After the header and its clauses, as the starter has it.
-                let at = index.header_end.map_or(0, |end| text[end..].find('\n').map_or(text.len(), |i| end + i + 1));
+                let at = index
+                    .header_end
+                    .map_or(0, |end| text[end..].find('\n').map_or(text.len(), |i| end + i + 1));
                 action(
                     format!("add `at any stage: immediate risk -> {exit}`"),
                     at,
@@ -634,8 +687,12 @@ fn code_actions(text: &str, uri: &Uri, range: Range) -> Vec<CodeActionOrCommand>
 
 /// The id of the main-ladder stage after stage `id`, by order in the file.
 fn next_stage(index: &Index, id: &str) -> Option<String> {
-    let stages: Vec<&str> =
-        index.symbols.iter().filter(|s| s.kind == Kind::Stage && s.top).map(|s| s.name.text.as_str()).collect();
+    let stages: Vec<&str> = index
+        .symbols
+        .iter()
+        .filter(|s| s.kind == Kind::Stage && s.top)
+        .map(|s| s.name.text.as_str())
+        .collect();
     let at = stages.iter().position(|&s| s == id)?;
     stages.get(at + 1).map(|s| s.to_string())
 }

@@ -10,6 +10,7 @@ mod explain;
 mod fmt;
 mod hostile;
 mod init;
+mod lsp;
 mod policies;
 mod render;
 mod report;
