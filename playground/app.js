@@ -128,12 +128,21 @@
 
   async function update() {
     if (!wasm) return;
+    try {
+      await redraw();
+    } finally {
+      state.updates += 1;
+    }
+  }
+
+  async function redraw() {
     const t0 = performance.now();
     const text = source.value;
     const answer = safeCall({ op: "analyse", source: text, from: from.value || null, calendar: calendar.value || null });
     const t1 = performance.now();
     state.answer = answer;
-    highlighter(text, highlight);
+    // Typing highlights at each key (the text itself is transparent).
+    if (!typedAt) highlighter(text, highlight);
     showGutter(text, answer.findings || []);
     if (answer.error) {
       status.textContent = answer.error;
@@ -167,7 +176,6 @@
     state.lastAnalyseMs = t1 - t0;
     if (typedAt) state.lastKeystrokeToDiagramMs = done - typedAt;
     typedAt = 0;
-    state.updates += 1;
   }
 
   const highlighter = window.escalateHighlighter;

@@ -29,6 +29,13 @@ window.escalateHighlighter = (function () {
     let plain = "";
     let i = 0;
     outer: while (i < text.length) {
+      const c = text.charCodeAt(i);
+      // No rule starts with a space or a line break: skip them at once.
+      if (c === 32 || c === 10 || c === 9 || c === 13) {
+        plain += text[i];
+        i += 1;
+        continue;
+      }
       for (const rule of rules) {
         rule.re.lastIndex = i;
         const m = rule.re.exec(text);
