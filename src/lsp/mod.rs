@@ -89,11 +89,26 @@ fn serve(connection: &Connection) -> Result<(), Box<dyn std::error::Error + Send
                 if connection.handle_shutdown(&request)? {
                     return Ok(());
                 }
-                let response = server.request(request);
+                // A bug in one answer must not take the editor's findings
+                // away: it becomes an error reply, and the server goes on.
+                let id = request.id.clone();
+                let response =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| server.request(request)))
+                        .unwrap_or_else(|_| {
+                            Response::new_err(
+                                id,
+                                lsp_server::ErrorCode::InternalError as i32,
+                                "escalate lsp failed on this request (a bug: please report it)".into(),
+                            )
+                        });
                 connection.sender.send(Message::Response(response))?;
             }
             Message::Notification(notification) => {
-                for out in server.notification(notification) {
+                let outs = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    server.notification(notification)
+                }))
+                .unwrap_or_default();
+                for out in outs {
                     connection.sender.send(Message::Notification(out))?;
                 }
             }
