@@ -158,7 +158,7 @@ mod tests {
     fn a_text_with_input_errors_has_findings_but_no_diagram_or_timeline() {
         let report = check("p.esc", BROKEN);
         let placed = placed(&report);
-        assert!(placed.iter().any(|p| p.code == "unknown-name" && p.start == Some((3, 17))), "{placed:?}");
+        assert!(placed.iter().any(|p| p.code == "unknown-name" && p.start == Some((3, 23))), "{placed:?}");
         assert_eq!(svg(&report), None);
         assert_eq!(timeline(&report, NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(), None), None);
     }
