@@ -30,6 +30,9 @@ pub mod fsutil;
 pub mod graph;
 pub mod init;
 pub mod layout;
+pub mod live;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 pub mod model;
 pub mod render;
 pub mod report;
@@ -38,6 +41,8 @@ pub mod span;
 pub mod syntax;
 pub mod timeline;
 pub mod timescale;
+#[cfg(feature = "wasm")]
+pub mod wasm;
 
 use analysis::Analysis;
 use diagnostic::{Code, Finding, Severity};

@@ -290,6 +290,12 @@ pub(crate) enum Command {
         #[arg(short, long, value_name = "SITE")]
         output: PathBuf,
     },
+    /// Run the language server, over standard input and output: findings
+    /// as you type, hover, go to definition, rename, outline, completion,
+    /// formatting and quick fixes in any editor that speaks LSP (see
+    /// docs/editors.md). Editors start it; there is no need to run it by hand.
+    #[cfg(feature = "lsp")]
+    Lsp,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -373,6 +379,8 @@ fn main() -> ExitCode {
         Command::Report { paths, output } => cli::report(&paths, &output),
         Command::Diff { old, new, format } => cli::diff(&old, &new, format),
         Command::Test { paths, format } => cli::test(paths, format),
+        #[cfg(feature = "lsp")]
+        Command::Lsp => escalate::lsp::run(),
     }
 }
 
@@ -457,5 +465,6 @@ pub(crate) enum Engine {
     Graphviz,
 }
 
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -226,7 +226,14 @@ pub fn parse(source: &str) -> (File, Vec<Finding>) {
     bounds.push(source.len());
     let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
 
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8).min(ranges.len());
+    // WebAssembly in a browser page has no threads: parse on this one.
+    let threads = if cfg!(target_family = "wasm") {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    }
+    .clamp(1, 8)
+    .min(ranges.len());
     let pieces: Vec<Piece> = if threads < 2 {
         ranges.iter().map(|&(start, end)| parse_range(source, start, end)).collect()
     } else {

@@ -901,7 +901,8 @@ stage 2 "Two" { within 2 working days  resolved -> agreed  final decision }
 stage side "Front line" { within 1 working day unresolved -> stage 2 }
 "#;
         let protocol = crate::load(source).expect("loads");
-        let d = Diagram::build(&protocol, Some(&crate::checks::run(&protocol)));
+        let analysis = Analysis::of(&protocol);
+        let d = Diagram::build(&protocol, &analysis, Some(&crate::checks::run(&protocol, &analysis)));
         let headers: Vec<Option<&str>> = d.sections.iter().map(|s| s.header.as_deref()).collect();
         assert_eq!(
             headers,

@@ -12,6 +12,7 @@ mod explain;
 mod fmt;
 mod hostile;
 mod init;
+mod lsp;
 mod policies;
 mod render;
 mod report;

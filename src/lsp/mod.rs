@@ -1,0 +1,716 @@
+//! `escalate lsp`: the language server (feature `lsp`), over stdio.
+//!
+//! `lsp-server` (rust-analyzer's transport: a synchronous loop over crossbeam
+//! channels) with `lsp-types`, rather than `tower-lsp`, which would bring an
+//! async runtime for a server that answers one file at a time in
+//! microseconds. Every answer comes from the library: diagnostics are
+//! `check`'s findings (with `.escalate.toml` applied), formatting is `fmt`,
+//! hover on a code is `explain`'s text.
+
+mod index;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use lsp_server::{Connection, Message, Notification, Request, RequestId, Response};
+use lsp_types::notification::{
+    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _, PublishDiagnostics,
+};
+use lsp_types::request::{
+    CodeActionRequest, Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest,
+    PrepareRenameRequest, References, Rename, Request as _,
+};
+use lsp_types::*;
+use serde_json::Value;
+
+use crate::diagnostic::{Code, Finding, Severity};
+use crate::timescale::Timescale;
+use index::{Index, Kind, Space};
+
+/// The grammar, read for its keywords: completion offers exactly what the
+/// parser accepts, and a new keyword needs no change here.
+const GRAMMAR: &str = include_str!("../../grammar/escalate.pest");
+
+/// Serve on stdin and stdout until the client says `exit`.
+pub fn run() -> ExitCode {
+    let (connection, io_threads) = Connection::stdio();
+    let result = serve(&connection);
+    drop(connection);
+    let joined = io_threads.join();
+    match (result, joined) {
+        (Ok(()), Ok(())) => ExitCode::SUCCESS,
+        (Err(e), _) => {
+            eprintln!("error: escalate lsp: {e}");
+            ExitCode::from(2)
+        }
+        (_, Err(e)) => {
+            eprintln!("error: escalate lsp: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn capabilities() -> ServerCapabilities {
+    ServerCapabilities {
+        text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        })),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(vec![">".into(), " ".into()]),
+            ..CompletionOptions::default()
+        }),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+        ..ServerCapabilities::default()
+    }
+}
+
+fn serve(connection: &Connection) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let caps = serde_json::to_value(capabilities())?;
+    let (id, _params) = connection.initialize_start()?;
+    connection.initialize_finish(
+        id,
+        serde_json::json!({
+            "capabilities": caps,
+            "serverInfo": { "name": "escalate", "version": env!("CARGO_PKG_VERSION") },
+        }),
+    )?;
+    let mut server = Server { docs: HashMap::new() };
+    for message in &connection.receiver {
+        match message {
+            Message::Request(request) => {
+                if connection.handle_shutdown(&request)? {
+                    return Ok(());
+                }
+                // A bug in one answer must not take the editor's findings
+                // away: it becomes an error reply, and the server goes on.
+                let id = request.id.clone();
+                let response =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| server.request(request)))
+                        .unwrap_or_else(|_| {
+                            Response::new_err(
+                                id,
+                                lsp_server::ErrorCode::InternalError as i32,
+                                "escalate lsp failed on this request (a bug: please report it)".into(),
+                            )
+                        });
+                connection.sender.send(Message::Response(response))?;
+            }
+            Message::Notification(notification) => {
+                let outs = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    server.notification(notification)
+                }))
+                .unwrap_or_default();
+                for out in outs {
+                    connection.sender.send(Message::Notification(out))?;
+                }
+            }
+            Message::Response(_) => {}
+        }
+    }
+    Ok(())
+}
+
+struct Document {
+    text: String,
+    version: i32,
+}
+
+struct Server {
+    docs: HashMap<Uri, Document>,
+}
+
+fn params<P: serde::de::DeserializeOwned>(value: Value) -> Result<P, Response> {
+    serde_json::from_value(value).map_err(|e| {
+        Response::new_err(RequestId::from(0), lsp_server::ErrorCode::InvalidParams as i32, e.to_string())
+    })
+}
+
+impl Server {
+    fn notification(&mut self, n: Notification) -> Vec<Notification> {
+        let uri = match n.method.as_str() {
+            DidOpenTextDocument::METHOD => {
+                let Ok(p) = serde_json::from_value::<DidOpenTextDocumentParams>(n.params) else {
+                    return vec![];
+                };
+                let doc = Document { text: p.text_document.text, version: p.text_document.version };
+                self.docs.insert(p.text_document.uri.clone(), doc);
+                p.text_document.uri
+            }
+            DidChangeTextDocument::METHOD => {
+                let Ok(p) = serde_json::from_value::<DidChangeTextDocumentParams>(n.params) else {
+                    return vec![];
+                };
+                // Full sync: the last change holds the whole text.
+                let Some(change) = p.content_changes.into_iter().last() else { return vec![] };
+                let doc = Document { text: change.text, version: p.text_document.version };
+                self.docs.insert(p.text_document.uri.clone(), doc);
+                p.text_document.uri
+            }
+            DidCloseTextDocument::METHOD => {
+                let Ok(p) = serde_json::from_value::<DidCloseTextDocumentParams>(n.params) else {
+                    return vec![];
+                };
+                self.docs.remove(&p.text_document.uri);
+                let clear =
+                    PublishDiagnosticsParams { uri: p.text_document.uri, diagnostics: vec![], version: None };
+                return vec![Notification::new(PublishDiagnostics::METHOD.into(), clear)];
+            }
+            _ => return vec![],
+        };
+        let Some(doc) = self.docs.get(&uri) else { return vec![] };
+        let diagnostics = diagnostics(&uri, &doc.text);
+        let publish = PublishDiagnosticsParams { uri, diagnostics, version: Some(doc.version) };
+        vec![Notification::new(PublishDiagnostics::METHOD.into(), publish)]
+    }
+
+    fn request(&mut self, r: Request) -> Response {
+        let id = r.id.clone();
+        let answer = self.answer(r);
+        match answer {
+            Ok(value) => Response { id, result: Some(value), error: None },
+            Err(mut response) => {
+                response.id = id;
+                response
+            }
+        }
+    }
+
+    fn text(&self, uri: &Uri) -> Result<&str, Response> {
+        self.docs.get(uri).map(|d| d.text.as_str()).ok_or_else(|| {
+            Response::new_err(
+                RequestId::from(0),
+                lsp_server::ErrorCode::InvalidParams as i32,
+                format!("`{}` is not open", uri.as_str()),
+            )
+        })
+    }
+
+    fn answer(&mut self, r: Request) -> Result<Value, Response> {
+        let to_value = |v: Option<Value>| v.unwrap_or(Value::Null);
+        Ok(to_value(match r.method.as_str() {
+            HoverRequest::METHOD => {
+                let p: HoverParams = params(r.params)?;
+                let pos = p.text_document_position_params;
+                let text = self.text(&pos.text_document.uri)?;
+                hover(text, pos.position).map(|h| json(&h))
+            }
+            GotoDefinition::METHOD => {
+                let p: GotoDefinitionParams = params(r.params)?;
+                let pos = p.text_document_position_params;
+                let text = self.text(&pos.text_document.uri)?;
+                let index = Index::build(text);
+                let lines = Lines::new(text);
+                let offset = lines.offset(pos.position);
+                index.name_at(offset).and_then(|(space, word)| index.definition(space, &word.text)).map(|s| {
+                    json(&GotoDefinitionResponse::Scalar(Location {
+                        uri: pos.text_document.uri.clone(),
+                        range: lines.range(s.name.span),
+                    }))
+                })
+            }
+            References::METHOD => {
+                let p: ReferenceParams = params(r.params)?;
+                let pos = p.text_document_position;
+                let text = self.text(&pos.text_document.uri)?;
+                let index = Index::build(text);
+                let lines = Lines::new(text);
+                index.name_at(lines.offset(pos.position)).map(|(space, word)| {
+                    let uri = &pos.text_document.uri;
+                    let spans = index.occurrences(space, &word.text);
+                    json(
+                        &spans
+                            .iter()
+                            .map(|&s| Location { uri: uri.clone(), range: lines.range(s) })
+                            .collect::<Vec<_>>(),
+                    )
+                })
+            }
+            PrepareRenameRequest::METHOD => {
+                let p: TextDocumentPositionParams = params(r.params)?;
+                let text = self.text(&p.text_document.uri)?;
+                let index = Index::build(text);
+                let lines = Lines::new(text);
+                index
+                    .name_at(lines.offset(p.position))
+                    .map(|(_, word)| json(&PrepareRenameResponse::Range(lines.range(word.span))))
+            }
+            Rename::METHOD => {
+                let p: RenameParams = params(r.params)?;
+                let pos = p.text_document_position;
+                let text = self.text(&pos.text_document.uri)?;
+                Some(json(&rename(text, &pos.text_document.uri, pos.position, &p.new_name)?))
+            }
+            DocumentSymbolRequest::METHOD => {
+                let p: DocumentSymbolParams = params(r.params)?;
+                let text = self.text(&p.text_document.uri)?;
+                Some(json(&DocumentSymbolResponse::Nested(outline(text))))
+            }
+            Completion::METHOD => {
+                let p: CompletionParams = params(r.params)?;
+                let pos = p.text_document_position;
+                let text = self.text(&pos.text_document.uri)?;
+                Some(json(&CompletionResponse::Array(completion(text, pos.position))))
+            }
+            Formatting::METHOD => {
+                let p: DocumentFormattingParams = params(r.params)?;
+                let text = self.text(&p.text_document.uri)?;
+                // A file that does not parse is left as it is: its problems
+                // are already shown as diagnostics.
+                crate::live::format(text).ok().map(|formatted| {
+                    let lines = Lines::new(text);
+                    let whole = lines.range(crate::span::Span::new(0, text.len()));
+                    let edits =
+                        if formatted == text { vec![] } else { vec![TextEdit::new(whole, formatted)] };
+                    json(&edits)
+                })
+            }
+            CodeActionRequest::METHOD => {
+                let p: CodeActionParams = params(r.params)?;
+                let text = self.text(&p.text_document.uri)?;
+                Some(json(&code_actions(text, &p.text_document.uri, p.range)))
+            }
+            _ => {
+                return Err(Response::new_err(
+                    RequestId::from(0),
+                    lsp_server::ErrorCode::MethodNotFound as i32,
+                    format!("escalate lsp does not answer `{}`", r.method),
+                ));
+            }
+        }))
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// Byte offsets to LSP positions (lines, UTF-16 columns) and back.
+struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Lines<'a> {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Lines { text, starts }
+    }
+
+    fn position(&self, offset: usize) -> Position {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.starts[line];
+        let column = self.text.get(start..offset).map_or(0, |s| s.encode_utf16().count());
+        Position::new(line as u32, column as u32)
+    }
+
+    fn range(&self, span: crate::span::Span) -> Range {
+        Range::new(self.position(span.start), self.position(span.end))
+    }
+
+    fn offset(&self, position: Position) -> usize {
+        let Some(&start) = self.starts.get(position.line as usize) else { return self.text.len() };
+        let end = self.starts.get(position.line as usize + 1).map_or(self.text.len(), |&e| e);
+        let mut units = 0;
+        for (i, c) in self.text[start..end].char_indices() {
+            if units >= position.character as usize || c == '\n' {
+                return start + i;
+            }
+            units += c.len_utf16();
+        }
+        end
+    }
+}
+
+/// The file's path from a `file:` URI, for finding its `.escalate.toml`.
+fn path_of(uri: &Uri) -> Option<PathBuf> {
+    let text = uri.as_str().strip_prefix("file://")?;
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(hex) = text.get(i + 1..i + 3)
+            && let Ok(b) = u8::from_str_radix(hex, 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).ok().map(PathBuf::from)
+}
+
+/// `check`'s findings as diagnostics, with the repository's `.escalate.toml`.
+fn diagnostics(uri: &Uri, text: &str) -> Vec<Diagnostic> {
+    let path = path_of(uri);
+    let name = path.as_ref().map_or_else(|| uri.as_str().to_string(), |p| p.display().to_string());
+    let mut report = crate::live::check(&name, text);
+    let mut extra = Vec::new();
+    if let Some(dir) = path.as_ref().and_then(|p| p.parent()) {
+        match crate::config::Config::find(dir) {
+            Ok(Some(config)) => config.apply(&mut report),
+            Ok(None) => {}
+            Err(e) => extra.push(Diagnostic {
+                range: Range::default(),
+                severity: Some(DiagnosticSeverity::ERROR),
+                source: Some("escalate".into()),
+                message: e,
+                ..Diagnostic::default()
+            }),
+        }
+    }
+    let lines = Lines::new(text);
+    report
+        .findings
+        .iter()
+        .filter(|f| f.is_active())
+        .map(|f| diagnostic(f, uri, &lines))
+        .chain(extra)
+        .collect()
+}
+
+fn diagnostic(f: &Finding, uri: &Uri, lines: &Lines) -> Diagnostic {
+    let mut message = f.message.clone();
+    if !f.label.is_empty() {
+        message = format!("{message}: {}", f.label);
+    }
+    if !f.help.is_empty() {
+        message.push_str(&format!("\nhelp: {}", f.help));
+    }
+    let related = f.also.as_ref().map(|(span, label)| {
+        vec![DiagnosticRelatedInformation {
+            location: Location { uri: uri.clone(), range: lines.range(*span) },
+            message: label.clone(),
+        }]
+    });
+    Diagnostic {
+        range: f.span.map(|s| lines.range(s)).unwrap_or_default(),
+        severity: Some(match f.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+        }),
+        code: Some(NumberOrString::String(f.code.as_str().into())),
+        code_description: crate::explain::help_uri(f.code)
+            .and_then(|u| u.parse().ok())
+            .map(|href| CodeDescription { href }),
+        source: Some("escalate".into()),
+        message,
+        related_information: related,
+        ..Diagnostic::default()
+    }
+}
+
+fn markdown(value: String) -> Hover {
+    Hover {
+        contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value }),
+        range: None,
+    }
+}
+
+/// What escalate counts a timescale as, in words: the words as written,
+/// then the count the worst case uses (the same `Timescale` methods every
+/// view reads).
+fn counts_as(t: &Timescale) -> String {
+    let mut out = vec![format!("`{}`", t.written)];
+    out.push(match t.bound() {
+        Some(days) => format!(
+            "escalate counts at most {days}{}",
+            t.anchor.as_ref().map(|a| format!(" from {a}")).unwrap_or_default()
+        ),
+        None => "no time limit: escalate counts it as unbounded (`unbounded-timescale`)".to_string(),
+    });
+    let units: Vec<&str> = t.units().map(|u| u.words()).collect();
+    if !units.is_empty() {
+        out.push(format!("counted in {}", units.join(" and ")));
+    }
+    if let Some(condition) = &t.earlier_if {
+        out.push(format!("or earlier if {condition}"));
+    }
+    if t.advisory {
+        out.push("advisory: the protocol suggests this time".to_string());
+    }
+    out.join("\n\n")
+}
+
+fn hover(text: &str, position: Position) -> Option<Hover> {
+    let index = Index::build(text);
+    let lines = Lines::new(text);
+    let offset = lines.offset(position);
+    let within = |s: crate::span::Span| s.start <= offset && offset <= s.end;
+    if let Some((space, word)) = index.name_at(offset) {
+        let symbol = index.definition(space, &word.text)?;
+        let mut out = format!("**{} {}**: {}", symbol.kind.word(), symbol.name.text, symbol.title);
+        for quote in &symbol.quotes {
+            out.push_str(&format!("\n\n> {}", quote.split_whitespace().collect::<Vec<_>>().join(" ")));
+        }
+        let places = index.places(space, &word.text);
+        if !places.is_empty() {
+            out.push_str(&format!("\n\nUsed in: {}", places.join(", ")));
+        } else if symbol.kind != Kind::Exception {
+            out.push_str("\n\nNot used by any stage or route.");
+        }
+        return Some(markdown(out));
+    }
+    if let Some(code) = index.codes.iter().find(|w| within(w.span)) {
+        let Some(parsed) = Code::parse(&code.text) else {
+            return Some(markdown(format!("`{}` is not a check: `escalate rules` lists them", code.text)));
+        };
+        let doc = crate::explain::RuleDoc::of(parsed);
+        let mut out = format!("**{}**: {}", parsed.as_str(), parsed.summary());
+        for (title, part) in
+            [("What it means", &doc.what), ("Why it matters for a child", &doc.why), ("How to fix", &doc.fix)]
+        {
+            if !part.is_empty() {
+                out.push_str(&format!("\n\n**{title}.** {part}"));
+            }
+        }
+        return Some(markdown(out));
+    }
+    let timescale = index.timescales.iter().filter(|t| within(t.span)).min_by_key(|t| t.span.len())?;
+    Some(markdown(format!("**timescale**\n\n{}", counts_as(timescale))))
+}
+
+fn rename(text: &str, uri: &Uri, position: Position, new_name: &str) -> Result<WorkspaceEdit, Response> {
+    let refuse = |message: String| {
+        Response::new_err(RequestId::from(0), lsp_server::ErrorCode::InvalidParams as i32, message)
+    };
+    let index = Index::build(text);
+    let lines = Lines::new(text);
+    let Some((space, word)) = index.name_at(lines.offset(position)) else {
+        return Err(refuse("put the cursor on the name of a party, stage, exit or outcome".into()));
+    };
+    // The new name must parse where the old one stood.
+    let first_ok = new_name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || (space == Space::Target && c.is_ascii_digit()));
+    let rest_ok = new_name.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+    if !first_ok || !rest_ok {
+        return Err(refuse(format!(
+            "`{new_name}` is not a name: use letters, digits, `-` and `_`, starting with a letter"
+        )));
+    }
+    if index.definition(space, new_name).is_some() {
+        return Err(refuse(format!("`{new_name}` is already declared")));
+    }
+    let edits: Vec<TextEdit> = index
+        .occurrences(space, &word.text)
+        .into_iter()
+        .map(|s| TextEdit::new(lines.range(s), new_name.to_string()))
+        .collect();
+    Ok(WorkspaceEdit { changes: Some(HashMap::from([(uri.clone(), edits)])), ..WorkspaceEdit::default() })
+}
+
+fn outline(text: &str) -> Vec<DocumentSymbol> {
+    let index = Index::build(text);
+    let lines = Lines::new(text);
+    let symbol = |i: usize| -> DocumentSymbol {
+        let s = &index.symbols[i];
+        #[allow(deprecated)] // `deprecated` is a required field of the struct
+        DocumentSymbol {
+            name: format!("{} {}", s.kind.word(), s.name.text),
+            detail: Some(s.title.split_whitespace().collect::<Vec<_>>().join(" ")),
+            kind: match s.kind {
+                Kind::Party => SymbolKind::CONSTANT,
+                Kind::Stage => SymbolKind::MODULE,
+                Kind::Exit => SymbolKind::EVENT,
+                Kind::Outcome => SymbolKind::ENUM_MEMBER,
+                Kind::Exception => SymbolKind::NAMESPACE,
+            },
+            tags: None,
+            deprecated: None,
+            range: lines.range(s.span),
+            selection_range: lines.range(s.name.span),
+            children: None,
+        }
+    };
+    (0..index.symbols.len())
+        .filter(|&i| index.symbols[i].top)
+        .map(|i| {
+            let mut top = symbol(i);
+            let children: Vec<DocumentSymbol> =
+                index.symbols[i].children.iter().map(|&c| symbol(c)).collect();
+            if !children.is_empty() {
+                top.children = Some(children);
+            }
+            top
+        })
+        .collect()
+}
+
+/// The keywords, read from the grammar's `kw_*` rules (their first word,
+/// and `at any stage` written out), and the route conditions.
+fn keywords() -> Vec<String> {
+    let mut out: Vec<String> = GRAMMAR
+        .lines()
+        .filter(|l| l.starts_with("kw_"))
+        .filter_map(|l| {
+            if l.starts_with("kw_at_any_stage") {
+                return Some("at any stage:".to_string());
+            }
+            let start = l.find('"')? + 1;
+            let len = l[start..].find('"')?;
+            Some(l[start..start + len].to_string())
+        })
+        .collect();
+    out.extend(
+        ["resolved", "unresolved", "immediate risk", "no response", "working days", "whichever is shorter"]
+            .map(String::from),
+    );
+    out
+}
+
+fn completion(text: &str, position: Position) -> Vec<CompletionItem> {
+    let lines = Lines::new(text);
+    let offset = lines.offset(position);
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let before = &text[line_start..offset];
+    // The names come from the text without the line being typed, which
+    // rarely parses yet and would hide the stage around it.
+    let index = Index::build(&format!("{}{}", &text[..line_start], &text[line_end..]));
+    let item = |label: String, kind: CompletionItemKind, detail: String| CompletionItem {
+        label,
+        kind: Some(kind),
+        detail: Some(detail),
+        ..CompletionItem::default()
+    };
+    let names = |space: Space| {
+        index.symbols.iter().filter(move |s| s.kind.space() == space).map(|s| {
+            let label =
+                if s.kind == Kind::Stage { format!("stage {}", s.name.text) } else { s.name.text.clone() };
+            item(label, CompletionItemKind::REFERENCE, format!("{} \"{}\"", s.kind.word(), s.title))
+        })
+    };
+    let trimmed = before.trim_start();
+    if trimmed.starts_with("allow") {
+        return Code::checks()
+            .map(|c| item(c.as_str().into(), CompletionItemKind::VALUE, c.summary().into()))
+            .collect();
+    }
+    if before.contains("->") || before.contains('→') {
+        return names(Space::Target).collect();
+    }
+    if trimmed.starts_with("parties") {
+        return names(Space::Party).collect();
+    }
+    keywords().into_iter().map(|k| item(k, CompletionItemKind::KEYWORD, "keyword".into())).collect()
+}
+
+fn code_actions(text: &str, uri: &Uri, range: Range) -> Vec<CodeActionOrCommand> {
+    let report = crate::live::check("", text);
+    let index = Index::build(text);
+    let lines = Lines::new(text);
+    let (from, to) = (lines.offset(range.start), lines.offset(range.end));
+    let mut actions = Vec::new();
+    let mut titles = Vec::new();
+    let mut action = |title: String, at: usize, insert: String, finding: &Finding| {
+        if titles.contains(&title) {
+            return; // the same fix for several findings is offered once
+        }
+        titles.push(title.clone());
+        let edit = TextEdit::new(Range::new(lines.position(at), lines.position(at)), insert);
+        actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+            title,
+            kind: Some(CodeActionKind::QUICKFIX),
+            diagnostics: Some(vec![diagnostic(finding, uri, &lines)]),
+            edit: Some(WorkspaceEdit {
+                changes: Some(HashMap::from([(uri.clone(), vec![edit])])),
+                ..WorkspaceEdit::default()
+            }),
+            ..CodeAction::default()
+        }));
+    };
+    // Just before a stage's closing brace, on a line of its own.
+    let before_brace = |span: crate::span::Span| {
+        let body = &text[span.start..span.end];
+        body.rfind('}').map(|i| span.start + i)
+    };
+    for f in report.findings.iter().filter(|f| f.is_active() && !f.code.is_input_error()) {
+        let span = f.span.unwrap_or_default();
+        let touches = span.start <= to && from <= span.end;
+        if !touches {
+            continue;
+        }
+        let stage = index.stage_around(span.start);
+        match f.code {
+            Code::MissingImmediateRiskExit => {
+                let exit = index
+                    .symbols
+                    .iter()
+                    .find(|s| s.kind == Kind::Exit)
+                    .map_or("EXIT", |s| s.name.text.as_str());
+                // After the header and its clauses, as the starter has it.
+                let at = index
+                    .header_end
+                    .map_or(0, |end| text[end..].find('\n').map_or(text.len(), |i| end + i + 1));
+                action(
+                    format!("add `at any stage: immediate risk -> {exit}`"),
+                    at,
+                    format!("\nat any stage: immediate risk -> {exit}\n"),
+                    f,
+                );
+            }
+            Code::DeadEnd => {
+                if let Some((id, stage_span)) = stage
+                    && let Some(at) = before_brace(*stage_span)
+                {
+                    let next = next_stage(&index, id).unwrap_or_else(|| "N".into());
+                    let insert = if at > 0 && text.as_bytes()[at - 1] == b'\n' {
+                        format!("  unresolved -> stage {next}\n")
+                    } else {
+                        format!("\n  unresolved -> stage {next}\n")
+                    };
+                    action(format!("add `unresolved -> stage {next}`"), at, insert, f);
+                }
+            }
+            _ => {}
+        }
+        let reason = "REASON: say why the protocol is right as it is";
+        match stage.and_then(|(_, s)| before_brace(*s)) {
+            Some(at) => {
+                let lead = if text.as_bytes().get(at.wrapping_sub(1)) == Some(&b'\n') { "" } else { "\n" };
+                action(
+                    format!("allow `{}` in this stage, with a reason", f.code),
+                    at,
+                    format!("{lead}  allow {} \"{reason}\"\n", f.code),
+                    f,
+                );
+            }
+            None => {
+                let lead = if text.ends_with('\n') || text.is_empty() { "" } else { "\n" };
+                action(
+                    format!("allow `{}` for the whole protocol, with a reason", f.code),
+                    text.len(),
+                    format!("{lead}\nallow {} \"{reason}\"\n", f.code),
+                    f,
+                );
+            }
+        }
+    }
+    actions
+}
+
+/// The id of the main-ladder stage after stage `id`, by order in the file.
+fn next_stage(index: &Index, id: &str) -> Option<String> {
+    let stages: Vec<&str> = index
+        .symbols
+        .iter()
+        .filter(|s| s.kind == Kind::Stage && s.top)
+        .map(|s| s.name.text.as_str())
+        .collect();
+    let at = stages.iter().position(|&s| s == id)?;
+    stages.get(at + 1).map(|s| s.to_string())
+}
