@@ -183,8 +183,7 @@ fn authorities(p: &Protocol) -> Vec<Authority> {
             };
             let top = p.seniority(stage);
             let who = stage
-                .parties
-                .iter()
+                .all_parties()
                 .map(|ix| &p.parties[ix.0])
                 .filter(|party| top.is_none() || party.level == top)
                 .map(|party| party.title.split_whitespace().collect::<Vec<_>>().join(" "))

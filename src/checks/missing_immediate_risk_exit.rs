@@ -22,7 +22,8 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                     "a child at immediate risk cannot wait for the disagreement to be settled: add \
                      `immediate risk -> <exit>` here, or `at any stage: immediate risk -> <exit>` once for all stages",
                 )
-                .stage(stage.id.clone()),
+                .stage(stage.id.clone())
+                .grouped("{n} stages have no route for a child at immediate risk"),
             );
         }
         for route in &stage.routes {

@@ -8,7 +8,10 @@ use crate::diagnostic::{Code, Finding};
 use crate::graph::{EscalationGraph, Node, Timing};
 use crate::model::{Protocol, Stage};
 
+mod conflicted_exit;
 mod dead_end;
+mod discretionary_only;
+mod implied_route;
 mod limit_exceeded;
 mod missing_immediate_risk_exit;
 mod missing_record;
@@ -40,6 +43,9 @@ const CHECKS: &[Check] = &[
     limit_exceeded::check,
     not_escalating::check,
     missing_record::check,
+    discretionary_only::check,
+    conflicted_exit::check,
+    implied_route::check,
 ];
 
 /// Run every check and apply `allow` lines.
@@ -52,7 +58,7 @@ pub fn run(protocol: &Protocol) -> Vec<Finding> {
     let mut findings: Vec<Finding> = CHECKS.iter().flat_map(|check| check(&cx)).collect();
     apply_allows(protocol, &mut findings);
     findings.sort_by_key(|f| (f.span.map_or(0, |s| s.start), f.code));
-    findings
+    crate::diagnostic::group(findings)
 }
 
 /// Per node: whether an end of the disagreement (an outcome, an exit or a

@@ -172,8 +172,13 @@ impl Diagram {
     pub fn build(protocol: &Protocol, findings: Option<&[Finding]>) -> Diagram {
         let graph = EscalationGraph::build(protocol);
         let timing = Timing::compute(protocol, &graph);
-        let active: Vec<&Finding> =
-            findings.unwrap_or_default().iter().filter(|f| f.is_active() && mark(f.code).is_some()).collect();
+        // Per place: a grouped finding marks each stage it is about.
+        let active: Vec<Finding> = findings
+            .unwrap_or_default()
+            .iter()
+            .filter(|f| f.is_active() && mark(f.code).is_some())
+            .flat_map(Finding::per_location)
+            .collect();
         let mut stage_marks: Vec<Vec<Code>> = vec![Vec::new(); protocol.stages.len()];
         let mut general = Vec::new();
         let stage_index: HashMap<&str, usize> =
@@ -464,8 +469,8 @@ impl Builder<'_> {
             None => Kind::Stage,
         };
         texts.push(text(Style::Title, &stage_title(stage)));
-        let parties: Vec<&str> =
-            stage.parties.iter().map(|party| p.parties[party.0].title.as_str()).collect();
+        let parties: Vec<String> =
+            stage.parties.iter().map(|choice| p.choice_title(choice)).collect();
         if !parties.is_empty() {
             texts.push(text(Style::Body, &parties.join("; ")));
         }

@@ -354,9 +354,10 @@ fn route_time(p: &Protocol, route: &Route) -> Option<String> {
 
 /// The active findings grouped by code: errors first, then warnings, each
 /// code's findings in file order.
-fn grouped(report: &Report) -> Vec<(Severity, Code, Vec<&Finding>)> {
-    let mut groups: BTreeMap<(std::cmp::Reverse<Severity>, Code), Vec<&Finding>> = BTreeMap::new();
-    for f in report.findings.iter().filter(|f| f.is_active()) {
+fn grouped(report: &Report) -> Vec<(Severity, Code, Vec<Finding>)> {
+    let mut groups: BTreeMap<(std::cmp::Reverse<Severity>, Code), Vec<Finding>> = BTreeMap::new();
+    // Per place: the report lists each stage a grouped finding is about.
+    for f in report.findings.iter().filter(|f| f.is_active()).flat_map(Finding::per_location) {
         groups.entry((std::cmp::Reverse(f.severity), f.code)).or_default().push(f);
     }
     groups
@@ -399,7 +400,7 @@ fn badges(report: &Report) -> String {
 /// well.
 pub fn verdict(report: &Report) -> String {
     let mut counts: BTreeMap<(Severity, Code), usize> = BTreeMap::new();
-    for f in report.findings.iter().filter(|f| f.is_active()) {
+    for f in report.findings.iter().filter(|f| f.is_active()).flat_map(Finding::per_location) {
         *counts.entry((f.severity, f.code)).or_default() += 1;
     }
     let total = report.protocol.as_ref().map_or(0, |p| p.stages.len());
@@ -512,8 +513,7 @@ fn parties(p: &Protocol, stage: &Stage) -> String {
         return "<span class=\"none\">none named</span>".to_string();
     }
     let who: Vec<String> = stage
-        .parties
-        .iter()
+        .all_parties()
         .map(|ix| {
             let party = &p.parties[ix.0];
             let mut about = Vec::new();
@@ -1046,7 +1046,7 @@ pub fn summary_page(entry: &Entry) -> String {
         out.push_str("</ul>\n");
     }
     let others: Vec<&Route> =
-        p.rule_routes.iter().filter(|r| r.condition != Condition::ImmediateRisk).collect();
+        p.rule_routes.iter().map(|r| &r.item).filter(|r| r.condition != Condition::ImmediateRisk).collect();
     for route in others {
         let _ = writeln!(out, "<p>At any step: {}</p>", next_step(p, route, &number));
     }
@@ -1245,7 +1245,7 @@ fn summary_step(
     // An exception's steps sit under the exception's own heading.
     let h = if stage.pathway == Pathway::Main { "h3" } else { "h4" };
     let _ = writeln!(out, "<li>\n<{h}>{}</{h}>", esc(&stage_title(stage)));
-    let who: Vec<String> = stage.parties.iter().map(|x| esc(&p.parties[x.0].title)).collect();
+    let who: Vec<String> = stage.parties.iter().map(|c| esc(&p.choice_title(c))).collect();
     let who = if who.is_empty() { "not named".to_string() } else { who.join("; ") };
     let own = stage.duration();
     let time = match facts.by_day(ix).as_str() {

@@ -143,7 +143,9 @@ pub fn render(reports: &[Report]) -> String {
     let results = reports.iter().flat_map(|report| {
         let lines = LineIndex::new(&report.source);
         let uri = artifact_uri(&report.path);
-        report.findings.iter().map(move |f| result(f, &lines, &uri)).collect::<Vec<_>>()
+        // One result per location: a grouped finding gives one for each place.
+        let located = report.findings.iter().flat_map(|f| f.per_location());
+        located.map(move |f| result(&f, &lines, &uri)).collect::<Vec<_>>()
     });
     let log = Log {
         schema: SCHEMA,
