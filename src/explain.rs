@@ -44,6 +44,9 @@ examples! {
         "not-escalating",
         "missing-record",
         "unused-allow",
+        "implied-route",
+        "discretionary-only",
+        "conflicted-exit",
     ],
     failing: [
         "empty-file" => "empty-file.esc",

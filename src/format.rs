@@ -392,7 +392,8 @@ impl<'t, 'a> Shape<'t, 'a> {
     /// an `otherwise` branch on a line of its own at `indent + 2`.
     fn step_rest(&mut self, indent: usize) {
         self.skip(1); // the text
-        if self.word(0) == Some("if") {
+        // `if "..."`, unless it is the condition of a route on the next line.
+        if self.word(0) == Some("if") && self.kind(2) != Some(Kind::Arrow) {
             self.skip(2);
         }
         if self.word(0) == Some("by") {
