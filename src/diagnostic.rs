@@ -125,7 +125,7 @@ pub struct Finding {
     /// The message to give when several findings like this one, with the
     /// same fix, are reported as one (`{n}` is their number); see
     /// [`group`].
-    pub group: Option<&'static str>,
+    pub group: Option<String>,
     /// Every place a grouped finding applies to (empty for a finding about
     /// one place, which `span`, `label`, `message` and `stage` describe).
     pub places: Vec<Place>,
@@ -159,8 +159,8 @@ impl Finding {
 
     /// Marks a finding that is grouped with others like it (same code, same
     /// fix) under `message`, in which `{n}` is their number.
-    pub fn grouped(mut self, message: &'static str) -> Finding {
-        self.group = Some(message);
+    pub fn grouped(mut self, message: impl Into<String>) -> Finding {
+        self.group = Some(message.into());
         self
     }
 
@@ -251,10 +251,9 @@ impl miette::Diagnostic for Finding {
 /// reason). One pass with a map: linear in the number of findings.
 pub fn group(findings: Vec<Finding>) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
-    let mut first: std::collections::HashMap<(Code, &'static str, String), usize> =
-        std::collections::HashMap::new();
+    let mut first: std::collections::HashMap<(Code, String, String), usize> = std::collections::HashMap::new();
     for f in findings {
-        let Some(message) = f.group.filter(|_| f.is_active()) else {
+        let Some(message) = f.group.clone().filter(|_| f.is_active()) else {
             out.push(f);
             continue;
         };
@@ -272,7 +271,7 @@ pub fn group(findings: Vec<Finding>) -> Vec<Finding> {
             continue;
         }
         f.places.insert(0, place(f));
-        if let Some(message) = f.group {
+        if let Some(message) = &f.group {
             f.message = message.replace("{n}", &f.places.len().to_string());
         }
         // A grouped finding is about several stages, not the first alone.

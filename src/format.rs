@@ -1151,6 +1151,53 @@ stage 1 \"One\" {
         assert_eq!(fmt(source), expected);
     }
 
+    /// The constructs for real protocols (issue 11), laid out from one long
+    /// line, and kept as they are once canonical.
+    #[test]
+    fn the_constructs_of_real_protocols_are_laid_out_by_the_grammar() {
+        let expected = "\
+protocol \"P\"
+  source \"Policy\"
+  source \"Flowchart\"
+  version \"2.1\"
+  dated \"May 2019\"
+  begins after \"a case progression meeting\"
+    quote \"q\"
+
+party a \"A\" agency \"X\" level 1
+  note \"n\"
+  quote \"nq\"
+  source \"Flowchart\"
+
+exit mash \"M\" to \"MASH\" or \"EDT\" within same working day
+at any stage from stage 2 onwards: record \"r\" by agency \"Schools\"
+at any stage of the main ladder and e: discretionary step \"Seek advice\"
+
+at any stage: note \"n\"
+  quote \"q\"
+
+stage 1 \"One\" {
+  parties a or b, c if \"open\" otherwise d
+  source \"Policy\"
+  discretionary step \"Consult\"
+  step \"Letter\" if \"resolved\" within 1 working day
+    otherwise \"Meeting\" within 5 working days
+      quote \"oq\"
+      source \"Policy\"
+  resolved -> agreed
+    and record \"Letter\" within 5 working days
+  implied discretionary unresolved -> stage 2
+    quote \"rq\"
+  if \"c\" -> stage 2
+  no outcome described
+    quote \"nd\"
+}
+";
+        assert_eq!(fmt(expected), expected);
+        let one_line: String = expected.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(fmt(&one_line), expected);
+    }
+
     #[test]
     fn names_that_are_keywords_stay_names() {
         // A party called `quote`, an outcome called `resolved`, a stage

@@ -389,6 +389,16 @@ impl Protocol {
         own.chain(inherited)
     }
 
+    /// The edition encoded, as shown in reports: "version 2.1, May 2019".
+    pub fn edition(&self) -> Option<String> {
+        match (&self.version, &self.dated) {
+            (Some(v), Some(d)) => Some(format!("version {v}, {d}")),
+            (Some(v), None) => Some(format!("version {v}")),
+            (None, Some(d)) => Some(d.clone()),
+            (None, None) => None,
+        }
+    }
+
     /// Whether a rule's scope covers a stage.
     pub fn covers(&self, scope: &Scope, ix: StageIx) -> bool {
         match scope {

@@ -33,20 +33,22 @@ pub fn check(cx: &Context) -> Vec<Finding> {
             continue;
         }
         sides.dedup();
+        let sides = sides.join(" or ");
         findings.push(
             Finding::new(
                 Code::ConflictedExit,
                 format!(
-                    "{} sends a child at immediate risk only to {}, a side of the disagreement there",
-                    stage_name(stage),
-                    sides.join(" or ")
+                    "{} sends a child at immediate risk only to {sides}, a side of the disagreement there",
+                    stage_name(stage)
                 ),
             )
             .at(stage.head, "a side of the disagreement is the only way out")
             .also(first.span, "the only route for a child at immediate risk")
             .help(HELP)
             .stage(stage.id.clone())
-            .grouped("{n} stages send a child at immediate risk only to an agency that is a side of the disagreement"),
+            .grouped(format!(
+                "{{n}} stages send a child at immediate risk only to {sides}, a side of the disagreement there"
+            )),
         );
     }
     findings

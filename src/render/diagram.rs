@@ -100,6 +100,8 @@ pub struct Edge {
     pub to: usize,
     pub kind: EdgeKind,
     pub label: Option<String>,
+    /// A `discretionary` route: the text only allows it (drawn dashed).
+    pub dashed: bool,
 }
 
 /// A node on the spine and the nodes drawn beside it (exits).
@@ -208,7 +210,13 @@ impl Diagram {
             footnotes: Vec::new(),
         };
         let main_start = protocol.main_stages().next().map(|(ix, _)| Target::Stage(ix));
-        b.section(Pathway::Main, None, START_TEXT.to_string(), main_start);
+        // A document that begins where another procedure ends names it: the
+        // first box says where the disagreement comes from.
+        let start_text = match &protocol.begins_after {
+            Some(entry) => format!("After {}", entry.text),
+            None => START_TEXT.to_string(),
+        };
+        b.section(Pathway::Main, None, start_text, main_start);
         for (i, exception) in protocol.exceptions.iter().enumerate() {
             // The header names the kind of pathway; its start box names
             // the situation, as the main start does.
@@ -320,7 +328,7 @@ impl Builder<'_> {
     }
 
     fn edge(&mut self, from: usize, to: usize, kind: EdgeKind, label: Option<String>) {
-        self.edges.push(Edge { from, to, kind, label });
+        self.edges.push(Edge { from, to, kind, label, dashed: false });
     }
 
     /// One pathway's column: start, stages (each with its exits and
@@ -431,13 +439,23 @@ impl Builder<'_> {
                     Target::Exit(_) => continue,
                 };
                 self.edge(from, to, kind, Some(label));
+                if route.discretionary
+                    && let Some(edge) = self.edges.last_mut()
+                {
+                    edge.dashed = true;
+                    if let Some(label) = &mut edge.label {
+                        label.push_str(" (discretionary)");
+                    }
+                }
             }
 
             if let (Some(d), true) = (decision, dead_end) {
-                let texts = vec![
-                    text(Style::Heading, "Dead end"),
-                    text(Style::Body, "The protocol gives no route if the disagreement is still unresolved"),
-                ];
+                // `no outcome described`: in the encoder's words, as `dead-end` says it.
+                let why = match stage.no_outcome {
+                    Some(_) => "The text describes no outcome if the disagreement is still unresolved",
+                    None => "The protocol gives no route if the disagreement is still unresolved",
+                };
+                let texts = vec![text(Style::Heading, "Dead end"), text(Style::Body, why)];
                 // The stage carries the finding's badge; this box shows where.
                 let stub = self.node(Kind::DeadEnd, texts, Vec::new());
                 self.edge(d, stub, EdgeKind::Missing, Some("No".to_string()));

@@ -797,6 +797,15 @@ pub fn protocol_page(entry: &Entry) -> String {
     if let Some(source) = &p.source {
         let _ = writeln!(out, "<dt>Source</dt><dd>{}</dd>", esc(source));
     }
+    for source in &p.further_sources {
+        let _ = writeln!(out, "<dt>Also from</dt><dd>{}</dd>", esc(source));
+    }
+    if let Some(edition) = p.edition() {
+        let _ = writeln!(out, "<dt>Edition</dt><dd>{}</dd>", esc(&edition));
+    }
+    if let Some(entry) = &p.begins_after {
+        let _ = writeln!(out, "<dt>Begins after</dt><dd>{}</dd>", esc(&entry.text));
+    }
     let _ = writeln!(out, "<dt>File</dt><dd><code>{}</code></dd>", esc(&entry.report.path));
     let limit = p.limit.as_ref().map_or_else(|| "none stated".to_string(), |l| l.timescale.to_string());
     let _ = writeln!(out, "<dt>Overall limit</dt><dd>{}</dd>", esc(&limit));
@@ -871,7 +880,8 @@ pub fn protocol_page(entry: &Entry) -> String {
     out.push_str("</section>\n");
 
     out.push_str("<section id=\"any-stage\">\n<h2>At any stage</h2>\n");
-    if p.rule_routes.is_empty() && p.rule_records.is_empty() && p.rule_notes.is_empty() {
+    if p.rule_routes.is_empty() && p.rule_records.is_empty() && p.rule_steps.is_empty() && p.rule_notes.is_empty()
+    {
         out.push_str("<p>The protocol states nothing that applies at every stage.</p>\n");
     } else {
         detail_head(&mut out, "What applies at every stage, with the source");
@@ -884,6 +894,17 @@ pub fn protocol_page(entry: &Entry) -> String {
                 None => esc(&record.text),
             };
             row(&mut out, "Record", &says, &quotes(&record.quotes));
+        }
+        for step in &p.rule_steps {
+            let mut says = esc(&step.text);
+            if let Some(condition) = &step.condition {
+                says = format!("{says} (if {})", esc(condition));
+            }
+            if let Some(t) = &step.timescale {
+                says = format!("{says} ({})", esc(&t.to_string()));
+            }
+            let kind = if step.discretionary { "Step (discretionary)" } else { "Step, alongside" };
+            row(&mut out, kind, &says, &quotes(&step.quotes));
         }
         for note in &p.rule_notes {
             row(&mut out, "Note", &esc(note), "<span class=\"none\">encoder's note</span>");
