@@ -251,7 +251,8 @@ impl miette::Diagnostic for Finding {
 /// reason). One pass with a map: linear in the number of findings.
 pub fn group(findings: Vec<Finding>) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
-    let mut first: std::collections::HashMap<(Code, String, String), usize> = std::collections::HashMap::new();
+    let mut first: std::collections::HashMap<(Code, String, String), usize> =
+        std::collections::HashMap::new();
     for f in findings {
         let Some(message) = f.group.clone().filter(|_| f.is_active()) else {
             out.push(f);

@@ -619,14 +619,15 @@ impl Resolver {
         let mut model_exits = Vec::new();
         for e in exits {
             if self.declare(&mut names, &e.name, Declared::Exit(ExitIx(model_exits.len()))) {
-                let to = e
-                    .to
-                    .iter()
-                    .filter_map(|r| match r {
-                        syntax::Recipient::Agency(a) => Some(Recipient::Agency(a.text.clone())),
-                        syntax::Recipient::Party(name) => self.party(&party_names, name).map(Recipient::Party),
-                    })
-                    .collect();
+                let to =
+                    e.to.iter()
+                        .filter_map(|r| match r {
+                            syntax::Recipient::Agency(a) => Some(Recipient::Agency(a.text.clone())),
+                            syntax::Recipient::Party(name) => {
+                                self.party(&party_names, name).map(Recipient::Party)
+                            }
+                        })
+                        .collect();
                 model_exits.push(Exit {
                     name: e.name.text,
                     title: e.title.text,
@@ -1003,8 +1004,9 @@ impl Resolver {
         if let Some(&ix) = party_names.get(&name.text) {
             return Some(ix);
         }
-        let mut finding = Finding::new(Code::UnknownName, format!("there is no party called `{}`", name.text))
-            .at(name.span, "unknown party");
+        let mut finding =
+            Finding::new(Code::UnknownName, format!("there is no party called `{}`", name.text))
+                .at(name.span, "unknown party");
         finding = match self.suggest(&name.text, party_names.keys().map(String::as_str)) {
             Some(s) => finding.help(format!("did you mean `{s}`?")),
             None => finding.help(format!("declare it first: `party {} \"<role>\" level <n>`", name.text)),

@@ -1012,7 +1012,8 @@ impl Builder<'_> {
             Rule::outcome => {
                 let name = self.word(&inner.next()?);
                 let title = self.text(&inner.next()?);
-                let mut outcome = Outcome { name, title, notes: vec![], quotes: vec![], sources: vec![], span };
+                let mut outcome =
+                    Outcome { name, title, notes: vec![], quotes: vec![], sources: vec![], span };
                 for p in inner {
                     match p.as_rule() {
                         Rule::source => outcome.sources.push(self.first_text(p)?),
@@ -1221,7 +1222,9 @@ impl Builder<'_> {
         let mut inner = pair.into_inner().peekable();
         let mut implied = false;
         let mut discretionary = false;
-        while let Some(mark) = inner.next_if(|p| matches!(p.as_rule(), Rule::kw_implied | Rule::kw_discretionary)) {
+        while let Some(mark) =
+            inner.next_if(|p| matches!(p.as_rule(), Rule::kw_implied | Rule::kw_discretionary))
+        {
             match mark.as_rule() {
                 Rule::kw_implied => implied = true,
                 _ => discretionary = true,

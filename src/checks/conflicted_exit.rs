@@ -15,7 +15,8 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     let p = cx.protocol;
     let mut findings = Vec::new();
     for (ix, stage) in p.stages_with_ix() {
-        let mut routes = p.routes_of(ix).map(|(r, _)| r).filter(|r| r.condition == Condition::ImmediateRisk).peekable();
+        let mut routes =
+            p.routes_of(ix).map(|(r, _)| r).filter(|r| r.condition == Condition::ImmediateRisk).peekable();
         let Some(first) = routes.peek().copied() else { continue };
         let mut sides = Vec::new();
         let all_conflicted = routes.all(|r| match r.target {

@@ -27,15 +27,18 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                     "the disagreement stops here",
                 ),
             };
-            let quotes = stage.no_outcome.as_ref().map_or(&stage.quotes, |n| if n.quotes.is_empty() { &stage.quotes } else { &n.quotes });
+            let quotes = stage
+                .no_outcome
+                .as_ref()
+                .map_or(&stage.quotes, |n| if n.quotes.is_empty() { &stage.quotes } else { &n.quotes });
             Finding::new(Code::DeadEnd, message)
-            .at(stage.head, label)
-            .help(format!(
-                "add `unresolved -> <next stage>`, or if this stage makes a final decision or mediates, \
+                .at(stage.head, label)
+                .help(format!(
+                    "add `unresolved -> <next stage>`, or if this stage makes a final decision or mediates, \
                  say so with `final decision` or `final mediation`{}",
-                source_says(quotes)
-            ))
-            .stage(stage.id.clone())
+                    source_says(quotes)
+                ))
+                .stage(stage.id.clone())
         })
         .collect()
 }

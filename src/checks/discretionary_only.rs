@@ -11,7 +11,8 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     let p = cx.protocol;
     let mut findings = Vec::new();
     for (ix, stage) in p.stages_with_ix().filter(|(_, s)| s.final_authority.is_none()) {
-        let mut onward = p.routes_of(ix).map(|(r, _)| r).filter(|r| r.condition == Condition::Unresolved).peekable();
+        let mut onward =
+            p.routes_of(ix).map(|(r, _)| r).filter(|r| r.condition == Condition::Unresolved).peekable();
         let Some(first) = onward.peek().copied() else { continue }; // `dead-end`'s business
         if !onward.all(|r| r.discretionary) {
             continue;

@@ -13,7 +13,8 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         .filter(|&(ix, _)| p.records_of(ix).next().is_none())
         .map(|(_, stage)| {
             let on_routes = stage.routes.iter().any(|r| !r.records.is_empty());
-            let label = if on_routes { "records only when one route is taken" } else { "no `record` in this stage" };
+            let label =
+                if on_routes { "records only when one route is taken" } else { "no `record` in this stage" };
             Finding::new(
                 Code::MissingRecord,
                 format!("{} says nothing about what is recorded", stage_name(stage)),

@@ -487,8 +487,7 @@ impl Builder<'_> {
             None => Kind::Stage,
         };
         texts.push(text(Style::Title, &stage_title(stage)));
-        let parties: Vec<String> =
-            stage.parties.iter().map(|choice| p.choice_title(choice)).collect();
+        let parties: Vec<String> = stage.parties.iter().map(|choice| p.choice_title(choice)).collect();
         if !parties.is_empty() {
             texts.push(text(Style::Body, &parties.join("; ")));
         }

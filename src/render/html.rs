@@ -880,7 +880,10 @@ pub fn protocol_page(entry: &Entry) -> String {
     out.push_str("</section>\n");
 
     out.push_str("<section id=\"any-stage\">\n<h2>At any stage</h2>\n");
-    if p.rule_routes.is_empty() && p.rule_records.is_empty() && p.rule_steps.is_empty() && p.rule_notes.is_empty()
+    if p.rule_routes.is_empty()
+        && p.rule_records.is_empty()
+        && p.rule_steps.is_empty()
+        && p.rule_notes.is_empty()
     {
         out.push_str("<p>The protocol states nothing that applies at every stage.</p>\n");
     } else {
