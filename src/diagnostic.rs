@@ -228,7 +228,9 @@ impl miette::Diagnostic for Finding {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         if !self.places.is_empty() {
-            let places = self.places.iter().filter_map(|place| {
+            // A report drawing thousands of labels takes quadratic time: the
+            // first few are marked (the message says so), all are in JSON.
+            let places = self.places.iter().take(MAX_MARKED_PLACES).filter_map(|place| {
                 let label = (!place.label.is_empty()).then(|| place.label.clone());
                 Some(miette::LabeledSpan::new_with_span(label, place.span?))
             });
@@ -274,12 +276,18 @@ pub fn group(findings: Vec<Finding>) -> Vec<Finding> {
         f.places.insert(0, place(f));
         if let Some(message) = &f.group {
             f.message = message.replace("{n}", &f.places.len().to_string());
+            if f.places.len() > MAX_MARKED_PLACES {
+                f.message.push_str(&format!(" (the first {MAX_MARKED_PLACES} are marked)"));
+            }
         }
         // A grouped finding is about several stages, not the first alone.
         f.stage = None;
     }
     out
 }
+
+/// Places of a grouped finding marked in the human report.
+pub const MAX_MARKED_PLACES: usize = 20;
 
 fn place(f: &Finding) -> Place {
     Place { span: f.span, label: f.label.clone(), message: f.message.clone(), stage: f.stage.clone() }
