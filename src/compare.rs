@@ -17,6 +17,9 @@ pub struct Summary {
     /// The file's name without `.esc`: the column heading.
     pub name: String,
     pub title: String,
+    /// The edition encoded (`version`, `dated`), if the file says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edition: Option<String>,
     pub stages: Stages,
     /// Parties by their `level` (seniority), lowest first.
     pub levels: Vec<Level>,
@@ -101,6 +104,7 @@ impl Summary {
             file: report.path.clone(),
             name,
             title: p.title.split_whitespace().collect::<Vec<_>>().join(" "),
+            edition: p.edition(),
             stages: Stages {
                 main: p.main_stages().count(),
                 exceptions: p.stages.iter().filter(|s| s.pathway != Pathway::Main).count(),
@@ -164,8 +168,7 @@ fn authorities(p: &Protocol) -> Vec<Authority> {
             };
             let top = p.seniority(stage);
             let who = stage
-                .parties
-                .iter()
+                .all_parties()
                 .map(|ix| &p.parties[ix.0])
                 .filter(|party| top.is_none() || party.level == top)
                 .map(|party| party.title.split_whitespace().collect::<Vec<_>>().join(" "))

@@ -71,6 +71,9 @@ codes! {
     MixedUnits = "mixed-units", Warning, false, "a protocol counts time in working days and also in calendar days or hours";
     UnitMismatch = "unit-mismatch", Warning, false, "a stated equivalence of two times that does not hold on every start day";
     LateRecord = "late-record", Warning, false, "a record due after its stage has ended";
+    ImpliedRoute = "implied-route", Warning, false, "a route the protocol's text never states";
+    DiscretionaryOnly = "discretionary-only", Warning, false, "a stage whose only way on is discretionary";
+    ConflictedExit = "conflicted-exit", Warning, false, "the only route for a child at immediate risk goes to a side of the disagreement";
 }
 
 impl Code {
@@ -125,6 +128,22 @@ pub struct Finding {
     pub stage: Option<String>,
     /// The written reason, when an `allow` line silenced this finding.
     pub allowed: Option<String>,
+    /// The message to give when several findings like this one, with the
+    /// same fix, are reported as one (`{n}` is their number); see
+    /// [`group`].
+    pub group: Option<String>,
+    /// Every place a grouped finding applies to (empty for a finding about
+    /// one place, which `span`, `label`, `message` and `stage` describe).
+    pub places: Vec<Place>,
+}
+
+/// One place of a grouped finding: what the finding said about it alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub span: Option<Span>,
+    pub label: String,
+    pub message: String,
+    pub stage: Option<String>,
 }
 
 impl Finding {
@@ -139,7 +158,35 @@ impl Finding {
             help: String::new(),
             stage: None,
             allowed: None,
+            group: None,
+            places: Vec::new(),
         }
+    }
+
+    /// Marks a finding that is grouped with others like it (same code, same
+    /// fix) under `message`, in which `{n}` is their number.
+    pub fn grouped(mut self, message: impl Into<String>) -> Finding {
+        self.group = Some(message.into());
+        self
+    }
+
+    /// One finding per place: a grouped finding as the findings it groups
+    /// (for JSON, SARIF and annotations, which give one result per location).
+    pub fn per_location(&self) -> Vec<Finding> {
+        if self.places.is_empty() {
+            return vec![self.clone()];
+        }
+        self.places
+            .iter()
+            .map(|place| Finding {
+                span: place.span,
+                label: place.label.clone(),
+                message: place.message.clone(),
+                stage: place.stage.clone(),
+                places: Vec::new(),
+                ..self.clone()
+            })
+            .collect()
     }
 
     pub fn at(mut self, span: Span, label: impl Into<String>) -> Finding {
@@ -186,6 +233,15 @@ impl miette::Diagnostic for Finding {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        if !self.places.is_empty() {
+            // A report drawing thousands of labels takes quadratic time: the
+            // first few are marked (the message says so), all are in JSON.
+            let places = self.places.iter().take(MAX_MARKED_PLACES).filter_map(|place| {
+                let label = (!place.label.is_empty()).then(|| place.label.clone());
+                Some(miette::LabeledSpan::new_with_span(label, place.span?))
+            });
+            return Some(Box::new(places));
+        }
         let span = self.span?;
         let label = (!self.label.is_empty()).then(|| self.label.clone());
         let main = miette::LabeledSpan::new_with_span(label, span);
@@ -195,6 +251,52 @@ impl miette::Diagnostic for Finding {
             .map(|(span, label)| miette::LabeledSpan::new_with_span(Some(label.clone()), *span));
         Some(Box::new(also.chain(std::iter::once(main))))
     }
+}
+
+/// Report findings marked [`Finding::grouped`] that share a code, a group
+/// message and a help line as one finding with a label at each place, in
+/// the place of the first. Silenced findings stay apart (each has its own
+/// reason). One pass with a map: linear in the number of findings.
+pub fn group(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    let mut first: std::collections::HashMap<(Code, String, String), usize> =
+        std::collections::HashMap::new();
+    for f in findings {
+        let Some(message) = f.group.clone().filter(|_| f.is_active()) else {
+            out.push(f);
+            continue;
+        };
+        let key = (f.code, message, f.help.clone());
+        match first.get(&key) {
+            Some(&i) => out[i].places.push(place(&f)),
+            None => {
+                first.insert(key, out.len());
+                out.push(f);
+            }
+        }
+    }
+    for f in &mut out {
+        if f.places.is_empty() {
+            continue;
+        }
+        f.places.insert(0, place(f));
+        if let Some(message) = &f.group {
+            f.message = message.replace("{n}", &f.places.len().to_string());
+            if f.places.len() > MAX_MARKED_PLACES {
+                f.message.push_str(&format!(" (the first {MAX_MARKED_PLACES} are marked)"));
+            }
+        }
+        // A grouped finding is about several stages, not the first alone.
+        f.stage = None;
+    }
+    out
+}
+
+/// Places of a grouped finding marked in the human report.
+pub const MAX_MARKED_PLACES: usize = 20;
+
+fn place(f: &Finding) -> Place {
+    Place { span: f.span, label: f.label.clone(), message: f.message.clone(), stage: f.stage.clone() }
 }
 
 /// Words longer than this get no "did you mean" (see [`suggest`]).

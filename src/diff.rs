@@ -280,8 +280,12 @@ impl Differ {
         let same = |name: String| name;
 
         // `at any stage` rules.
-        self.routes("at any stage", a, &a.rule_routes, b, &b.rule_routes, &rename, &same);
-        self.steps("at any stage", "record", &a.rule_records, &b.rule_records);
+        let items =
+            |rules: &[crate::model::Scoped<Route>]| rules.iter().map(|r| r.item.clone()).collect::<Vec<_>>();
+        let steps =
+            |rules: &[crate::model::Scoped<Step>]| rules.iter().map(|r| r.item.clone()).collect::<Vec<_>>();
+        self.routes("at any stage", a, &items(&a.rule_routes), b, &items(&b.rule_routes), &rename, &same);
+        self.steps("at any stage", "record", &steps(&a.rule_records), &steps(&b.rule_records));
 
         let mut taken = vec![false; b.stages.len()];
         for &j in matched.values() {
@@ -466,7 +470,7 @@ impl Differ {
             |p: &Protocol, s: &Stage| pathway_name(p, s.pathway).unwrap_or_else(|| "the main ladder".into());
         self.value(&subject, "pathway", Some(pathway(a, x)), Some(pathway(b, y)));
         let parties = |p: &Protocol, s: &Stage| {
-            s.parties.iter().map(|ix| p.parties[ix.0].name.clone()).collect::<Vec<_>>().join(", ")
+            s.all_parties().map(|ix| p.parties[ix.0].name.clone()).collect::<Vec<_>>().join(", ")
         };
         let (pa, pb) = (parties(a, x), parties(b, y));
         self.value(

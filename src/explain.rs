@@ -47,6 +47,9 @@ examples! {
         "mixed-units",
         "unit-mismatch",
         "late-record",
+        "implied-route",
+        "discretionary-only",
+        "conflicted-exit",
     ],
     failing: [
         "empty-file" => "empty-file.esc",

@@ -273,10 +273,20 @@ const ELEMENT_WORDS: &[&str] = &[
     "child",
     "no",
     "if",
+    "version",
+    "dated",
+    "begins",
+    "to",
+    "discretionary",
+    "implied",
+    "otherwise",
+    "and",
+    "by",
 ];
 
-/// Words that begin a route's condition.
-const CONDITION_WORDS: &[&str] = &["resolved", "unresolved", "still", "immediate", "child", "no", "if"];
+/// Words that begin a route's condition (or the marks before it).
+const CONDITION_WORDS: &[&str] =
+    &["resolved", "unresolved", "still", "immediate", "child", "no", "if", "implied", "discretionary"];
 
 /// Assigns a [`Role`] to every token by walking the grammar's structure
 /// (`grammar/escalate.pest`) over the code tokens. Names are read by
@@ -408,11 +418,63 @@ impl<'t, 'a> Shape<'t, 'a> {
         }
     }
 
-    /// `quote "..."` (and, with `notes`, `note "..."`) lines at `indent`.
+    /// `quote "..."` (and, with `notes`, `note "..."`) lines at `indent`;
+    /// `source "..."` lines too, which every element but a timescale may have.
     fn quotes(&mut self, indent: usize, notes: bool) {
-        while self.word(0) == Some("quote") || (notes && self.word(0) == Some("note")) {
+        while matches!(self.word(0), Some("quote" | "source")) || (notes && self.word(0) == Some("note")) {
             self.line(indent, indent);
             self.skip(1);
+        }
+    }
+
+    /// The rest of a step or record after its keyword (which has its role):
+    /// text, `if "..."`, `by agency "..."`, timing, quotes at `indent + 2`, and
+    /// an `otherwise` branch on a line of its own at `indent + 2`.
+    fn step_rest(&mut self, indent: usize) {
+        self.skip(1); // the text
+        // `if "..."`, unless it is the condition of a route on the next line.
+        if self.word(0) == Some("if") && self.kind(2) != Some(Kind::Arrow) {
+            self.skip(2);
+        }
+        if self.word(0) == Some("by") {
+            self.skip(3); // `by agency "..."`
+        }
+        self.timing(Role::Inline);
+        self.quotes(indent + 2, false);
+        if self.word(0) == Some("otherwise") {
+            self.line(indent + 2, indent + 4);
+            self.skip(1);
+            self.timing(Role::Inline);
+            self.quotes(indent + 4, false);
+        }
+    }
+
+    /// `from stage 2 onwards` or `of the main ladder and cp-conference`, after
+    /// `at any stage`.
+    fn scope(&mut self) {
+        match self.word(0) {
+            Some("from") => {
+                self.skip(3);
+                if self.word(0) == Some("onwards") {
+                    self.skip(1);
+                }
+            }
+            Some("of") => {
+                self.skip(1);
+                loop {
+                    if self.word(0) == Some("the") {
+                        self.skip(if self.word(1) == Some("main") { 3 } else { 2 });
+                    } else {
+                        self.skip(1);
+                    }
+                    if self.kind(0) == Some(Kind::Comma) || self.word(0) == Some("and") {
+                        self.skip(1);
+                    } else {
+                        break;
+                    }
+                }
+            }
+            _ => {}
         }
     }
 
@@ -445,7 +507,7 @@ impl<'t, 'a> Shape<'t, 'a> {
                             self.set(Role::Sub { indent: clause, sub: clause });
                             self.skip(1);
                         }
-                        Some("quote") => {
+                        Some("quote" | "note" | "source") => {
                             self.line(clause, clause);
                             self.skip(1);
                         }
@@ -456,6 +518,13 @@ impl<'t, 'a> Shape<'t, 'a> {
             Some("exit") => {
                 self.set(top);
                 self.skip(2);
+                if self.word(0) == Some("to") {
+                    self.set(Role::Sub { indent: clause, sub: clause });
+                    self.skip(1);
+                    while self.word(0) == Some("or") {
+                        self.skip(2);
+                    }
+                }
                 self.timing(Role::Sub { indent: clause, sub: clause });
                 self.quotes(clause, true);
             }
@@ -467,15 +536,22 @@ impl<'t, 'a> Shape<'t, 'a> {
             Some("at") if self.at_any_stage() => {
                 self.set(top);
                 self.skip(2);
+                self.scope();
                 if self.kind(0) == Some(Kind::Colon) {
                     self.skip(1);
                 }
                 match self.word(0) {
-                    Some("note") => self.skip(2),
-                    Some("record") => {
+                    Some("note") => {
                         self.skip(2);
-                        self.timing(Role::Inline);
                         self.quotes(clause, false);
+                    }
+                    Some("record" | "step") => {
+                        self.skip(1);
+                        self.step_rest(clause - 2);
+                    }
+                    Some("discretionary") if self.word(1) == Some("step") => {
+                        self.skip(2);
+                        self.step_rest(clause - 2);
                     }
                     _ => self.route(clause),
                 }
@@ -497,7 +573,7 @@ impl<'t, 'a> Shape<'t, 'a> {
                             self.quotes(clause + 2, false);
                         }
                         (_, Some("stage")) => self.stage(clause, false),
-                        (_, Some("note" | "quote")) => {
+                        (_, Some("note" | "quote" | "source")) => {
                             self.line(clause, clause);
                             self.skip(1);
                         }
@@ -531,9 +607,14 @@ impl<'t, 'a> Shape<'t, 'a> {
     fn header(&mut self, indent: usize) {
         loop {
             match self.word(0) {
-                Some("source" | "calendar" | "note" | "quote") => {
+                Some("source" | "calendar" | "note" | "quote" | "version" | "dated") => {
                     self.line(indent, indent);
                     self.skip(1);
+                }
+                Some("begins") => {
+                    self.line(indent, indent + 2);
+                    self.skip(2); // `after`, the text
+                    self.quotes(indent + 2, false);
                 }
                 Some("limit") => {
                     self.line(indent, indent + 2);
@@ -569,15 +650,33 @@ impl<'t, 'a> Shape<'t, 'a> {
             match word {
                 "step" | "record" => {
                     self.line(inner, inner + 2);
+                    self.step_rest(inner);
+                }
+                "discretionary" if self.word(1) == Some("step") => {
+                    self.line(inner, inner + 2);
                     self.skip(1);
-                    self.timing(Role::Inline);
+                    self.step_rest(inner);
+                }
+                "no" if self.word(1) == Some("outcome") => {
+                    self.line(inner, inner + 2);
+                    self.skip(2); // `outcome described`
                     self.quotes(inner + 2, false);
                 }
                 "parties" => {
                     self.line(inner, inner);
                     self.skip(1);
-                    while self.kind(0) == Some(Kind::Comma) {
-                        self.skip(2);
+                    loop {
+                        // `if "..."` after a name, unless it is a route's condition.
+                        if self.word(0) == Some("if")
+                            && self.kind(1) == Some(Kind::Text)
+                            && self.kind(2) != Some(Kind::Arrow)
+                        {
+                            self.skip(2);
+                        }
+                        match (self.kind(0), self.word(0)) {
+                            (Some(Kind::Comma), _) | (_, Some("or" | "otherwise")) => self.skip(2),
+                            _ => break,
+                        }
                     }
                 }
                 "within" | "cumulative" => {
@@ -590,7 +689,7 @@ impl<'t, 'a> Shape<'t, 'a> {
                     self.skip(1);
                     self.quotes(inner + 2, false);
                 }
-                "note" | "quote" => {
+                "note" | "quote" | "source" => {
                     self.line(inner, inner);
                     self.skip(1);
                 }
@@ -610,10 +709,10 @@ impl<'t, 'a> Shape<'t, 'a> {
     /// The rest of a route (its first token may already have its role):
     /// condition, arrow, target, timing, and quotes at `quote_indent`.
     fn route(&mut self, quote_indent: usize) {
-        // The condition: at most four words (`child at immediate risk`) or
-        // `if "..."`, up to the arrow.
+        // The condition: at most six words (`implied discretionary child at
+        // immediate risk`) or `if "..."`, up to the arrow.
         let mut n = 0;
-        while n < 4 && !self.done() && self.kind(0) != Some(Kind::Arrow) {
+        while n < 6 && !self.done() && self.kind(0) != Some(Kind::Arrow) {
             self.skip(1);
             n += 1;
         }
@@ -623,6 +722,12 @@ impl<'t, 'a> Shape<'t, 'a> {
         self.target();
         self.timing(Role::Inline);
         self.quotes(quote_indent, false);
+        // `and record "..."`: a line of its own, under the route.
+        while self.word(0) == Some("and") && self.word(1) == Some("record") {
+            self.line(quote_indent, quote_indent + 2);
+            self.skip(1);
+            self.step_rest(quote_indent);
+        }
     }
 
     /// `stage ID` or a name.
@@ -1099,6 +1204,53 @@ stage 1 \"One\" {
 }
 ";
         assert_eq!(fmt(source), expected);
+    }
+
+    /// The constructs for real protocols (issue 11), laid out from one long
+    /// line, and kept as they are once canonical.
+    #[test]
+    fn the_constructs_of_real_protocols_are_laid_out_by_the_grammar() {
+        let expected = "\
+protocol \"P\"
+  source \"Policy\"
+  source \"Flowchart\"
+  version \"2.1\"
+  dated \"May 2019\"
+  begins after \"a case progression meeting\"
+    quote \"q\"
+
+party a \"A\" agency \"X\" level 1
+  note \"n\"
+  quote \"nq\"
+  source \"Flowchart\"
+
+exit mash \"M\" to \"MASH\" or \"EDT\" within same working day
+at any stage from stage 2 onwards: record \"r\" by agency \"Schools\"
+at any stage of the main ladder and e: discretionary step \"Seek advice\"
+
+at any stage: note \"n\"
+  quote \"q\"
+
+stage 1 \"One\" {
+  parties a or b, c if \"open\" otherwise d
+  source \"Policy\"
+  discretionary step \"Consult\"
+  step \"Letter\" if \"resolved\" within 1 working day
+    otherwise \"Meeting\" within 5 working days
+      quote \"oq\"
+      source \"Policy\"
+  resolved -> agreed
+    and record \"Letter\" within 5 working days
+  implied discretionary unresolved -> stage 2
+    quote \"rq\"
+  if \"c\" -> stage 2
+  no outcome described
+    quote \"nd\"
+}
+";
+        assert_eq!(fmt(expected), expected);
+        let one_line: String = expected.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(fmt(&one_line), expected);
     }
 
     #[test]

@@ -38,6 +38,10 @@ pub struct Edge {
     pub timescale: Option<Timescale>,
     /// Inherited from an `at any stage` rule.
     pub inherited: bool,
+    /// A `discretionary` route: the text only allows it (drawn dashed).
+    pub discretionary: bool,
+    /// An `implied` route: the text never states it.
+    pub implied: bool,
     pub span: Span,
 }
 
@@ -46,6 +50,13 @@ impl Edge {
     /// they do not count towards how long the disagreement takes.
     pub fn counts_for_time(&self) -> bool {
         self.condition != Some(Condition::ImmediateRisk)
+    }
+
+    /// Whether the edge is a way on for a disagreement that is still
+    /// unresolved: a discretionary route may or may not be taken, so it never
+    /// is (issue 11; the worst case still counts it, as it may be taken).
+    pub fn is_way_on(&self) -> bool {
+        self.counts_for_time() && !self.discretionary
     }
 
     pub fn duration(&self) -> Worst {
@@ -92,21 +103,42 @@ impl EscalationGraph {
         let mut starts = Vec::new();
         if let Some((first, stage)) = protocol.main_stages().next() {
             let start = graph.add_node(Node::Start(Pathway::Main));
-            let edge = Edge { condition: None, timescale: None, inherited: false, span: stage.head };
+            let edge = Edge {
+                condition: None,
+                timescale: None,
+                inherited: false,
+                discretionary: false,
+                implied: false,
+                span: stage.head,
+            };
             graph.add_edge(start, stages[first.0], edge);
             starts.push((Pathway::Main, start));
         }
         for (i, exception) in protocol.exceptions.iter().enumerate() {
             if let Some(target) = exception.start {
                 let start = graph.add_node(Node::Start(Pathway::Exception(i)));
-                let edge = Edge { condition: None, timescale: None, inherited: false, span: exception.span };
+                let edge = Edge {
+                    condition: None,
+                    timescale: None,
+                    inherited: false,
+                    discretionary: false,
+                    implied: false,
+                    span: exception.span,
+                };
                 graph.add_edge(start, node_of(target), edge);
                 starts.push((Pathway::Exception(i), start));
             }
         }
         for ix in (0..protocol.stages.len()).map(StageIx) {
             let head = protocol.stage(ix).head;
-            let then = Edge { condition: None, timescale: None, inherited: false, span: head };
+            let then = Edge {
+                condition: None,
+                timescale: None,
+                inherited: false,
+                discretionary: false,
+                implied: false,
+                span: head,
+            };
             graph.add_edge(stages[ix.0], decisions[ix.0], then);
             for (route, inherited) in protocol.routes_of(ix) {
                 let from = match route.condition {
@@ -117,6 +149,8 @@ impl EscalationGraph {
                     condition: Some(route.condition.clone()),
                     timescale: route.timescale.clone(),
                     inherited,
+                    discretionary: route.discretionary,
+                    implied: route.implied,
                     span: route.span,
                 };
                 graph.add_edge(from, node_of(route.target), edge);

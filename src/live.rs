@@ -168,9 +168,9 @@ mod tests {
     fn the_starter_draws_the_same_svg_as_render() {
         let source = crate::init::STARTER;
         let report = check("starter.esc", source);
-        let protocol = report.protocol.as_ref().unwrap();
+        let (protocol, analysis) = report.analysed().unwrap();
         let expected =
-            render::svg::render(&render::diagram::Diagram::build(protocol, Some(&report.findings)));
+            render::svg::render(&render::diagram::Diagram::build(protocol, analysis, Some(&report.findings)));
         assert_eq!(svg(&report).as_deref(), Some(expected.as_str()));
         let dated = timeline(&report, NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(), None).unwrap();
         assert!(dated.contains("2026"), "{dated}");

@@ -13,7 +13,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use crate::diagnostic::{Code, Finding, suggest};
 use crate::span::Span;
 use crate::syntax::{self, Word};
-use crate::timescale::{Anchor, Clock, Point, Timescale, Unit, Worst};
+use crate::timescale::{Anchor, Clock, Point, Timescale, Unit, WorkingDays, Worst};
 
 pub use crate::syntax::{Condition, FinalKind};
 
@@ -49,27 +49,95 @@ pub struct Quote {
     pub span: Span,
 }
 
+/// `note "..."`, with the quotes written after it (the note's own, never
+/// quoted as the source of the element the note sits on).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Note {
+    pub text: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub quotes: Vec<Quote>,
+}
+
+impl std::ops::Deref for Note {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+/// Which stages an `at any stage` rule covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "of", rename_all = "kebab-case")]
+pub enum Scope {
+    /// Every stage, including those of exceptions (`at any stage:`).
+    Every,
+    /// The stages of these pathways (`at any stage of the main ladder:`).
+    Pathways(Vec<Pathway>),
+    /// This stage and the ones listed after it on its pathway
+    /// (`at any stage from stage 2 onwards:`).
+    From(StageIx),
+}
+
+/// An `at any stage` rule: what it says, and where it applies.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scoped<T> {
+    #[serde(flatten)]
+    pub item: T,
+    pub scope: Scope,
+}
+
+impl<T> std::ops::Deref for Scoped<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.item
+    }
+}
+
+/// `begins after "..."`: where the disagreement comes from when the document
+/// begins where another procedure ends.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entry {
+    pub text: String,
+    pub quotes: Vec<Quote>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Protocol {
     pub title: String,
     pub source: Option<String>,
+    /// Further documents the file encodes (a flowchart, another edition).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub further_sources: Vec<String>,
+    /// `version "..."`: the edition encoded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// `dated "..."`: its date, in the document's words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dated: Option<String>,
+    /// `begins after "..."`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub begins_after: Option<Entry>,
     pub calendar: Option<String>,
     pub limit: Option<Timed>,
     /// `timescales advisory`: every timescale is a suggestion (its quotes).
     pub advisory: Option<Vec<Quote>>,
     /// `stages 1 to 3 within 15 working days`: bounds over several stages.
     pub spans: Vec<StageSpan>,
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
     pub quotes: Vec<Quote>,
     pub parties: Vec<Party>,
     pub exits: Vec<Exit>,
     pub outcomes: Vec<Outcome>,
-    /// `at any stage` routes, inherited by every stage.
-    pub rule_routes: Vec<Route>,
-    /// `at any stage` recording requirements, inherited by every stage.
-    pub rule_records: Vec<Step>,
-    /// `at any stage` notes, such as "at any stage, expert advice may be sought".
-    pub rule_notes: Vec<String>,
+    /// `at any stage` routes, inherited by the stages of their scope.
+    pub rule_routes: Vec<Scoped<Route>>,
+    /// `at any stage` recording requirements, inherited by the stages of their scope.
+    pub rule_records: Vec<Scoped<Step>>,
+    /// `at any stage` steps, such as "at any stage, expert advice may be
+    /// sought": they run alongside the stages, not one after another.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rule_steps: Vec<Scoped<Step>>,
+    /// `at any stage` notes.
+    pub rule_notes: Vec<Scoped<Note>>,
     /// Every stage: the main ladder first, in order, then each exception's.
     pub stages: Vec<Stage>,
     pub exceptions: Vec<Exception>,
@@ -125,7 +193,11 @@ pub struct Party {
     pub title: String,
     pub agency: Option<String>,
     pub level: Option<u32>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
     pub quotes: Vec<Quote>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
     #[serde(skip)]
     pub span: Span,
 }
@@ -134,9 +206,14 @@ pub struct Party {
 pub struct Exit {
     pub name: String,
     pub title: String,
+    /// Whom the exit hands the case to: any one of them (`to "MASH" or "EDT"`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub to: Vec<Recipient>,
     pub timescale: Option<Timescale>,
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
     pub quotes: Vec<Quote>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
     #[serde(skip)]
     pub span: Span,
 }
@@ -145,8 +222,10 @@ pub struct Exit {
 pub struct Outcome {
     pub name: String,
     pub title: String,
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
     pub quotes: Vec<Quote>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
     #[serde(skip)]
     pub span: Span,
 }
@@ -159,12 +238,44 @@ pub enum Pathway {
     Exception(usize),
 }
 
+/// Whom an exit hands the case to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "name", rename_all = "kebab-case")]
+pub enum Recipient {
+    Agency(String),
+    Party(PartyIx),
+}
+
+/// One entry of a stage's `parties`: one of its options takes part.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct PartyChoice {
+    pub options: Vec<PartyOption>,
+}
+
+/// A party that may fill a place in a stage, and when (`if "..."`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PartyOption {
+    pub party: PartyIx,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
+}
+
+/// `no outcome described`, with its quotes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NoOutcome {
+    pub quotes: Vec<Quote>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Stage {
     pub id: String,
     pub title: String,
     pub pathway: Pathway,
-    pub parties: Vec<PartyIx>,
+    /// Who takes part: each entry is one party, or one of several.
+    pub parties: Vec<PartyChoice>,
     pub steps: Vec<Step>,
     pub records: Vec<Step>,
     /// The stage's own routes (inherited ones are in [`Protocol::rule_routes`]).
@@ -172,8 +283,13 @@ pub struct Stage {
     pub within: Option<Timed>,
     pub cumulative: Option<Timed>,
     pub final_authority: Option<FinalKind>,
-    pub notes: Vec<String>,
+    /// `no outcome described`: the text describes no outcome for this stage.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_outcome: Option<NoOutcome>,
+    pub notes: Vec<Note>,
     pub quotes: Vec<Quote>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
     pub allows: Vec<Allow>,
     /// The `stages ... within` bounds over this stage (indices into
     /// [`Protocol::spans`]); derived, so not serialised.
@@ -194,8 +310,42 @@ pub struct Step {
     /// What the timescale counts from, when its words say, resolved.
     pub from: Option<From>,
     pub quotes: Vec<Quote>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+    /// `discretionary`: the text only allows this step ("may consult").
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub discretionary: bool,
+    /// `if "..."`: the step happens only when this holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
+    /// `otherwise "..."`: what happens instead when it does not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub otherwise: Option<Box<Step>>,
+    /// A record's `by agency "..."`: only that kind of agency keeps it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agency: Option<String>,
     #[serde(skip)]
     pub span: Span,
+}
+
+impl Step {
+    /// The step's worst case: for a step with an `otherwise`, the longer of
+    /// the two branches (either may be taken). `None` if a branch that may
+    /// be taken has no bound.
+    pub fn bound(&self) -> Option<WorkingDays> {
+        let own = self.timescale.as_ref()?.bound()?;
+        match &self.otherwise {
+            Some(other) => Some(own.max(other.bound()?)),
+            None => Some(own),
+        }
+    }
+
+    /// Whether the step is one of the stage's steps in sequence: a
+    /// discretionary step may be taken or not, alongside them, so it never
+    /// adds to the stage's time.
+    pub fn counts_for_time(&self) -> bool {
+        !self.discretionary
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -212,6 +362,18 @@ pub struct Route {
     pub target: Target,
     pub timescale: Option<Timescale>,
     pub quotes: Vec<Quote>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+    /// `implied`: the text never states this route; the encoder reads it in.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub implied: bool,
+    /// `discretionary`: the text only allows it ("consideration should be
+    /// given to..."); it never counts as the way on.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub discretionary: bool,
+    /// `and record "..."`: records made only when this route is taken.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub records: Vec<Step>,
     #[serde(skip)]
     pub span: Span,
 }
@@ -224,8 +386,10 @@ pub struct Exception {
     /// something (such as "flat management structures") and has no pathway.
     pub start: Option<Target>,
     pub stages: Vec<StageIx>,
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
     pub quotes: Vec<Quote>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
     #[serde(skip)]
     pub span: Span,
 }
@@ -258,7 +422,66 @@ impl Protocol {
     /// stage 3` means nothing for stage 3).
     pub fn routes_of(&self, ix: StageIx) -> impl Iterator<Item = (&Route, bool)> {
         let own = self.stage(ix).routes.iter().map(|r| (r, false));
-        own.chain(self.rule_routes.iter().filter(move |r| r.target != Target::Stage(ix)).map(|r| (r, true)))
+        let inherited = self
+            .rule_routes
+            .iter()
+            .filter(move |r| r.target != Target::Stage(ix) && self.covers(&r.scope, ix))
+            .map(|r| (&r.item, true));
+        own.chain(inherited)
+    }
+
+    /// The edition encoded, as shown in reports: "version 2.1, May 2019".
+    pub fn edition(&self) -> Option<String> {
+        match (&self.version, &self.dated) {
+            (Some(v), Some(d)) => Some(format!("version {v}, {d}")),
+            (Some(v), None) => Some(format!("version {v}")),
+            (None, Some(d)) => Some(d.clone()),
+            (None, None) => None,
+        }
+    }
+
+    /// Whether a rule's scope covers a stage.
+    pub fn covers(&self, scope: &Scope, ix: StageIx) -> bool {
+        match scope {
+            Scope::Every => true,
+            Scope::Pathways(pathways) => pathways.contains(&self.stage(ix).pathway),
+            // Stages are stored pathway by pathway, in the order written.
+            Scope::From(first) => self.stage(*first).pathway == self.stage(ix).pathway && ix >= *first,
+        }
+    }
+
+    /// The records that apply to a stage: its own and the `at any stage`
+    /// ones whose scope covers it, leaving out those kept only by an agency
+    /// that takes no part in the stage. Records made only on one route
+    /// (`and record`) are not among them.
+    pub fn records_of(&self, ix: StageIx) -> impl Iterator<Item = &Step> {
+        let stage = self.stage(ix);
+        let rules = self.rule_records.iter().filter(move |r| self.covers(&r.scope, ix)).map(|r| &r.item);
+        stage.records.iter().chain(rules).filter(move |r| match &r.agency {
+            None => true,
+            Some(agency) => self.stage_agencies(stage).any(|a| a.eq_ignore_ascii_case(agency)),
+        })
+    }
+
+    /// The agencies of every party that may take part in a stage.
+    pub fn stage_agencies<'a>(&'a self, stage: &'a Stage) -> impl Iterator<Item = &'a str> {
+        stage.all_parties().filter_map(|ix| self.parties[ix.0].agency.as_deref())
+    }
+
+    /// A place in a stage as shown to readers: "Line manager or CP advisor".
+    pub fn choice_title(&self, choice: &PartyChoice) -> String {
+        let titles: Vec<String> = choice
+            .options
+            .iter()
+            .map(|o| {
+                let title = &self.parties[o.party.0].title;
+                match &o.condition {
+                    Some(c) => format!("{title} (if {c})"),
+                    None => title.clone(),
+                }
+            })
+            .collect();
+        titles.join(" or ")
     }
 
     /// How a target is called in messages: `stage 2`, `mash`.
@@ -270,9 +493,15 @@ impl Protocol {
         }
     }
 
-    /// The most senior party's level in a stage, if any party has one.
+    /// The most senior party's level in a stage, if any party has one. Where
+    /// a place may be filled by one of several parties, the least senior of
+    /// them counts: the check must hold whichever takes part.
     pub fn seniority(&self, stage: &Stage) -> Option<u32> {
-        stage.parties.iter().filter_map(|p| self.parties[p.0].level).max()
+        stage
+            .parties
+            .iter()
+            .filter_map(|choice| choice.options.iter().filter_map(|o| self.parties[o.party.0].level).min())
+            .max()
     }
 }
 
@@ -391,6 +620,11 @@ impl Stage {
         let within = self.within.iter().chain(&self.cumulative).map(|t| &t.timescale);
         let steps = self.steps.iter().chain(&self.records).filter_map(|s| s.timescale.as_ref());
         within.chain(steps).chain(self.routes.iter().filter_map(|r| r.timescale.as_ref()))
+    }
+
+    /// Every party named in the stage, alternatives included.
+    pub fn all_parties(&self) -> impl Iterator<Item = PartyIx> + '_ {
+        self.parties.iter().flat_map(|c| c.options.iter().map(|o| o.party))
     }
 }
 
@@ -594,7 +828,9 @@ impl Resolver {
                 title: p.title.text,
                 agency,
                 level,
+                notes: notes(p.notes),
                 quotes: quotes(p.quotes),
+                sources: texts(p.sources),
                 span: p.span,
             });
         }
@@ -604,12 +840,23 @@ impl Resolver {
         let mut model_exits = Vec::new();
         for e in exits {
             if self.declare(&mut names, &e.name, Declared::Exit(ExitIx(model_exits.len()))) {
+                let to =
+                    e.to.iter()
+                        .filter_map(|r| match r {
+                            syntax::Recipient::Agency(a) => Some(Recipient::Agency(a.text.clone())),
+                            syntax::Recipient::Party(name) => {
+                                self.party(&party_names, name).map(Recipient::Party)
+                            }
+                        })
+                        .collect();
                 model_exits.push(Exit {
                     name: e.name.text,
                     title: e.title.text,
+                    to,
                     timescale: e.timescale,
-                    notes: texts(e.notes),
+                    notes: notes(e.notes),
                     quotes: quotes(e.quotes),
+                    sources: texts(e.sources),
                     span: e.span,
                 });
             }
@@ -620,8 +867,9 @@ impl Resolver {
                 model_outcomes.push(Outcome {
                     name: o.name.text,
                     title: o.title.text,
-                    notes: texts(o.notes),
+                    notes: notes(o.notes),
                     quotes: quotes(o.quotes),
+                    sources: texts(o.sources),
                     span: o.span,
                 });
             }
@@ -649,24 +897,41 @@ impl Resolver {
         let resolve =
             |this: &mut Resolver, target: &syntax::Target| -> Option<Target> { this.target(&names, target) };
 
+        let exception_index: Names<usize> =
+            exception_bodies.iter().enumerate().map(|(i, e)| (e.name.text.clone(), i)).collect();
         let mut rule_routes = Vec::new();
         let mut rule_records = Vec::new();
+        let mut rule_steps = Vec::new();
         let mut rule_notes = Vec::new();
         for rule in rules {
-            match rule {
-                syntax::AtAnyStage::Route(r) => {
+            let scope = match &rule.scope {
+                None => Scope::Every,
+                Some(scope) => match self.scope(scope, &names, &exception_index) {
+                    Some(scope) => scope,
+                    None => continue,
+                },
+            };
+            match rule.body {
+                syntax::RuleBody::Route(r) => {
                     if let Some(route) = self.route(r, &resolve) {
-                        rule_routes.push(route);
+                        rule_routes.push(Scoped { item: route, scope });
                     }
                 }
-                syntax::AtAnyStage::Record(r) => {
+                syntax::RuleBody::Record(r) => {
                     self.no_anchor(
                         r.timescale.as_ref(),
                         "a record at any stage counts from the start of each stage",
                     );
-                    rule_records.push(step(r, None));
+                    rule_records.push(Scoped { item: step(r, None), scope })
                 }
-                syntax::AtAnyStage::Note(n) => rule_notes.push(n.text),
+                syntax::RuleBody::Step(r) => {
+                    self.no_anchor(
+                        r.timescale.as_ref(),
+                        "a step at any stage counts from the start of each stage",
+                    );
+                    rule_steps.push(Scoped { item: step(r, None), scope })
+                }
+                syntax::RuleBody::Note(n) => rule_notes.push(Scoped { item: note(n), scope }),
             }
         }
 
@@ -711,8 +976,9 @@ impl Resolver {
                 title: e.title.text,
                 start,
                 stages: range.map(StageIx).collect(),
-                notes: texts(e.notes),
+                notes: notes(e.notes),
                 quotes: quotes(e.quotes.into_iter().chain(e.starts.into_iter().flat_map(|s| s.1)).collect()),
+                sources: texts(e.sources),
                 span: e.span,
             });
         }
@@ -734,7 +1000,14 @@ impl Resolver {
             );
         }
 
-        let source = self.at_most_one("source", &header.sources, |w| w.span).map(|w| w.text.clone());
+        let mut sources = header.sources.into_iter().map(|w| w.text);
+        let source = sources.next();
+        let further_sources = sources.collect();
+        let version = self.at_most_one("version", &header.versions, |w| w.span).map(|w| w.text.clone());
+        let dated = self.at_most_one("dated", &header.dateds, |w| w.span).map(|w| w.text.clone());
+        let begins_after = self
+            .at_most_one("begins after", &header.begins_after, |w| w.0.span)
+            .map(|(w, q)| Entry { text: w.text.clone(), quotes: quotes(q.clone()) });
         let calendar = self.at_most_one("calendar", &header.calendars, |w| w.span).cloned();
         if let Some(cal) = &calendar
             && !CALENDARS.contains(&cal.text.as_str())
@@ -766,17 +1039,22 @@ impl Resolver {
         Ok(Protocol {
             title: header.title.text,
             source,
+            further_sources,
+            version,
+            dated,
+            begins_after,
             calendar: calendar.map(|c| c.text),
             limit,
             advisory,
             spans: model_spans,
-            notes: texts(header.notes),
+            notes: notes(header.notes),
             quotes: quotes(header.quotes),
             parties: model_parties,
             exits: model_exits,
             outcomes: model_outcomes,
             rule_routes,
             rule_records,
+            rule_steps,
             rule_notes,
             stages: model_stages,
             exceptions: model_exceptions,
@@ -1050,6 +1328,10 @@ impl Resolver {
             target,
             timescale: r.timescale,
             quotes: quotes(r.quotes),
+            sources: texts(r.sources),
+            implied: r.implied,
+            discretionary: r.discretionary,
+            records: r.records.into_iter().map(|r| step(r, None)).collect(),
             span: r.span,
         })
     }
@@ -1063,20 +1345,16 @@ impl Resolver {
         resolve: &dyn Fn(&mut Resolver, &syntax::Target) -> Option<Target>,
     ) -> Stage {
         let mut parties = Vec::new();
-        for name in &s.parties {
-            match party_names.get(&name.text) {
-                Some(&ix) => parties.push(ix),
-                None => {
-                    let mut finding =
-                        Finding::new(Code::UnknownName, format!("there is no party called `{}`", name.text))
-                            .at(name.span, "unknown party");
-                    finding = match self.suggest(&name.text, party_names.keys().map(String::as_str)) {
-                        Some(s) => finding.help(format!("did you mean `{s}`?")),
-                        None => finding
-                            .help(format!("declare it first: `party {} \"<role>\" level <n>`", name.text)),
-                    };
-                    self.errors.push(finding);
-                }
+        for choice in &s.parties {
+            let options: Vec<PartyOption> = choice
+                .iter()
+                .filter_map(|(name, condition)| {
+                    let party = self.party(party_names, name)?;
+                    Some(PartyOption { party, condition: condition.as_ref().map(|c| c.text.clone()) })
+                })
+                .collect();
+            if options.len() == choice.len() {
+                parties.push(PartyChoice { options });
             }
         }
         let within = self.at_most_one("within", &s.within, |l| l.span).map(|_| ());
@@ -1120,11 +1398,80 @@ impl Resolver {
             within,
             cumulative,
             final_authority,
-            notes: texts(s.notes),
+            no_outcome: s
+                .no_outcome
+                .into_iter()
+                .next()
+                .map(|(span, q)| NoOutcome { quotes: quotes(q), span }),
+            notes: notes(s.notes),
             quotes: stage_quotes,
+            sources: texts(s.sources),
             allows,
             spans: Vec::new(),
             span: s.span,
+        }
+    }
+
+    /// A party named in a stage or an exit.
+    fn party(&mut self, party_names: &Names<PartyIx>, name: &Word) -> Option<PartyIx> {
+        if let Some(&ix) = party_names.get(&name.text) {
+            return Some(ix);
+        }
+        let mut finding =
+            Finding::new(Code::UnknownName, format!("there is no party called `{}`", name.text))
+                .at(name.span, "unknown party");
+        finding = match self.suggest(&name.text, party_names.keys().map(String::as_str)) {
+            Some(s) => finding.help(format!("did you mean `{s}`?")),
+            None => finding.help(format!("declare it first: `party {} \"<role>\" level <n>`", name.text)),
+        };
+        self.errors.push(finding);
+        None
+    }
+
+    /// An `at any stage` rule's scope; `None` (and an error) if it names a
+    /// stage or exception that does not exist.
+    fn scope(
+        &mut self,
+        scope: &syntax::Scope,
+        names: &Names<(Declared, Span)>,
+        exceptions: &Names<usize>,
+    ) -> Option<Scope> {
+        match scope {
+            syntax::Scope::From(id) => {
+                let target = syntax::Target { explicit_stage: true, name: id.clone() };
+                match self.target(names, &target)? {
+                    Target::Stage(ix) => Some(Scope::From(ix)),
+                    _ => None,
+                }
+            }
+            syntax::Scope::Of(refs) => {
+                let mut pathways = Vec::new();
+                for r in refs {
+                    match r {
+                        None => pathways.push(Pathway::Main),
+                        Some(name) => match exceptions.get(&name.text) {
+                            Some(&i) => pathways.push(Pathway::Exception(i)),
+                            None => {
+                                let mut finding = Finding::new(
+                                    Code::UnknownName,
+                                    format!("there is no exception called `{}`", name.text),
+                                )
+                                .at(name.span, "unknown exception");
+                                let near = self.suggest(&name.text, exceptions.keys().map(String::as_str));
+                                finding = match near {
+                                    Some(s) => finding.help(format!("did you mean `{s}`?")),
+                                    None => finding.help(
+                                        "name `the main ladder` or an exception declared with                                          `exception NAME \"<title>\" { ... }`",
+                                    ),
+                                };
+                                self.errors.push(finding);
+                                return None;
+                            }
+                        },
+                    }
+                }
+                Some(Scope::Pathways(pathways))
+            }
         }
     }
 
@@ -1153,7 +1500,26 @@ impl Resolver {
 }
 
 fn step(s: syntax::Step, from: Option<From>) -> Step {
-    Step { text: s.text.text, timescale: s.timescale, from, quotes: quotes(s.quotes), span: s.span }
+    Step {
+        text: s.text.text,
+        timescale: s.timescale,
+        from,
+        quotes: quotes(s.quotes),
+        sources: texts(s.sources),
+        discretionary: s.discretionary,
+        condition: s.condition.map(|c| c.text),
+        otherwise: s.otherwise.map(|o| Box::new(step(*o, None))),
+        agency: s.agency.map(|a| a.text),
+        span: s.span,
+    }
+}
+
+fn note(n: syntax::Note) -> Note {
+    Note { text: n.text.text, quotes: quotes(n.quotes) }
+}
+
+fn notes(notes: Vec<syntax::Note>) -> Vec<Note> {
+    notes.into_iter().map(note).collect()
 }
 
 fn timed(l: syntax::Limit, from: Option<From>) -> Timed {

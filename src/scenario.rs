@@ -247,7 +247,7 @@ impl Names {
             .stages
             .iter()
             .flat_map(|s| &s.routes)
-            .chain(&p.rule_routes)
+            .chain(p.rule_routes.iter().map(|r| &r.item))
             .filter_map(|r| match &r.condition {
                 Condition::If(text) => Some(text.clone()),
                 _ => None,

@@ -69,13 +69,25 @@ pub struct Header {
     pub title: Word,
     pub span: Span,
     pub sources: Vec<Word>,
+    pub versions: Vec<Word>,
+    pub dateds: Vec<Word>,
+    /// `begins after "..."`, with its quotes.
+    pub begins_after: Vec<(Word, Vec<Word>)>,
     pub calendars: Vec<Word>,
     pub limits: Vec<Limit>,
     /// `timescales advisory` lines, with their quotes.
     pub advisory: Vec<(Span, Vec<Word>)>,
-    pub notes: Vec<Word>,
+    pub notes: Vec<Note>,
     pub quotes: Vec<Word>,
     pub allows: Vec<Allow>,
+}
+
+/// `note "..."` and the quotes that follow it (they are the note's, not the
+/// element's: a help line never quotes them as the element's source).
+#[derive(Debug, Default)]
+pub struct Note {
+    pub text: Word,
+    pub quotes: Vec<Word>,
 }
 
 #[derive(Debug)]
@@ -91,7 +103,9 @@ pub struct Party {
     pub title: Word,
     pub agencies: Vec<Word>,
     pub levels: Vec<(u32, Span)>,
+    pub notes: Vec<Note>,
     pub quotes: Vec<Word>,
+    pub sources: Vec<Word>,
     pub span: Span,
 }
 
@@ -99,27 +113,57 @@ pub struct Party {
 pub struct Exit {
     pub name: Word,
     pub title: Word,
+    /// `to "MASH" or "Emergency Duty Team"`.
+    pub to: Vec<Recipient>,
     pub timescale: Option<Timescale>,
-    pub notes: Vec<Word>,
+    pub notes: Vec<Note>,
     pub quotes: Vec<Word>,
+    pub sources: Vec<Word>,
     pub span: Span,
+}
+
+/// Whom an exit hands the case to.
+#[derive(Debug, Clone)]
+pub enum Recipient {
+    /// An agency, as written in quotes.
+    Agency(Word),
+    /// A party, by name.
+    Party(Word),
 }
 
 #[derive(Debug)]
 pub struct Outcome {
     pub name: Word,
     pub title: Word,
-    pub notes: Vec<Word>,
+    pub notes: Vec<Note>,
     pub quotes: Vec<Word>,
+    pub sources: Vec<Word>,
     pub span: Span,
 }
 
-/// `at any stage: ...`
+/// `at any stage [SCOPE]: ...`
 #[derive(Debug)]
-pub enum AtAnyStage {
+pub struct AtAnyStage {
+    pub scope: Option<Scope>,
+    pub body: RuleBody,
+}
+
+/// What an `at any stage` rule says.
+#[derive(Debug)]
+pub enum RuleBody {
     Route(Route),
     Record(Step),
-    Note(Word),
+    Step(Step),
+    Note(Note),
+}
+
+/// Which stages an `at any stage` rule covers, as written.
+#[derive(Debug)]
+pub enum Scope {
+    /// `from stage 2 onwards`.
+    From(Word),
+    /// `of the main ladder and cp-conference`: `None` is the main ladder.
+    Of(Vec<Option<Word>>),
 }
 
 #[derive(Debug)]
@@ -134,24 +178,37 @@ pub struct Stage {
     pub id: Word,
     pub title: Word,
     pub span: Span,
-    pub parties: Vec<Word>,
+    /// Each entry of `parties`: its alternatives, each with its condition.
+    pub parties: Vec<Vec<(Word, Option<Word>)>>,
     pub steps: Vec<Step>,
     pub records: Vec<Step>,
     pub routes: Vec<Route>,
     pub within: Vec<Limit>,
     pub cumulative: Vec<Limit>,
     pub finals: Vec<Final>,
-    pub notes: Vec<Word>,
+    /// `no outcome described` lines (span, quotes).
+    pub no_outcome: Vec<(Span, Vec<Word>)>,
+    pub notes: Vec<Note>,
     pub quotes: Vec<Word>,
+    pub sources: Vec<Word>,
     pub allows: Vec<Allow>,
 }
 
 /// A step or a record: text, an optional timescale, quotes.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Step {
     pub text: Word,
     pub timescale: Option<Timescale>,
     pub quotes: Vec<Word>,
+    pub sources: Vec<Word>,
+    /// `discretionary step ...`.
+    pub discretionary: bool,
+    /// `if "..."`.
+    pub condition: Option<Word>,
+    /// `otherwise "..."`: the step taken when the condition does not hold.
+    pub otherwise: Option<Box<Step>>,
+    /// A record's `by agency "..."`.
+    pub agency: Option<Word>,
     pub span: Span,
 }
 
@@ -176,6 +233,13 @@ pub struct Route {
     pub target: Target,
     pub timescale: Option<Timescale>,
     pub quotes: Vec<Word>,
+    pub sources: Vec<Word>,
+    /// `implied`: the text never states this route.
+    pub implied: bool,
+    /// `discretionary`: the text only allows it.
+    pub discretionary: bool,
+    /// `and record "..."`: records made only when this route is taken.
+    pub records: Vec<Step>,
     pub span: Span,
 }
 
@@ -204,8 +268,9 @@ pub struct Exception {
     pub span: Span,
     pub starts: Vec<(Target, Vec<Word>)>,
     pub stages: Vec<Stage>,
-    pub notes: Vec<Word>,
+    pub notes: Vec<Note>,
     pub quotes: Vec<Word>,
+    pub sources: Vec<Word>,
     pub allows: Vec<Allow>,
 }
 
@@ -798,6 +863,24 @@ fn describe_rule(rule: Rule) -> &'static str {
         Rule::note | Rule::kw_note => "`note`",
         Rule::quote | Rule::kw_quote => "`quote`",
         Rule::kw_or => "`or`",
+        Rule::version | Rule::kw_version => "`version`",
+        Rule::dated | Rule::kw_dated => "`dated`",
+        Rule::begins_after | Rule::kw_begins | Rule::kw_after => "`begins after`",
+        Rule::exit_to | Rule::kw_to => "`to`",
+        Rule::recipient => "an agency in quotes or a party's name",
+        Rule::scope | Rule::scope_from | Rule::scope_of | Rule::kw_from | Rule::kw_of => {
+            "`from stage ...` or `of ...`"
+        }
+        Rule::kw_onwards => "`onwards`",
+        Rule::pathway_ref | Rule::main_ladder => "`the main ladder` or an exception's name",
+        Rule::kw_and | Rule::route_record => "`and record`",
+        Rule::kw_by | Rule::record_by => "`by agency`",
+        Rule::kw_otherwise | Rule::otherwise => "`otherwise`",
+        Rule::kw_discretionary => "`discretionary`",
+        Rule::kw_implied => "`implied`",
+        Rule::no_outcome | Rule::kw_no_outcome => "`no outcome described`",
+        Rule::party_choice | Rule::party_option => "a party's name",
+        Rule::step_if => "`if \"...\"`",
         Rule::kw_if | Rule::if_condition => "`if \"...\" ->`",
         Rule::route | Rule::resolved | Rule::unresolved | Rule::immediate_risk | Rule::no_response => {
             "a route such as `unresolved -> stage 2`"
@@ -819,14 +902,12 @@ fn describe_rule(rule: Rule) -> &'static str {
         | Rule::immediately
         | Rule::vague
         | Rule::vague_words => TIMESCALE,
-        Rule::anchor | Rule::kw_of => "`of stage ...`",
+        Rule::anchor => "`of stage ...`",
         Rule::anchor_point => "`start` or `end`",
         Rule::earlier_if | Rule::kw_earlier => "`or earlier if ...`",
         Rule::advisory | Rule::kw_advisory => "`advisory`",
         Rule::all_advisory | Rule::kw_timescales => "`timescales advisory`",
         Rule::stage_span | Rule::kw_stages => "`stages`",
-        Rule::kw_to => "`to`",
-        Rule::kw_and => "`and`",
         Rule::kw_the | Rule::kw_disagreement => "`the disagreement`",
         Rule::both => "`and within ...`",
         Rule::equivalent => "`(...)`",
@@ -848,7 +929,7 @@ fn describe_rule(rule: Rule) -> &'static str {
         Rule::expect_stage | Rule::kw_due => "`due`",
         Rule::expect_within => "`within`",
         Rule::expect_on | Rule::kw_on => "`on`",
-        Rule::expect_by | Rule::kw_by => "`by`",
+        Rule::expect_by => "`by`",
         Rule::date => "a date such as `2026-12-21`",
         _ => "something else",
     }
@@ -901,8 +982,24 @@ impl Builder<'_> {
     /// so that a finding points at `step "..." within ...`, not its quotes.
     fn head(&self, pair: &Pair<Rule>) -> Span {
         let whole = self.span(pair);
-        let last =
-            pair.clone().into_inner().filter(|p| !matches!(p.as_rule(), Rule::quote | Rule::note)).last();
+        let last = pair
+            .clone()
+            .into_inner()
+            .filter(|p| !matches!(p.as_rule(), Rule::quote | Rule::note | Rule::source))
+            .last();
+        Span::new(whole.start, last.map_or(whole.end, |p| self.span(&p).end))
+    }
+
+    /// [`Builder::head`] up to the first inner `stop` (a step's `otherwise`,
+    /// a route's `and record`), so a finding points at the element's own line.
+    fn head_before(&self, pair: &Pair<Rule>, stop: Rule) -> Span {
+        let whole = self.span(pair);
+        let last = pair
+            .clone()
+            .into_inner()
+            .take_while(|p| p.as_rule() != stop)
+            .filter(|p| !matches!(p.as_rule(), Rule::quote | Rule::note | Rule::source))
+            .last();
         Span::new(whole.start, last.map_or(whole.end, |p| self.span(&p).end))
     }
 
@@ -942,6 +1039,14 @@ impl Builder<'_> {
                 for p in inner {
                     match p.as_rule() {
                         Rule::source => header.sources.push(self.first_text(p)?),
+                        Rule::version => header.versions.push(self.first_text(p)?),
+                        Rule::dated => header.dateds.push(self.first_text(p)?),
+                        Rule::begins_after => {
+                            let mut texts = p.into_inner().filter(|q| !is_keyword(q.as_rule()));
+                            let text = self.text(&texts.next()?);
+                            let quotes = texts.map(|q| self.first_text(q)).collect::<Option<_>>()?;
+                            header.begins_after.push((text, quotes));
+                        }
                         Rule::calendar => header.calendars.push(self.word(&p.into_inner().nth(1)?)),
                         Rule::limit => header.limits.push(self.limit(p)?),
                         Rule::all_advisory => {
@@ -953,7 +1058,7 @@ impl Builder<'_> {
                                 .collect::<Option<_>>()?;
                             header.advisory.push((span, quotes));
                         }
-                        Rule::note => header.notes.push(self.first_text(p)?),
+                        Rule::note => header.notes.push(self.note(p)?),
                         Rule::quote => header.quotes.push(self.first_text(p)?),
                         Rule::allow => header.allows.push(self.allow(p)?),
                         _ => {}
@@ -964,7 +1069,16 @@ impl Builder<'_> {
             Rule::party => {
                 let name = self.word(&inner.next()?);
                 let title = self.text(&inner.next()?);
-                let mut party = Party { name, title, agencies: vec![], levels: vec![], quotes: vec![], span };
+                let mut party = Party {
+                    name,
+                    title,
+                    agencies: vec![],
+                    levels: vec![],
+                    notes: vec![],
+                    quotes: vec![],
+                    sources: vec![],
+                    span,
+                };
                 for p in inner {
                     match p.as_rule() {
                         Rule::agency => party.agencies.push(self.first_text(p)?),
@@ -974,6 +1088,8 @@ impl Builder<'_> {
                             party.levels.push((value, self.span(&n)));
                         }
                         Rule::quote => party.quotes.push(self.first_text(p)?),
+                        Rule::note => party.notes.push(self.note(p)?),
+                        Rule::source => party.sources.push(self.first_text(p)?),
                         _ => {}
                     }
                 }
@@ -982,11 +1098,30 @@ impl Builder<'_> {
             Rule::exit => {
                 let name = self.word(&inner.next()?);
                 let title = self.text(&inner.next()?);
-                let mut exit = Exit { name, title, timescale: None, notes: vec![], quotes: vec![], span };
+                let mut exit = Exit {
+                    name,
+                    title,
+                    to: vec![],
+                    timescale: None,
+                    notes: vec![],
+                    quotes: vec![],
+                    sources: vec![],
+                    span,
+                };
                 for p in inner {
                     match p.as_rule() {
+                        Rule::exit_to => {
+                            for r in p.into_inner().filter(|q| q.as_rule() == Rule::recipient) {
+                                let inner = r.into_inner().next()?;
+                                exit.to.push(match inner.as_rule() {
+                                    Rule::string => Recipient::Agency(self.text(&inner)),
+                                    _ => Recipient::Party(self.word(&inner)),
+                                });
+                            }
+                        }
+                        Rule::source => exit.sources.push(self.first_text(p)?),
                         Rule::timing => exit.timescale = Some(self.timing(p)?),
-                        Rule::note => exit.notes.push(self.first_text(p)?),
+                        Rule::note => exit.notes.push(self.note(p)?),
                         Rule::quote => exit.quotes.push(self.first_text(p)?),
                         _ => {}
                     }
@@ -996,10 +1131,12 @@ impl Builder<'_> {
             Rule::outcome => {
                 let name = self.word(&inner.next()?);
                 let title = self.text(&inner.next()?);
-                let mut outcome = Outcome { name, title, notes: vec![], quotes: vec![], span };
+                let mut outcome =
+                    Outcome { name, title, notes: vec![], quotes: vec![], sources: vec![], span };
                 for p in inner {
                     match p.as_rule() {
-                        Rule::note => outcome.notes.push(self.first_text(p)?),
+                        Rule::source => outcome.sources.push(self.first_text(p)?),
+                        Rule::note => outcome.notes.push(self.note(p)?),
                         Rule::quote => outcome.quotes.push(self.first_text(p)?),
                         _ => {}
                     }
@@ -1007,12 +1144,19 @@ impl Builder<'_> {
                 Item::Outcome(outcome)
             }
             Rule::at_any_stage => {
-                let body = inner.next()?;
-                match body.as_rule() {
-                    Rule::route => Item::AtAnyStage(AtAnyStage::Route(self.route(body)?)),
-                    Rule::note => Item::AtAnyStage(AtAnyStage::Note(self.first_text(body)?)),
-                    _ => Item::AtAnyStage(AtAnyStage::Record(self.step(body)?)),
+                let mut body = inner.next()?;
+                let mut scope = None;
+                if body.as_rule() == Rule::scope {
+                    scope = Some(self.scope(body)?);
+                    body = inner.next()?;
                 }
+                let body = match body.as_rule() {
+                    Rule::route => RuleBody::Route(self.route(body)?),
+                    Rule::note => RuleBody::Note(self.note(body)?),
+                    Rule::step => RuleBody::Step(self.step(body)?),
+                    _ => RuleBody::Record(self.step(body)?),
+                };
+                Item::AtAnyStage(AtAnyStage { scope, body })
             }
             Rule::stage => Item::Stage(self.stage(span, inner)?),
             Rule::exception => {
@@ -1026,6 +1170,7 @@ impl Builder<'_> {
                     stages: vec![],
                     notes: vec![],
                     quotes: vec![],
+                    sources: vec![],
                     allows: vec![],
                 };
                 for p in inner {
@@ -1041,7 +1186,8 @@ impl Builder<'_> {
                             let parts = p.into_inner().filter(|p| !is_keyword(p.as_rule()));
                             exception.stages.push(self.stage(span, parts)?);
                         }
-                        Rule::note => exception.notes.push(self.first_text(p)?),
+                        Rule::note => exception.notes.push(self.note(p)?),
+                        Rule::source => exception.sources.push(self.first_text(p)?),
                         Rule::quote => exception.quotes.push(self.first_text(p)?),
                         Rule::allow => exception.allows.push(self.allow(p)?),
                         _ => {}
@@ -1058,7 +1204,12 @@ impl Builder<'_> {
                 for p in inner {
                     match p.as_rule() {
                         Rule::stage_id => stages.push(self.word(&p)),
-                        Rule::kw_to => range = true,
+                        Rule::span_range => {
+                            range = true;
+                            if let Some(last) = p.into_inner().find(|q| q.as_rule() == Rule::stage_id) {
+                                stages.push(self.word(&last));
+                            }
+                        }
                         Rule::timing => timescale = Some(self.timing(p)?),
                         Rule::quote => quotes.push(self.first_text(p)?),
                         _ => {}
@@ -1077,10 +1228,24 @@ impl Builder<'_> {
         for p in inner {
             match p.as_rule() {
                 Rule::parties => {
-                    stage
-                        .parties
-                        .extend(p.into_inner().filter(|p| p.as_rule() == Rule::name).map(|p| self.word(&p)));
+                    for choice in p.into_inner().filter(|p| p.as_rule() == Rule::party_choice) {
+                        let mut options = Vec::new();
+                        for option in choice.into_inner().filter(|p| p.as_rule() == Rule::party_option) {
+                            let mut parts = option.into_inner().filter(|p| !is_keyword(p.as_rule()));
+                            let name = self.word(&parts.next()?);
+                            let condition = parts.next().map(|c| self.text(&c));
+                            options.push((name, condition));
+                        }
+                        stage.parties.push(options);
+                    }
                 }
+                Rule::no_outcome => {
+                    let span = self.head(&p);
+                    let quotes = p.into_inner().filter(|q| q.as_rule() == Rule::quote);
+                    let quotes = quotes.map(|q| self.first_text(q)).collect::<Option<_>>()?;
+                    stage.no_outcome.push((span, quotes));
+                }
+                Rule::source => stage.sources.push(self.first_text(p)?),
                 Rule::step => stage.steps.push(self.step(p)?),
                 Rule::record => stage.records.push(self.step(p)?),
                 Rule::route => stage.routes.push(self.route(p)?),
@@ -1097,13 +1262,46 @@ impl Builder<'_> {
                     let quotes = parts.map(|q| self.first_text(q)).collect::<Option<_>>()?;
                     stage.finals.push(Final { kind, quotes, span });
                 }
-                Rule::note => stage.notes.push(self.first_text(p)?),
+                Rule::note => stage.notes.push(self.note(p)?),
                 Rule::quote => stage.quotes.push(self.first_text(p)?),
                 Rule::allow => stage.allows.push(self.allow(p)?),
                 _ => {}
             }
         }
         Some(stage)
+    }
+
+    /// `note "..."` and its quotes.
+    fn note(&self, pair: Pair<Rule>) -> Option<Note> {
+        let mut text = None;
+        let mut quotes = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::string => text = Some(self.text(&p)),
+                Rule::quote => quotes.push(self.first_text(p)?),
+                _ => {}
+            }
+        }
+        Some(Note { text: text?, quotes })
+    }
+
+    /// `from stage 2 onwards` or `of the main ladder, cp-conference`.
+    fn scope(&self, pair: Pair<Rule>) -> Option<Scope> {
+        let inner = pair.into_inner().next()?;
+        Some(match inner.as_rule() {
+            Rule::scope_from => {
+                let id = inner.into_inner().find(|p| p.as_rule() == Rule::stage_id)?;
+                Scope::From(self.word(&id))
+            }
+            _ => Scope::Of(
+                inner
+                    .into_inner()
+                    .filter(|p| p.as_rule() == Rule::pathway_ref)
+                    .filter_map(|p| p.into_inner().next())
+                    .map(|p| (p.as_rule() == Rule::name).then(|| self.word(&p)))
+                    .collect(),
+            ),
+        })
     }
 
     /// The first string inside a pair such as `quote "..."`.
@@ -1139,15 +1337,20 @@ impl Builder<'_> {
         Some(Limit { timescale: timescale?, quotes, span })
     }
 
+    /// A step, a record, or a step's `otherwise` branch.
     fn step(&mut self, pair: Pair<Rule>) -> Option<Step> {
-        let span = self.head(&pair);
-        let mut inner = pair.into_inner().filter(|p| !is_keyword(p.as_rule()));
-        let text = self.text(&inner.next()?);
-        let mut step = Step { text, timescale: None, quotes: vec![], span };
-        for p in inner {
+        let span = self.head_before(&pair, Rule::otherwise);
+        let mut step = Step { span, ..Step::default() };
+        for p in pair.into_inner() {
             match p.as_rule() {
+                Rule::kw_discretionary => step.discretionary = true,
+                Rule::string => step.text = self.text(&p),
+                Rule::step_if => step.condition = Some(self.first_text(p)?),
+                Rule::record_by => step.agency = Some(self.first_text(p)?),
+                Rule::otherwise => step.otherwise = Some(Box::new(self.step(p)?)),
                 Rule::timing => step.timescale = Some(self.timing(p)?),
                 Rule::quote => step.quotes.push(self.first_text(p)?),
+                Rule::source => step.sources.push(self.first_text(p)?),
                 _ => {}
             }
         }
@@ -1155,8 +1358,18 @@ impl Builder<'_> {
     }
 
     fn route(&mut self, pair: Pair<Rule>) -> Option<Route> {
-        let span = self.head(&pair);
-        let mut inner = pair.into_inner();
+        let span = self.head_before(&pair, Rule::route_record);
+        let mut inner = pair.into_inner().peekable();
+        let mut implied = false;
+        let mut discretionary = false;
+        while let Some(mark) =
+            inner.next_if(|p| matches!(p.as_rule(), Rule::kw_implied | Rule::kw_discretionary))
+        {
+            match mark.as_rule() {
+                Rule::kw_implied => implied = true,
+                _ => discretionary = true,
+            }
+        }
         let cond = inner.next()?;
         let condition_span = self.span(&cond);
         let condition = match cond.as_rule() {
@@ -1167,11 +1380,27 @@ impl Builder<'_> {
             _ => Condition::If(self.first_text(cond)?.text),
         };
         let target = self.target(inner.next()?)?;
-        let mut route = Route { condition, condition_span, target, timescale: None, quotes: vec![], span };
+        let mut route = Route {
+            condition,
+            condition_span,
+            target,
+            timescale: None,
+            quotes: vec![],
+            sources: vec![],
+            implied,
+            discretionary,
+            records: vec![],
+            span,
+        };
         for p in inner {
             match p.as_rule() {
                 Rule::timing => route.timescale = Some(self.timing(p)?),
                 Rule::quote => route.quotes.push(self.first_text(p)?),
+                Rule::source => route.sources.push(self.first_text(p)?),
+                Rule::route_record => {
+                    let record = p.into_inner().find(|q| q.as_rule() == Rule::record)?;
+                    route.records.push(self.step(record)?);
+                }
                 _ => {}
             }
         }
@@ -1392,6 +1621,20 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_stages
             | Rule::kw_timescales
             | Rule::kw_advisory
+            | Rule::kw_version
+            | Rule::kw_dated
+            | Rule::kw_begins
+            | Rule::kw_after
+            | Rule::kw_to
+            | Rule::kw_from
+            | Rule::kw_onwards
+            | Rule::kw_of
+            | Rule::kw_and
+            | Rule::kw_by
+            | Rule::kw_otherwise
+            | Rule::kw_discretionary
+            | Rule::kw_implied
+            | Rule::kw_no_outcome
             | Rule::open_brace
             | Rule::close_brace
     )

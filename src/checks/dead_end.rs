@@ -11,17 +11,34 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         .filter(|(_, stage)| stage.final_authority.is_none())
         .filter(|&(ix, _)| !p.routes_of(ix).any(|(r, _)| r.condition == Condition::Unresolved))
         .map(|(_, stage)| {
-            Finding::new(
-                Code::DeadEnd,
-                format!("{} has no route for a disagreement that is still unresolved", stage_name(stage)),
-            )
-            .at(stage.head, "the disagreement stops here")
-            .help(format!(
-                "add `unresolved -> <next stage>`, or if this stage makes a final decision or mediates, \
+            // `no outcome described`: the encoder says the text gives none, so
+            // the finding says it in those words.
+            let (message, label) = match &stage.no_outcome {
+                Some(_) => (
+                    format!(
+                        "the text describes no outcome for {}: a disagreement still unresolved there has \
+                         nowhere to go",
+                        stage_name(stage)
+                    ),
+                    "no outcome described",
+                ),
+                None => (
+                    format!("{} has no route for a disagreement that is still unresolved", stage_name(stage)),
+                    "the disagreement stops here",
+                ),
+            };
+            let quotes = stage
+                .no_outcome
+                .as_ref()
+                .map_or(&stage.quotes, |n| if n.quotes.is_empty() { &stage.quotes } else { &n.quotes });
+            Finding::new(Code::DeadEnd, message)
+                .at(stage.head, label)
+                .help(format!(
+                    "add `unresolved -> <next stage>`, or if this stage makes a final decision or mediates, \
                  say so with `final decision` or `final mediation`{}",
-                source_says(&stage.quotes)
-            ))
-            .stage(stage.id.clone())
+                    source_says(quotes)
+                ))
+                .stage(stage.id.clone())
         })
         .collect()
 }

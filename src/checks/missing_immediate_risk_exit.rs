@@ -12,17 +12,33 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     for (ix, stage) in p.stages_with_ix() {
         let has_route = p.routes_of(ix).any(|(r, _)| r.condition == Condition::ImmediateRisk);
         if !has_route {
-            findings.push(
-                Finding::new(
-                    Code::MissingImmediateRiskExit,
+            // A stage may show an exit that is taken for another reason (an
+            // `if "..."` route): say so, so the finding does not seem to deny
+            // the exit drawn beside the stage.
+            let other = p.routes_of(ix).find(|(r, _)| matches!(r.target, Target::Exit(_)));
+            let (message, label) = match other {
+                Some((route, _)) => (
+                    format!(
+                        "{} has no route for a child at immediate risk: its exit `{}` is for another condition",
+                        stage_name(stage),
+                        p.target_name(route.target)
+                    ),
+                    format!("`{}` is not for a child at immediate risk", p.target_name(route.target)),
+                ),
+                None => (
                     format!("{} has no route for a child at immediate risk", stage_name(stage)),
-                )
-                .at(stage.head, "no `immediate risk ->` route")
+                    "no `immediate risk ->` route".to_string(),
+                ),
+            };
+            findings.push(
+                Finding::new(Code::MissingImmediateRiskExit, message)
+                .at(stage.head, label)
                 .help(
                     "a child at immediate risk cannot wait for the disagreement to be settled: add \
                      `immediate risk -> <exit>` here, or `at any stage: immediate risk -> <exit>` once for all stages",
                 )
-                .stage(stage.id.clone()),
+                .stage(stage.id.clone())
+                .grouped("{n} stages have no route for a child at immediate risk"),
             );
         }
         for route in &stage.routes {

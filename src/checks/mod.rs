@@ -11,7 +11,10 @@ use crate::model::{Protocol, Stage};
 
 pub use crate::analysis::is_end;
 
+mod conflicted_exit;
 mod dead_end;
+mod discretionary_only;
+mod implied_route;
 mod late_record;
 mod limit_exceeded;
 mod missing_immediate_risk_exit;
@@ -51,6 +54,9 @@ const CHECKS: &[Check] = &[
     mixed_units::check,
     unit_mismatch::check,
     late_record::check,
+    discretionary_only::check,
+    conflicted_exit::check,
+    implied_route::check,
 ];
 
 /// Run every check on a protocol's analysis and apply `allow` lines.
@@ -66,7 +72,7 @@ pub fn run(protocol: &Protocol, analysis: &Analysis) -> Vec<Finding> {
     let mut findings: Vec<Finding> = CHECKS.iter().flat_map(|check| check(&cx)).collect();
     apply_allows(protocol, &mut findings);
     findings.sort_by_key(|f| (f.span.map_or(0, |s| s.start), f.code));
-    findings
+    crate::diagnostic::group(findings)
 }
 
 fn apply_allows(protocol: &Protocol, findings: &mut Vec<Finding>) {

@@ -30,7 +30,8 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                 format!("{} is only bounded by {words}", stage_name(stage)),
             ));
         }
-        if stage.within.is_none() && stage.steps.is_empty() && !spanned {
+        // Discretionary steps run alongside and set no time.
+        if stage.within.is_none() && !stage.steps.iter().any(|s| s.counts_for_time()) && !spanned {
             findings.push(
                 Finding::new(Code::UnboundedTimescale, format!("{} has no timescale", stage_name(stage)))
                     .at(stage.head, "no `within` and no steps")
@@ -38,7 +39,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                     .stage(stage.id.clone()),
             );
         }
-        for step in &stage.steps {
+        for step in stage.steps.iter().filter(|s| s.counts_for_time()) {
             match &step.timescale {
                 Some(t) => {
                     if let Some(words) = t.vague_words() {

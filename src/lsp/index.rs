@@ -4,7 +4,7 @@
 //! broken further down.
 
 use crate::span::Span;
-use crate::syntax::{self, AtAnyStage, Item, Route, Word};
+use crate::syntax::{self, Item, Route, RuleBody, Word};
 use crate::timescale::Timescale;
 
 /// The two namespaces of a protocol: parties, and the targets of routes
@@ -103,10 +103,12 @@ impl Index {
                     ix.timescales.extend(e.timescale.clone());
                 }
                 Item::Outcome(o) => ix.symbol(Kind::Outcome, &o.name, &o.title, &o.quotes, o.span, true),
-                Item::AtAnyStage(rule) => match rule {
-                    AtAnyStage::Route(r) => ix.route(r, "at any stage"),
-                    AtAnyStage::Record(step) => ix.timescales.extend(step.timescale.clone()),
-                    AtAnyStage::Note(_) => {}
+                Item::AtAnyStage(rule) => match &rule.body {
+                    RuleBody::Route(r) => ix.route(r, "at any stage"),
+                    RuleBody::Record(step) | RuleBody::Step(step) => {
+                        ix.timescales.extend(step.timescale.clone())
+                    }
+                    RuleBody::Note(_) => {}
                 },
                 Item::Stage(s) => {
                     ix.stage(s, true);
@@ -151,7 +153,8 @@ impl Index {
         self.symbol(Kind::Stage, &s.id, &s.title, &s.quotes, s.span, top);
         self.stage_spans.push((s.id.text.clone(), s.span));
         let place = format!("stage {}", s.id.text);
-        for party in &s.parties {
+        // Each alternative (`a or b`) is a use of its party.
+        for party in s.parties.iter().flatten().map(|(name, _)| name) {
             self.uses.push(Use { space: Space::Party, name: party.clone(), place: place.clone() });
         }
         for route in &s.routes {

@@ -49,6 +49,9 @@ fn rows(summaries: &[Summary]) -> Vec<(&'static str, Vec<String>)> {
         ("errors", row(&|s| counted(s.findings.errors, &s.findings.error_codes))),
         ("warnings", row(&|s| counted(s.findings.warnings, &s.findings.warning_codes))),
     ];
+    if summaries.iter().any(|s| s.edition.is_some()) {
+        rows.insert(1, ("edition", row(&|s| s.edition.clone().unwrap_or_else(|| "not stated".to_string()))));
+    }
     if summaries.iter().any(|s| s.findings.silenced > 0) {
         rows.push(("silenced by allow", row(&|s| s.findings.silenced.to_string())));
     }

@@ -124,6 +124,8 @@ pub struct Edge {
     pub to: usize,
     pub kind: EdgeKind,
     pub label: Option<String>,
+    /// A `discretionary` route: the text only allows it (drawn dashed).
+    pub dashed: bool,
 }
 
 /// A node on the spine and the nodes drawn beside it (exits).
@@ -212,8 +214,13 @@ impl Diagram {
     /// Build the diagram of a protocol; `findings` are marked on it unless
     /// `None` (`--no-findings`). Silenced findings are never marked.
     pub fn build(protocol: &Protocol, analysis: &Analysis, findings: Option<&[Finding]>) -> Diagram {
-        let active: Vec<&Finding> =
-            findings.unwrap_or_default().iter().filter(|f| f.is_active() && mark(f.code).is_some()).collect();
+        // Per place: a grouped finding marks each stage it is about.
+        let active: Vec<Finding> = findings
+            .unwrap_or_default()
+            .iter()
+            .filter(|f| f.is_active() && mark(f.code).is_some())
+            .flat_map(Finding::per_location)
+            .collect();
         let mut stage_marks: Vec<Vec<Code>> = vec![Vec::new(); protocol.stages.len()];
         let mut general = Vec::new();
         let stage_index: HashMap<&str, usize> =
@@ -262,7 +269,13 @@ impl Diagram {
             footnotes: Vec::new(),
         };
         let main_start = protocol.main_stages().next().map(|(ix, _)| Target::Stage(ix));
-        b.section(Pathway::Main, None, START_TEXT.to_string(), main_start);
+        // A document that begins where another procedure ends names it: the
+        // first box says where the disagreement comes from.
+        let start_text = match &protocol.begins_after {
+            Some(entry) => format!("After {}", entry.text),
+            None => START_TEXT.to_string(),
+        };
+        b.section(Pathway::Main, None, start_text, main_start);
         for (i, exception) in protocol.exceptions.iter().enumerate() {
             // The header names the kind of pathway; its start box names
             // the situation, as the main start does.
@@ -384,7 +397,7 @@ impl Builder<'_> {
     }
 
     fn edge(&mut self, from: usize, to: usize, kind: EdgeKind, label: Option<String>) {
-        self.edges.push(Edge { from, to, kind, label });
+        self.edges.push(Edge { from, to, kind, label, dashed: false });
     }
 
     /// One pathway's columns: start, stages (each with its own exits and
@@ -458,7 +471,7 @@ impl Builder<'_> {
             for &(route, inherited) in &routes {
                 let Target::Exit(e) = route.target else { continue };
                 if inherited {
-                    let rule = p.rule_routes.iter().position(|r| std::ptr::eq(r, route)).unwrap_or(0);
+                    let rule = p.rule_routes.iter().position(|r| std::ptr::eq(&r.item, route)).unwrap_or(0);
                     match bars.iter_mut().find(|b| b.0 == rule) {
                         Some(bar) => bar.2.push(node),
                         None => {
@@ -520,13 +533,23 @@ impl Builder<'_> {
                     Target::Exit(_) => continue,
                 };
                 self.edge(from, to, kind, Some(label));
+                if route.discretionary
+                    && let Some(edge) = self.edges.last_mut()
+                {
+                    edge.dashed = true;
+                    if let Some(label) = &mut edge.label {
+                        label.push_str(" (discretionary)");
+                    }
+                }
             }
 
             if dead_end && !final_stage {
-                let texts = vec![
-                    text(Style::Heading, "Dead end"),
-                    text(Style::Body, "The protocol gives no route if the disagreement is still unresolved"),
-                ];
+                // `no outcome described`: in the encoder's words, as `dead-end` says it.
+                let why = match stage.no_outcome {
+                    Some(_) => "The text describes no outcome if the disagreement is still unresolved",
+                    None => "The protocol gives no route if the disagreement is still unresolved",
+                };
+                let texts = vec![text(Style::Heading, "Dead end"), text(Style::Body, why)];
                 // The stage carries the finding's badge; this box shows where.
                 let stub = self.node(Kind::DeadEnd, texts, Vec::new());
                 let (from, label) = match decision {
@@ -653,8 +676,7 @@ impl Builder<'_> {
             None => Kind::Stage,
         };
         texts.push(text(Style::Title, &stage_title(stage)));
-        let parties: Vec<&str> =
-            stage.parties.iter().map(|party| p.parties[party.0].title.as_str()).collect();
+        let parties: Vec<String> = stage.parties.iter().map(|choice| p.choice_title(choice)).collect();
         if !parties.is_empty() {
             texts.push(text(Style::Body, &parties.join("; ")));
         }

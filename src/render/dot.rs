@@ -119,6 +119,9 @@ pub fn render(d: &Diagram) -> String {
             EdgeKind::Missing => {
                 attrs.push("style=dotted, color=\"#b91c1c\", fontcolor=\"#b91c1c\"".to_string())
             }
+            EdgeKind::Flow | EdgeKind::Yes | EdgeKind::No if e.dashed => {
+                attrs.push("style=dashed".to_string())
+            }
             EdgeKind::Flow | EdgeKind::Yes | EdgeKind::No => {}
         }
         if spine.contains(&(e.from, e.to)) {

@@ -18,7 +18,8 @@ pub fn render(reports: &[Report]) -> String {
     let mut out = String::new();
     for report in reports {
         let lines = LineIndex::new(&report.source);
-        for f in &report.findings {
+        // One annotation per location: a grouped finding gives one for each place.
+        for f in report.findings.iter().flat_map(|f| f.per_location()) {
             let command = match (&f.allowed, f.severity) {
                 (Some(_), _) => "notice",
                 (None, Severity::Error) => "error",

@@ -358,9 +358,10 @@ fn route_time(p: &Protocol, route: &Route) -> Option<String> {
 
 /// The active findings grouped by code: errors first, then warnings, each
 /// code's findings in file order.
-fn grouped(report: &Report) -> Vec<(Severity, Code, Vec<&Finding>)> {
-    let mut groups: BTreeMap<(std::cmp::Reverse<Severity>, Code), Vec<&Finding>> = BTreeMap::new();
-    for f in report.findings.iter().filter(|f| f.is_active()) {
+fn grouped(report: &Report) -> Vec<(Severity, Code, Vec<Finding>)> {
+    let mut groups: BTreeMap<(std::cmp::Reverse<Severity>, Code), Vec<Finding>> = BTreeMap::new();
+    // Per place: the report lists each stage a grouped finding is about.
+    for f in report.findings.iter().filter(|f| f.is_active()).flat_map(Finding::per_location) {
         groups.entry((std::cmp::Reverse(f.severity), f.code)).or_default().push(f);
     }
     groups
@@ -403,7 +404,7 @@ fn badges(report: &Report) -> String {
 /// well.
 pub fn verdict(report: &Report) -> String {
     let mut counts: BTreeMap<(Severity, Code), usize> = BTreeMap::new();
-    for f in report.findings.iter().filter(|f| f.is_active()) {
+    for f in report.findings.iter().filter(|f| f.is_active()).flat_map(Finding::per_location) {
         *counts.entry((f.severity, f.code)).or_default() += 1;
     }
     let total = report.protocol.as_ref().map_or(0, |p| p.stages.len());
@@ -516,8 +517,7 @@ fn parties(p: &Protocol, stage: &Stage) -> String {
         return "<span class=\"none\">none named</span>".to_string();
     }
     let who: Vec<String> = stage
-        .parties
-        .iter()
+        .all_parties()
         .map(|ix| {
             let party = &p.parties[ix.0];
             let mut about = Vec::new();
@@ -801,6 +801,15 @@ pub fn protocol_page(entry: &Entry) -> String {
     if let Some(source) = &p.source {
         let _ = writeln!(out, "<dt>Source</dt><dd>{}</dd>", esc(source));
     }
+    for source in &p.further_sources {
+        let _ = writeln!(out, "<dt>Also from</dt><dd>{}</dd>", esc(source));
+    }
+    if let Some(edition) = p.edition() {
+        let _ = writeln!(out, "<dt>Edition</dt><dd>{}</dd>", esc(&edition));
+    }
+    if let Some(entry) = &p.begins_after {
+        let _ = writeln!(out, "<dt>Begins after</dt><dd>{}</dd>", esc(&entry.text));
+    }
     let _ = writeln!(out, "<dt>File</dt><dd><code>{}</code></dd>", esc(&entry.report.path));
     let limit = p.limit.as_ref().map_or_else(|| "none stated".to_string(), |l| l.timescale.to_string());
     let _ = writeln!(out, "<dt>Overall limit</dt><dd>{}</dd>", esc(&limit));
@@ -875,7 +884,11 @@ pub fn protocol_page(entry: &Entry) -> String {
     out.push_str("</section>\n");
 
     out.push_str("<section id=\"any-stage\">\n<h2>At any stage</h2>\n");
-    if p.rule_routes.is_empty() && p.rule_records.is_empty() && p.rule_notes.is_empty() {
+    if p.rule_routes.is_empty()
+        && p.rule_records.is_empty()
+        && p.rule_steps.is_empty()
+        && p.rule_notes.is_empty()
+    {
         out.push_str("<p>The protocol states nothing that applies at every stage.</p>\n");
     } else {
         detail_head(&mut out, "What applies at every stage, with the source");
@@ -888,6 +901,17 @@ pub fn protocol_page(entry: &Entry) -> String {
                 None => esc(&record.text),
             };
             row(&mut out, "Record", &says, &quotes(&record.quotes));
+        }
+        for step in &p.rule_steps {
+            let mut says = esc(&step.text);
+            if let Some(condition) = &step.condition {
+                says = format!("{says} (if {})", esc(condition));
+            }
+            if let Some(t) = &step.timescale {
+                says = format!("{says} ({})", esc(&t.to_string()));
+            }
+            let kind = if step.discretionary { "Step (discretionary)" } else { "Step, alongside" };
+            row(&mut out, kind, &says, &quotes(&step.quotes));
         }
         for note in &p.rule_notes {
             row(&mut out, "Note", &esc(note), "<span class=\"none\">encoder's note</span>");
@@ -1059,7 +1083,7 @@ pub fn summary_page(entry: &Entry) -> String {
         out.push_str("</ul>\n");
     }
     let others: Vec<&Route> =
-        p.rule_routes.iter().filter(|r| r.condition != Condition::ImmediateRisk).collect();
+        p.rule_routes.iter().map(|r| &r.item).filter(|r| r.condition != Condition::ImmediateRisk).collect();
     for route in others {
         let _ = writeln!(out, "<p>At any step: {}</p>", next_step(p, route, &number));
     }
@@ -1258,7 +1282,7 @@ fn summary_step(
     // An exception's steps sit under the exception's own heading.
     let h = if stage.pathway == Pathway::Main { "h3" } else { "h4" };
     let _ = writeln!(out, "<li>\n<{h}>{}</{h}>", esc(&stage_title(stage)));
-    let who: Vec<String> = stage.parties.iter().map(|x| esc(&p.parties[x.0].title)).collect();
+    let who: Vec<String> = stage.parties.iter().map(|c| esc(&p.choice_title(c))).collect();
     let who = if who.is_empty() { "not named".to_string() } else { who.join("; ") };
     let own = stage.duration();
     let time = match facts.by_day(ix).as_str() {

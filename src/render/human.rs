@@ -152,7 +152,7 @@ impl SourceCode for Source {
             SourceSpan::new((inner.span().offset() + base).into(), inner.span().len()),
             inner.line() + first,
             column,
-            inner.line_count() + first,
+            inner.line_count(),
         )
         .with_language("escalate");
         Ok(Box::new(contents))

@@ -58,12 +58,15 @@ struct Summary {
 
 /// The whole JSON document for a run, pretty-printed.
 pub fn render(reports: &[Report]) -> String {
+    // One result per location: a grouped finding gives one for each place.
+    let located: Vec<Vec<_>> =
+        reports.iter().map(|r| r.findings.iter().flat_map(|f| f.per_location()).collect()).collect();
     let files = reports
         .iter()
-        .map(|r| {
+        .zip(&located)
+        .map(|(r, located)| {
             let lines = LineIndex::new(&r.source);
-            let diagnostics = r
-                .findings
+            let diagnostics = located
                 .iter()
                 .map(|f| {
                     let (line, column) = f.span.map_or((1, 1), |s| lines.line_col(s.start));

@@ -53,6 +53,7 @@ pub fn render(d: &Diagram) -> String {
     for e in &d.edges {
         let arrow = match e.kind {
             EdgeKind::Exit | EdgeKind::Missing => "-.->",
+            EdgeKind::Flow | EdgeKind::Yes | EdgeKind::No if e.dashed => "-.->",
             EdgeKind::Flow | EdgeKind::Yes | EdgeKind::No => "-->",
         };
         match &e.label {

@@ -161,14 +161,16 @@ pub fn render(reports: &[Report]) -> String {
     let results = reports.iter().flat_map(|report| {
         let lines = LineIndex::new(&report.source);
         let uri = artifact_uri(&report.path);
+        // One result per location: a grouped finding gives one for each place.
         let mut seen = std::collections::HashMap::new();
         report
             .findings
             .iter()
+            .flat_map(|f| f.per_location())
             .map(|f| {
-                let key = fingerprint_key(f, &report.source);
+                let key = fingerprint_key(&f, &report.source);
                 let nth = seen.entry(key.clone()).and_modify(|n| *n += 1).or_insert(0usize);
-                result(f, &lines, &uri, fingerprint(&format!("{key}\u{0}{nth}")))
+                result(&f, &lines, &uri, fingerprint(&format!("{key}\u{0}{nth}")))
             })
             .collect::<Vec<_>>()
     });

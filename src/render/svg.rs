@@ -302,6 +302,9 @@ fn edges(out: &mut String, d: &Diagram, placed: &Layout, labels: &[Option<(Vec<S
         let (stroke, dash, marker) = match edge.kind {
             EdgeKind::Exit => (RED, Some("6 4"), "escalate-arrow-red"),
             EdgeKind::Missing => (RED, Some("2 3"), "escalate-arrow-red"),
+            EdgeKind::Flow | EdgeKind::Yes | EdgeKind::No if edge.dashed => {
+                (INK, Some("6 4"), "escalate-arrow")
+            }
             EdgeKind::Flow | EdgeKind::Yes | EdgeKind::No => (INK, None, "escalate-arrow"),
         };
         let mut path = String::new();

@@ -201,3 +201,35 @@ fn paths_are_relative_to_the_repository_root() {
     let uri = &doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
     assert_eq!(uri, "tests/cases/dead-end.esc");
 }
+
+/// Five stages that lack a route for a child at immediate risk are one
+/// finding for a reader (one message, five labels, one fix), and one result
+/// per location for machines: five in JSON, SARIF and GitHub annotations,
+/// each naming its stage.
+#[test]
+fn a_grouped_finding_is_one_result_per_location() {
+    let file = "tests/cases/grouped-findings.esc";
+    let human = escalate(&["check", file]);
+    let text = String::from_utf8_lossy(&human.stderr).to_string() + &String::from_utf8_lossy(&human.stdout);
+    assert!(text.contains("5 stages have no route for a child at immediate risk"), "{text}");
+    assert_eq!(text.matches("no `immediate risk ->` route").count(), 5, "{text}");
+    assert!(text.contains("1 error"), "{text}");
+
+    let doc = json(&escalate(&["check", "--format", "json", file]));
+    let diagnostics = doc["files"][0]["diagnostics"].as_array().expect("diagnostics");
+    let stages: Vec<&str> = diagnostics.iter().map(|d| d["stage"].as_str().expect("a stage")).collect();
+    assert_eq!(stages, ["1", "2", "3", "4", "5"]);
+    assert!(diagnostics.iter().all(|d| d["code"] == "missing-immediate-risk-exit"));
+
+    let (sarif, _) = sarif(&[file]);
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), 5);
+    let lines: std::collections::BTreeSet<u64> = results
+        .iter()
+        .map(|r| r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().expect("line"))
+        .collect();
+    assert_eq!(lines.len(), 5, "one result per place: {lines:?}");
+
+    let github = escalate(&["check", "--format", "github", file]);
+    assert_eq!(String::from_utf8_lossy(&github.stdout).matches("::error ").count(), 5);
+}

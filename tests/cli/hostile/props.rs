@@ -9,7 +9,8 @@
 //!   without one always says why;
 //! - every finding has a known code and a message, and its spans lie inside
 //!   the text, on character boundaries;
-//! - the JSON and SARIF reports parse, with one result per finding;
+//! - the JSON and SARIF reports parse, with one result per finding's place
+//!   (a grouped finding has several);
 //! - the human report holds no control character but line breaks.
 
 use chrono::NaiveDate;
@@ -30,7 +31,8 @@ fn invariants(report: &Report) {
     for f in &report.findings {
         assert_eq!(Code::parse(f.code.as_str()), Some(f.code));
         assert!(!f.message.is_empty(), "{f:?}");
-        for s in f.span.iter().chain(f.also.iter().map(|(s, _)| s)) {
+        let places = f.places.iter().filter_map(|p| p.span.as_ref());
+        for s in f.span.iter().chain(f.also.iter().map(|(s, _)| s)).chain(places) {
             assert!(s.start <= s.end && s.end <= report.source.len(), "span {s:?} outside the text: {f:?}");
             assert!(
                 report.source.is_char_boundary(s.start) && report.source.is_char_boundary(s.end),
@@ -41,7 +43,8 @@ fn invariants(report: &Report) {
     let reports = std::slice::from_ref(report);
     let json: serde_json::Value = serde_json::from_str(&render::json::render(reports)).expect("JSON parses");
     let diagnostics = json["files"][0]["diagnostics"].as_array().expect("diagnostics");
-    assert_eq!(diagnostics.len(), report.findings.len());
+    let located: usize = report.findings.iter().map(|f| f.per_location().len()).sum();
+    assert_eq!(diagnostics.len(), located);
     assert!(diagnostics.iter().all(|d| d["code"].as_str().is_some_and(|c| !c.is_empty())));
     let sarif: serde_json::Value =
         serde_json::from_str(&render::sarif::render(reports)).expect("SARIF parses");

@@ -1,0 +1,87 @@
+//! `conflicted-exit`: every route a stage gives a child at immediate risk
+//! goes to an exit whose agencies are all sides of the disagreement at that
+//! stage (a dispute *with* the MASH whose only fast route is "report to the
+//! MASH"). Exits that do not say where they go (`to ...`) are not judged.
+
+use super::{Context, stage_name};
+use crate::diagnostic::{Code, Finding};
+use crate::model::{Condition, Protocol, Recipient, Stage, Target};
+
+const HELP: &str = "a professional who disagrees with an agency should not have to rely on that agency \
+    alone to protect the child: give the exit an alternative (`to \"MASH\" or \"Emergency Duty Team\"`), \
+    or add a second `immediate risk ->` route to an agency outside the disagreement";
+
+pub fn check(cx: &Context) -> Vec<Finding> {
+    let p = cx.protocol;
+    let mut findings = Vec::new();
+    for (ix, stage) in p.stages_with_ix() {
+        let mut routes =
+            p.routes_of(ix).map(|(r, _)| r).filter(|r| r.condition == Condition::ImmediateRisk).peekable();
+        let Some(first) = routes.peek().copied() else { continue };
+        let mut sides = Vec::new();
+        let all_conflicted = routes.all(|r| match r.target {
+            Target::Exit(e) => {
+                let exit = &p.exits[e.0];
+                let conflicted = !exit.to.is_empty() && exit.to.iter().all(|to| is_side(p, stage, to));
+                if conflicted {
+                    sides.extend(exit.to.iter().map(|to| recipient_name(p, to)));
+                }
+                conflicted
+            }
+            _ => false,
+        });
+        if !all_conflicted {
+            continue;
+        }
+        sides.dedup();
+        let sides = sides.join(" or ");
+        findings.push(
+            Finding::new(
+                Code::ConflictedExit,
+                format!(
+                    "{} sends a child at immediate risk only to {sides}, a side of the disagreement there",
+                    stage_name(stage)
+                ),
+            )
+            .at(stage.head, "a side of the disagreement is the only way out")
+            .also(first.span, "the only route for a child at immediate risk")
+            .help(HELP)
+            .stage(stage.id.clone())
+            .grouped(format!(
+                "{{n}} stages send a child at immediate risk only to {sides}, a side of the disagreement there"
+            )),
+        );
+    }
+    findings
+}
+
+/// Whether whom an exit goes to takes part in the stage: one of its
+/// parties, or an agency one of its parties belongs to.
+fn is_side(p: &Protocol, stage: &Stage, to: &Recipient) -> bool {
+    let agency = match to {
+        Recipient::Party(ix) => {
+            if stage.all_parties().any(|x| x == *ix) {
+                return true;
+            }
+            match &p.parties[ix.0].agency {
+                Some(a) => a.as_str(),
+                None => return false,
+            }
+        }
+        Recipient::Agency(a) => a.as_str(),
+    };
+    p.stage_agencies(stage).any(|a| same_agency(a, agency))
+}
+
+/// Agencies compare as written, ignoring case and spacing.
+fn same_agency(a: &str, b: &str) -> bool {
+    let words = |s: &str| s.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>();
+    words(a) == words(b)
+}
+
+fn recipient_name(p: &Protocol, to: &Recipient) -> String {
+    match to {
+        Recipient::Agency(a) => format!("\"{a}\""),
+        Recipient::Party(ix) => format!("`{}`", p.parties[ix.0].name),
+    }
+}

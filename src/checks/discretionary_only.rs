@@ -1,0 +1,39 @@
+//! `discretionary-only`: a stage whose only route for a disagreement that
+//! is still unresolved is `discretionary` ("consideration should be given
+//! to..."), and which is not a final authority: a disagreement that only
+//! *may* go on can stall there.
+
+use super::{Context, source_says, stage_name};
+use crate::diagnostic::{Code, Finding};
+use crate::model::Condition;
+
+pub fn check(cx: &Context) -> Vec<Finding> {
+    let p = cx.protocol;
+    let mut findings = Vec::new();
+    for (ix, stage) in p.stages_with_ix().filter(|(_, s)| s.final_authority.is_none()) {
+        let mut onward =
+            p.routes_of(ix).map(|(r, _)| r).filter(|r| r.condition == Condition::Unresolved).peekable();
+        let Some(first) = onward.peek().copied() else { continue }; // `dead-end`'s business
+        if !onward.all(|r| r.discretionary) {
+            continue;
+        }
+        findings.push(
+            Finding::new(
+                Code::DiscretionaryOnly,
+                format!(
+                    "{} has only a discretionary way on: a disagreement still unresolved may stall here",
+                    stage_name(stage)
+                ),
+            )
+            .at(first.span, "only `discretionary`: may or may not be taken")
+            .help(format!(
+                "nobody has to take this route, so the disagreement can stop here unresolved: if the \
+                 protocol means it to go on, ask the board to say so and drop `discretionary`, or add a \
+                 route that is always taken, or say `final decision` if this stage settles it{}",
+                source_says(&first.quotes)
+            ))
+            .stage(stage.id.clone()),
+        );
+    }
+    findings
+}
