@@ -232,8 +232,7 @@ pub(crate) enum Command {
     /// A protocol's scenarios go in `NAME.scenarios` beside `NAME.esc`: a
     /// start date, what happens at each stage, and what must follow (which
     /// stage, exit or outcome is reached, by which date or within how many
-    /// working days). They are dated as `escalate timeline` dates. See
-    /// docs/testing.md.
+    /// working days). They are dated as `escalate timeline` dates.
     ///
     /// Exit codes: 0 every scenario holds, 1 at least one fails, 2 a file
     /// could not be read or parsed, or a scenario names something the
@@ -253,8 +252,7 @@ pub(crate) enum Command {
     /// parties, exits and outcomes; each timescale before and after as
     /// written; routes added or removed (an immediate-risk route is flagged);
     /// exceptions; the worst case and the limit; findings fixed and
-    /// introduced. Layout, comments, notes and quotes change nothing. See
-    /// docs/diff.md.
+    /// introduced. Layout, comments, notes and quotes change nothing.
     ///
     /// Exit codes: 0 the same meaning, 1 it differs, 2 a file could not be
     /// read or parsed (or the command was used wrongly).
@@ -292,8 +290,8 @@ pub(crate) enum Command {
     },
     /// Run the language server, over standard input and output: findings
     /// as you type, hover, go to definition, rename, outline, completion,
-    /// formatting and quick fixes in any editor that speaks LSP (see
-    /// docs/editors.md). Editors start it; there is no need to run it by hand.
+    /// formatting and quick fixes in any editor that speaks LSP. Editors
+    /// start it; there is no need to run it by hand.
     #[cfg(feature = "lsp")]
     Lsp,
 }

@@ -340,6 +340,17 @@ impl Step {
         }
     }
 
+    /// When the step ends, begun at `start` on `clock`: for a step with an
+    /// `otherwise`, the later of the two branches. `None` if a branch that
+    /// may be taken has no bound.
+    pub fn end<C: Clock>(&self, clock: &C, start: C::Time) -> Option<C::Time> {
+        let own = self.timescale.as_ref()?.end(clock, start)?;
+        match &self.otherwise {
+            Some(other) => Some(own.max(other.end(clock, start)?)),
+            None => Some(own),
+        }
+    }
+
     /// Whether the step is one of the stage's steps in sequence: a
     /// discretionary step may be taken or not, alongside them, so it never
     /// adds to the stage's time.
@@ -559,8 +570,14 @@ impl Stage {
         let mut ends: Vec<Reach<C::Time>> = Vec::with_capacity(self.steps.len());
         let mut at = start;
         for step in &self.steps {
+            // A discretionary step may be taken or not, alongside the others:
+            // it adds no time (its end, for a step that counts from it, is now).
+            if !step.counts_for_time() {
+                ends.push(at);
+                continue;
+            }
             let base = from_point(step.from, at, anchor, &ends);
-            at = match step.timescale.as_ref().and_then(|t| t.end(clock, base.at)) {
+            at = match step.end(clock, base.at) {
                 Some(end) => Reach { at: end.max(at.at), unbounded: at.unbounded || base.unbounded },
                 None => Reach { at: at.at, unbounded: true },
             };
@@ -599,12 +616,13 @@ impl Stage {
         if let Some(within) = &self.within {
             return within.timescale.described();
         }
-        if self.steps.iter().all(|s| s.timescale.is_none()) {
+        if self.steps.iter().filter(|s| s.counts_for_time()).all(|s| s.timescale.is_none()) {
             return "none".to_string();
         }
         let parts: Vec<String> = self
             .steps
             .iter()
+            .filter(|s| s.counts_for_time())
             .map(|s| s.timescale.as_ref().map_or_else(|| "untimed".to_string(), |t| t.written.clone()))
             .collect();
         let total = self.duration();

@@ -14,6 +14,12 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         // `48 hours (two working days)` says how it counts: `unit-mismatch`
         // judges whether the two agree.
         let equivalent = t.join == Join::Equivalent;
+        // `within 24 hours` (or less) says "at once", as documents give the
+        // route for a child at immediate risk; `missing-immediate-risk-exit`
+        // judges those. Longer times on the clock are read differently.
+        if t.is_immediate() {
+            continue;
+        }
         for unit in t.units() {
             match unit {
                 Unit::WorkingDays => working = working.or(Some(t)),

@@ -127,7 +127,9 @@ fn summary(reports: &[Report]) -> String {
 /// first: how many, the code, its severity, what it finds.
 fn statistics(reports: &[Report]) -> String {
     let mut counts: BTreeMap<(Code, Severity), usize> = BTreeMap::new();
-    for f in reports.iter().flat_map(|r| &r.findings).filter(|f| f.is_active()) {
+    // Counted per place, as JSON and SARIF list them (a grouped finding has several).
+    for f in reports.iter().flat_map(|r| &r.findings).filter(|f| f.is_active()).flat_map(|f| f.per_location())
+    {
         *counts.entry((f.code, f.severity)).or_default() += 1;
     }
     let mut rows: Vec<((Code, Severity), usize)> = counts.into_iter().collect();

@@ -376,7 +376,9 @@ fn diagnostics(uri: &Uri, text: &str) -> Vec<Diagnostic> {
         .findings
         .iter()
         .filter(|f| f.is_active())
-        .map(|f| diagnostic(f, uri, &lines))
+        // One diagnostic per place, as JSON and SARIF give a grouped finding.
+        .flat_map(Finding::per_location)
+        .map(|f| diagnostic(&f, uri, &lines))
         .chain(extra)
         .collect()
 }

@@ -153,7 +153,19 @@ impl Builder<'_> {
                                         _ => {}
                                     }
                                 }
-                                whens.push(When::Within { timescale: timescale?, of, span: wspan });
+                                let mut timescale = timescale?;
+                                // `within same working day of stage 3`: the
+                                // timescale's own `of stage 3` names the stage.
+                                if of.is_none()
+                                    && let Some(crate::timescale::Anchor::Stage { id, .. }) =
+                                        timescale.anchor.take()
+                                {
+                                    of = Some(Target {
+                                        explicit_stage: true,
+                                        name: Word { text: id, span: timescale.span },
+                                    });
+                                }
+                                whens.push(When::Within { timescale, of, span: wspan });
                             }
                             _ => {}
                         }
