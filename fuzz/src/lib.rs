@@ -236,9 +236,10 @@ fn check_ics(ics: &str) {
     assert!(events >= 1, "at least one event");
 }
 
-/// DOT: every quoted string closed, braces balanced outside strings, and no
-/// HTML-like label (`<...>`) other than none at all: user text only ever in
-/// quoted strings.
+/// DOT: every quoted string closed, braces balanced outside strings, and
+/// every HTML-like label (`<...>`, the diagram's bold titles) balanced, with
+/// no raw line break or control character inside (user text there is
+/// escaped as character references, so it holds no `<` or `>` of its own).
 fn check_dot(dot: &str) {
     let mut depth = 0i64;
     let mut in_string = false;
@@ -263,7 +264,21 @@ fn check_dot(dot: &str) {
                 depth -= 1;
                 assert!(depth >= 0, "unbalanced close in DOT:\n{dot}");
             }
-            '<' => panic!("HTML-like label outside a string in DOT:\n{dot}"),
+            '<' => {
+                let mut angle = 1;
+                while angle > 0 {
+                    match chars.next() {
+                        Some('<') => angle += 1,
+                        Some('>') => angle -= 1,
+                        Some('\n' | '\r') => {
+                            panic!("raw line break inside an HTML-like label in DOT:\n{dot}")
+                        }
+                        Some(c) if c.is_control() => panic!("control character {c:?} in a DOT label:\n{dot}"),
+                        Some(_) => {}
+                        None => panic!("unclosed HTML-like label in DOT:\n{dot}"),
+                    }
+                }
+            }
             _ => {}
         }
     }
