@@ -46,6 +46,19 @@ pub struct Edge {
 }
 
 impl Edge {
+    /// An edge that is not a route: from a pathway's start to its first
+    /// stage, or from a stage to its decision.
+    fn step(span: Span) -> Edge {
+        Edge {
+            condition: None,
+            timescale: None,
+            inherited: false,
+            discretionary: false,
+            implied: false,
+            span,
+        }
+    }
+
     /// Routes for a child at immediate risk leave the disagreement process:
     /// they do not count towards how long the disagreement takes.
     pub fn counts_for_time(&self) -> bool {
@@ -103,42 +116,21 @@ impl EscalationGraph {
         let mut starts = Vec::new();
         if let Some((first, stage)) = protocol.main_stages().next() {
             let start = graph.add_node(Node::Start(Pathway::Main));
-            let edge = Edge {
-                condition: None,
-                timescale: None,
-                inherited: false,
-                discretionary: false,
-                implied: false,
-                span: stage.head,
-            };
+            let edge = Edge::step(stage.head);
             graph.add_edge(start, stages[first.0], edge);
             starts.push((Pathway::Main, start));
         }
         for (i, exception) in protocol.exceptions.iter().enumerate() {
             if let Some(target) = exception.start {
                 let start = graph.add_node(Node::Start(Pathway::Exception(i)));
-                let edge = Edge {
-                    condition: None,
-                    timescale: None,
-                    inherited: false,
-                    discretionary: false,
-                    implied: false,
-                    span: exception.span,
-                };
+                let edge = Edge::step(exception.span);
                 graph.add_edge(start, node_of(target), edge);
                 starts.push((Pathway::Exception(i), start));
             }
         }
         for ix in (0..protocol.stages.len()).map(StageIx) {
             let head = protocol.stage(ix).head;
-            let then = Edge {
-                condition: None,
-                timescale: None,
-                inherited: false,
-                discretionary: false,
-                implied: false,
-                span: head,
-            };
+            let then = Edge::step(head);
             graph.add_edge(stages[ix.0], decisions[ix.0], then);
             for (route, inherited) in protocol.routes_of(ix) {
                 let from = match route.condition {
