@@ -8,6 +8,13 @@
 //! every 10th stage also has a `no response` branch that skips a level; one
 //! exception pathway of three stages per 1,000 main stages rejoins the
 //! ladder. The last stage is a final decision, so the protocol is clean.
+//!
+//! `--rules N` adds N `at any stage: if "..." -> ...` rules (to the exit,
+//! the outcome, or a stage), the shape that used to cost rules x stages:
+//!
+//! ```text
+//! cargo run --release --example synth -- --stages 10000 --rules 10000 > /tmp/rules.esc
+//! ```
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -19,6 +26,10 @@ fn main() {
         None => usage(),
     };
     let stages = stages.max(1);
+    let rules = match args.iter().position(|a| a == "--rules").and_then(|i| args.get(i + 1)) {
+        Some(n) => n.parse::<usize>().unwrap_or_else(|_| usage()),
+        None => 0,
+    };
     let mut out = String::with_capacity(stages * 300);
     let _ = writeln!(out, "protocol \"Synthetic protocol with {stages} stages\"");
     let _ = writeln!(out, "  source \"examples/synth.rs\"\n  calendar england-and-wales\n");
@@ -29,6 +40,14 @@ fn main() {
     let _ = writeln!(out, "outcome agreed \"Agreed outcome confirmed in writing\"");
     let _ = writeln!(out, "at any stage: immediate risk -> mash");
     let _ = writeln!(out, "at any stage: record \"Discussions recorded on the child's file\"\n");
+    for r in 0..rules {
+        let target = match r % 3 {
+            0 => "mash".to_string(),
+            1 => "agreed".to_string(),
+            _ => format!("stage {}", stages - r % stages),
+        };
+        let _ = writeln!(out, "at any stage: if \"Condition {r} holds\" -> {target}");
+    }
     for i in 1..=stages {
         let _ = writeln!(out, "stage {i} \"Stage {i}\" {{\n  parties p{i}");
         let _ = writeln!(out, "  step \"Discuss and try to resolve\" within 2 working days");
@@ -62,6 +81,6 @@ fn main() {
 }
 
 fn usage() -> ! {
-    eprintln!("usage: synth --stages N");
+    eprintln!("usage: synth --stages N [--rules N]");
     std::process::exit(2)
 }

@@ -62,6 +62,10 @@ run "check 100,000 warnings" 0 $bin check "$work/100k-warnings.esc"
 } > "$work/cycle.esc"
 run "check a cycle of 100,000 stages" 1 $bin check "$work/cycle.esc"
 
+# 10,000 `at any stage` rules over 10,000 stages (issue 12: used to take 59 s and 11.7 GB).
+target/release/examples/synth --stages 10000 --rules 10000 > "$work/rules.esc"
+run "check 10,000 rules x 10,000 stages" "0 1" $bin check "$work/rules.esc"
+
 # At the size limit, 64 MiB: a syntax error on every line, one word, zeros.
 limit=$((64 * 1024 * 1024))
 { yes stage || true; } | head -c $limit > "$work/errors.esc"

@@ -90,7 +90,7 @@ impl Analysis {
             Node::Stage(ix) | Node::Decision(ix) => p.stage(ix).display_id(),
             Node::Exit(ix) => format!("exit {}", p.exits[ix.0].name),
             Node::Outcome(ix) => format!("outcome {}", p.outcomes[ix.0].name),
-            Node::Start(_) => String::new(),
+            Node::Start(_) | Node::AnyStage => String::new(),
         }
     }
 }
@@ -100,7 +100,7 @@ pub fn is_end(p: &Protocol, node: Node) -> bool {
     match node {
         Node::Outcome(_) | Node::Exit(_) => true,
         Node::Stage(ix) => p.stage(ix).final_authority.is_some(),
-        Node::Start(_) | Node::Decision(_) => false,
+        Node::Start(_) | Node::Decision(_) | Node::AnyStage => false,
     }
 }
 
@@ -120,7 +120,7 @@ fn stops(p: &Protocol, g: &EscalationGraph, node: NodeIndex) -> bool {
                 || !g.graph.edges(g.decisions[ix.0]).any(|e| e.weight().counts_for_time())
         }
         Node::Exit(_) | Node::Outcome(_) => true,
-        Node::Start(_) | Node::Decision(_) => false,
+        Node::Start(_) | Node::Decision(_) | Node::AnyStage => false,
     }
 }
 
@@ -129,7 +129,8 @@ fn worst_case(p: &Protocol, g: &EscalationGraph, t: &Timing, main: &[bool], can_
     // Every time-taking node the main pathway reaches: the latest of them is
     // where the longest route stops (a node that leads on is never later
     // than what it leads to), so no stopping place is missed.
-    let candidates = || on_main().filter(|n| !matches!(g.graph[*n], Node::Start(_) | Node::Decision(_)));
+    let candidates =
+        || on_main().filter(|n| !matches!(g.graph[*n], Node::Start(_) | Node::Decision(_) | Node::AnyStage));
     let mut worst = Worst::ZERO;
     for n in candidates() {
         worst = worst.max(t.finish[n.index()]);
@@ -163,7 +164,7 @@ fn worst_case(p: &Protocol, g: &EscalationGraph, t: &Timing, main: &[bool], can_
                 if main[e.source().index()]
                     && e.weight().counts_for_time()
                     && e.weight().duration().unbounded
-                    && !e.weight().inherited
+                    && !e.weight().inherited()
                 {
                     open.push(Opening::Route(e.id()));
                 }
@@ -224,6 +225,7 @@ fn route_to(g: &EscalationGraph, t: &Timing, end: NodeIndex) -> Vec<(NodeIndex, 
         return route;
     }
     prefix.push((start, None));
+    prefix.retain(|&(n, _)| g.graph[n] != Node::AnyStage);
     prefix.reverse();
     // `first` is now reached by its chain edge rather than by nothing.
     if let Some(last) = prefix.pop() {

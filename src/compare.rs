@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::Report;
 use crate::diagnostic::Severity;
-use crate::model::{Condition, FinalKind, Pathway, Protocol, Target};
+use crate::model::{Condition, FinalKind, Pathway, Protocol, Route, Target};
 
 /// One protocol, as the comparison shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -118,7 +118,7 @@ impl Summary {
                 unbounded: analysis.worst.worst.unbounded,
                 end: analysis.end_name(p),
             }),
-            immediate_risk: coverage(p),
+            immediate_risk: coverage(p, &analysis.graph),
             final_authorities: authorities(p),
             findings: findings(report),
         })
@@ -136,22 +136,22 @@ fn levels(p: &Protocol) -> Vec<Level> {
 }
 
 /// As `missing-immediate-risk-exit` judges a stage.
-fn coverage(p: &Protocol) -> Coverage {
+fn coverage(p: &Protocol, g: &crate::graph::EscalationGraph) -> Coverage {
+    let risk = |r: &Route| r.condition == Condition::ImmediateRisk;
+    let at_once = |r: &Route| {
+        risk(r)
+            && (r.timescale.as_ref().is_some_and(|t| t.is_immediate())
+                || matches!(r.target, Target::Exit(e) if p.exits[e.0].timescale.as_ref().is_some_and(|t| t.is_immediate())))
+    };
+    // The shared `at any stage` routes, once for all stages.
+    let inherited_risk = g.first_inherited(|r| risk(&p.rule_routes[r]));
+    let inherited_at_once = g.first_inherited(|r| at_once(&p.rule_routes[r]));
     let mut covered = 0;
     let mut slow = 0;
-    for (ix, _) in p.stages_with_ix() {
-        let routes: Vec<_> = p
-            .routes_of(ix)
-            .filter(|(r, _)| r.condition == Condition::ImmediateRisk)
-            .map(|(r, _)| r)
-            .collect();
-        let at_once = routes.iter().any(|r| {
-            r.timescale.as_ref().is_some_and(|t| t.is_immediate())
-                || matches!(r.target, Target::Exit(e) if p.exits[e.0].timescale.as_ref().is_some_and(|t| t.is_immediate()))
-        });
-        if at_once {
+    for (ix, stage) in p.stages_with_ix() {
+        if stage.routes.iter().any(at_once) || inherited_at_once[ix.0].is_some() {
             covered += 1;
-        } else if !routes.is_empty() {
+        } else if stage.routes.iter().any(risk) || inherited_risk[ix.0].is_some() {
             slow += 1;
         }
     }

@@ -11,7 +11,7 @@
 
 use petgraph::Direction;
 use petgraph::algo::kosaraju_scc;
-use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
+use petgraph::graph::{DiGraph, EdgeIndex, EdgeReference, NodeIndex};
 use petgraph::visit::{EdgeFiltered, EdgeRef};
 use std::collections::VecDeque;
 
@@ -28,6 +28,9 @@ pub enum Node {
     Decision(StageIx),
     Exit(ExitIx),
     Outcome(OutcomeIx),
+    /// `at any stage` routes shared by a run of stages (see
+    /// [`EscalationGraph::build`]): takes no time, ends nothing.
+    AnyStage,
 }
 
 #[derive(Debug, Clone)]
@@ -36,8 +39,9 @@ pub struct Edge {
     /// from a stage to its decision.
     pub condition: Option<Condition>,
     pub timescale: Option<Timescale>,
-    /// Inherited from an `at any stage` rule.
-    pub inherited: bool,
+    /// The `at any stage` rule this route is, by its index in
+    /// [`Protocol::rule_routes`]: it leaves a [`Node::AnyStage`].
+    pub rule: Option<usize>,
     /// A `discretionary` route: the text only allows it (drawn dashed).
     pub discretionary: bool,
     /// An `implied` route: the text never states it.
@@ -49,14 +53,19 @@ impl Edge {
     /// An edge that is not a route: from a pathway's start to its first
     /// stage, or from a stage to its decision.
     fn step(span: Span) -> Edge {
-        Edge {
-            condition: None,
-            timescale: None,
-            inherited: false,
-            discretionary: false,
-            implied: false,
-            span,
-        }
+        Edge { condition: None, timescale: None, rule: None, discretionary: false, implied: false, span }
+    }
+
+    /// From a stage (or its decision) or a [`Node::AnyStage`] to the shared
+    /// `at any stage` routes above it. One for immediate risk leaves the
+    /// stage itself and, like the routes it leads to, takes no time.
+    fn link(immediate_risk: bool) -> Edge {
+        Edge { condition: immediate_risk.then_some(Condition::ImmediateRisk), ..Edge::step(Span::default()) }
+    }
+
+    /// Inherited from an `at any stage` rule.
+    pub fn inherited(&self) -> bool {
+        self.rule.is_some()
     }
 
     /// Routes for a child at immediate risk leave the disagreement process:
@@ -93,16 +102,26 @@ pub struct EscalationGraph {
 }
 
 impl EscalationGraph {
+    /// The graph of a protocol, linear in its size.
+    ///
+    /// A stage's own routes are edges from it (immediate risk) or from its
+    /// decision (the rest). `at any stage` routes are not copied onto every
+    /// stage: a rule covering a run of stages would make rules x stages
+    /// edges (10,000 of each in a 1.9 MB file is 10^8). Each rule is
+    /// attached instead to the few [`Node::AnyStage`] hubs of a segment tree
+    /// over the stage indices whose segments make up the stages it covers
+    /// ([`Protocol::inherited_by`]); a stage links to the nearest hub above
+    /// its leaf, and each hub to the nearest hub above it. The routes a stage
+    /// can follow through the hubs are exactly those it inherits, and a rule
+    /// covering every stage is one edge, whatever the number of stages.
     pub fn build(protocol: &Protocol) -> EscalationGraph {
-        let edges_per_stage = 3 + protocol.rule_routes.len();
+        let n = protocol.stages.len();
         let mut graph = DiGraph::with_capacity(
-            2 * protocol.stages.len() + protocol.exits.len() + protocol.outcomes.len() + 1,
-            protocol.stages.len() * edges_per_stage,
+            2 * n + protocol.exits.len() + protocol.outcomes.len() + 1,
+            n * 4 + protocol.rule_routes.len(),
         );
-        let stages: Vec<NodeIndex> =
-            (0..protocol.stages.len()).map(|i| graph.add_node(Node::Stage(StageIx(i)))).collect();
-        let decisions: Vec<NodeIndex> =
-            (0..protocol.stages.len()).map(|i| graph.add_node(Node::Decision(StageIx(i)))).collect();
+        let stages: Vec<NodeIndex> = (0..n).map(|i| graph.add_node(Node::Stage(StageIx(i)))).collect();
+        let decisions: Vec<NodeIndex> = (0..n).map(|i| graph.add_node(Node::Decision(StageIx(i)))).collect();
         let exits: Vec<NodeIndex> =
             (0..protocol.exits.len()).map(|i| graph.add_node(Node::Exit(ExitIx(i)))).collect();
         let outcomes: Vec<NodeIndex> =
@@ -111,6 +130,14 @@ impl EscalationGraph {
             Target::Stage(ix) => stages[ix.0],
             Target::Exit(ix) => exits[ix.0],
             Target::Outcome(ix) => outcomes[ix.0],
+        };
+        let route_edge = |route: &crate::model::Route, rule: Option<usize>| Edge {
+            condition: Some(route.condition.clone()),
+            timescale: route.timescale.clone(),
+            rule,
+            discretionary: route.discretionary,
+            implied: route.implied,
+            span: route.span,
         };
 
         let mut starts = Vec::new();
@@ -128,34 +155,153 @@ impl EscalationGraph {
                 starts.push((Pathway::Exception(i), start));
             }
         }
-        for ix in (0..protocol.stages.len()).map(StageIx) {
-            let head = protocol.stage(ix).head;
-            let then = Edge::step(head);
-            graph.add_edge(stages[ix.0], decisions[ix.0], then);
-            for (route, inherited) in protocol.routes_of(ix) {
+        for ix in (0..n).map(StageIx) {
+            let stage = protocol.stage(ix);
+            graph.add_edge(stages[ix.0], decisions[ix.0], Edge::step(stage.head));
+            for route in &stage.routes {
                 let from = match route.condition {
                     Condition::ImmediateRisk => stages[ix.0],
                     _ => decisions[ix.0],
                 };
-                let edge = Edge {
-                    condition: Some(route.condition.clone()),
-                    timescale: route.timescale.clone(),
-                    inherited,
-                    discretionary: route.discretionary,
-                    implied: route.implied,
-                    span: route.span,
-                };
-                graph.add_edge(from, node_of(route.target), edge);
+                graph.add_edge(from, node_of(route.target), route_edge(route, None));
+            }
+        }
+
+        // Two trees: routes for immediate risk leave the stage, the others its decision.
+        let size = n.next_power_of_two();
+        for immediate in [true, false] {
+            let mut attached: Vec<(usize, usize)> = Vec::new();
+            for (r, rule) in protocol.rule_routes.iter().enumerate() {
+                if (rule.condition == Condition::ImmediateRisk) != immediate {
+                    continue;
+                }
+                for range in protocol.inherited_by(rule) {
+                    // The segments that make up the range, bottom up.
+                    let (mut lo, mut hi) = (range.start + size, range.end + size);
+                    while lo < hi {
+                        if lo & 1 == 1 {
+                            attached.push((lo, r));
+                            lo += 1;
+                        }
+                        if hi & 1 == 1 {
+                            hi -= 1;
+                            attached.push((hi, r));
+                        }
+                        lo >>= 1;
+                        hi >>= 1;
+                    }
+                }
+            }
+            if attached.is_empty() {
+                continue;
+            }
+            // By segment, then in the order the rules are written.
+            attached.sort_unstable();
+            let mut hub: Vec<Option<NodeIndex>> = vec![None; 2 * size];
+            for &(segment, r) in &attached {
+                let at = *hub[segment].get_or_insert_with(|| graph.add_node(Node::AnyStage));
+                let route = &protocol.rule_routes[r].item;
+                graph.add_edge(at, node_of(route.target), route_edge(route, Some(r)));
+            }
+            let above = |mut segment: usize| {
+                while segment > 1 {
+                    segment >>= 1;
+                    if let Some(h) = hub[segment] {
+                        return Some(h);
+                    }
+                }
+                None
+            };
+            for (segment, h) in hub.iter().enumerate().skip(1) {
+                if let (Some(h), Some(up)) = (*h, above(segment)) {
+                    graph.add_edge(h, up, Edge::link(immediate));
+                }
+            }
+            for i in 0..n {
+                let from = if immediate { stages[i] } else { decisions[i] };
+                if let Some(h) = hub[size + i].or_else(|| above(size + i)) {
+                    graph.add_edge(from, h, Edge::link(immediate));
+                }
             }
         }
         EscalationGraph { graph, stages, decisions, exits, outcomes, starts }
+    }
+
+    /// The `at any stage` routes a stage inherits, leaving `from` (the stage
+    /// for immediate risk, its decision for the rest), in no set order:
+    /// through the hubs above it.
+    pub fn inherited_from(&self, from: NodeIndex) -> impl Iterator<Item = EdgeReference<'_, Edge>> {
+        let mut hubs: Vec<NodeIndex> =
+            self.graph.neighbors(from).filter(|&h| self.graph[h] == Node::AnyStage).collect();
+        let mut edges = Vec::new();
+        while let Some(h) = hubs.pop() {
+            for e in self.graph.edges(h) {
+                if self.graph[e.target()] == Node::AnyStage {
+                    hubs.push(e.target());
+                } else {
+                    edges.push(e);
+                }
+            }
+        }
+        edges.into_iter()
+    }
+
+    /// Per stage, the first `at any stage` route it inherits (by its index
+    /// in [`Protocol::rule_routes`], so in the order written) that `keep`
+    /// accepts: one pass over the hubs, however many stages share them,
+    /// where asking [`Self::inherited_from`] of each stage would walk every
+    /// rule once per stage.
+    pub fn first_inherited(&self, keep: impl Fn(usize) -> bool) -> Vec<Option<usize>> {
+        // Hubs are reached from below, so an answer is known once the hubs
+        // above are; they are few levels (the tree's height), so recursion is shallow.
+        fn at_hub(
+            g: &EscalationGraph,
+            h: NodeIndex,
+            keep: &dyn Fn(usize) -> bool,
+            memo: &mut [Option<Option<usize>>],
+        ) -> Option<usize> {
+            if let Some(known) = memo[h.index()] {
+                return known;
+            }
+            let mut found: Option<usize> = None;
+            for e in g.graph.edges(h) {
+                let candidate = if g.graph[e.target()] == Node::AnyStage {
+                    at_hub(g, e.target(), keep, memo)
+                } else {
+                    e.weight().rule.filter(|&r| keep(r))
+                };
+                found = earlier(found, candidate);
+            }
+            memo[h.index()] = Some(found);
+            found
+        }
+        fn earlier(a: Option<usize>, b: Option<usize>) -> Option<usize> {
+            match (a, b) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            }
+        }
+        let mut memo = vec![None; self.graph.node_count()];
+        (0..self.stages.len())
+            .map(|i| {
+                let mut found = None;
+                for from in [self.stages[i], self.decisions[i]] {
+                    for h in self.graph.neighbors(from) {
+                        if self.graph[h] == Node::AnyStage {
+                            found = earlier(found, at_hub(self, h, &keep, &mut memo));
+                        }
+                    }
+                }
+                found
+            })
+            .collect()
     }
 
     /// The stage, exit or outcome a node stands for (`None` for a start; a
     /// decision stands for its stage).
     pub fn target(&self, node: NodeIndex) -> Option<Target> {
         match self.graph[node] {
-            Node::Start(_) => None,
+            Node::Start(_) | Node::AnyStage => None,
             Node::Stage(ix) | Node::Decision(ix) => Some(Target::Stage(ix)),
             Node::Exit(ix) => Some(Target::Exit(ix)),
             Node::Outcome(ix) => Some(Target::Outcome(ix)),
@@ -279,7 +425,9 @@ impl Timing {
                     let time = finish[e.source().index()] + e.weight().duration();
                     if best.is_none_or(|b| more_days(time, b)) {
                         via[node.index()] = Some(e.id());
-                        depth[node.index()] = depth[e.source().index()].saturating_add(1);
+                        // A hub is no step of a route: what it leads to is one step on.
+                        let step = u32::from(g.graph[node] != Node::AnyStage);
+                        depth[node.index()] = depth[e.source().index()].saturating_add(step);
                         best = Some(time);
                     }
                     arrival = arrival.max(time);
@@ -330,7 +478,8 @@ impl Timing {
         Timing { start, finish, via, in_cycle, open, depth, cycles }
     }
 
-    /// The worst-case route to `node`, from its pathway's start: the nodes in order.
+    /// The worst-case route to `node`, from its pathway's start: the nodes in
+    /// order, leaving out the [`Node::AnyStage`] hubs it passes.
     pub fn worst_route(&self, g: &EscalationGraph, node: NodeIndex) -> Vec<NodeIndex> {
         let mut route = vec![node];
         let mut seen = vec![false; self.finish.len()];
@@ -345,6 +494,7 @@ impl Timing {
             at = source;
         }
         route.reverse();
+        route.retain(|&n| g.graph[n] != Node::AnyStage);
         route
     }
 }
@@ -379,8 +529,11 @@ stage 2 \"Two\" { within 3 working days  final decision  resolved -> agreed }
         let (one, decision) = (g.stages[0], g.decisions[0]);
         let out: Vec<Node> = g.graph.neighbors(one).map(|n| g.graph[n]).collect();
         assert!(out.contains(&Node::Decision(StageIx(0))));
-        assert!(out.contains(&Node::Exit(ExitIx(0))), "immediate risk leaves the stage itself");
+        assert!(out.contains(&Node::AnyStage), "the shared `at any stage` routes");
         assert_eq!(out.len(), 2);
+        let inherited: Vec<Node> = g.inherited_from(one).map(|e| g.graph[e.target()]).collect();
+        assert_eq!(inherited, [Node::Exit(ExitIx(0))], "immediate risk leaves the stage itself");
+        assert!(g.inherited_from(decision).next().is_none());
         let from_decision: Vec<Node> = g.graph.neighbors(decision).map(|n| g.graph[n]).collect();
         assert!(from_decision.contains(&Node::Stage(StageIx(1))));
         assert!(from_decision.contains(&Node::Outcome(OutcomeIx(0))));
@@ -406,6 +559,100 @@ stage 2 \"Two\" { within 3 working days  final decision  resolved -> agreed }
             ]
         );
         assert!(t.cycles.is_empty());
+    }
+
+    /// `at any stage` rules of every scope, targets inside and outside their
+    /// scope, over a main ladder and two exceptions.
+    fn many_rules(stages: usize, rules: usize) -> String {
+        let mut text = String::from("protocol \"p\"\nexit mash \"MASH\"\noutcome agreed \"Agreed\"\n");
+        for r in 0..rules {
+            let scope = match r % 5 {
+                0 => String::new(),
+                1 => format!(" from stage {} onwards", 1 + r % stages),
+                2 => " of the main ladder".to_string(),
+                3 => " of e1 and e2".to_string(),
+                _ => " of the main ladder and e2".to_string(),
+            };
+            let target = match r % 4 {
+                0 => "mash".to_string(),
+                1 => "agreed".to_string(),
+                _ => format!("stage {}", 1 + (r * 7) % stages),
+            };
+            let condition = if r % 6 == 0 { "immediate risk".to_string() } else { format!("if \"c{r}\"") };
+            text.push_str(&format!("at any stage{scope}: {condition} -> {target}\n"));
+        }
+        for i in 1..=stages {
+            text.push_str(&format!(
+                "stage {i} \"S\" {{ within 1 working day unresolved -> stage {} }}\n",
+                i % stages + 1
+            ));
+        }
+        for e in 1..=2 {
+            text.push_str(&format!("exception e{e} \"E\" {{ start -> stage e{e}-1\n"));
+            for k in 1..=stages / 4 {
+                text.push_str(&format!(
+                    "  stage e{e}-{k} \"X\" {{ within 1 working day resolved -> agreed }}\n"
+                ));
+            }
+            text.push_str("}\n");
+        }
+        text
+    }
+
+    #[test]
+    fn at_any_stage_routes_are_shared_not_copied_onto_every_stage() {
+        let (p, g) = graph(&many_rules(300, 300));
+        assert_eq!(p.rule_routes.len(), 300);
+        let (stages, rules) = (p.stages.len(), p.rule_routes.len());
+        // Copied onto every stage, they were about stages x rules edges.
+        assert!(
+            g.graph.edge_count() < 8 * (stages + rules),
+            "{} edges for {stages} stages and {rules} rules",
+            g.graph.edge_count()
+        );
+        // Through the hubs, each stage reaches exactly the routes it inherits.
+        for (ix, _) in p.stages_with_ix() {
+            let mut want: Vec<usize> = p.routes_of(ix).filter_map(|(_, rule)| rule).collect();
+            let mut got: Vec<usize> = [g.stages[ix.0], g.decisions[ix.0]]
+                .into_iter()
+                .flat_map(|n| g.inherited_from(n).filter_map(|e| e.weight().rule).collect::<Vec<_>>())
+                .collect();
+            got.sort_unstable();
+            assert_eq!(got, want, "stage {}", p.stage(ix).display_id());
+            // And the first of a kind is the first written.
+            want.retain(|&r| p.rule_routes[r].condition != Condition::ImmediateRisk);
+            let first = g.first_inherited(|r| p.rule_routes[r].condition != Condition::ImmediateRisk);
+            assert_eq!(first[ix.0], want.first().copied());
+        }
+    }
+
+    #[test]
+    fn an_inherited_route_to_a_stage_never_loops_on_that_stage() {
+        // Stage 2 is the last: `at any stage: unresolved -> stage 2` gives
+        // stage 1 a way there and stage 2 nothing, so no cycle.
+        let (p, g) = graph(
+            "protocol \"p\"
+at any stage: unresolved -> stage 2
+stage 1 \"One\" { within 1 working day }
+stage 2 \"Two\" { within 2 working days final decision }
+",
+        );
+        let t = Timing::compute(&p, &g);
+        assert!(t.cycles.is_empty(), "{:?}", t.cycles);
+        assert_eq!(
+            t.finish[g.stages[1].index()],
+            Worst { days: crate::timescale::WorkingDays(3), unbounded: false }
+        );
+        let route: Vec<Node> = t.worst_route(&g, g.stages[1]).into_iter().map(|n| g.graph[n]).collect();
+        assert_eq!(
+            route,
+            [
+                Node::Start(Pathway::Main),
+                Node::Stage(StageIx(0)),
+                Node::Decision(StageIx(0)),
+                Node::Stage(StageIx(1))
+            ]
+        );
     }
 
     #[test]

@@ -428,16 +428,20 @@ impl Protocol {
         self.stages.iter().enumerate().map(|(i, s)| (StageIx(i), s))
     }
 
-    /// A stage's own routes followed by the ones it inherits. An inherited
-    /// route never leads a stage to itself (`at any stage: unresolved ->
-    /// stage 3` means nothing for stage 3).
-    pub fn routes_of(&self, ix: StageIx) -> impl Iterator<Item = (&Route, bool)> {
-        let own = self.stage(ix).routes.iter().map(|r| (r, false));
+    /// A stage's own routes followed by the ones it inherits, each with its
+    /// rule's index in [`Protocol::rule_routes`]. An inherited route never
+    /// leads a stage to itself (`at any stage: unresolved -> stage 3` means
+    /// nothing for stage 3). This walks every rule: for all stages at once,
+    /// the checks ask the graph's shared hubs instead
+    /// ([`EscalationGraph::first_inherited`](crate::graph::EscalationGraph::first_inherited)).
+    pub fn routes_of(&self, ix: StageIx) -> impl Iterator<Item = (&Route, Option<usize>)> {
+        let own = self.stage(ix).routes.iter().map(|r| (r, None));
         let inherited = self
             .rule_routes
             .iter()
-            .filter(move |r| r.target != Target::Stage(ix) && self.covers(&r.scope, ix))
-            .map(|r| (&r.item, true));
+            .enumerate()
+            .filter(move |(_, r)| r.target != Target::Stage(ix) && self.covers(&r.scope, ix))
+            .map(|(i, r)| (&r.item, Some(i)));
         own.chain(inherited)
     }
 
@@ -459,6 +463,49 @@ impl Protocol {
             // Stages are stored pathway by pathway, in the order written.
             Scope::From(first) => self.stage(*first).pathway == self.stage(ix).pathway && ix >= *first,
         }
+    }
+
+    /// The stages of a pathway, as a range of stage indices (they are stored
+    /// pathway by pathway).
+    pub fn pathway_range(&self, pathway: Pathway) -> std::ops::Range<usize> {
+        match pathway {
+            Pathway::Main => 0..self.stages.partition_point(|s| s.pathway == Pathway::Main),
+            Pathway::Exception(i) => match self.exceptions.get(i).map(|e| e.stages.as_slice()) {
+                Some([first, .., last]) => first.0..last.0 + 1,
+                Some([only]) => only.0..only.0 + 1,
+                _ => 0..0,
+            },
+        }
+    }
+
+    /// The stages that inherit an `at any stage` route, as sorted, disjoint
+    /// ranges of stage indices: its scope, less its own target (as
+    /// [`Protocol::routes_of`] says). As long as the scope is as written,
+    /// however many stages it covers, so the graph can share the route
+    /// between them instead of copying it onto each.
+    pub fn inherited_by(&self, rule: &Scoped<Route>) -> Vec<std::ops::Range<usize>> {
+        let mut ranges: Vec<std::ops::Range<usize>> = match &rule.scope {
+            Scope::Every => std::iter::once(0..self.stages.len()).collect(),
+            Scope::Pathways(pathways) => pathways.iter().map(|&p| self.pathway_range(p)).collect(),
+            Scope::From(first) => {
+                std::iter::once(first.0..self.pathway_range(self.stage(*first).pathway).end).collect()
+            }
+        };
+        ranges.sort_by_key(|r| r.start);
+        ranges.dedup_by(|b, a| {
+            b.start <= a.end && {
+                a.end = a.end.max(b.end);
+                true
+            }
+        });
+        if let Target::Stage(own) = rule.target
+            && let Some(at) = ranges.iter().position(|r| r.contains(&own.0))
+        {
+            let r = ranges.remove(at);
+            ranges.splice(at..at, [r.start..own.0, own.0 + 1..r.end].into_iter().filter(|r| !r.is_empty()));
+        }
+        ranges.retain(|r| !r.is_empty());
+        ranges
     }
 
     /// The records that apply to a stage: its own and the `at any stage`

@@ -532,11 +532,15 @@ fn resolve<'s>(
 
 /// The first route (by the order `routes_of` gives) leaving `from` when `condition` holds.
 fn route_from(g: &EscalationGraph, from: NodeIndex, condition: &Condition) -> Option<(EdgeIndex, NodeIndex)> {
-    g.graph
-        .edges(from)
-        .filter(|e| e.weight().condition.as_ref() == Some(condition))
+    let holds = |e: &petgraph::graph::EdgeReference<'_, crate::graph::Edge>| {
+        e.weight().condition.as_ref() == Some(condition)
+            && g.graph[e.target()] != crate::graph::Node::AnyStage
+    };
+    // The stage's own routes (edges in the order written), then the shared
+    // `at any stage` ones in the order of their rules.
+    let own = g.graph.edges(from).filter(|e| holds(e) && !e.weight().inherited()).min_by_key(|e| e.id());
+    own.or_else(|| g.inherited_from(from).filter(holds).min_by_key(|e| e.weight().rule))
         .map(|e| (e.id(), e.target()))
-        .min_by_key(|(id, _)| *id)
 }
 
 fn condition_words(c: &Condition) -> String {

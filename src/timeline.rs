@@ -139,11 +139,15 @@ impl Timeline {
         let mut at = Reach { at: from, unbounded: false };
         let mut hour_based = false;
         let mut on_route = vec![false; g.graph.node_count()];
+        // The node before on the route: an `at any stage` route's edge leaves
+        // a shared hub, not the stage it is taken from.
+        let mut before: Option<NodeIndex> = None;
         for &(node, edge) in &worst.route {
             on_route[node.index()] = true;
-            let into = edge.map(|e| (g.graph.edge_endpoints(e), &g.graph[e]));
+            let into = edge.map(|e| (before, &g.graph[e]));
+            before = Some(node);
             let (route_days, route_causes, arrival) = match into {
-                Some((Some((source, _)), edge)) => {
+                Some((Some(source), edge)) => {
                     hour_based |= edge.timescale.as_ref().is_some_and(is_hour_based);
                     let (days, causes) = route_bound(protocol, g, source, node, edge);
                     let arrival = match &edge.timescale {
@@ -160,7 +164,7 @@ impl Timeline {
             };
             let known = |r: Reach<NaiveDate>| (!r.unbounded).then_some(r.at);
             match g.graph[node] {
-                Node::Start(_) => {}
+                Node::Start(_) | Node::AnyStage => {}
                 // "Resolved?": takes no time of its own.
                 Node::Decision(_) => at = arrival,
                 Node::Stage(ix) => {

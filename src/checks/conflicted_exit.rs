@@ -5,7 +5,7 @@
 
 use super::{Context, stage_name};
 use crate::diagnostic::{Code, Finding};
-use crate::model::{Condition, Protocol, Recipient, Stage, Target};
+use crate::model::{Condition, Protocol, Recipient, Route, Stage, Target};
 
 const HELP: &str = "a professional who disagrees with an agency should not have to rely on that agency \
     alone to protect the child: give the exit an alternative (`to \"MASH\" or \"Emergency Duty Team\"`), \
@@ -13,11 +13,30 @@ const HELP: &str = "a professional who disagrees with an agency should not have 
 
 pub fn check(cx: &Context) -> Vec<Finding> {
     let p = cx.protocol;
+    let g = cx.graph;
     let mut findings = Vec::new();
+    let risk = |r: &Route| r.condition == Condition::ImmediateRisk;
+    // Shared `at any stage` routes, once each: the first a stage inherits,
+    // and the first that goes anywhere but an exit that says where (never conflicted).
+    let inherited = g.first_inherited(|r| risk(&p.rule_routes[r]));
+    let unjudged = g.first_inherited(|r| {
+        risk(&p.rule_routes[r])
+            && !matches!(p.rule_routes[r].target, Target::Exit(e) if !p.exits[e.0].to.is_empty())
+    });
     for (ix, stage) in p.stages_with_ix() {
-        let mut routes =
-            p.routes_of(ix).map(|(r, _)| r).filter(|r| r.condition == Condition::ImmediateRisk).peekable();
-        let Some(first) = routes.peek().copied() else { continue };
+        let own = stage.routes.iter().filter(|r| risk(r));
+        let Some(first) = own.clone().next().or_else(|| inherited[ix.0].map(|r| &p.rule_routes[r].item))
+        else {
+            continue;
+        };
+        if unjudged[ix.0].is_some() {
+            continue;
+        }
+        // The rest depend on the stage's sides, in the order written.
+        let mut shared: Vec<usize> =
+            g.inherited_from(g.stage_node(ix)).filter_map(|e| e.weight().rule).collect();
+        shared.sort_unstable();
+        let mut routes = own.chain(shared.into_iter().map(|r| &p.rule_routes[r].item).filter(|r| risk(r)));
         let mut sides = Vec::new();
         let all_conflicted = routes.all(|r| match r.target {
             Target::Exit(e) => {

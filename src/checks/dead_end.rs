@@ -7,9 +7,12 @@ use crate::model::Condition;
 
 pub fn check(cx: &Context) -> Vec<Finding> {
     let p = cx.protocol;
+    let inherited = cx.graph.first_inherited(|r| p.rule_routes[r].condition == Condition::Unresolved);
     p.stages_with_ix()
         .filter(|(_, stage)| stage.final_authority.is_none())
-        .filter(|&(ix, _)| !p.routes_of(ix).any(|(r, _)| r.condition == Condition::Unresolved))
+        .filter(|&(ix, stage)| {
+            !stage.routes.iter().any(|r| r.condition == Condition::Unresolved) && inherited[ix.0].is_none()
+        })
         .map(|(_, stage)| {
             // `no outcome described`: the encoder says the text gives none, so
             // the finding says it in those words.

@@ -5,16 +5,22 @@
 
 use super::{Context, source_says, stage_name};
 use crate::diagnostic::{Code, Finding};
-use crate::model::Condition;
+use crate::model::{Condition, Route};
 
 pub fn check(cx: &Context) -> Vec<Finding> {
     let p = cx.protocol;
     let mut findings = Vec::new();
+    let unresolved = |r: &Route| r.condition == Condition::Unresolved;
+    // The shared `at any stage` routes each stage inherits, in one pass each.
+    let onward = cx.graph.first_inherited(|r| unresolved(&p.rule_routes[r]));
+    let always =
+        cx.graph.first_inherited(|r| unresolved(&p.rule_routes[r]) && !p.rule_routes[r].discretionary);
     for (ix, stage) in p.stages_with_ix().filter(|(_, s)| s.final_authority.is_none()) {
-        let mut onward =
-            p.routes_of(ix).map(|(r, _)| r).filter(|r| r.condition == Condition::Unresolved).peekable();
-        let Some(first) = onward.peek().copied() else { continue }; // `dead-end`'s business
-        if !onward.all(|r| r.discretionary) {
+        let own = stage.routes.iter().filter(|r| unresolved(r));
+        let Some(first) = own.clone().next().or_else(|| onward[ix.0].map(|r| &p.rule_routes[r].item)) else {
+            continue; // `dead-end`'s business
+        };
+        if always[ix.0].is_some() || !own.clone().all(|r| r.discretionary) {
             continue;
         }
         findings.push(

@@ -119,7 +119,16 @@ fn parts_total(cx: &Context, stages: &[crate::model::StageIx]) -> Worst {
         let into = g
             .graph
             .edges_directed(g.stage_node(*ix), petgraph::Direction::Incoming)
-            .filter(|e| matches!(g.graph[e.source()], Node::Decision(from) if in_span[from.0]))
+            .filter(|e| match g.graph[e.source()] {
+                Node::Decision(from) => in_span[from.0],
+                // A shared `at any stage` route: if a stage of the span inherits it.
+                Node::AnyStage => e.weight().rule.is_some_and(|r| {
+                    let rule = &cx.protocol.rule_routes[r];
+                    rule.condition != crate::model::Condition::ImmediateRisk
+                        && stages.iter().any(|&s| s != *ix && cx.protocol.covers(&rule.scope, s))
+                }),
+                _ => false,
+            })
             .map(|e| e.weight().duration())
             .fold(Worst::ZERO, Worst::max);
         total = total + into;
@@ -147,7 +156,7 @@ fn route_text(cx: &Context, end: petgraph::graph::NodeIndex) -> String {
                 Node::Stage(ix) => Some(format!("`{}` (by day {days})", p.stage(ix).display_id())),
                 Node::Outcome(ix) => Some(format!("`{}` (day {days})", p.outcomes[ix.0].name)),
                 Node::Exit(ix) => Some(format!("`{}` (day {days})", p.exits[ix.0].name)),
-                Node::Start(_) | Node::Decision(_) => None,
+                Node::Start(_) | Node::Decision(_) | Node::AnyStage => None,
             }
         })
         .collect();

@@ -154,7 +154,8 @@ fn unbounded_pathways(cx: &Context) -> Vec<Finding> {
                 culprits.push(format!("`{}`", p.stage(ix).display_id()));
             }
             for e in g.graph.edges(n) {
-                if e.weight().counts_for_time() && e.weight().duration().unbounded && !e.weight().inherited {
+                if e.weight().counts_for_time() && e.weight().duration().unbounded && !e.weight().inherited()
+                {
                     culprits.push(format!(
                         "the route from {} to {}",
                         node_name(p, g, n),

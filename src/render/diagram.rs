@@ -446,6 +446,7 @@ impl Builder<'_> {
         // Inherited exits, one bar per `at any stage` route: (rule index,
         // bar node, stage nodes it applies to).
         let mut bars: Vec<(usize, usize, Vec<usize>)> = Vec::new();
+        let mut bar_of: Vec<Option<usize>> = vec![None; p.rule_routes.len()];
         // Where each chain begins in the column.
         let mut chain_first = vec![false; p.stages.len()];
         for chain in &chains {
@@ -463,19 +464,19 @@ impl Builder<'_> {
             }
             let stage = p.stage(ix);
             let node = stage_node[&ix];
-            let routes: Vec<(&Route, bool)> = p.routes_of(ix).collect();
+            let routes: Vec<(&Route, Option<usize>)> = p.routes_of(ix).collect();
 
             // Own exits beside the stage: one box per exit, one arrow per box.
             let mut side = Vec::new();
             let mut exit_labels: Vec<(usize, Vec<String>)> = Vec::new();
-            for &(route, inherited) in &routes {
+            for &(route, rule) in &routes {
                 let Target::Exit(e) = route.target else { continue };
-                if inherited {
-                    let rule = p.rule_routes.iter().position(|r| std::ptr::eq(&r.item, route)).unwrap_or(0);
-                    match bars.iter_mut().find(|b| b.0 == rule) {
-                        Some(bar) => bar.2.push(node),
+                if let Some(rule) = rule {
+                    match bar_of[rule] {
+                        Some(at) => bars[at].2.push(node),
                         None => {
                             let bar = self.bar_node(route, e.0);
+                            bar_of[rule] = Some(bars.len());
                             bars.push((rule, bar, vec![node]));
                         }
                     }
