@@ -1804,6 +1804,77 @@ mod tests {
         }
     }
 
+    /// pest is built without its stack guard (see Cargo.toml): safe only
+    /// while no rule can reach itself, so that the parser's depth is bounded
+    /// by the grammar, never by the input.
+    #[test]
+    fn no_grammar_rule_is_recursive() {
+        let grammar = include_str!("../grammar/escalate.pest");
+        // Rule bodies, with comments and quoted literals taken out.
+        let mut rules: Vec<(String, Vec<String>)> = Vec::new();
+        for line in grammar.lines() {
+            let line = line.split("//").next().unwrap_or("");
+            let mut code = String::new();
+            let mut quoted = None;
+            let mut escaped = false;
+            for c in line.chars() {
+                match quoted {
+                    Some(q) if !escaped && c == q => quoted = None,
+                    Some(_) => escaped = !escaped && c == '\\',
+                    None if c == '"' || c == '\'' => quoted = Some(c),
+                    None => code.push(c),
+                }
+            }
+            let words = |text: &str| -> Vec<String> {
+                text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            };
+            match code.split_once('=') {
+                Some((name, body)) if !name.starts_with(char::is_whitespace) && !name.trim().is_empty() => {
+                    rules.push((name.trim().to_string(), words(body)))
+                }
+                _ => {
+                    if let Some(last) = rules.last_mut() {
+                        last.1.extend(words(&code));
+                    }
+                }
+            }
+        }
+        assert!(rules.len() > 100, "{} rules read", rules.len());
+        let index = |name: &str| rules.iter().position(|(n, _)| n == name);
+        let edges: Vec<Vec<usize>> =
+            rules.iter().map(|(_, body)| body.iter().filter_map(|w| index(w)).collect()).collect();
+        // Depth-first, colouring: a rule met again while it is open is a cycle.
+        fn visit(r: usize, edges: &[Vec<usize>], state: &mut [u8], path: &mut Vec<usize>) -> Option<Vec<usize>> {
+            state[r] = 1;
+            path.push(r);
+            for &next in &edges[r] {
+                if state[next] == 1 {
+                    return Some(path.clone());
+                }
+                if state[next] == 0
+                    && let Some(cycle) = visit(next, edges, state, path)
+                {
+                    return Some(cycle);
+                }
+            }
+            path.pop();
+            state[r] = 2;
+            None
+        }
+        let mut state = vec![0u8; rules.len()];
+        for r in 0..rules.len() {
+            if state[r] == 0
+                && let Some(cycle) = visit(r, &edges, &mut state, &mut Vec::new())
+            {
+                let names: Vec<&str> = cycle.iter().map(|&i| rules[i].0.as_str()).collect();
+                panic!("recursive rules: {}", names.join(" -> "));
+            }
+        }
+    }
+
     #[test]
     fn an_error_on_every_line_takes_linear_time() {
         // Each error used to cost the length of the rest of the file (pest
