@@ -50,7 +50,8 @@ fn main() {
         let t = Instant::now();
         let findings = escalate::checks::run(&protocol, &analysis);
         times[3].push(t.elapsed());
-        last = format!("{} stages, {} bytes, {} findings", protocol.stages.len(), source.len(), findings.len());
+        last =
+            format!("{} stages, {} bytes, {} findings", protocol.stages.len(), source.len(), findings.len());
         if repeat > 1 {
             let t = Instant::now();
             let report = escalate::check_source(path, source.clone());

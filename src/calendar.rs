@@ -43,7 +43,7 @@ impl Calendar {
     pub fn named(name: &str) -> Option<Calendar> {
         let index = Self::NAMES.iter().position(|n| *n == name)?;
         let division = Division::ALL[index];
-        Some(Calendar { division, table: &tables()[index] })
+        Some(Calendar { division, table: table(index) })
     }
 
     pub fn name(&self) -> &str {
@@ -237,9 +237,12 @@ struct EventRecord {
     notes: String,
 }
 
-fn tables() -> &'static [Table; 3] {
-    static TABLES: OnceLock<[Table; 3]> = OnceLock::new();
-    TABLES.get_or_init(|| SOURCES.map(|(name, json)| parse_table(name, json)))
+/// One division's table, parsed the first time it is asked for (a run that
+/// needs no calendar, or one, parses no more than that).
+fn table(index: usize) -> &'static Table {
+    static TABLES: [OnceLock<Table>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    let (name, json) = SOURCES[index];
+    TABLES[index].get_or_init(|| parse_table(name, json))
 }
 
 /// Parses one embedded division file. The data ships with the crate, so a

@@ -116,9 +116,13 @@ impl EscalationGraph {
     /// covering every stage is one edge, whatever the number of stages.
     pub fn build(protocol: &Protocol) -> EscalationGraph {
         let n = protocol.stages.len();
+        // Sized up front (the edge list is the graph's largest vector): each
+        // stage's edge to its decision, its own routes, at most two links to
+        // the hubs, and the rules (a few segments each).
+        let own_routes: usize = protocol.stages.iter().map(|s| s.routes.len()).sum();
         let mut graph = DiGraph::with_capacity(
-            2 * n + protocol.exits.len() + protocol.outcomes.len() + 1,
-            n * 4 + protocol.rule_routes.len(),
+            2 * n + protocol.exits.len() + protocol.outcomes.len() + protocol.exceptions.len() + 2,
+            3 * n + own_routes + protocol.exceptions.len() + 1 + 4 * protocol.rule_routes.len(),
         );
         let stages: Vec<NodeIndex> = (0..n).map(|i| graph.add_node(Node::Stage(StageIx(i)))).collect();
         let decisions: Vec<NodeIndex> = (0..n).map(|i| graph.add_node(Node::Decision(StageIx(i)))).collect();

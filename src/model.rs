@@ -847,15 +847,15 @@ impl Resolver {
         let mut spans = Vec::new();
         for item in file.items {
             match item {
-                syntax::Item::Protocol(h) => headers.push(h),
-                syntax::Item::Party(p) => parties.push(p),
-                syntax::Item::Exit(e) => exits.push(e),
-                syntax::Item::Outcome(o) => outcomes.push(o),
-                syntax::Item::AtAnyStage(r) => rules.push(r),
+                syntax::Item::Protocol(h) => headers.push(*h),
+                syntax::Item::Party(p) => parties.push(*p),
+                syntax::Item::Exit(e) => exits.push(*e),
+                syntax::Item::Outcome(o) => outcomes.push(*o),
+                syntax::Item::AtAnyStage(r) => rules.push(*r),
                 syntax::Item::Stage(s) => main_stages.push(s),
-                syntax::Item::Exception(e) => exceptions.push(e),
-                syntax::Item::Allow(a) => allows.push(a),
-                syntax::Item::StageSpan(s) => spans.push(s),
+                syntax::Item::Exception(e) => exceptions.push(*e),
+                syntax::Item::Allow(a) => allows.push(*a),
+                syntax::Item::StageSpan(s) => spans.push(*s),
             }
         }
 
@@ -878,7 +878,7 @@ impl Resolver {
 
         // Parties.
         let mut party_names: Names<PartyIx> = Names::default();
-        let mut model_parties = Vec::new();
+        let mut model_parties = Vec::with_capacity(parties.len());
         for p in parties {
             if let Some(&earlier) = party_names.get(&p.name.text) {
                 let first: &Party = &model_parties[earlier.0];
@@ -940,17 +940,17 @@ impl Resolver {
             }
         }
         // Stages: declare all before resolving any route, so routes may point forward.
-        let mut all_stages: Vec<(syntax::Stage, Pathway)> =
+        let mut all_stages: Vec<(Box<syntax::Stage>, Pathway)> =
             main_stages.into_iter().map(|s| (s, Pathway::Main)).collect();
         let mut exception_stage_ranges = Vec::new();
         let mut exception_bodies = Vec::new();
         for (i, mut e) in exceptions.into_iter().enumerate() {
             let first = all_stages.len();
-            all_stages.extend(e.stages.drain(..).map(|s| (s, Pathway::Exception(i))));
+            all_stages.extend(e.stages.drain(..).map(|s| (Box::new(s), Pathway::Exception(i))));
             exception_stage_ranges.push(first..all_stages.len());
             exception_bodies.push(e);
         }
-        let mut declared_stages = Vec::new();
+        let mut declared_stages = Vec::with_capacity(all_stages.len());
         for (s, pathway) in all_stages {
             if self.declare(&mut names, &s.id, Declared::Stage(StageIx(declared_stages.len()))) {
                 declared_stages.push((s, pathway));
@@ -1000,9 +1000,10 @@ impl Resolver {
             }
         }
 
-        let mut model_stages = Vec::new();
+        // Sized once: a protocol's largest vector, grown by doubling, would be half room.
+        let mut model_stages = Vec::with_capacity(declared_stages.len());
         for (s, pathway) in declared_stages {
-            let stage = self.stage(s, pathway, &party_names, &names, &resolve);
+            let stage = self.stage(*s, pathway, &party_names, &names, &resolve);
             model_stages.push(stage);
         }
         let mut model_spans: Vec<StageSpan> = Vec::new();
@@ -1409,7 +1410,7 @@ impl Resolver {
         names: &Names<(Declared, Span)>,
         resolve: &dyn Fn(&mut Resolver, &syntax::Target) -> Option<Target>,
     ) -> Stage {
-        let mut parties = Vec::new();
+        let mut parties = Vec::with_capacity(s.parties.len());
         for choice in &s.parties {
             let options: Vec<PartyOption> = choice
                 .iter()
@@ -1449,7 +1450,10 @@ impl Resolver {
         let final_authority = self.at_most_one("final", &s.finals, |f| f.span).map(|f| f.kind);
         let mut stage_quotes = quotes(s.quotes);
         stage_quotes.extend(s.finals.into_iter().flat_map(|f| quotes(f.quotes)));
-        let routes = s.routes.into_iter().filter_map(|r| self.route(r, resolve)).collect();
+        // Into a vector of their own number: collected in place, they would keep
+        // the larger syntax routes' room.
+        let mut routes = Vec::with_capacity(s.routes.len());
+        routes.extend(s.routes.into_iter().filter_map(|r| self.route(r, resolve)));
         let allows = self.allows(s.allows);
         Stage {
             head: Span::new(s.span.start, s.title.span.end),
@@ -1592,6 +1596,7 @@ fn timed(l: syntax::Limit, from: Option<From>) -> Timed {
 }
 
 fn quotes(words: Vec<Word>) -> Vec<Quote> {
+    // A Quote is a Word's size: collected in place, in the syntax's allocation.
     words.into_iter().map(|w| Quote { text: w.text, span: w.span }).collect()
 }
 

@@ -15,15 +15,17 @@ const WEEK: [(i32, u32, u32); 7] =
     [(2026, 3, 2), (2026, 3, 3), (2026, 3, 4), (2026, 3, 5), (2026, 3, 6), (2026, 3, 7), (2026, 3, 8)];
 
 pub fn check(cx: &Context) -> Vec<Finding> {
+    let mut both =
+        cx.protocol.timescales().filter(|t| t.join == Join::Equivalent && t.terms.len() > 1).peekable();
+    // The calendar only once a timescale needs it: most protocols have none.
+    if both.peek().is_none() {
+        return Vec::new();
+    }
     let Some(calendar) = Calendar::named(cx.protocol.calendar.as_deref().unwrap_or("england-and-wales"))
     else {
         return Vec::new();
     };
-    cx.protocol
-        .timescales()
-        .filter(|t| t.join == Join::Equivalent && t.terms.len() > 1)
-        .filter_map(|t| mismatch(&calendar, t))
-        .collect()
+    both.filter_map(|t| mismatch(&calendar, t)).collect()
 }
 
 fn mismatch(calendar: &Calendar, t: &Timescale) -> Option<Finding> {

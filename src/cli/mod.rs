@@ -367,7 +367,10 @@ pub(crate) fn read_all(sources: Vec<Source>) -> Vec<Report> {
         Source::File(path) => read_one(&path),
         Source::Unreadable(report) => *report,
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(sources.len());
+    let threads = match sources.len() {
+        0 | 1 => 1,
+        n => std::thread::available_parallelism().map_or(1, |c| c.get()).min(n),
+    };
     if threads <= 1 {
         return sources.into_iter().map(one).collect();
     }
