@@ -315,15 +315,50 @@ pub fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
         return None;
     }
     let limit = (wanted_len / 3).max(1);
+    let letters = Letters::of(wanted);
     candidates
         .into_iter()
-        // The distance is at least the difference in length: skip the far ones
-        // unmeasured (a character is at most 4 bytes, so a long one is not counted).
+        // The distance is at least the difference in length, and at least
+        // the letters one has and the other lacks: skip the far ones
+        // unmeasured (a character is at most 4 bytes, so a long one is not
+        // counted), and measure the few left.
         .filter(|c| c.len() <= 4 * (wanted_len + limit) && c.chars().count().abs_diff(wanted_len) <= limit)
+        .filter(|c| letters.as_ref().is_none_or(|l| l.apart(c) <= limit))
         .map(|c| (edit_distance(wanted, c), c))
         .filter(|&(d, _)| d <= limit)
         .min_by_key(|&(d, c)| (d, c))
         .map(|(_, c)| c)
+}
+
+/// How many of each ASCII character a word has: the letters two words do
+/// not share bound their edit distance from below (every edit, a swap
+/// aside, changes at most one on each side), in one pass and no allocation.
+struct Letters([u16; 128]);
+
+impl Letters {
+    fn of(word: &str) -> Option<Letters> {
+        let mut counts = [0u16; 128];
+        for b in word.bytes() {
+            *counts.get_mut(usize::from(b))? += 1;
+        }
+        Some(Letters(counts))
+    }
+
+    /// A lower bound on the edit distance to `other` (0 if it is not ASCII).
+    fn apart(&self, other: &str) -> usize {
+        let mut counts = self.0;
+        let mut extra = 0usize;
+        for b in other.bytes() {
+            let Some(n) = counts.get_mut(usize::from(b)) else { return 0 };
+            if *n > 0 {
+                *n -= 1;
+            } else {
+                extra += 1;
+            }
+        }
+        let missing: usize = counts.iter().map(|&n| usize::from(n)).sum();
+        missing.max(extra)
+    }
 }
 
 /// Edit distance counting a swap of two neighbouring letters as one edit
@@ -343,6 +378,22 @@ mod tests {
             assert_eq!(Code::parse(code.as_str()), Some(code));
             assert!(code.as_str().chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()));
         }
+    }
+
+    #[test]
+    fn the_letters_two_words_do_not_share_never_exceed_their_distance() {
+        let words =
+            ["mash", "msah", "team-manager", "stage-2", "p1000", "px1000", "", "a", "ab", "ba", "abc", "cab"];
+        for a in words {
+            let letters = Letters::of(a).expect("ASCII");
+            for b in words {
+                assert!(letters.apart(b) <= edit_distance(a, b), "{a} / {b}");
+            }
+        }
+        assert_eq!(Letters::of("mash").map(|l| l.apart("msah")), Some(0));
+        assert_eq!(Letters::of("p1000").map(|l| l.apart("px1000")), Some(1));
+        assert_eq!(Letters::of("p1").map(|l| l.apart("q2")), Some(2));
+        assert!(Letters::of("समीक्षक").is_none());
     }
 
     #[test]

@@ -465,6 +465,110 @@ impl Protocol {
         }
     }
 
+    /// Zero every span: what remains is what the file says, not where, so
+    /// two files that say the same thing give equal protocols by `==` (as
+    /// `fmt` checks its result, without writing both out as JSON). Spans are
+    /// the one thing the model keeps that is not meaning (they are never
+    /// serialised either).
+    pub fn forget_spans(&mut self) {
+        fn quotes(q: &mut [Quote]) {
+            q.iter_mut().for_each(|q| q.span = Span::default());
+        }
+        fn notes(n: &mut [Note]) {
+            n.iter_mut().for_each(|n| quotes(&mut n.quotes));
+        }
+        fn timescale(t: &mut Option<Timescale>) {
+            if let Some(t) = t {
+                t.span = Span::default();
+            }
+        }
+        fn timed(t: &mut Timed) {
+            t.span = Span::default();
+            t.timescale.span = Span::default();
+            quotes(&mut t.quotes);
+        }
+        fn step(s: &mut Step) {
+            s.span = Span::default();
+            timescale(&mut s.timescale);
+            quotes(&mut s.quotes);
+            if let Some(other) = &mut s.otherwise {
+                step(other);
+            }
+        }
+        fn route(r: &mut Route) {
+            r.span = Span::default();
+            timescale(&mut r.timescale);
+            quotes(&mut r.quotes);
+            r.records.iter_mut().for_each(step);
+        }
+        fn allows(a: &mut [Allow]) {
+            a.iter_mut().for_each(|a| a.span = Span::default());
+        }
+        self.span = Span::default();
+        if let Some(entry) = &mut self.begins_after {
+            quotes(&mut entry.quotes);
+        }
+        if let Some(limit) = &mut self.limit {
+            timed(limit);
+        }
+        if let Some(advisory) = &mut self.advisory {
+            quotes(advisory);
+        }
+        for span in &mut self.spans {
+            span.span = Span::default();
+            span.timescale.span = Span::default();
+            quotes(&mut span.quotes);
+        }
+        notes(&mut self.notes);
+        quotes(&mut self.quotes);
+        for party in &mut self.parties {
+            party.span = Span::default();
+            notes(&mut party.notes);
+            quotes(&mut party.quotes);
+        }
+        for exit in &mut self.exits {
+            exit.span = Span::default();
+            timescale(&mut exit.timescale);
+            notes(&mut exit.notes);
+            quotes(&mut exit.quotes);
+        }
+        for outcome in &mut self.outcomes {
+            outcome.span = Span::default();
+            notes(&mut outcome.notes);
+            quotes(&mut outcome.quotes);
+        }
+        self.rule_routes.iter_mut().for_each(|r| route(&mut r.item));
+        self.rule_records.iter_mut().for_each(|r| step(&mut r.item));
+        self.rule_steps.iter_mut().for_each(|r| step(&mut r.item));
+        self.rule_notes.iter_mut().for_each(|n| quotes(&mut n.item.quotes));
+        for stage in &mut self.stages {
+            stage.span = Span::default();
+            stage.head = Span::default();
+            stage.steps.iter_mut().for_each(step);
+            stage.records.iter_mut().for_each(step);
+            stage.routes.iter_mut().for_each(route);
+            if let Some(within) = &mut stage.within {
+                timed(within);
+            }
+            if let Some(cumulative) = &mut stage.cumulative {
+                timed(cumulative);
+            }
+            if let Some(none) = &mut stage.no_outcome {
+                none.span = Span::default();
+                quotes(&mut none.quotes);
+            }
+            notes(&mut stage.notes);
+            quotes(&mut stage.quotes);
+            allows(&mut stage.allows);
+        }
+        for exception in &mut self.exceptions {
+            exception.span = Span::default();
+            notes(&mut exception.notes);
+            quotes(&mut exception.quotes);
+        }
+        allows(&mut self.allows);
+    }
+
     /// The stages of a pathway, as a range of stage indices (they are stored
     /// pathway by pathway).
     pub fn pathway_range(&self, pathway: Pathway) -> std::ops::Range<usize> {
@@ -815,6 +919,8 @@ struct Resolver {
     errors: Vec<Finding>,
     /// "Did you mean" searches made so far (see [`Resolver::suggest`]).
     suggestions: usize,
+    /// Names those searches have looked at.
+    compared: usize,
     /// The list of stages shown when `stage N` names none, made once.
     stage_list: Option<String>,
 }
@@ -824,6 +930,12 @@ struct Resolver {
 /// thousands of stages would take quadratic time. Past this, the findings
 /// stay, without suggestions.
 const MAX_SUGGESTIONS: usize = 100;
+
+/// And names they may look at, all searches together: 100 searches over
+/// 100,000 names would be ten million. Most are ruled out by their length
+/// and letters without measuring (`diagnostic::suggest`); past this many,
+/// the findings stay, without suggestions.
+const MAX_COMPARED: usize = 2_000_000;
 
 /// A declared name, before resolution.
 #[derive(Clone, Copy)]
@@ -1135,11 +1247,12 @@ impl Resolver {
         wanted: &str,
         candidates: impl IntoIterator<Item = &'a str>,
     ) -> Option<&'a str> {
-        if self.suggestions >= MAX_SUGGESTIONS {
+        if self.suggestions >= MAX_SUGGESTIONS || self.compared >= MAX_COMPARED {
             return None;
         }
         self.suggestions += 1;
-        suggest(wanted, candidates)
+        let compared = &mut self.compared;
+        suggest(wanted, candidates.into_iter().inspect(|_| *compared += 1))
     }
 
     /// Declare a stage, exit or outcome name; false (and an error) if taken.
@@ -1606,4 +1719,30 @@ fn texts(words: Vec<Word>) -> Vec<String> {
 
 fn backticked(items: &[&str]) -> String {
     items.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn did_you_mean_looks_at_a_bounded_number_of_names() {
+        // 30,000 parties and 100 stages naming a party with a typo: each
+        // search passes over every name, so the budget lets 67 of them run.
+        let mut text = String::from("protocol \"P\"\noutcome agreed \"A\"\n");
+        for i in 0..30_000 {
+            text.push_str(&format!("party p{i} \"P\"\n"));
+        }
+        for i in 0..100 {
+            let final_one = if i == 99 { " final decision" } else { "" };
+            text.push_str(&format!(
+                "stage {i} \"S\" {{ parties px{} resolved -> agreed unresolved -> stage {}{final_one} }}\n",
+                i * 300,
+                (i + 1) % 100
+            ));
+        }
+        let Err(errors) = crate::load(&text) else { panic!("unknown parties must not load") };
+        let unknown = errors.iter().filter(|f| f.message.contains("px")).count();
+        let suggested = errors.iter().filter(|f| f.help.contains("did you mean")).count();
+        assert_eq!(unknown, 100);
+        assert_eq!(suggested, super::MAX_COMPARED.div_ceil(30_000));
+    }
 }
