@@ -372,6 +372,14 @@ pub fn parse(source: &str) -> (File, Vec<Finding>) {
 /// can retitle a window, rewrite what is shown, or worse). One finding names
 /// the first and counts the rest, so a binary file costs one finding.
 fn control_character(source: &str) -> Option<Finding> {
+    // Bytes first (a file is read once more for this, so it must be quick):
+    // C0 controls and DEL are single bytes, and the C1 controls (U+0080 to
+    // U+009F) begin with 0xC2, as do a few common characters (`£`, `§`), for
+    // which the characters are looked at.
+    let suspect = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f || b == 0xc2;
+    if !source.bytes().any(suspect) {
+        return None;
+    }
     let refused = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
     let (at, c) = source.char_indices().find(|&(_, c)| refused(c))?;
     let more = source[at + c.len_utf8()..].chars().filter(|&c| refused(c)).count();
@@ -993,19 +1001,6 @@ impl Builder<'_> {
         Span::new(whole.start, last.map_or(whole.end, |p| self.span(&p).end))
     }
 
-    /// [`Builder::head`] up to the first inner `stop` (a step's `otherwise`,
-    /// a route's `and record`), so a finding points at the element's own line.
-    fn head_before(&self, pair: &Pair<Rule>, stop: Rule) -> Span {
-        let whole = self.span(pair);
-        let last = pair
-            .clone()
-            .into_inner()
-            .take_while(|p| p.as_rule() != stop)
-            .filter(|p| !matches!(p.as_rule(), Rule::quote | Rule::note | Rule::source))
-            .last();
-        Span::new(whole.start, last.map_or(whole.end, |p| self.span(&p).end))
-    }
-
     fn word(&self, pair: &Pair<Rule>) -> Word {
         Word { text: pair.as_str().to_string(), span: self.span(pair) }
     }
@@ -1351,9 +1346,17 @@ impl Builder<'_> {
 
     /// A step, a record, or a step's `otherwise` branch.
     fn step(&mut self, pair: Pair<Rule>) -> Option<Step> {
-        let span = self.head_before(&pair, Rule::otherwise);
-        let mut step = Step { span, ..Step::default() };
+        // The head, found on the way through: up to the `otherwise`, without
+        // the quotes, so a finding points at the step's own line.
+        let whole = self.span(&pair);
+        let mut head_end = None;
+        let mut step = Step::default();
         for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::quote | Rule::note | Rule::source | Rule::otherwise => {}
+                _ if step.otherwise.is_none() => head_end = Some(self.span(&p).end),
+                _ => {}
+            }
             match p.as_rule() {
                 Rule::kw_discretionary => step.discretionary = true,
                 Rule::string => step.text = self.text(&p),
@@ -1367,11 +1370,12 @@ impl Builder<'_> {
             }
         }
         step.quotes.shrink_to_fit();
+        step.span = Span::new(whole.start, head_end.unwrap_or(whole.end));
         Some(step)
     }
 
     fn route(&mut self, pair: Pair<Rule>) -> Option<Route> {
-        let span = self.head_before(&pair, Rule::route_record);
+        let whole = self.span(&pair);
         let mut inner = pair.into_inner().peekable();
         let mut implied = false;
         let mut discretionary = false;
@@ -1392,7 +1396,11 @@ impl Builder<'_> {
             Rule::no_response => Condition::NoResponse,
             _ => Condition::If(self.first_text(cond)?.text),
         };
-        let target = self.target(inner.next()?)?;
+        let target_pair = inner.next()?;
+        // The head: to the target, or its timescale (not the quotes or `and
+        // record`), so a finding points at the route's own line.
+        let mut head_end = self.span(&target_pair).end;
+        let target = self.target(target_pair)?;
         let mut route = Route {
             condition,
             condition_span,
@@ -1403,11 +1411,14 @@ impl Builder<'_> {
             implied,
             discretionary,
             records: vec![],
-            span,
+            span: whole,
         };
         for p in inner {
             match p.as_rule() {
-                Rule::timing => route.timescale = Some(self.timing(p)?),
+                Rule::timing => {
+                    head_end = head_end.max(self.span(&p).end);
+                    route.timescale = Some(self.timing(p)?);
+                }
                 Rule::quote => route.quotes.push(self.first_text(p)?),
                 Rule::source => route.sources.push(self.first_text(p)?),
                 Rule::route_record => {
@@ -1418,6 +1429,7 @@ impl Builder<'_> {
             }
         }
         route.quotes.shrink_to_fit();
+        route.span = Span::new(whole.start, head_end);
         Some(route)
     }
 
@@ -1662,6 +1674,21 @@ fn is_keyword(rule: Rule) -> bool {
 /// start a line of its own, such as a forged `::error` workflow command).
 fn unescape(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
+    // Most texts escape nothing: their words, one space apart.
+    if !raw.contains('\\') {
+        for word in raw.split_whitespace() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+        return out;
+    }
+    unescape_chars(raw, out)
+}
+
+/// [`unescape`], one character at a time.
+fn unescape_chars(raw: &str, mut out: String) -> String {
     let mut chars = raw.chars();
     let mut pending_space = false;
     while let Some(c) = chars.next() {
@@ -1696,6 +1723,15 @@ fn collapse(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The quick way through texts without escapes reads them as the
+        /// character loop does (whitespace of every script included).
+        #[test]
+        fn texts_without_escapes_read_as_character_by_character(raw in "[a-c \t\n\r\u{a0}\u{2028}\u{3000}é\"]{0,40}") {
+            proptest::prop_assert_eq!(unescape(&raw), unescape_chars(&raw, String::new()));
+        }
+    }
 
     #[test]
     fn spans_leave_out_trailing_spaces_and_comments() {
