@@ -15,9 +15,9 @@ use petgraph::graph::{DiGraph, EdgeIndex, EdgeReference, NodeIndex};
 use petgraph::visit::{EdgeFiltered, EdgeRef};
 use std::collections::VecDeque;
 
-use crate::model::{Condition, ExitIx, From, OutcomeIx, Pathway, Protocol, Reach, StageIx, Target};
+use crate::model::{Condition, ExitIx, From, OutcomeIx, Pathway, Protocol, Reach, Route, StageIx, Target};
 use crate::span::Span;
-use crate::timescale::{Count, Point, Timescale, WorkingDays, Worst};
+use crate::timescale::{Count, Point, WorkingDays, Worst};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Node {
@@ -33,15 +33,26 @@ pub enum Node {
     AnyStage,
 }
 
+/// The route an edge is, in the model: edges refer to their routes rather
+/// than copy their conditions and timescales (a graph has an edge per route
+/// and several per stage, and a timescale is 128 bytes and two allocations).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteRef {
+    /// A stage's own route, by its index in [`Stage::routes`](crate::model::Stage::routes).
+    Own { stage: StageIx, index: usize },
+    /// An `at any stage` route, by its index in [`Protocol::rule_routes`].
+    Rule(usize),
+}
+
 #[derive(Debug, Clone)]
 pub struct Edge {
-    /// `None` for the edge from a pathway's start to its first stage, and
-    /// from a stage to its decision.
-    pub condition: Option<Condition>,
-    pub timescale: Option<Timescale>,
-    /// The `at any stage` rule this route is, by its index in
-    /// [`Protocol::rule_routes`]: it leaves a [`Node::AnyStage`].
-    pub rule: Option<usize>,
+    /// `None` for the edge from a pathway's start to its first stage, from a
+    /// stage to its decision, and for the links to [`Node::AnyStage`] hubs.
+    pub route: Option<RouteRef>,
+    /// A route for a child at immediate risk, or a link to such routes.
+    pub immediate_risk: bool,
+    /// The route's worst-case time, from its timescale (counted once, here).
+    duration: Worst,
     /// A `discretionary` route: the text only allows it (drawn dashed).
     pub discretionary: bool,
     /// An `implied` route: the text never states it.
@@ -53,25 +64,49 @@ impl Edge {
     /// An edge that is not a route: from a pathway's start to its first
     /// stage, or from a stage to its decision.
     fn step(span: Span) -> Edge {
-        Edge { condition: None, timescale: None, rule: None, discretionary: false, implied: false, span }
+        Edge {
+            route: None,
+            immediate_risk: false,
+            duration: Worst::ZERO,
+            discretionary: false,
+            implied: false,
+            span,
+        }
     }
 
     /// From a stage (or its decision) or a [`Node::AnyStage`] to the shared
     /// `at any stage` routes above it. One for immediate risk leaves the
     /// stage itself and, like the routes it leads to, takes no time.
     fn link(immediate_risk: bool) -> Edge {
-        Edge { condition: immediate_risk.then_some(Condition::ImmediateRisk), ..Edge::step(Span::default()) }
+        Edge { immediate_risk, ..Edge::step(Span::default()) }
+    }
+
+    /// The route this edge is.
+    pub fn route<'p>(&self, p: &'p Protocol) -> Option<&'p Route> {
+        match self.route? {
+            RouteRef::Own { stage, index } => p.stages.get(stage.0)?.routes.get(index),
+            RouteRef::Rule(r) => p.rule_routes.get(r).map(|r| &r.item),
+        }
+    }
+
+    /// The `at any stage` rule this route is, by its index in
+    /// [`Protocol::rule_routes`]: it leaves a [`Node::AnyStage`].
+    pub fn rule(&self) -> Option<usize> {
+        match self.route? {
+            RouteRef::Rule(r) => Some(r),
+            RouteRef::Own { .. } => None,
+        }
     }
 
     /// Inherited from an `at any stage` rule.
     pub fn inherited(&self) -> bool {
-        self.rule.is_some()
+        self.rule().is_some()
     }
 
     /// Routes for a child at immediate risk leave the disagreement process:
     /// they do not count towards how long the disagreement takes.
     pub fn counts_for_time(&self) -> bool {
-        self.condition != Some(Condition::ImmediateRisk)
+        !self.immediate_risk
     }
 
     /// Whether the edge is a way on for a disagreement that is still
@@ -82,10 +117,7 @@ impl Edge {
     }
 
     pub fn duration(&self) -> Worst {
-        match &self.timescale {
-            Some(t) => Worst::of(t.bound()),
-            None => Worst::ZERO,
-        }
+        self.duration
     }
 }
 
@@ -135,10 +167,10 @@ impl EscalationGraph {
             Target::Exit(ix) => exits[ix.0],
             Target::Outcome(ix) => outcomes[ix.0],
         };
-        let route_edge = |route: &crate::model::Route, rule: Option<usize>| Edge {
-            condition: Some(route.condition.clone()),
-            timescale: route.timescale.clone(),
-            rule,
+        let route_edge = |route: &Route, at: RouteRef| Edge {
+            route: Some(at),
+            immediate_risk: route.condition == Condition::ImmediateRisk,
+            duration: route.timescale.as_ref().map_or(Worst::ZERO, |t| Worst::of(t.bound())),
             discretionary: route.discretionary,
             implied: route.implied,
             span: route.span,
@@ -162,12 +194,16 @@ impl EscalationGraph {
         for ix in (0..n).map(StageIx) {
             let stage = protocol.stage(ix);
             graph.add_edge(stages[ix.0], decisions[ix.0], Edge::step(stage.head));
-            for route in &stage.routes {
+            for (index, route) in stage.routes.iter().enumerate() {
                 let from = match route.condition {
                     Condition::ImmediateRisk => stages[ix.0],
                     _ => decisions[ix.0],
                 };
-                graph.add_edge(from, node_of(route.target), route_edge(route, None));
+                graph.add_edge(
+                    from,
+                    node_of(route.target),
+                    route_edge(route, RouteRef::Own { stage: ix, index }),
+                );
             }
         }
 
@@ -205,7 +241,7 @@ impl EscalationGraph {
             for &(segment, r) in &attached {
                 let at = *hub[segment].get_or_insert_with(|| graph.add_node(Node::AnyStage));
                 let route = &protocol.rule_routes[r].item;
-                graph.add_edge(at, node_of(route.target), route_edge(route, Some(r)));
+                graph.add_edge(at, node_of(route.target), route_edge(route, RouteRef::Rule(r)));
             }
             let above = |mut segment: usize| {
                 while segment > 1 {
@@ -272,7 +308,7 @@ impl EscalationGraph {
                 let candidate = if g.graph[e.target()] == Node::AnyStage {
                     at_hub(g, e.target(), keep, memo)
                 } else {
-                    e.weight().rule.filter(|&r| keep(r))
+                    e.weight().rule().filter(|&r| keep(r))
                 };
                 found = earlier(found, candidate);
             }
@@ -619,7 +655,7 @@ stage 2 \"Two\" { within 3 working days  final decision  resolved -> agreed }
             let mut want: Vec<usize> = p.routes_of(ix).filter_map(|(_, rule)| rule).collect();
             let mut got: Vec<usize> = [g.stages[ix.0], g.decisions[ix.0]]
                 .into_iter()
-                .flat_map(|n| g.inherited_from(n).filter_map(|e| e.weight().rule).collect::<Vec<_>>())
+                .flat_map(|n| g.inherited_from(n).filter_map(|e| e.weight().rule()).collect::<Vec<_>>())
                 .collect();
             got.sort_unstable();
             assert_eq!(got, want, "stage {}", p.stage(ix).display_id());

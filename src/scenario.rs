@@ -531,15 +531,20 @@ fn resolve<'s>(
 }
 
 /// The first route (by the order `routes_of` gives) leaving `from` when `condition` holds.
-fn route_from(g: &EscalationGraph, from: NodeIndex, condition: &Condition) -> Option<(EdgeIndex, NodeIndex)> {
+fn route_from(
+    p: &Protocol,
+    g: &EscalationGraph,
+    from: NodeIndex,
+    condition: &Condition,
+) -> Option<(EdgeIndex, NodeIndex)> {
+    // Links to the shared hubs are no routes: they have none.
     let holds = |e: &petgraph::graph::EdgeReference<'_, crate::graph::Edge>| {
-        e.weight().condition.as_ref() == Some(condition)
-            && g.graph[e.target()] != crate::graph::Node::AnyStage
+        e.weight().route(p).is_some_and(|r| &r.condition == condition)
     };
     // The stage's own routes (edges in the order written), then the shared
     // `at any stage` ones in the order of their rules.
     let own = g.graph.edges(from).filter(|e| holds(e) && !e.weight().inherited()).min_by_key(|e| e.id());
-    own.or_else(|| g.inherited_from(from).filter(holds).min_by_key(|e| e.weight().rule))
+    own.or_else(|| g.inherited_from(from).filter(holds).min_by_key(|e| e.weight().rule()))
         .map(|e| (e.id(), e.target()))
 }
 
@@ -614,7 +619,7 @@ fn walk(p: &Protocol, g: &EscalationGraph, calendar: &crate::calendar::Calendar,
             Condition::ImmediateRisk => (g.stages[ix.0], arrival),
             _ => (g.decisions[ix.0], due),
         };
-        match route_from(g, from, &event) {
+        match route_from(p, g, from, &event) {
             Some(step) => {
                 at = leave;
                 next = Some(step);

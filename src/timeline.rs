@@ -148,9 +148,10 @@ impl Timeline {
             before = Some(node);
             let (route_days, route_causes, arrival) = match into {
                 Some((Some(source), edge)) => {
-                    hour_based |= edge.timescale.as_ref().is_some_and(is_hour_based);
+                    let timescale = edge.route(protocol).and_then(|r| r.timescale.as_ref());
+                    hour_based |= timescale.is_some_and(is_hour_based);
                     let (days, causes) = route_bound(protocol, g, source, node, edge);
-                    let arrival = match &edge.timescale {
+                    let arrival = match timescale {
                         None => at,
                         Some(ts) => match ts.end(&calendar, at.at) {
                             Some(date) => Reach { at: date, unbounded: at.unbounded },
@@ -363,7 +364,8 @@ fn route_bound(
         Some(target) => p.target_name(target),
         None => "the start".to_string(),
     };
-    let timescale = edge.timescale.as_ref().map(ToString::to_string).unwrap_or_default();
+    let timescale =
+        edge.route(p).and_then(|r| r.timescale.as_ref()).map(ToString::to_string).unwrap_or_default();
     (None, vec![Cause::VagueRoute { from: name(source), to: name(target), timescale }])
 }
 

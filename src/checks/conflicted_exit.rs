@@ -34,7 +34,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         }
         // The rest depend on the stage's sides, in the order written.
         let mut shared: Vec<usize> =
-            g.inherited_from(g.stage_node(ix)).filter_map(|e| e.weight().rule).collect();
+            g.inherited_from(g.stage_node(ix)).filter_map(|e| e.weight().rule()).collect();
         shared.sort_unstable();
         let mut routes = own.chain(shared.into_iter().map(|r| &p.rule_routes[r].item).filter(|r| risk(r)));
         let mut sides = Vec::new();

@@ -122,7 +122,7 @@ fn parts_total(cx: &Context, stages: &[crate::model::StageIx]) -> Worst {
             .filter(|e| match g.graph[e.source()] {
                 Node::Decision(from) => in_span[from.0],
                 // A shared `at any stage` route: if a stage of the span inherits it.
-                Node::AnyStage => e.weight().rule.is_some_and(|r| {
+                Node::AnyStage => e.weight().rule().is_some_and(|r| {
                     let rule = &cx.protocol.rule_routes[r];
                     rule.condition != crate::model::Condition::ImmediateRisk
                         && stages.iter().any(|&s| s != *ix && cx.protocol.covers(&rule.scope, s))

@@ -361,6 +361,26 @@ impl Globs {
 }
 
 /// Read and check every source, on every core, in the order given.
+/// `work` on consecutive chunks of `items`, one chunk a core, the results
+/// in the items' order. One item, or one core, is done on this thread.
+pub(crate) fn in_parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
+    let threads = match items.len() {
+        0 | 1 => 1,
+        n => std::thread::available_parallelism().map_or(1, |c| c.get()).min(n),
+    };
+    if threads == 1 {
+        return vec![work(items)];
+    }
+    let size = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let work = &work;
+        let handles: Vec<_> =
+            items.chunks(size).map(|chunk| (chunk, scope.spawn(move || work(chunk)))).collect();
+        // A thread that failed to finish (it panicked) has its chunk done here.
+        handles.into_iter().map(|(chunk, h)| h.join().unwrap_or_else(|_| work(chunk))).collect()
+    })
+}
+
 pub(crate) fn read_all(sources: Vec<Source>) -> Vec<Report> {
     let one = |source: Source| match source {
         Source::Stdin => read_stdin(),
