@@ -34,5 +34,5 @@ for target in pipeline tokens compare config; do
         echo "fuzz smoke run: $target failed"
         exit 1
     fi
-    grep -E '^stat::number_of_executed_units|^Done|cov:' "$scratch/$target.log" | tail -n 2
+    grep -E 'DONE|^stat::number_of_executed_units' "$scratch/$target.log" | tail -n 2
 done

@@ -582,22 +582,8 @@ stage 2 \"Two\" { within 3 working days  final decision  resolved -> agreed }
     #[test]
     fn the_worst_case_adds_stages_and_route_times_in_one_pass() {
         let (p, g) = graph(LADDER);
-        let t = Timing::compute(&p, &g);
         // Stage 1 (2) + route (1) + stage 2 (3).
-        assert_eq!(
-            t.finish[g.stages[1].index()],
-            Worst { days: crate::timescale::WorkingDays(6), unbounded: false }
-        );
-        let route: Vec<Node> = t.worst_route(&g, g.stages[1]).into_iter().map(|n| g.graph[n]).collect();
-        assert_eq!(
-            route,
-            [
-                Node::Start(Pathway::Main),
-                Node::Stage(StageIx(0)),
-                Node::Decision(StageIx(0)),
-                Node::Stage(StageIx(1))
-            ]
-        );
+        let t = stage_2_is_reached_by_way_of_stage_1_at_worst(&p, &g, 6);
         assert!(t.cycles.is_empty());
     }
 
@@ -677,13 +663,18 @@ stage 1 \"One\" { within 1 working day }
 stage 2 \"Two\" { within 2 working days final decision }
 ",
         );
-        let t = Timing::compute(&p, &g);
+        let t = stage_2_is_reached_by_way_of_stage_1_at_worst(&p, &g, 3);
         assert!(t.cycles.is_empty(), "{:?}", t.cycles);
+    }
+
+    /// The second stage ends on day `days` at worst, reached from the start through the first.
+    fn stage_2_is_reached_by_way_of_stage_1_at_worst(p: &Protocol, g: &EscalationGraph, days: u64) -> Timing {
+        let t = Timing::compute(p, g);
         assert_eq!(
             t.finish[g.stages[1].index()],
-            Worst { days: crate::timescale::WorkingDays(3), unbounded: false }
+            Worst { days: crate::timescale::WorkingDays(days), unbounded: false }
         );
-        let route: Vec<Node> = t.worst_route(&g, g.stages[1]).into_iter().map(|n| g.graph[n]).collect();
+        let route: Vec<Node> = t.worst_route(g, g.stages[1]).into_iter().map(|n| g.graph[n]).collect();
         assert_eq!(
             route,
             [
@@ -693,6 +684,7 @@ stage 2 \"Two\" { within 2 working days final decision }
                 Node::Stage(StageIx(1))
             ]
         );
+        t
     }
 
     #[test]
