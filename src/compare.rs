@@ -143,15 +143,14 @@ fn coverage(p: &Protocol, g: &crate::graph::EscalationGraph) -> Coverage {
             && (r.timescale.as_ref().is_some_and(|t| t.is_immediate())
                 || matches!(r.target, Target::Exit(e) if p.exits[e.0].timescale.as_ref().is_some_and(|t| t.is_immediate())))
     };
-    // The shared `at any stage` routes, once for all stages.
-    let inherited_risk = g.first_inherited(|r| risk(&p.rule_routes[r]));
-    let inherited_at_once = g.first_inherited(|r| at_once(&p.rule_routes[r]));
+    let any_risk = g.first_route(p, risk);
+    let at_once = g.first_route(p, at_once);
     let mut covered = 0;
     let mut slow = 0;
-    for (ix, stage) in p.stages_with_ix() {
-        if stage.routes.iter().any(at_once) || inherited_at_once[ix.0].is_some() {
+    for (risk, at_once) in any_risk.iter().zip(&at_once) {
+        if at_once.is_some() {
             covered += 1;
-        } else if stage.routes.iter().any(risk) || inherited_risk[ix.0].is_some() {
+        } else if risk.is_some() {
             slow += 1;
         }
     }

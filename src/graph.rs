@@ -337,6 +337,20 @@ impl EscalationGraph {
             .collect()
     }
 
+    /// Per stage, the first of its routes that `keep` accepts, in the order
+    /// [`Protocol::routes_of`] gives (its own, then the inherited ones as
+    /// written), for all stages at once through [`Self::first_inherited`].
+    pub fn first_route<'p>(&self, p: &'p Protocol, keep: impl Fn(&Route) -> bool) -> Vec<Option<&'p Route>> {
+        let inherited = self.first_inherited(|r| keep(&p.rule_routes[r]));
+        p.stages
+            .iter()
+            .zip(inherited)
+            .map(|(stage, rule)| {
+                stage.routes.iter().find(|r| keep(r)).or(rule.map(|r| &p.rule_routes[r].item))
+            })
+            .collect()
+    }
+
     /// The stage, exit or outcome a node stands for (`None` for a start; a
     /// decision stands for its stage).
     pub fn target(&self, node: NodeIndex) -> Option<Target> {

@@ -543,7 +543,7 @@ fn route_from(
     };
     // The stage's own routes (edges in the order written), then the shared
     // `at any stage` ones in the order of their rules.
-    let own = g.graph.edges(from).filter(|e| holds(e) && !e.weight().inherited()).min_by_key(|e| e.id());
+    let own = g.graph.edges(from).filter(holds).min_by_key(|e| e.id());
     own.or_else(|| g.inherited_from(from).filter(holds).min_by_key(|e| e.weight().rule()))
         .map(|e| (e.id(), e.target()))
 }

@@ -16,22 +16,17 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     let g = cx.graph;
     let mut findings = Vec::new();
     let risk = |r: &Route| r.condition == Condition::ImmediateRisk;
-    // Shared `at any stage` routes, once each: the first a stage inherits,
-    // and the first that goes anywhere but an exit that says where (never conflicted).
-    let inherited = g.first_inherited(|r| risk(&p.rule_routes[r]));
-    let unjudged = g.first_inherited(|r| {
-        risk(&p.rule_routes[r])
-            && !matches!(p.rule_routes[r].target, Target::Exit(e) if !p.exits[e.0].to.is_empty())
-    });
+    // The first route for immediate risk, and the first to anywhere but an
+    // exit that says where it goes (never conflicted), for all stages at once.
+    let first_risk = g.first_route(p, risk);
+    let unjudged =
+        g.first_route(p, |r| risk(r) && !matches!(r.target, Target::Exit(e) if !p.exits[e.0].to.is_empty()));
     for (ix, stage) in p.stages_with_ix() {
-        let own = stage.routes.iter().filter(|r| risk(r));
-        let Some(first) = own.clone().next().or_else(|| inherited[ix.0].map(|r| &p.rule_routes[r].item))
-        else {
-            continue;
-        };
+        let Some(first) = first_risk[ix.0] else { continue };
         if unjudged[ix.0].is_some() {
             continue;
         }
+        let own = stage.routes.iter().filter(|r| risk(r));
         // The rest depend on the stage's sides, in the order written.
         let mut shared: Vec<usize> =
             g.inherited_from(g.stage_node(ix)).filter_map(|e| e.weight().rule()).collect();

@@ -7,12 +7,10 @@ use crate::model::Condition;
 
 pub fn check(cx: &Context) -> Vec<Finding> {
     let p = cx.protocol;
-    let inherited = cx.graph.first_inherited(|r| p.rule_routes[r].condition == Condition::Unresolved);
+    let onward = cx.graph.first_route(p, |r| r.condition == Condition::Unresolved);
     p.stages_with_ix()
         .filter(|(_, stage)| stage.final_authority.is_none())
-        .filter(|&(ix, stage)| {
-            !stage.routes.iter().any(|r| r.condition == Condition::Unresolved) && inherited[ix.0].is_none()
-        })
+        .filter(|&(ix, _)| onward[ix.0].is_none())
         .map(|(_, stage)| {
             // `no outcome described`: the encoder says the text gives none, so
             // the finding says it in those words.

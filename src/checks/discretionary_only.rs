@@ -11,16 +11,11 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     let p = cx.protocol;
     let mut findings = Vec::new();
     let unresolved = |r: &Route| r.condition == Condition::Unresolved;
-    // The shared `at any stage` routes each stage inherits, in one pass each.
-    let onward = cx.graph.first_inherited(|r| unresolved(&p.rule_routes[r]));
-    let always =
-        cx.graph.first_inherited(|r| unresolved(&p.rule_routes[r]) && !p.rule_routes[r].discretionary);
+    let onward = cx.graph.first_route(p, unresolved);
+    let always = cx.graph.first_route(p, |r| unresolved(r) && !r.discretionary);
     for (ix, stage) in p.stages_with_ix().filter(|(_, s)| s.final_authority.is_none()) {
-        let own = stage.routes.iter().filter(|r| unresolved(r));
-        let Some(first) = own.clone().next().or_else(|| onward[ix.0].map(|r| &p.rule_routes[r].item)) else {
-            continue; // `dead-end`'s business
-        };
-        if always[ix.0].is_some() || !own.clone().all(|r| r.discretionary) {
+        let Some(first) = onward[ix.0] else { continue }; // `dead-end`'s business
+        if always[ix.0].is_some() {
             continue;
         }
         findings.push(

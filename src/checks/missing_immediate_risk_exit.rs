@@ -9,19 +9,14 @@ use crate::model::{Condition, Protocol, Route, Target};
 pub fn check(cx: &Context) -> Vec<Finding> {
     let p = cx.protocol;
     let mut findings = Vec::new();
-    // What each stage inherits, from the shared `at any stage` routes (one pass).
-    let inherited_risk = cx.graph.first_inherited(|r| p.rule_routes[r].condition == Condition::ImmediateRisk);
-    let inherited_exit = cx.graph.first_inherited(|r| matches!(p.rule_routes[r].target, Target::Exit(_)));
+    let risk = cx.graph.first_route(p, |r| r.condition == Condition::ImmediateRisk);
+    let to_exit = cx.graph.first_route(p, |r| matches!(r.target, Target::Exit(_)));
     for (ix, stage) in p.stages_with_ix() {
-        let has_route = stage.routes.iter().any(|r| r.condition == Condition::ImmediateRisk)
-            || inherited_risk[ix.0].is_some();
-        if !has_route {
+        if risk[ix.0].is_none() {
             // A stage may show an exit that is taken for another reason (an
             // `if "..."` route): say so, so the finding does not seem to deny
             // the exit drawn beside the stage.
-            let other = (stage.routes.iter().find(|r| matches!(r.target, Target::Exit(_))))
-                .or_else(|| inherited_exit[ix.0].map(|r| &p.rule_routes[r].item));
-            let (message, label) = match other {
+            let (message, label) = match to_exit[ix.0] {
                 Some(route) => (
                     format!(
                         "{} has no route for a child at immediate risk: its exit `{}` is for another condition",
