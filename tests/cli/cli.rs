@@ -102,3 +102,27 @@ fn output_to_a_closed_pipe_does_not_panic() {
     let output = child.wait_with_output().expect("finishes");
     assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"), "{output:?}");
 }
+
+#[test]
+fn a_folder_reports_each_file_as_alone_in_the_order_of_their_names() {
+    // The reports are drawn on every core (`cli::in_parallel`): joined, they
+    // must read as the files checked one by one, in order.
+    let folder = String::from_utf8_lossy(&escalate(&["check", "policies/"]).stdout).into_owned();
+    let mut files: Vec<String> = std::fs::read_dir("policies")
+        .expect("policies")
+        .flatten()
+        .map(|e| e.path().display().to_string())
+        .filter(|p| p.ends_with(".esc"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 5);
+    let alone: String = files
+        .iter()
+        .map(|f| {
+            let out = String::from_utf8_lossy(&escalate(&["check", f]).stdout).into_owned();
+            // Without its own line of totals ("checked 1 file: ...").
+            out.trim_end().rsplit_once('\n').map_or(String::new(), |(body, _)| format!("{body}\n"))
+        })
+        .collect();
+    assert!(folder.starts_with(&alone), "the folder's report is not the files' reports in order");
+}
