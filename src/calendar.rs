@@ -221,20 +221,24 @@ impl Table {
     }
 }
 
-/// GOV.UK division object: `{"division": "...", "events": [...]}`.
+/// GOV.UK division object: `{"division": "...", "events": [...]}`. Its
+/// words are borrowed from the embedded text where they need no unescaping.
 #[derive(Deserialize)]
-struct DivisionFile {
-    division: String,
-    events: Vec<EventRecord>,
+struct DivisionFile<'a> {
+    #[serde(borrow)]
+    division: Cow<'a, str>,
+    #[serde(borrow)]
+    events: Vec<EventRecord<'a>>,
 }
 
 /// GOV.UK event: `{"title", "date": "YYYY-MM-DD", "notes", "bunting"}`; `bunting` is ignored.
 #[derive(Deserialize)]
-struct EventRecord {
+struct EventRecord<'a> {
     title: String,
-    date: String,
-    #[serde(default)]
-    notes: String,
+    #[serde(borrow)]
+    date: Cow<'a, str>,
+    #[serde(default, borrow)]
+    notes: Cow<'a, str>,
 }
 
 /// One division's table, parsed the first time it is asked for (a run that
@@ -255,8 +259,8 @@ fn parse_table(name: &str, json: &str) -> Table {
         .events
         .into_iter()
         .map(|event| {
-            let date = NaiveDate::parse_from_str(&event.date, "%Y-%m-%d")
-                .unwrap_or_else(|e| panic!("embedded calendar {name}.json: bad date {:?}: {e}", event.date));
+            let date = iso_date(&event.date)
+                .unwrap_or_else(|| panic!("embedded calendar {name}.json: bad date {:?}", event.date));
             let title = if event.notes.eq_ignore_ascii_case(SUBSTITUTE_NOTE) {
                 format!("{}{SUBSTITUTE_SUFFIX}", event.title)
             } else {
@@ -272,6 +276,20 @@ fn parse_table(name: &str, json: &str) -> Table {
     let last_year = events.last().map_or(first_year, |(d, _)| d.year());
     let (dates, titles) = events.into_iter().unzip();
     Table { dates, titles, first_year, last_year }
+}
+
+/// `YYYY-MM-DD`, as GOV.UK writes dates. By hand, because chrono's
+/// `parse_from_str` reads its format string anew for each of a table's
+/// hundreds of dates, which was a third of the cost of reading a table.
+fn iso_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
+        b[range].iter().try_fold(0u32, |n, &d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')))
+    };
+    NaiveDate::from_ymd_opt(i32::try_from(digits(0..4)?).ok()?, digits(5..7)?, digits(8..10)?)
 }
 
 fn is_weekday(date: NaiveDate) -> bool {
@@ -612,6 +630,15 @@ mod tests {
         assert!(!s.is_working_day(date(2023, 1, 2)));
         assert!(!s.is_working_day(date(2023, 1, 3)));
         assert!(ew().is_working_day(date(2023, 1, 3)));
+    }
+
+    #[test]
+    fn dates_are_read_as_gov_uk_writes_them_and_nothing_else() {
+        assert_eq!(iso_date("2026-12-28"), Some(date(2026, 12, 28)));
+        assert_eq!(iso_date("2024-02-29"), Some(date(2024, 2, 29)));
+        for bad in ["2026-1-05", "2026-13-01", "2025-02-29", "2026/12/28", "2026-12-2x", "+026-12-28", ""] {
+            assert_eq!(iso_date(bad), None, "{bad}");
+        }
     }
 
     #[test]

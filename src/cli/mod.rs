@@ -498,13 +498,17 @@ pub(crate) fn shown(path: &Path) -> String {
 /// terminal escape or a line break: it is made from the arguments with
 /// their control characters shown as symbols, as source text is shown.
 pub(crate) fn parse_arguments<P: clap::Parser>() -> P {
-    // `--version` also says which bank-holiday tables are built in.
-    let long_version: &'static str = Box::leak(long_version().into_boxed_str());
+    // `--version` also says which bank-holiday tables are built in. Saying
+    // so parses all three tables, two thirds of what `--version` costs, so
+    // it is only said when asked for (clap shows it for `--version` alone).
+    let long_version: Option<&'static str> =
+        std::env::args_os().any(|a| a == "--version").then(|| &*Box::leak(long_version().into_boxed_str()));
     let parse = |args: Vec<std::ffi::OsString>| {
-        P::command()
-            .long_version(long_version)
-            .try_get_matches_from(args)
-            .and_then(|m| P::from_arg_matches(&m))
+        let mut command = P::command();
+        if let Some(text) = long_version {
+            command = command.long_version(text);
+        }
+        command.try_get_matches_from(args).and_then(|m| P::from_arg_matches(&m))
     };
     let error = match parse(std::env::args_os().collect()) {
         Ok(parsed) => return parsed,
