@@ -346,6 +346,9 @@ fn main() -> ExitCode {
     // messages quote the arguments, shown as source text is.
     let cli: Cli = cli::parse_arguments();
     cli::set_color(cli.color);
+    if cli.command.writes_files() {
+        cli::panic::clean_up_on_interrupt();
+    }
     cli::panic::debug_trigger();
     match cli.command {
         Command::Check { paths, format, deny, exclude, quiet, statistics } => {
@@ -379,6 +382,19 @@ fn main() -> ExitCode {
         Command::Test { paths, format } => cli::test(paths, format),
         #[cfg(feature = "lsp")]
         Command::Lsp => escalate::lsp::run(),
+    }
+}
+
+impl Command {
+    /// Whether the command may write files (through temporary files that an
+    /// interrupt must remove).
+    fn writes_files(&self) -> bool {
+        match self {
+            Command::Fmt { check, diff, .. } => !check && !diff,
+            Command::Init { .. } | Command::Report { .. } => true,
+            Command::Render { output, .. } | Command::Timeline { output, .. } => output.is_some(),
+            _ => false,
+        }
     }
 }
 

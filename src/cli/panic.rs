@@ -1,8 +1,9 @@
 //! What happens when escalate itself fails: a panic is a bug in escalate,
 //! never in the user's file, so it is reported as rustc reports an internal
 //! compiler error (what happened, that it is not the user's fault, how to
-//! report it) with exit code 2, never as a Rust backtrace. And a run stopped
-//! by Ctrl-C or `kill` removes the temporary files it was writing.
+//! report it) with exit code 2, never as a Rust backtrace. And a run that
+//! writes files, stopped by Ctrl-C or `kill`, removes the temporary files it
+//! was writing.
 
 use std::panic::PanicHookInfo;
 
@@ -10,16 +11,23 @@ use std::panic::PanicHookInfo;
 /// test the hook; release builds never read it.
 pub(crate) const DEBUG_PANIC: &str = "ESCALATE_DEBUG_PANIC";
 
-/// Install the panic hook and the interrupt handler.
+/// Install the panic hook.
 pub(crate) fn install() {
     std::panic::set_hook(Box::new(|info| {
         eprint!("{}", message(info));
         escalate::fsutil::remove_temporaries();
         std::process::exit(2);
     }));
-    // Ctrl-C, `kill`, a closed terminal: the files being replaced are
-    // untouched; only the half-written temporary files need removing. 130 is
-    // the shell's code for a run stopped by Ctrl-C.
+}
+
+/// Install the interrupt handler, for a command that writes files. Ctrl-C,
+/// `kill`, a closed terminal: the files being replaced are untouched; only
+/// the half-written temporary files need removing. 130 is the shell's code
+/// for a run stopped by Ctrl-C. A command that writes nothing has nothing to
+/// clean up and goes without: the handler is a thread, and starting and
+/// stopping it took 0.6 ms of the 7 ms of a run on one policy (`fmt` against
+/// `fmt --check` of a laid-out file, 2026-12-02).
+pub(crate) fn clean_up_on_interrupt() {
     let _ = ctrlc::set_handler(|| {
         escalate::fsutil::remove_temporaries();
         std::process::exit(130);
