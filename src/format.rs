@@ -56,19 +56,25 @@ pub mod diff;
 /// reports them) if the file does not parse; the file's meaning, words and
 /// comments are never changed.
 pub fn format(source: &str) -> Result<String, Vec<Finding>> {
-    // One parse serves both the refusal and the self-check. Only syntax
-    // errors stop the formatter: a file with an unknown name or a duplicate
-    // clause is laid out all the same.
-    let loaded = match crate::load(source) {
-        Err(errors) if errors.iter().any(|f| f.code == Code::SyntaxError) => return Err(errors),
-        loaded => loaded,
-    };
+    // Only syntax errors stop the formatter: a file with an unknown name or
+    // a duplicate clause is laid out all the same.
+    let (file, errors) = crate::syntax::parse(source);
+    if errors.iter().any(|f| f.code == Code::SyntaxError) {
+        return Err(errors);
+    }
     let formatted = layout(source);
     // Already laid out (what `fmt --check` meets most in a repository): nothing to verify.
     if formatted == source {
         return Ok(formatted);
     }
-    if let Err(why) = verify(source, loaded, &formatted) {
+    // The self-check reads the result as the file was read. Resolving the
+    // file (with the cheap comparison of tokens) and reading the result need
+    // nothing of each other, so they are done side by side.
+    let ((tokens, before), after) = crate::side_by_side(
+        || (same_tokens(source, &formatted), crate::resolve(file, errors)),
+        || crate::load(&formatted),
+    );
+    if let Err(why) = tokens.and_then(|()| same_protocol(before, after)) {
         return Err(vec![
             Finding::new(
                 Code::SyntaxError,
@@ -118,68 +124,87 @@ fn ends_word(c: char) -> bool {
 
 /// Split `source` into tokens. The text has parsed, so every text is closed.
 fn lex(source: &str) -> Vec<Tok<'_>> {
-    let mut toks = Vec::new();
-    let mut breaks = 0;
-    let mut indent = 0;
-    let mut at_line_start = true;
-    let mut rest = source;
-    while let Some(c) = rest.chars().next() {
-        if c == '\n' || c == '\r' {
-            rest = rest.strip_prefix("\r\n").unwrap_or(&rest[1..]);
-            breaks += 1;
-            indent = 0;
-            at_line_start = true;
-            continue;
-        }
-        if is_space(c) {
-            if at_line_start {
-                indent = advance(indent, c);
-            }
-            rest = &rest[c.len_utf8()..];
-            continue;
-        }
-        let len = match c {
-            // As the grammar says: to the line feed (a CR before it is
-            // dropped with the spaces at the end of the comment).
-            '#' => rest.find('\n').unwrap_or(rest.len()),
-            '"' => text_len(rest),
-            '{' | '}' | ',' | ':' => 1,
-            '→' => c.len_utf8(),
-            '-' if rest.starts_with("->") => 2,
-            _ => {
-                let mut end = rest.len();
-                for (i, ch) in rest.char_indices().skip(1) {
-                    if ends_word(ch) || rest[i..].starts_with("->") {
-                        end = i;
-                        break;
-                    }
-                }
-                end
-            }
-        };
-        let text = &rest[..len];
-        let kind = match c {
-            '#' => Kind::Comment,
-            '"' => Kind::Text,
-            '{' => Kind::Open,
-            '}' => Kind::Close,
-            ',' => Kind::Comma,
-            ':' => Kind::Colon,
-            _ if text == "->" || text == "→" => Kind::Arrow,
-            _ => Kind::Word,
-        };
-        toks.push(Tok { kind, text, breaks, line_indent: indent });
-        if kind == Kind::Text
-            && let Some(last) = text.rfind(['\n', '\r'])
-        {
-            // Later tokens stand on the text's last line.
-            indent = text[last + 1..].chars().take_while(|&c| is_space(c)).fold(0, advance);
-        }
-        breaks = 0;
-        at_line_start = false;
-        rest = &rest[len..];
+    Lexer::new(source).collect()
+}
+
+/// The tokens of a text, one at a time (the self-check compares two files'
+/// tokens without holding either's).
+struct Lexer<'a> {
+    rest: &'a str,
+    indent: usize,
+    at_line_start: bool,
+}
+
+impl<'a> Lexer<'a> {
+    fn new(source: &'a str) -> Self {
+        Lexer { rest: source, indent: 0, at_line_start: true }
     }
-    toks
+}
+
+impl<'a> Iterator for Lexer<'a> {
+    type Item = Tok<'a>;
+
+    fn next(&mut self) -> Option<Tok<'a>> {
+        let mut breaks = 0;
+        loop {
+            let rest = self.rest;
+            let c = rest.chars().next()?;
+            if c == '\n' || c == '\r' {
+                self.rest = rest.strip_prefix("\r\n").unwrap_or(&rest[1..]);
+                breaks += 1;
+                self.indent = 0;
+                self.at_line_start = true;
+                continue;
+            }
+            if is_space(c) {
+                if self.at_line_start {
+                    self.indent = advance(self.indent, c);
+                }
+                self.rest = &rest[c.len_utf8()..];
+                continue;
+            }
+            let len = match c {
+                // As the grammar says: to the line feed (a CR before it is
+                // dropped with the spaces at the end of the comment).
+                '#' => rest.find('\n').unwrap_or(rest.len()),
+                '"' => text_len(rest),
+                '{' | '}' | ',' | ':' => 1,
+                '→' => c.len_utf8(),
+                '-' if rest.starts_with("->") => 2,
+                _ => {
+                    let mut end = rest.len();
+                    for (i, ch) in rest.char_indices().skip(1) {
+                        if ends_word(ch) || rest[i..].starts_with("->") {
+                            end = i;
+                            break;
+                        }
+                    }
+                    end
+                }
+            };
+            let text = &rest[..len];
+            let kind = match c {
+                '#' => Kind::Comment,
+                '"' => Kind::Text,
+                '{' => Kind::Open,
+                '}' => Kind::Close,
+                ',' => Kind::Comma,
+                ':' => Kind::Colon,
+                _ if text == "->" || text == "→" => Kind::Arrow,
+                _ => Kind::Word,
+            };
+            let tok = Tok { kind, text, breaks, line_indent: self.indent };
+            if kind == Kind::Text
+                && let Some(last) = text.rfind(['\n', '\r'])
+            {
+                // Later tokens stand on the text's last line.
+                self.indent = text[last + 1..].chars().take_while(|&c| is_space(c)).fold(0, advance);
+            }
+            self.at_line_start = false;
+            self.rest = &rest[len..];
+            return Some(tok);
+        }
+    }
 }
 
 /// Width after one more indentation character.
@@ -1097,19 +1122,28 @@ fn render(mut lines: Vec<Out>) -> String {
 /// Check that `after` says what `before` says: the same tokens (texts
 /// compared as escalate reads them) and comments, and, loaded, the same
 /// model as `before` (`loaded`), or the same problems if that has none.
-fn verify(before: &str, loaded: Result<Protocol, Vec<Finding>>, after: &str) -> Result<(), String> {
-    let (code_a, comments_a) = signature(before);
-    let (code_b, comments_b) = signature(after);
-    if code_a != code_b {
+/// The same words, texts (as escalate reads them) and comments.
+fn same_tokens(before: &str, after: &str) -> Result<(), String> {
+    let code = |source| Lexer::new(source).filter(|t| t.kind != Kind::Comment);
+    if !code(before).map(Word::of).eq(code(after).map(Word::of)) {
         return Err("the words or texts changed".into());
     }
-    if comments_a != comments_b {
+    let comments = |source| Lexer::new(source).filter(|t| t.kind == Kind::Comment).map(|t| t.text.trim_end());
+    if !comments(before).eq(comments(after)) {
         return Err("the comments changed".into());
     }
+    Ok(())
+}
+
+/// The same protocol read from the file and from the result: the same
+/// model but for its spans, or the same problems.
+fn same_protocol(
+    before: Result<Protocol, Vec<Finding>>,
+    after: Result<Protocol, Vec<Finding>>,
+) -> Result<(), String> {
     // Findings point at places, which move; what they say must not change.
     let said = |errors: &[Finding]| errors.iter().map(|f| (f.code, f.message.clone())).collect::<Vec<_>>();
-    let same = match (loaded, crate::load(after)) {
-        // Spans move; everything else must be equal.
+    let same = match (before, after) {
         (Ok(mut model), Ok(mut again)) => {
             model.forget_spans();
             again.forget_spans();
@@ -1124,45 +1158,59 @@ fn verify(before: &str, loaded: Result<Protocol, Vec<Finding>>, after: &str) -> 
     Ok(())
 }
 
-/// The tokens of a text, with whitespace inside texts reduced as escalate
-/// reads it, and its comments.
-fn signature(source: &str) -> (Vec<(Kind, String)>, Vec<String>) {
-    let mut code = Vec::new();
-    let mut comments = Vec::new();
-    for tok in lex(source) {
-        match tok.kind {
-            Kind::Comment => comments.push(tok.text.trim_end().to_string()),
-            Kind::Text => code.push((tok.kind, text_key(tok.text))),
-            kind => code.push((kind, tok.text.to_string())),
-        }
+/// A token as escalate reads it, for the self-check: a text compares as its
+/// characters with runs of unescaped whitespace as one space (none at the
+/// ends) and its escapes left in; any other token as written.
+struct Word<'a>(Kind, &'a str);
+
+impl<'a> Word<'a> {
+    fn of(tok: Tok<'a>) -> Self {
+        Word(tok.kind, tok.text)
     }
-    (code, comments)
 }
 
-/// A text as escalate reads it (runs of unescaped whitespace are one
-/// space, none at the ends), with its escapes left in.
-fn text_key(raw: &str) -> String {
-    let inner = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')).unwrap_or(raw);
-    let mut out = String::new();
-    let mut space = false;
-    let mut chars = inner.chars();
-    while let Some(c) = chars.next() {
-        if c.is_whitespace() {
-            space = true;
-            continue;
-        }
-        if space && !out.is_empty() {
-            out.push(' ');
-        }
-        space = false;
-        out.push(c);
-        if c == '\\'
-            && let Some(next) = chars.next()
-        {
-            out.push(next);
-        }
+impl PartialEq for Word<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+            && match self.0 {
+                Kind::Text => text_key(self.1).eq(text_key(other.1)),
+                _ => self.1 == other.1,
+            }
     }
-    out
+}
+
+/// The characters of a text as escalate reads it (see [`Word`]).
+fn text_key(raw: &str) -> impl Iterator<Item = char> + '_ {
+    let inner = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')).unwrap_or(raw);
+    let mut chars = inner.chars();
+    // A space is owed before the next character; `started` once one is out.
+    let (mut space, mut started, mut escaped) = (false, false, false);
+    let mut held = None;
+    std::iter::from_fn(move || {
+        if let Some(c) = held.take() {
+            return Some(c);
+        }
+        loop {
+            let c = chars.next()?;
+            if escaped {
+                escaped = false;
+                return Some(c);
+            }
+            if c.is_whitespace() {
+                space = true;
+                continue;
+            }
+            escaped = c == '\\';
+            let owed = space && started;
+            space = false;
+            started = true;
+            if owed {
+                held = Some(c);
+                return Some(' ');
+            }
+            return Some(c);
+        }
+    })
 }
 
 #[cfg(test)]
@@ -1459,11 +1507,19 @@ stage 1 \"One\" {
 
     #[test]
     fn the_self_check_catches_a_changed_text() {
-        let check = |before: &str, after: &str| verify(before, crate::load(before), after);
+        let check = |before: &str, after: &str| {
+            same_tokens(before, after).and_then(|()| same_protocol(crate::load(before), crate::load(after)))
+        };
         // No stages: the file does not load, before or after.
         assert!(check("protocol \"a b\"\n", "protocol \"a  b\"\n").is_ok());
         assert!(check("protocol \"a b\"\n", "protocol \"a\\ b\"\n").is_err());
+        assert!(check("protocol \"  a\n   b \"\n", "protocol \"a b\"\n").is_ok());
+        assert!(check("protocol \"a b\"\n", "protocol \"ab\"\n").is_err());
+        // An escaped space is the text's own: one more after it is still one.
+        assert!(check("protocol \"a\\  \n b\"\n", "protocol \"a\\  b\"\n").is_ok());
+        assert!(check("protocol \"a\\  b\"\n", "protocol \"a\\ b\"\n").is_err());
         assert!(check("protocol \"P\" # c\n", "protocol \"P\"\n").is_err());
+        assert!(check("protocol \"P\" # c\n", "protocol \"P\" # c   \n").is_ok());
         assert!(check("protocol \"P\"\n", "protocol \"P\" {\n").is_err());
         // The same tokens, but `a further` broken over a line is no longer
         // a timescale: the result must still load.
