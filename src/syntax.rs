@@ -377,7 +377,10 @@ fn control_character(source: &str) -> Option<Finding> {
     // U+009F) begin with 0xC2, as do a few common characters (`£`, `§`), for
     // which the characters are looked at.
     let suspect = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f || b == 0xc2;
-    if !source.bytes().any(suspect) {
+    // Whole blocks at a time, without stopping at each byte, so the compiler
+    // can test many bytes in one instruction (10 instructions a byte before).
+    let block = |bytes: &[u8]| bytes.iter().fold(false, |any, &b| any | suspect(b));
+    if !source.as_bytes().chunks(64).any(block) {
         return None;
     }
     let refused = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
