@@ -169,12 +169,6 @@ pub fn analyse(source: &str) -> (Option<Protocol>, Vec<Finding>) {
 /// Parse and resolve only: the model, or the input errors.
 pub fn load(source: &str) -> Result<Protocol, Vec<Finding>> {
     let (file, errors) = syntax::parse(source);
-    resolve(file, errors)
-}
-
-/// Resolve what [`syntax::parse`] gave: its errors if it found any, else the
-/// model or the input errors.
-pub fn resolve(file: syntax::File, errors: Vec<Finding>) -> Result<Protocol, Vec<Finding>> {
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -186,32 +180,6 @@ pub fn resolve(file: syntax::File, errors: Vec<Finding>) -> Result<Protocol, Vec
         ]);
     }
     model::build(file)
-}
-
-/// `a` and `b` at once, `b` on a second thread (with the main thread's
-/// stack size, so deep input is read alike); one after the other where there
-/// are no threads (WebAssembly in a browser) or none can be started. A panic
-/// in either is a panic of the caller, as it would be without threads.
-pub(crate) fn side_by_side<A: Send, B: Send>(
-    a: impl FnOnce() -> A + Send,
-    b: impl FnOnce() -> B + Send,
-) -> (A, B) {
-    if cfg!(target_family = "wasm") {
-        return (a(), b());
-    }
-    let b = std::sync::Mutex::new(Some(b));
-    let run_b = || b.lock().ok().and_then(|mut b| b.take()).map(|b| b());
-    std::thread::scope(|scope| {
-        let thread = std::thread::Builder::new().stack_size(8 << 20).spawn_scoped(scope, run_b);
-        let a = a();
-        let b = match thread {
-            Ok(thread) => thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(_) => None,
-        };
-        // `b` is still here if its thread could not be started.
-        let b = b.or_else(run_b).expect("b ran on its thread, or runs here");
-        (a, b)
-    })
 }
 
 #[cfg(test)]

@@ -32,16 +32,18 @@ pub struct Word {
 }
 
 /// A parsed file: its items in source order.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct File {
     pub items: Vec<Item>,
+    /// Where each item begins (its first keyword), one for each of `items`.
+    pub starts: Vec<usize>,
     /// Where the first item begins (after comments and blank lines).
     pub first_item: usize,
 }
 
 /// A top-level item. The large ones are boxed, so that a file's list of
 /// items holds 16 bytes an item, not the largest item's 384.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub enum Item {
     Protocol(Box<Header>),
     Party(Box<Party>),
@@ -55,7 +57,7 @@ pub enum Item {
 }
 
 /// `stages 1 to 3 within 15 working days`.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct StageSpan {
     /// The stages named: the first and last of a range, or each of a list.
     pub stages: Vec<Word>,
@@ -66,7 +68,7 @@ pub struct StageSpan {
     pub span: Span,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Header {
     pub title: Word,
     pub span: Span,
@@ -86,20 +88,20 @@ pub struct Header {
 
 /// `note "..."` and the quotes that follow it (they are the note's, not the
 /// element's: a help line never quotes them as the element's source).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Note {
     pub text: Word,
     pub quotes: Vec<Word>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct Limit {
     pub timescale: Timescale,
     pub quotes: Vec<Word>,
     pub span: Span,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct Party {
     pub name: Word,
     pub title: Word,
@@ -111,7 +113,7 @@ pub struct Party {
     pub span: Span,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct Exit {
     pub name: Word,
     pub title: Word,
@@ -125,7 +127,7 @@ pub struct Exit {
 }
 
 /// Whom an exit hands the case to.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Recipient {
     /// An agency, as written in quotes.
     Agency(Word),
@@ -133,7 +135,7 @@ pub enum Recipient {
     Party(Word),
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct Outcome {
     pub name: Word,
     pub title: Word,
@@ -144,14 +146,14 @@ pub struct Outcome {
 }
 
 /// `at any stage [SCOPE]: ...`
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct AtAnyStage {
     pub scope: Option<Scope>,
     pub body: RuleBody,
 }
 
 /// What an `at any stage` rule says.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub enum RuleBody {
     Route(Route),
     Record(Step),
@@ -160,7 +162,7 @@ pub enum RuleBody {
 }
 
 /// Which stages an `at any stage` rule covers, as written.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub enum Scope {
     /// `from stage 2 onwards`.
     From(Word),
@@ -168,14 +170,14 @@ pub enum Scope {
     Of(Vec<Option<Word>>),
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct Allow {
     pub code: Word,
     pub reason: Word,
     pub span: Span,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Stage {
     pub id: Word,
     pub title: Word,
@@ -197,7 +199,7 @@ pub struct Stage {
 }
 
 /// A step or a record: text, an optional timescale, quotes.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Step {
     pub text: Word,
     pub timescale: Option<Timescale>,
@@ -214,7 +216,7 @@ pub struct Step {
     pub span: Span,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct Final {
     pub kind: FinalKind,
     pub quotes: Vec<Word>,
@@ -228,7 +230,7 @@ pub enum FinalKind {
     Mediation,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct Route {
     pub condition: Condition,
     pub condition_span: Span,
@@ -257,13 +259,13 @@ pub enum Condition {
 }
 
 /// `stage 2` (explicitly a stage) or a bare name.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Target {
     pub explicit_stage: bool,
     pub name: Word,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct Exception {
     pub name: Word,
     pub title: Word,
@@ -274,6 +276,169 @@ pub struct Exception {
     pub quotes: Vec<Word>,
     pub sources: Vec<Word>,
     pub allows: Vec<Allow>,
+}
+
+impl Item {
+    /// Set every span to zero, so that two items compare by what they say
+    /// alone: the same item laid out differently is then equal (`fmt`
+    /// checks each item it changed this way, against the one it read).
+    pub fn forget_spans(&mut self) {
+        fn word(w: &mut Word) {
+            w.span = Span::default();
+        }
+        fn words(ws: &mut [Word]) {
+            ws.iter_mut().for_each(word);
+        }
+        fn timescale(t: &mut Timescale) {
+            t.span = Span::default();
+        }
+        fn note(n: &mut Note) {
+            word(&mut n.text);
+            words(&mut n.quotes);
+        }
+        fn limit(l: &mut Limit) {
+            timescale(&mut l.timescale);
+            words(&mut l.quotes);
+            l.span = Span::default();
+        }
+        fn allow(a: &mut Allow) {
+            word(&mut a.code);
+            word(&mut a.reason);
+            a.span = Span::default();
+        }
+        fn step(s: &mut Step) {
+            word(&mut s.text);
+            s.timescale.iter_mut().for_each(timescale);
+            words(&mut s.quotes);
+            words(&mut s.sources);
+            s.condition.iter_mut().for_each(word);
+            s.otherwise.iter_mut().for_each(|o| step(o));
+            s.agency.iter_mut().for_each(word);
+            s.span = Span::default();
+        }
+        fn route(r: &mut Route) {
+            r.condition_span = Span::default();
+            word(&mut r.target.name);
+            r.timescale.iter_mut().for_each(timescale);
+            words(&mut r.quotes);
+            words(&mut r.sources);
+            r.records.iter_mut().for_each(step);
+            r.span = Span::default();
+        }
+        fn stage(s: &mut Stage) {
+            word(&mut s.id);
+            word(&mut s.title);
+            s.span = Span::default();
+            for (name, condition) in s.parties.iter_mut().flatten() {
+                word(name);
+                condition.iter_mut().for_each(word);
+            }
+            s.steps.iter_mut().for_each(step);
+            s.records.iter_mut().for_each(step);
+            s.routes.iter_mut().for_each(route);
+            s.within.iter_mut().chain(&mut s.cumulative).for_each(limit);
+            for f in &mut s.finals {
+                words(&mut f.quotes);
+                f.span = Span::default();
+            }
+            for (span, quotes) in &mut s.no_outcome {
+                *span = Span::default();
+                words(quotes);
+            }
+            s.notes.iter_mut().for_each(note);
+            words(&mut s.quotes);
+            words(&mut s.sources);
+            s.allows.iter_mut().for_each(allow);
+        }
+        match self {
+            Item::Protocol(h) => {
+                word(&mut h.title);
+                h.span = Span::default();
+                words(&mut h.sources);
+                words(&mut h.versions);
+                words(&mut h.dateds);
+                for (text, quotes) in &mut h.begins_after {
+                    word(text);
+                    words(quotes);
+                }
+                words(&mut h.calendars);
+                h.limits.iter_mut().for_each(limit);
+                for (span, quotes) in &mut h.advisory {
+                    *span = Span::default();
+                    words(quotes);
+                }
+                h.notes.iter_mut().for_each(note);
+                words(&mut h.quotes);
+                h.allows.iter_mut().for_each(allow);
+            }
+            Item::Party(p) => {
+                word(&mut p.name);
+                word(&mut p.title);
+                words(&mut p.agencies);
+                p.levels.iter_mut().for_each(|(_, span)| *span = Span::default());
+                p.notes.iter_mut().for_each(note);
+                words(&mut p.quotes);
+                words(&mut p.sources);
+                p.span = Span::default();
+            }
+            Item::Exit(e) => {
+                word(&mut e.name);
+                word(&mut e.title);
+                for r in &mut e.to {
+                    match r {
+                        Recipient::Agency(w) | Recipient::Party(w) => word(w),
+                    }
+                }
+                e.timescale.iter_mut().for_each(timescale);
+                e.notes.iter_mut().for_each(note);
+                words(&mut e.quotes);
+                words(&mut e.sources);
+                e.span = Span::default();
+            }
+            Item::Outcome(o) => {
+                word(&mut o.name);
+                word(&mut o.title);
+                o.notes.iter_mut().for_each(note);
+                words(&mut o.quotes);
+                words(&mut o.sources);
+                o.span = Span::default();
+            }
+            Item::AtAnyStage(r) => {
+                match &mut r.scope {
+                    Some(Scope::From(w)) => word(w),
+                    Some(Scope::Of(pathways)) => pathways.iter_mut().flatten().for_each(word),
+                    None => {}
+                }
+                match &mut r.body {
+                    RuleBody::Route(r) => route(r),
+                    RuleBody::Record(s) | RuleBody::Step(s) => step(s),
+                    RuleBody::Note(n) => note(n),
+                }
+            }
+            Item::Stage(s) => stage(s),
+            Item::Exception(e) => {
+                word(&mut e.name);
+                word(&mut e.title);
+                e.span = Span::default();
+                for (target, quotes) in &mut e.starts {
+                    word(&mut target.name);
+                    words(quotes);
+                }
+                e.stages.iter_mut().for_each(stage);
+                e.notes.iter_mut().for_each(note);
+                words(&mut e.quotes);
+                words(&mut e.sources);
+                e.allows.iter_mut().for_each(allow);
+            }
+            Item::Allow(a) => allow(a),
+            Item::StageSpan(s) => {
+                words(&mut s.stages);
+                timescale(&mut s.timescale);
+                words(&mut s.quotes);
+                s.span = Span::default();
+            }
+        }
+    }
 }
 
 /// Parse a whole file. Returns what could be parsed and every syntax error.
@@ -328,7 +493,7 @@ pub fn parse(source: &str) -> (File, Vec<Finding>) {
         done.into_iter().map(|(_, piece)| piece).collect()
     };
 
-    let mut file = File { items: Vec::new(), first_item: first };
+    let mut file = File { items: Vec::new(), starts: Vec::new(), first_item: first };
     let mut errors = Vec::new();
     let mut pos = first;
     for piece in pieces {
@@ -336,12 +501,14 @@ pub fn parse(source: &str) -> (File, Vec<Finding>) {
             break; // the piece before ran past this cut, or a piece is missing
         }
         file.items.extend(piece.items);
+        file.starts.extend(piece.starts);
         errors.extend(piece.errors);
         pos = piece.stopped_at;
     }
     if pos < source.len() && errors.len() < MAX_SYNTAX_ERRORS {
         let rest = parse_range(source, pos, source.len());
         file.items.extend(rest.items);
+        file.starts.extend(rest.starts);
         errors.extend(rest.errors);
         pos = rest.stopped_at;
     }
@@ -417,6 +584,7 @@ const CHUNK_BYTES: usize = 256 * 1024;
 struct Piece {
     start: usize,
     items: Vec<Item>,
+    starts: Vec<usize>,
     errors: Vec<Finding>,
     /// Where parsing stopped: `end`, or further if an item ran past it.
     stopped_at: usize,
@@ -424,25 +592,33 @@ struct Piece {
 
 fn parse_range(source: &str, start: usize, end: usize) -> Piece {
     let mut items = Vec::new();
+    let mut starts = Vec::new();
     let mut errors = Vec::new();
     // Fast path: the whole range in one parse.
     if let Ok(pairs) = Grammar::parse(Rule::items, &source[start..end]) {
         let mut builder = Builder { offset: start, errors: &mut errors };
-        items.extend(pairs.filter(|p| p.as_rule() != Rule::EOI).filter_map(|pair| builder.item(pair)));
-        return Piece { start, items, errors, stopped_at: end };
+        for pair in pairs.filter(|p| p.as_rule() != Rule::EOI) {
+            let at = start + pair.as_span().start();
+            if let Some(item) = builder.item(pair) {
+                items.push(item);
+                starts.push(at);
+            }
+        }
+        return Piece { start, items, starts, errors, stopped_at: end };
     }
     let mut pos = start;
     while pos < end {
         if errors.len() >= MAX_SYNTAX_ERRORS {
-            return Piece { start, items, errors, stopped_at: pos };
+            return Piece { start, items, starts, errors, stopped_at: pos };
         }
         match parse_item(source, pos) {
             Ok(mut pairs) => {
                 let Some(pair) = pairs.next() else { break };
-                let item_end = pos + pair.as_span().end();
+                let (item_start, item_end) = (pos + pair.as_span().start(), pos + pair.as_span().end());
                 let mut builder = Builder { offset: pos, errors: &mut errors };
                 if let Some(item) = builder.item(pair) {
                     items.push(item);
+                    starts.push(item_start);
                 }
                 pos = skip_trivia(source, item_end);
             }
@@ -465,7 +641,7 @@ fn parse_range(source: &str, start: usize, end: usize) -> Piece {
             }
         }
     }
-    Piece { start, items, errors, stopped_at: pos.max(end) }
+    Piece { start, items, starts, errors, stopped_at: pos.max(end) }
 }
 
 /// The innermost `{` between `start` and `at` that no `}` closes (outside
@@ -1726,6 +1902,49 @@ fn collapse(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn items_without_spans_are_equal_wherever_the_text_stands() {
+        // Every policy and case file, read where it is and three lines down:
+        // a span left by `Item::forget_spans` would differ.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut tried = 0;
+        for dir in ["policies", "tests/cases"] {
+            for entry in std::fs::read_dir(root.join(dir)).expect("the folder").flatten() {
+                let path = entry.path();
+                let Some(text) = path
+                    .extension()
+                    .is_some_and(|e| e == "esc")
+                    .then(|| std::fs::read_to_string(&path).ok())
+                    .flatten()
+                else {
+                    continue;
+                };
+                let (mut a, errors) = parse(&text);
+                let (mut b, _) = parse(&format!("\n# moved\n\n{text}"));
+                if !errors.is_empty() || a.items.is_empty() {
+                    continue;
+                }
+                assert_ne!(a.items, b.items, "{}: the spans moved", path.display());
+                a.items.iter_mut().chain(&mut b.items).for_each(Item::forget_spans);
+                assert!(a.items == b.items, "{}: a span is left after forget_spans", path.display());
+                tried += 1;
+            }
+        }
+        assert!(tried > 40, "{tried} files tried");
+    }
+
+    #[test]
+    fn each_item_says_where_it_begins() {
+        let text = "# a comment\nprotocol \"P\"\n\nparty a \"A\"\n  # between\nstage 1 \"One\" {\n}\n";
+        let (file, errors) = parse(text);
+        assert!(errors.is_empty());
+        let at = |word: &str| text.find(word).expect("in the text");
+        assert_eq!(file.starts, [at("protocol"), at("party"), at("stage")]);
+        // An item that does not parse is left out, and so is its start.
+        let (file, _) = parse("protocol \"P\"\nstage 1 \"One\" { frob }\nparty a \"A\"\n");
+        assert_eq!((file.items.len(), file.starts.len()), (2, 2));
+    }
 
     proptest::proptest! {
         /// The quick way through texts without escapes reads them as the
