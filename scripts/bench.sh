@@ -18,6 +18,9 @@ for n in 10000 100000; do
   echo "synth-$n.esc: $(wc -c < "$tmp/synth-$n.esc") bytes"
 done
 "$synth" --stages 50 > "$tmp/synth-50.esc"
+# The same 100k file laid out by `fmt` (synth's own differs by one blank line).
+cp "$tmp/synth-100000.esc" "$tmp/laid-out-100000.esc"
+"$bin" fmt "$tmp/laid-out-100000.esc" > /dev/null
 # The shape of issue 12: N `at any stage` rules over N stages.
 "$synth" --stages 10000 --rules 10000 > "$tmp/rules-10000.esc"
 # A policy repository: 100 files, 20 copies of each seed protocol (2.0 MB).
@@ -39,7 +42,8 @@ hyperfine -N -i --warmup 2 --runs "${BIG_RUNS:-10}" \
   "$bin check $tmp/synth-10000.esc" \
   "$bin check $tmp/synth-100000.esc" \
   "$bin check $tmp/rules-10000.esc" \
-  "$bin fmt --check $tmp/synth-100000.esc"
+  "$bin fmt --check $tmp/synth-100000.esc" \
+  "$bin fmt --check $tmp/laid-out-100000.esc"
 for f in synth-100000.esc rules-10000.esc; do
   /usr/bin/time -f "check $f: peak %M KB" "$bin" check "$tmp/$f" > /dev/null || true
 done

@@ -34,6 +34,7 @@ pub mod live;
 #[cfg(feature = "lsp")]
 pub mod lsp;
 pub mod model;
+pub mod parallel;
 pub mod render;
 pub mod report;
 pub mod scenario;

@@ -458,45 +458,17 @@ pub fn parse(source: &str) -> (File, Vec<Finding>) {
     bounds.push(source.len());
     let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
 
-    // WebAssembly in a browser page has no threads: parse on this one. One
-    // piece needs no count of cores (reading it costs system calls).
-    let threads = if cfg!(target_family = "wasm") || ranges.len() < 2 {
-        1
-    } else {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    }
-    .clamp(1, 8)
-    .min(ranges.len());
-    let pieces: Vec<Piece> = if threads < 2 {
-        ranges.iter().map(|&(start, end)| parse_range(source, start, end)).collect()
-    } else {
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let mut done: Vec<(usize, Piece)> = std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads)
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut mine = Vec::new();
-                        loop {
-                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some(&(start, end)) = ranges.get(i) else { break };
-                            mine.push((i, parse_range(source, start, end)));
-                        }
-                        mine
-                    })
-                })
-                .collect();
-            // A worker can only fail by panicking, which parsing never does; if
-            // it did, its pieces are missing and parsed again below.
-            workers.into_iter().flat_map(|w| w.join().unwrap_or_default()).collect()
-        });
-        done.sort_by_key(|(i, _)| *i);
-        done.into_iter().map(|(_, piece)| piece).collect()
-    };
+    // A piece whose thread failed (only a panic could, which parsing never
+    // does) is missing, and is parsed again below, with the rest.
+    // No more than 8: each holds a piece's parser state.
+    let threads = crate::parallel::threads_for(ranges.len()).min(8);
+    let pieces: Vec<Option<Piece>> =
+        crate::parallel::each(&ranges, threads, |&(start, end)| parse_range(source, start, end));
 
     let mut file = File { items: Vec::new(), starts: Vec::new(), first_item: first };
     let mut errors = Vec::new();
     let mut pos = first;
-    for piece in pieces {
+    for piece in pieces.into_iter().map_while(|piece| piece) {
         if piece.start != pos || errors.len() >= MAX_SYNTAX_ERRORS {
             break; // the piece before ran past this cut, or a piece is missing
         }

@@ -59,6 +59,9 @@ const CHECKS: &[Check] = &[
     implied_route::check,
 ];
 
+/// Stages from which the checks run on every core.
+const PARALLEL_STAGES: usize = 2_000;
+
 /// Run every check on a protocol's analysis and apply `allow` lines.
 pub fn run(protocol: &Protocol, analysis: &Analysis) -> Vec<Finding> {
     let cx = Context {
@@ -69,7 +72,16 @@ pub fn run(protocol: &Protocol, analysis: &Analysis) -> Vec<Finding> {
         can_end: &analysis.can_end,
         worst: &analysis.worst,
     };
-    let mut findings: Vec<Finding> = CHECKS.iter().flat_map(|check| check(&cx)).collect();
+    // On every core for a large protocol (for a small one, starting the
+    // threads would cost more than they save); in the same order either way.
+    let threads =
+        if protocol.stages.len() >= PARALLEL_STAGES { crate::parallel::threads_for(CHECKS.len()) } else { 1 };
+    let mut findings: Vec<Finding> = crate::parallel::each(CHECKS, threads, |check| check(&cx))
+        .into_iter()
+        .zip(CHECKS)
+        // A check that panicked on its thread panics again here, as it would alone.
+        .flat_map(|(found, check)| found.unwrap_or_else(|| check(&cx)))
+        .collect();
     apply_allows(protocol, &mut findings);
     findings.sort_by_key(|f| (f.span.map_or(0, |s| s.start), f.code));
     crate::diagnostic::group(findings)

@@ -361,19 +361,10 @@ impl Globs {
 }
 
 /// Read and check every source, on every core, in the order given.
-/// Threads for `n` pieces of work: one a core, no more than the pieces. One
-/// piece needs no count of cores (reading it costs system calls).
-fn threads_for(n: usize) -> usize {
-    match n {
-        0 | 1 => 1,
-        n => std::thread::available_parallelism().map_or(1, |c| c.get()).min(n),
-    }
-}
-
 /// `work` on consecutive chunks of `items`, one chunk a core, the results
 /// in the items' order. One item, or one core, is done on this thread.
 pub(crate) fn in_parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
-    let threads = threads_for(items.len());
+    let threads = escalate::parallel::threads_for(items.len());
     if threads == 1 {
         return vec![work(items)];
     }
@@ -393,7 +384,7 @@ pub(crate) fn read_all(sources: Vec<Source>) -> Vec<Report> {
         Source::File(path) => read_one(&path),
         Source::Unreadable(report) => *report,
     };
-    let threads = threads_for(sources.len());
+    let threads = escalate::parallel::threads_for(sources.len());
     if threads <= 1 {
         return sources.into_iter().map(one).collect();
     }
