@@ -458,19 +458,16 @@ pub fn parse(source: &str) -> (File, Vec<Finding>) {
     bounds.push(source.len());
     let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
 
-    // A piece whose thread failed (only a panic could, which parsing never
-    // does) is missing, and is parsed again below, with the rest.
-    // No more than 8: each holds a piece's parser state.
+    // No more than 8 threads: each holds a piece's parser state.
     let threads = crate::parallel::threads_for(ranges.len()).min(8);
-    let pieces: Vec<Option<Piece>> =
-        crate::parallel::each(&ranges, threads, |&(start, end)| parse_range(source, start, end));
+    let pieces = crate::parallel::each(&ranges, threads, |&(start, end)| parse_range(source, start, end));
 
     let mut file = File { items: Vec::new(), starts: Vec::new(), first_item: first };
     let mut errors = Vec::new();
     let mut pos = first;
-    for piece in pieces.into_iter().map_while(|piece| piece) {
+    for piece in pieces {
         if piece.start != pos || errors.len() >= MAX_SYNTAX_ERRORS {
-            break; // the piece before ran past this cut, or a piece is missing
+            break; // the piece before ran past this cut
         }
         file.items.extend(piece.items);
         file.starts.extend(piece.starts);

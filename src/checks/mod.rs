@@ -76,12 +76,8 @@ pub fn run(protocol: &Protocol, analysis: &Analysis) -> Vec<Finding> {
     // threads would cost more than they save); in the same order either way.
     let threads =
         if protocol.stages.len() >= PARALLEL_STAGES { crate::parallel::threads_for(CHECKS.len()) } else { 1 };
-    let mut findings: Vec<Finding> = crate::parallel::each(CHECKS, threads, |check| check(&cx))
-        .into_iter()
-        .zip(CHECKS)
-        // A check that panicked on its thread panics again here, as it would alone.
-        .flat_map(|(found, check)| found.unwrap_or_else(|| check(&cx)))
-        .collect();
+    let mut findings: Vec<Finding> =
+        crate::parallel::each(CHECKS, threads, |check| check(&cx)).into_iter().flatten().collect();
     apply_allows(protocol, &mut findings);
     findings.sort_by_key(|f| (f.span.map_or(0, |s| s.start), f.code));
     crate::diagnostic::group(findings)

@@ -360,69 +360,28 @@ impl Globs {
     }
 }
 
-/// Read and check every source, on every core, in the order given.
 /// `work` on consecutive chunks of `items`, one chunk a core, the results
-/// in the items' order. One item, or one core, is done on this thread.
+/// in the items' order.
 pub(crate) fn in_parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
     let threads = escalate::parallel::threads_for(items.len());
-    if threads == 1 {
-        return vec![work(items)];
-    }
-    let size = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let work = &work;
-        let handles: Vec<_> =
-            items.chunks(size).map(|chunk| (chunk, scope.spawn(move || work(chunk)))).collect();
-        // A thread that failed to finish (it panicked) has its chunk done here.
-        handles.into_iter().map(|(chunk, h)| h.join().unwrap_or_else(|_| work(chunk))).collect()
-    })
+    let chunks: Vec<&[T]> = items.chunks(items.len().div_ceil(threads).max(1)).collect();
+    escalate::parallel::each(&chunks, threads, |chunk| work(chunk))
 }
 
+/// Read and check every source, on every core, in the order given.
 pub(crate) fn read_all(sources: Vec<Source>) -> Vec<Report> {
-    let one = |source: Source| match source {
-        Source::Stdin => read_stdin(),
-        Source::File(path) => read_one(&path),
-        Source::Unreadable(report) => *report,
-    };
     let threads = escalate::parallel::threads_for(sources.len());
-    if threads <= 1 {
-        return sources.into_iter().map(one).collect();
-    }
-    let queue: Vec<std::sync::Mutex<Option<Source>>> =
+    // Each source is taken once; one whose thread panicked is gone, and said so.
+    let slots: Vec<std::sync::Mutex<Option<Source>>> =
         sources.into_iter().map(|s| std::sync::Mutex::new(Some(s))).collect();
-    let done: Vec<std::sync::OnceLock<Report>> = queue.iter().map(|_| std::sync::OnceLock::new()).collect();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            // The main thread's stack size: deeply nested input parses alike on any thread.
-            let worker = std::thread::Builder::new().stack_size(8 << 20).spawn_scoped(scope, || {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(slot) = queue.get(i) else { break };
-                    let source = slot.lock().map(|mut s| s.take()).unwrap_or(None);
-                    if let Some(source) = source {
-                        let _ = done[i].set(one(source));
-                    }
-                }
-            });
-            if worker.is_err() {
-                break; // The threads already started (or this one, below) do the work.
-            }
+    escalate::parallel::each(&slots, threads, |slot| {
+        match slot.lock().map(|mut s| s.take()).unwrap_or(None) {
+            Some(Source::Stdin) => read_stdin(),
+            Some(Source::File(path)) => read_one(&path),
+            Some(Source::Unreadable(report)) => *report,
+            None => read_error("<unknown>", &std::io::Error::other("not read")),
         }
-    });
-    // Whatever no thread could take (none started) is done here.
-    queue
-        .into_iter()
-        .zip(done)
-        .map(|(slot, report)| match report.into_inner() {
-            Some(report) => report,
-            None => slot
-                .into_inner()
-                .ok()
-                .flatten()
-                .map_or_else(|| read_error("<unknown>", &std::io::Error::other("not read")), one),
-        })
-        .collect()
+    })
 }
 
 fn read_stdin() -> Report {
