@@ -1129,8 +1129,10 @@ fn same_reading(before: &str, mut file: crate::syntax::File, after: &str) -> Res
     // the file (the two hold the same tokens, in order).
     let offset = |source: &str, tok: &Tok| tok.text.as_ptr() as usize - source.as_ptr() as usize;
     let mut starts_after = Vec::with_capacity(file.starts.len());
-    let mut code_after = Lexer::new(after).filter(|t| t.kind != Kind::Comment);
-    for tok in Lexer::new(before).filter(|t| t.kind != Kind::Comment) {
+    // One pass over each file: its comments are set aside as its words are compared.
+    let (mut comments_before, mut comments_after) = (Vec::new(), Vec::new());
+    let mut code_after = code_of(after, &mut comments_after);
+    for tok in code_of(before, &mut comments_before) {
         let Some(again) = code_after.next() else { return Err("the words or texts changed".into()) };
         if Word::of(&tok) != Word::of(&again) {
             return Err("the words or texts changed".into());
@@ -1142,11 +1144,11 @@ fn same_reading(before: &str, mut file: crate::syntax::File, after: &str) -> Res
     if code_after.next().is_some() {
         return Err("the words or texts changed".into());
     }
+    drop(code_after);
     if starts_after.len() != file.starts.len() {
         return Err("an item does not begin at a word".into());
     }
-    let comments = |source| Lexer::new(source).filter(|t| t.kind == Kind::Comment).map(|t| t.text.trim_end());
-    if !comments(before).eq(comments(after)) {
+    if comments_before != comments_after {
         return Err("the comments changed".into());
     }
 
@@ -1180,6 +1182,19 @@ fn same_reading(before: &str, mut file: crate::syntax::File, after: &str) -> Res
         }
     }
     Ok(())
+}
+
+/// The tokens of `source` but its comments, which go into `comments`.
+fn code_of<'a: 'c, 'c>(
+    source: &'a str,
+    comments: &'c mut Vec<&'a str>,
+) -> impl Iterator<Item = Tok<'a>> + 'c {
+    Lexer::new(source).filter(move |t| {
+        if t.kind == Kind::Comment {
+            comments.push(t.text.trim_end());
+        }
+        t.kind != Kind::Comment
+    })
 }
 
 /// A token as escalate reads it, for the self-check: a text compares as its
