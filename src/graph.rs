@@ -10,6 +10,7 @@
 //! of the protocol, never enumerating paths.
 
 use petgraph::Direction;
+use petgraph::algo::dominators::{Dominators, simple_fast};
 use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, EdgeIndex, EdgeReference, NodeIndex};
 use petgraph::visit::{EdgeFiltered, EdgeRef};
@@ -420,11 +421,30 @@ pub struct Timing {
     /// Per node: a stage whose own time has no bound (after any `stages ...
     /// within` bound over it), however it is reached.
     pub open: Vec<bool>,
+    /// Per node: the working days a stage itself takes from its latest
+    /// start, when that part is bounded (the timeline's and the diagram's
+    /// figure for the stage).
+    pub took: Vec<Option<WorkingDays>>,
     /// Per node: how many nodes the `via` chain passes to reach it (to tell
     /// the furthest of equally long routes).
     pub depth: Vec<u32>,
     /// The strongly connected components with more than one node or a loop.
     pub cycles: Vec<Vec<NodeIndex>>,
+    /// Who must be passed to reach each node from the main pathway's start.
+    dominators: Option<Dominators<NodeIndex>>,
+    /// Per node: on the main pathway.
+    main: Vec<bool>,
+}
+
+/// See [`Timing::passes`]. Outside the main pathway (an exception's own
+/// stages) a point is taken as passed, as escalate always counted them.
+fn passes(d: Option<&Dominators<NodeIndex>>, main: &[bool], node: NodeIndex, point: NodeIndex) -> bool {
+    match d {
+        Some(d) if main[node.index()] => {
+            d.strict_dominators(node).is_some_and(|mut chain| chain.any(|n| n == point))
+        }
+        _ => true,
+    }
 }
 
 impl Timing {
@@ -447,6 +467,7 @@ impl Timing {
         let mut via = vec![None; n];
         let mut in_cycle = vec![false; n];
         let mut open = vec![false; n];
+        let mut took = vec![None; n];
         let mut depth = vec![0u32; n];
         let mut cycles = Vec::new();
         let mut component_of = vec![usize::MAX; n];
@@ -457,6 +478,12 @@ impl Timing {
         }
         let reach = |w: Worst| Reach { at: w.days, unbounded: w.unbounded };
         let worst = |r: Reach<WorkingDays>| Worst { days: r.at, unbounded: r.unbounded };
+        // A point elsewhere (a stage a timescale counts from, the first stage
+        // of a `stages ... within` bound) is known for a stage only when every
+        // route to it passes that point: a run that went round it would be
+        // counted from a point it never reached.
+        let dominators = g.starts.iter().find(|s| s.0 == Pathway::Main).map(|s| simple_fast(&counted, s.1));
+        let passes = |node: NodeIndex, point: NodeIndex| passes(dominators.as_ref(), &main, node, point);
         for (c, component) in components.into_iter().enumerate() {
             let looped = component.len() > 1
                 || g.graph.edges_connecting(component[0], component[0]).any(|e| e.weight().counts_for_time());
@@ -490,7 +517,7 @@ impl Timing {
                 let mut end = arrival;
                 if let Node::Stage(ix) = g.graph[node] {
                     // A point is known once its component is done (or it is this stage's start).
-                    let known = |other: NodeIndex| component_of[other.index()] < c;
+                    let known = |other: NodeIndex| component_of[other.index()] < c && passes(node, other);
                     let anchor = |from: From| -> Option<Reach<WorkingDays>> {
                         match from {
                             From::Disagreement => Some(Reach { at: WorkingDays(0), unbounded: false }),
@@ -513,11 +540,16 @@ impl Timing {
                     };
                     let own = protocol.stage_end(ix, &Count, reach(arrival), &anchor, &entry);
                     // Whether the stage's own part has no bound, however it is reached.
-                    open[node.index()] = own.unbounded
-                        && (!arrival.unbounded || {
-                            let bounded = Reach { at: arrival.days, unbounded: false };
-                            protocol.stage_end(ix, &Count, bounded, &anchor, &entry).unbounded
-                        });
+                    // The stage's own part: from its start, as if that were known.
+                    let part = if arrival.unbounded {
+                        let bounded = Reach { at: arrival.days, unbounded: false };
+                        protocol.stage_end(ix, &Count, bounded, &anchor, &entry)
+                    } else {
+                        own
+                    };
+                    open[node.index()] = part.unbounded;
+                    took[node.index()] =
+                        (!part.unbounded).then(|| WorkingDays(part.at.0 - arrival.days.0.min(part.at.0)));
                     end = worst(own);
                 }
                 if looped {
@@ -529,7 +561,14 @@ impl Timing {
                 cycles.push(component);
             }
         }
-        Timing { start, finish, via, in_cycle, open, depth, cycles }
+        Timing { start, finish, via, in_cycle, open, took, depth, cycles, dominators, main }
+    }
+
+    /// Whether every route from the main pathway's start to `node` passes
+    /// `point`: only then is a time counted from `point` (an anchor, the
+    /// first stage of a `stages ... within` bound) known at `node`.
+    pub fn passes(&self, node: NodeIndex, point: NodeIndex) -> bool {
+        passes(self.dominators.as_ref(), &self.main, node, point)
     }
 
     /// The worst-case route to `node`, from its pathway's start: the nodes in

@@ -21,7 +21,7 @@ pub use crate::syntax::{Condition, FinalKind};
 pub const CALENDARS: &[&str] = &["england-and-wales", "scotland", "northern-ireland"];
 
 /// Index of a stage in [`Protocol::stages`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize)]
 #[serde(transparent)]
 pub struct StageIx(pub usize);
 
@@ -295,6 +295,10 @@ pub struct Stage {
     /// [`Protocol::spans`]); derived, so not serialised.
     #[serde(skip)]
     pub spans: Vec<usize>,
+    /// Its own index in [`Protocol::stages`]: a timescale counted `of stage
+    /// 2` in stage 2 counts from its own start, known however it is reached.
+    #[serde(skip)]
+    pub ix: StageIx,
     #[serde(skip)]
     pub span: Span,
     /// The span of `stage 1 "Title"`, for pointing at the stage.
@@ -333,22 +337,30 @@ impl Step {
     /// the two branches (either may be taken). `None` if a branch that may
     /// be taken has no bound.
     pub fn bound(&self) -> Option<WorkingDays> {
-        let own = self.timescale.as_ref()?.bound()?;
-        match &self.otherwise {
-            Some(other) => Some(own.max(other.bound()?)),
-            None => Some(own),
-        }
+        let end = self.end(&crate::timescale::Count, WorkingDays(0));
+        (!end.unbounded).then_some(end.at)
     }
 
     /// When the step ends, begun at `start` on `clock`: for a step with an
-    /// `otherwise`, the later of the two branches. `None` if a branch that
-    /// may be taken has no bound.
-    pub fn end<C: Clock>(&self, clock: &C, start: C::Time) -> Option<C::Time> {
-        let own = self.timescale.as_ref()?.end(clock, start)?;
-        match &self.otherwise {
-            Some(other) => Some(own.max(other.end(clock, start)?)),
-            None => Some(own),
+    /// `otherwise`, the later of the two branches. A branch with no bound
+    /// leaves the step unbounded; `at` is then the latest end of the
+    /// branches that have one (`start` if none has).
+    pub fn end<C: Clock>(&self, clock: &C, start: C::Time) -> Reach<C::Time> {
+        let own = self.timescale.as_ref().and_then(|t| t.end(clock, start));
+        let branches = std::iter::once(own).chain(self.otherwise.iter().map(|o| o.own_end(clock, start)));
+        let mut end = Reach { at: start, unbounded: false };
+        for branch in branches {
+            match branch {
+                Some(at) => end.at = end.at.max(at),
+                None => end.unbounded = true,
+            }
         }
+        end
+    }
+
+    /// When this branch alone ends (an `otherwise` has no branches of its own).
+    fn own_end<C: Clock>(&self, clock: &C, start: C::Time) -> Option<C::Time> {
+        self.timescale.as_ref()?.end(clock, start)
     }
 
     /// Whether the step is one of the stage's steps in sequence: a
@@ -582,53 +594,101 @@ impl Stage {
     /// disagreement) that a timescale counts from, if known.
     ///
     /// A bounded `within` bounds the stage whatever its steps say (the
-    /// earlier of the two, when the steps are bounded too). Otherwise the
-    /// steps run one after another, each from the end of the one before or
-    /// from the point it names; a step with no bound leaves the stage
-    /// unbounded, but the bounded steps still count towards "at least". A
-    /// stage with neither has no bound.
+    /// earlier of the two, when the steps are bounded too; `limit-exceeded`
+    /// reports steps that overrun it). Otherwise the steps run one after
+    /// another, each from the end of the one before or from the point it
+    /// names; a step with no bound leaves the stage unbounded, but the
+    /// bounded steps still count towards "at least", and a later step whose
+    /// deadline counts from a known point bounds it again. A stage with
+    /// neither a `within` nor a step that counts for time has no bound.
     pub fn end<C: Clock>(
         &self,
         clock: &C,
         start: Reach<C::Time>,
         anchor: &dyn Fn(From) -> Option<Reach<C::Time>>,
     ) -> Reach<C::Time> {
-        let steps = (!self.steps.is_empty()).then(|| self.steps_end(clock, start, anchor).0);
-        let stated = self.within.as_ref().and_then(|w| {
-            let base = from_point(w.from, start, anchor, &[]);
-            let end = w.timescale.end(clock, base.at)?;
-            Some(Reach { at: end.max(start.at), unbounded: base.unbounded || start.unbounded })
-        });
+        let counted = self.steps.iter().any(Step::counts_for_time);
+        // The steps from a known start: whether they are bounded is their
+        // own affair, whatever came before the stage.
+        let known = Reach { at: start.at, unbounded: false };
+        let steps = counted.then(|| self.steps_end(clock, known, anchor).0);
+        let stated = self.within_end(clock, start, anchor);
         match (stated, steps) {
             (Some(a), Some(b)) if !b.unbounded => Reach { at: a.at.min(b.at), unbounded: a.unbounded },
             (Some(a), _) => a,
-            (None, Some(b)) => b,
+            (None, Some(b)) => Reach { at: b.at, unbounded: b.unbounded || start.unbounded },
             (None, None) => Reach { at: start.at, unbounded: true },
         }
     }
 
-    /// When the steps end, one after another from `start`; and each step's end.
+    /// When the stage's own `within` ends, if it has a bounded one.
+    pub fn within_end<C: Clock>(
+        &self,
+        clock: &C,
+        start: Reach<C::Time>,
+        anchor: &dyn Fn(From) -> Option<Reach<C::Time>>,
+    ) -> Option<Reach<C::Time>> {
+        let w = self.within.as_ref()?;
+        let base = self.point(w.from, (start, start), anchor, &[])?;
+        let end = w.timescale.end(clock, base.at)?;
+        Some(Reach { at: end.max(start.at), unbounded: base.unbounded || start.unbounded })
+    }
+
+    /// The time a timescale counts from: the point it names, else
+    /// `default`. `None` for a point not known (not reached on this route,
+    /// or elsewhere when only the stage's own time is asked).
+    fn point<T: Copy>(
+        &self,
+        from: Option<From>,
+        (start, default): (Reach<T>, Reach<T>),
+        anchor: &dyn Fn(From) -> Option<Reach<T>>,
+        steps: &[StepTimes<T>],
+    ) -> Option<Reach<T>> {
+        match from {
+            None => Some(default),
+            Some(From::Stage { stage, point: Point::Start }) if stage == self.ix => Some(start),
+            Some(From::Step { step, point }) => {
+                steps.get(step).map(|(s, e)| if point == Point::Start { *s } else { *e })
+            }
+            Some(from) => anchor(from),
+        }
+    }
+
+    /// When the steps end, one after another from `start`; and each step's
+    /// start and end.
     pub fn steps_end<C: Clock>(
         &self,
         clock: &C,
         start: Reach<C::Time>,
         anchor: &dyn Fn(From) -> Option<Reach<C::Time>>,
-    ) -> (Reach<C::Time>, Vec<Reach<C::Time>>) {
-        let mut ends: Vec<Reach<C::Time>> = Vec::with_capacity(self.steps.len());
+    ) -> (Reach<C::Time>, Vec<StepTimes<C::Time>>) {
+        let mut ends: Vec<StepTimes<C::Time>> = Vec::with_capacity(self.steps.len());
         let mut at = start;
         for step in &self.steps {
+            let began = at;
             // A discretionary step may be taken or not, alongside the others:
             // it adds no time (its end, for a step that counts from it, is now).
             if !step.counts_for_time() {
-                ends.push(at);
+                ends.push((began, at));
                 continue;
             }
-            let base = from_point(step.from, at, anchor, &ends);
-            at = match step.end(clock, base.at) {
-                Some(end) => Reach { at: end.max(at.at), unbounded: at.unbounded || base.unbounded },
+            let from = step.from.filter(|_| step.timescale.is_some());
+            at = match self.point(from, (start, at), anchor, &ends) {
+                // Nothing is known of the point it counts from.
                 None => Reach { at: at.at, unbounded: true },
+                Some(base) => {
+                    let end = step.end(clock, base.at);
+                    if from.is_some() && !end.unbounded {
+                        // A deadline counted from a point holds whatever came
+                        // before it in the stage (but cannot make the stage's
+                        // own start known).
+                        Reach { at: end.at.max(at.at), unbounded: base.unbounded || start.unbounded }
+                    } else {
+                        Reach { at: end.at.max(at.at), unbounded: base.unbounded || end.unbounded }
+                    }
+                }
             };
-            ends.push(at);
+            ends.push((began, at));
         }
         (at, ends)
     }
@@ -648,7 +708,9 @@ impl Stage {
         let further =
             timescale.terms.iter().any(|t| matches!(t, crate::timescale::Term::Count { further: true, .. }));
         let base = match record.from {
-            Some(from) => from_point(Some(from), start, anchor, &ends),
+            Some(from) => self
+                .point(Some(from), (start, start), anchor, &ends)
+                .unwrap_or(Reach { at: start.at, unbounded: true }),
             None if further => steps_end,
             None => start,
         };
@@ -670,13 +732,33 @@ impl Stage {
             .steps
             .iter()
             .filter(|s| s.counts_for_time())
-            .map(|s| s.timescale.as_ref().map_or_else(|| "untimed".to_string(), |t| t.written.clone()))
+            .map(|s| {
+                let own = s.timescale.as_ref().map_or_else(|| "untimed".to_string(), |t| t.written.clone());
+                // A conditional step shows both branches: either may be taken.
+                match &s.otherwise {
+                    Some(other) => {
+                        let other = other
+                            .timescale
+                            .as_ref()
+                            .map_or_else(|| "untimed".to_string(), |t| t.written.clone());
+                        format!("({own} or otherwise {other})")
+                    }
+                    None => own,
+                }
+            })
             .collect();
         let total = self.duration();
-        if total.unbounded {
-            format!("steps: {}", parts.join(" + "))
-        } else {
-            format!("steps: {} = {}", parts.join(" + "), total.days)
+        let on_the_clock = self
+            .steps
+            .iter()
+            .filter(|s| s.counts_for_time())
+            .flat_map(|s| std::iter::once(s).chain(s.otherwise.as_deref()))
+            .filter_map(|s| s.timescale.as_ref())
+            .any(|t| t.units().any(|u| u != crate::timescale::Unit::WorkingDays));
+        match (total.unbounded, on_the_clock) {
+            (true, _) => format!("steps: {}", parts.join(" + ")),
+            (false, false) => format!("steps: {} = {}", parts.join(" + "), total.days),
+            (false, true) => format!("steps: {}, at most {}", parts.join(" + "), total.days),
         }
     }
 
@@ -693,6 +775,9 @@ impl Stage {
     }
 }
 
+/// When a step began and ended.
+pub type StepTimes<T> = (Reach<T>, Reach<T>);
+
 /// A time a clock has reached: at `at`, or later with no bound when
 /// `unbounded` (some part of the way there has no bounded timescale; `at`
 /// then adds up the parts that have one).
@@ -700,24 +785,6 @@ impl Stage {
 pub struct Reach<T> {
     pub at: T,
     pub unbounded: bool,
-}
-
-/// The time a timescale counts from: the point it names, else `default`.
-/// An unknown point (not yet reached, or not on this route) has no bound.
-fn from_point<T: Copy>(
-    from: Option<From>,
-    default: Reach<T>,
-    anchor: &dyn Fn(From) -> Option<Reach<T>>,
-    steps: &[Reach<T>],
-) -> Reach<T> {
-    match from {
-        None => default,
-        Some(From::Step { step, .. }) => match steps.get(step) {
-            Some(end) => *end,
-            None => Reach { at: default.at, unbounded: true },
-        },
-        Some(from) => anchor(from).unwrap_or(Reach { at: default.at, unbounded: true }),
-    }
 }
 
 impl Protocol {
@@ -1011,7 +1078,8 @@ impl Resolver {
         // Sized once: a protocol's largest vector, grown by doubling, would be half room.
         let mut model_stages = Vec::with_capacity(declared_stages.len());
         for (s, pathway) in declared_stages {
-            let stage = self.stage(*s, pathway, &party_names, &names, &resolve);
+            let mut stage = self.stage(*s, pathway, &party_names, &names, &resolve);
+            stage.ix = StageIx(model_stages.len());
             model_stages.push(stage);
         }
         let mut model_spans: Vec<StageSpan> = Vec::new();
@@ -1486,6 +1554,7 @@ impl Resolver {
             sources: texts(s.sources),
             allows,
             spans: Vec::new(),
+            ix: StageIx::default(),
             span: s.span,
         }
     }

@@ -27,40 +27,91 @@ use crate::span::Span;
 use crate::syntax::{self, ExpectKind, Scenario, When};
 
 /// Every call into the timing and calendar rules, in one place: scenarios
-/// are dated exactly as `escalate timeline` dates the worst case.
+/// are dated exactly as `escalate timeline` dates the worst case, by the
+/// rules that count it (`Protocol::stage_end`, `Timescale::end`), on both
+/// clocks: working days from day 0, and the calendar.
 mod clock {
     use chrono::NaiveDate;
 
+    use super::When_;
     use crate::calendar::Calendar;
-    use crate::graph::Edge;
-    use crate::model::{Protocol, Stage};
-    use crate::timeline::{self, Timeline};
+    use crate::graph::{Edge, Timing};
+    use crate::model::{From, Protocol, Reach, StageIx, StageSpan};
+    use crate::timeline::Timeline;
+    use crate::timescale::{Count, Point, WorkingDays};
+
+    /// When the walk began and ended a stage it passed.
+    pub type Seen = Option<(When_, When_)>;
 
     /// The protocol's calendar, as `timeline` chooses it without `--calendar`.
     pub fn calendar(p: &Protocol) -> Option<Calendar> {
         Timeline::calendar_for(p, None)
     }
 
-    /// A stage's own working days (`Stage::duration`); `None` if unbounded.
-    pub fn stage_days(stage: &Stage) -> Option<u64> {
-        let d = stage.duration();
-        (!d.unbounded).then_some(d.days.0)
+    /// When the target of `edge` begins, reached from `at`.
+    pub fn after_route(p: &Protocol, c: &Calendar, edge: &Edge, at: When_) -> When_ {
+        let Some(timescale) = edge.route(p).and_then(|r| r.timescale.as_ref()) else { return at };
+        When_ {
+            days: at.days.and_then(|d| timescale.end(&Count, WorkingDays(d))).map(|d| d.0),
+            date: at.date.and_then(|d| timescale.end(c, d)),
+        }
     }
 
-    /// The working days a route allows before its target begins.
-    pub fn route_days(edge: &Edge) -> Option<u64> {
-        let d = edge.duration();
-        (!d.unbounded).then_some(d.days.0)
-    }
-
-    /// When the target of a route allowing `days` from `date` begins.
-    pub fn after_route(c: &Calendar, date: NaiveDate, days: u64) -> NaiveDate {
-        timeline::after_route(c, date, days)
-    }
-
-    /// The latest date of something taking `days` working days from `start`.
-    pub fn deadline(c: &Calendar, start: NaiveDate, days: u64) -> NaiveDate {
-        timeline::deadline(c, start, days)
+    /// When stage `ix` is due, begun at `at`; `seen` holds, per stage, when
+    /// this walk began and ended it (for the points timescales count from),
+    /// each known only where every route to the stage passes it, as in
+    /// `timeline`.
+    pub fn stage_due(
+        p: &Protocol,
+        c: &Calendar,
+        t: &Timing,
+        g: &crate::graph::EscalationGraph,
+        ix: StageIx,
+        at: When_,
+        (began, seen): (Option<NaiveDate>, &[Seen]),
+    ) -> When_ {
+        let node = g.stage_node(ix);
+        let point = |stage: StageIx, which: Point| -> Option<When_> {
+            if !t.passes(node, g.stage_node(stage)) {
+                return None;
+            }
+            let (s, e) = seen.get(stage.0).copied().flatten()?;
+            Some(if which == Point::Start { s } else { e })
+        };
+        let days = at.days.and_then(|d| {
+            let anchor = |from: From| -> Option<Reach<WorkingDays>> {
+                let w = match from {
+                    From::Disagreement => When_ { days: Some(0), date: None },
+                    From::Stage { stage, point: which } => point(stage, which)?,
+                    From::Step { .. } => return None,
+                };
+                w.days.map(|d| Reach { at: WorkingDays(d), unbounded: false })
+            };
+            let entry = |span: &StageSpan| {
+                let s = point(*span.stages.first()?, Point::Start)?;
+                s.days.map(|d| Reach { at: WorkingDays(d), unbounded: false })
+            };
+            let end =
+                p.stage_end(ix, &Count, Reach { at: WorkingDays(d), unbounded: false }, &anchor, &entry);
+            (!end.unbounded).then_some(end.at.0)
+        });
+        let date = at.date.and_then(|d| {
+            let anchor = |from: From| -> Option<Reach<NaiveDate>> {
+                let w = match from {
+                    From::Disagreement => return began.map(|d| Reach { at: d, unbounded: false }),
+                    From::Stage { stage, point: which } => point(stage, which)?,
+                    From::Step { .. } => return None,
+                };
+                w.date.map(|d| Reach { at: d, unbounded: false })
+            };
+            let entry = |span: &StageSpan| {
+                let s = point(*span.stages.first()?, Point::Start)?;
+                s.date.map(|d| Reach { at: d, unbounded: false })
+            };
+            let end = p.stage_end(ix, c, Reach { at: d, unbounded: false }, &anchor, &entry);
+            (!end.unbounded).then_some(end.at)
+        });
+        When_ { days, date }
     }
 }
 
@@ -562,15 +613,9 @@ fn walk(p: &Protocol, g: &EscalationGraph, calendar: &crate::calendar::Calendar,
         Target::Exit(ix) => p.exits[ix.0].title.clone(),
         Target::Outcome(ix) => p.outcomes[ix.0].title.clone(),
     };
-    // Time passes along a route, then through a stage.
-    let after = |at: When_, days: Option<u64>| When_ {
-        days: at.days.zip(days).map(|(a, b)| a + b),
-        date: at.date.zip(days).map(|(d, n)| clock::after_route(calendar, d, n)),
-    };
-    let through = |at: When_, days: Option<u64>| When_ {
-        days: at.days.zip(days).map(|(a, b)| a + b),
-        date: at.date.zip(days).map(|(d, n)| clock::deadline(calendar, d, n)),
-    };
+    let timing = crate::graph::Timing::compute(p, g);
+    // Per stage: when this walk began and ended it.
+    let mut dated: Vec<Option<(When_, When_)>> = vec![None; p.stages.len()];
 
     let start = g.starts.iter().find(|(pw, _)| *pw == r.pathway).map(|s| s.1);
     let first = start.and_then(|s| g.graph.edges(s).map(|e| (e.id(), e.target())).next());
@@ -582,7 +627,7 @@ fn walk(p: &Protocol, g: &EscalationGraph, calendar: &crate::calendar::Calendar,
     let mut seen: Vec<Vec<Condition>> = vec![Vec::new(); p.stages.len()];
     let mut next = first;
     while let Some((edge, node)) = next.take() {
-        let arrival = after(at, clock::route_days(&g.graph[edge]));
+        let arrival = clock::after_route(p, calendar, &g.graph[edge], at);
         let Some(target) = g.target(node) else { break };
         let mut visit = Visit {
             target,
@@ -599,7 +644,8 @@ fn walk(p: &Protocol, g: &EscalationGraph, calendar: &crate::calendar::Calendar,
             break;
         };
         let stage = p.stage(ix);
-        let due = through(arrival, clock::stage_days(stage));
+        let due = clock::stage_due(p, calendar, &timing, g, ix, arrival, (r.starts, &dated));
+        dated[ix.0] = Some((arrival, due));
         visit.due = Some(due);
         let event = r.events[ix.0].clone();
         visit.event = event.as_ref().map(condition_words);

@@ -148,16 +148,31 @@ impl Timeline {
             before = Some(node);
             let (route_days, route_causes, arrival) = match into {
                 Some((Some(source), edge)) => {
-                    let timescale = edge.route(protocol).and_then(|r| r.timescale.as_ref());
-                    hour_based |= timescale.is_some_and(is_hour_based);
-                    let (days, causes) = route_bound(protocol, g, source, node, edge);
-                    let arrival = match timescale {
-                        None => at,
-                        Some(ts) => match ts.end(&calendar, at.at) {
-                            Some(date) => Reach { at: date, unbounded: at.unbounded },
-                            None => Reach { at: at.at, unbounded: true },
-                        },
-                    };
+                    // Every route from the place before to this one may be
+                    // taken (`unresolved` and `no response` to the same
+                    // stage): the latest of them, unknown if one has no bound.
+                    let mut days = Some(0);
+                    let mut causes = Vec::new();
+                    let mut arrival = at;
+                    for parallel in parallel_routes(g, source, node, edge) {
+                        let timescale = parallel.route(protocol).and_then(|r| r.timescale.as_ref());
+                        hour_based |= timescale.is_some_and(is_hour_based);
+                        let (d, c) = route_bound(protocol, g, source, node, parallel);
+                        days = days.zip(d).map(|(a, b)| a.max(b));
+                        causes.extend(c);
+                        let reached = match timescale {
+                            None => at,
+                            Some(ts) => match ts.end(&calendar, at.at) {
+                                Some(date) => Reach { at: date, unbounded: at.unbounded },
+                                None => Reach { at: at.at, unbounded: true },
+                            },
+                        };
+                        arrival = Reach {
+                            at: arrival.at.max(reached.at),
+                            unbounded: arrival.unbounded || reached.unbounded,
+                        };
+                    }
+                    causes.truncate(1);
                     (days, causes, arrival)
                 }
                 // The start of the pathway, which nothing leads into.
@@ -176,6 +191,9 @@ impl Timeline {
                             From::Disagreement => Some(Reach { at: from, unbounded: false }),
                             From::Stage { stage: other, point: Point::Start } if other == ix => Some(arrival),
                             From::Stage { stage: other, point } => {
+                                if !t.passes(node, g.stage_node(other)) {
+                                    return None;
+                                }
                                 let (s, e) = dates[g.stage_node(other).index()]?;
                                 Some(if point == Point::Start { s } else { e })
                             }
@@ -183,15 +201,17 @@ impl Timeline {
                         }
                     };
                     let entry = |span: &crate::model::StageSpan| {
-                        dates[g.stage_node(*span.stages.first()?).index()].map(|(s, _)| s)
+                        let first = g.stage_node(*span.stages.first()?);
+                        if !t.passes(node, first) {
+                            return None;
+                        }
+                        dates[first.index()].map(|(s, _)| s)
                     };
                     let cycle = t.in_cycle[node.index()];
                     let mut due = protocol.stage_end(ix, &calendar, arrival, &anchor, &entry);
                     due.unbounded |= cycle;
                     dates[node.index()] = Some((arrival, due));
-                    let duration = analysis.stage_finish(ix);
-                    let own = duration.days.0.saturating_sub(analysis.stage_start(ix).days.0);
-                    let working_days = (!t.open[node.index()]).then_some(own);
+                    let working_days = t.took[node.index()].map(|d| d.0);
                     let mut causes = route_causes;
                     if t.open[node.index()] {
                         causes.push(Cause::UnboundedStage {
@@ -348,6 +368,25 @@ impl Timeline {
     }
 }
 
+/// The routes from `source` (a stage's decision, or the stage itself) to
+/// `target` that count for time: its own and the ones it inherits; `edge`
+/// (the one the worst case follows) is always among them.
+fn parallel_routes<'g>(
+    g: &'g EscalationGraph,
+    source: NodeIndex,
+    target: NodeIndex,
+    edge: &'g Edge,
+) -> Vec<&'g Edge> {
+    use petgraph::visit::EdgeRef;
+    let own = g.graph.edges_connecting(source, target).map(|e| e.weight());
+    let inherited = g.inherited_from(source).filter(|e| e.target() == target).map(|e| e.weight());
+    let mut all: Vec<&Edge> = own.chain(inherited).filter(|e| e.counts_for_time()).collect();
+    if all.is_empty() {
+        all.push(edge);
+    }
+    all
+}
+
 /// The working days a route allows, or why it allows no bounded time.
 fn route_bound(
     p: &Protocol,
@@ -377,8 +416,11 @@ fn unbounded_detail(stage: &Stage) -> String {
     if stage.steps.is_empty() {
         return "it states no timescale".to_string();
     }
-    let open =
-        stage.steps.iter().filter(|s| s.timescale.as_ref().and_then(Timescale::bound).is_none()).count();
+    // Discretionary steps run alongside and add nothing: they are never the reason.
+    let open = stage.steps.iter().filter(|s| s.counts_for_time() && s.bound().is_none()).count();
+    if open == 0 {
+        return "it has no step that takes time, and no `within`".to_string();
+    }
     match open {
         1 => "one of its steps has no bounded timescale".to_string(),
         n => format!("{n} of its steps have no bounded timescale"),

@@ -286,8 +286,10 @@ impl Timescale {
     }
 
     /// How escalate counts it, when that needs saying beside the words:
-    /// `counted as 1 working day` for `24 hours`, nothing for `2 working
-    /// days` (which says so itself) or for words with no bound.
+    /// `at most 1 working day` for `24 hours`, `at most 20 working days` for
+    /// `28 days`, `counted as 5 working days from stage 1` for an anchored
+    /// one; nothing for `2 working days` (which says so itself) or for words
+    /// with no bound.
     pub fn counted_as(&self) -> Option<String> {
         let bound = self.bound()?;
         let plain = self.terms.len() == 1
@@ -299,7 +301,22 @@ impl Timescale {
         if plain && self.anchor.is_none() {
             return None;
         }
-        Some(format!("counted as {bound}{anchored}"))
+        // Calendar days and hours hold at most so many working days: a
+        // bound, not an equivalence (the dates count the days themselves).
+        let on_the_clock = self.units().any(|u| u != Unit::WorkingDays);
+        let how = if on_the_clock { "at most" } else { "counted as" };
+        Some(format!("{how} {bound}{anchored}"))
+    }
+
+    /// A bounded timescale as messages name it: its bound, with the words
+    /// when they count calendar days or hours (`5 working days`; `5 days (at
+    /// most 5 working days)`). `None` for words with no bound.
+    pub fn stated(&self) -> Option<String> {
+        let bound = self.bound()?;
+        if self.units().all(|u| u == Unit::WorkingDays) {
+            return Some(bound.to_string());
+        }
+        Some(format!("{} (at most {bound})", self.written))
     }
 
     /// The words as written, then escalate's count where it differs:
@@ -475,7 +492,12 @@ mod tests {
     #[test]
     fn a_timescale_is_shown_as_written_with_the_count_where_it_differs() {
         let t = Timescale { written: "24 hours".into(), ..Timescale::of(count(24, Unit::Hours)) };
-        assert_eq!(t.described(), "24 hours, counted as 1 working day");
+        assert_eq!(t.described(), "24 hours, at most 1 working day");
+        let weeks =
+            Timescale { written: "a working week".into(), ..Timescale::of(count(5, Unit::WorkingDays)) };
+        assert_eq!(weeks.described(), "a working week");
+        let days = Timescale { written: "28 days".into(), ..Timescale::of(count(28, Unit::CalendarDays)) };
+        assert_eq!(days.described(), "28 days, at most 20 working days");
         let plain = Timescale::of(count(2, Unit::WorkingDays));
         assert_eq!(plain.described(), "2 working days");
     }

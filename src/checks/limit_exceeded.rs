@@ -20,6 +20,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     {
         // The one worst case every view shows (`analysis::WorstCase`).
         let worst = cx.worst.worst;
+        let stated = limit.timescale.stated().unwrap_or_else(|| bound.to_string());
         if worst.days > bound {
             let route = route_text(cx, cx.worst.end);
             let advisory = p.is_advisory(&limit.timescale);
@@ -30,9 +31,9 @@ pub fn check(cx: &Context) -> Vec<Finding> {
             };
             let mut finding = Finding::new(
                 Code::LimitExceeded,
-                format!("the worst case takes {}, longer than the protocol's {kind} of {bound}", at_least(worst)),
+                format!("the worst case takes {}, longer than the protocol's {kind} of {stated}", at_least(worst)),
             )
-            .at(limit.timescale.span, format!("{kind} of {bound}"))
+            .at(limit.timescale.span, format!("{kind} of {stated}"))
             .help(format!(
                 "the longest route is {route}; shorten its stages or state the limit the stages add up to{why}{}",
                 source_says(&limit.quotes)
@@ -46,10 +47,11 @@ pub fn check(cx: &Context) -> Vec<Finding> {
 
     for (ix, stage) in p.stages_with_ix() {
         let Some(cumulative) = &stage.cumulative else { continue };
-        let Some(stated) = cumulative.timescale.bound() else { continue };
+        let Some(bound) = cumulative.timescale.bound() else { continue };
+        let stated = cumulative.timescale.stated().unwrap_or_else(|| bound.to_string());
         let node = g.stage_node(ix);
         let computed = t.finish[node.index()];
-        if computed.days > stated {
+        if computed.days > bound {
             let mut finding = Finding::new(
                 Code::LimitExceeded,
                 format!(
@@ -70,6 +72,42 @@ pub fn check(cx: &Context) -> Vec<Finding> {
             }
             findings.push(finding);
         }
+    }
+
+    // A stage whose own steps overrun its `within`: escalate counts the
+    // `within`, a reader following the steps is late. Reported here, as the
+    // bound over several stages is, because it is the same contradiction: a
+    // stated bound that its parts add up past.
+    for (_, stage) in p.stages_with_ix() {
+        let Some(within) = &stage.within else { continue };
+        let (Some(bound), None) = (within.timescale.bound(), within.from) else { continue };
+        if !stage.steps.iter().any(|s| s.counts_for_time()) {
+            continue;
+        }
+        let start = crate::model::Reach { at: WorkingDays(0), unbounded: false };
+        let (steps, _) = stage.steps_end(&crate::timescale::Count, start, &|_| None);
+        if steps.unbounded || steps.at <= bound {
+            continue;
+        }
+        let stated = within.timescale.stated().unwrap_or_else(|| bound.to_string());
+        let mut finding = Finding::new(
+            Code::LimitExceeded,
+            format!(
+                "the steps of `{}` take {}, longer than its `within` of {stated}",
+                stage.display_id(),
+                steps.at
+            ),
+        )
+        .at(within.timescale.span, format!("{stated} for the stage"))
+        .help(format!(
+            "escalate counts the stage's `within` ({stated}), but a reader who follows each step's own timescale will overrun it: shorten the steps or correct the stage's timescale{}",
+            source_says(&within.quotes)
+        ))
+        .stage(stage.id.clone());
+        if p.is_advisory(&within.timescale) {
+            finding.severity = Severity::Warning;
+        }
+        findings.push(finding);
     }
 
     // A bound over several stages that their own timescales overrun.

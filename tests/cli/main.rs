@@ -18,6 +18,7 @@ mod render;
 mod report;
 mod test;
 mod timeline;
+mod truth;
 mod views;
 
 use std::path::Path;

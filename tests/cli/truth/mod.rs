@@ -1,0 +1,244 @@
+//! One truth, proven: every view of a protocol's time agrees with the
+//! reference semantics (`reference.rs`) on random protocols (`generate.rs`).
+//!
+//! `cargo test` runs a fixed-seed share ([`SHARE`] protocols). A long run:
+//! `TRUTH_RUNS=100000 cargo test --release --test cli truth -- --nocapture`
+//! (`TRUTH_SEED` moves the start). Every protocol it ever found wrong is kept
+//! as a case file under `tests/cases/` (`truth-*.esc`).
+
+mod generate;
+mod reference;
+
+use chrono::NaiveDate;
+use escalate::compare::Summary;
+use escalate::model::{Protocol, Target};
+use escalate::render;
+use escalate::timeline::Timeline;
+use escalate::{Report, check_source};
+use reference::{Dates, Days_, Time};
+
+/// Protocols `cargo test` checks.
+const SHARE: u64 = 3_000;
+
+/// What one view said that the reference does not, for one protocol.
+type Disagreement = String;
+
+fn parse_date(text: &serde_json::Value) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text.as_str()?, "%Y-%m-%d").ok()
+}
+
+/// A start date drawn from the seed: any day of 2026 and 2027, weekends and
+/// bank holidays included.
+fn start_date(seed: u64) -> NaiveDate {
+    let base = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
+    base + chrono::Days::new(seed.wrapping_mul(7919) % 730)
+}
+
+fn place_name(p: &Protocol, t: Target) -> String {
+    p.target_name(t)
+}
+
+/// Everything every view says about one protocol's time, held to the reference.
+fn disagreements(seed: u64, text: &str) -> Vec<Disagreement> {
+    let mut wrong = Vec::new();
+    let report: Report = check_source("generated.esc", text.to_string());
+    let Some((p, analysis)) = report.analysed() else {
+        return vec![format!("did not load: {:?}", report.findings.first().map(|f| &f.message))];
+    };
+    let (truth, cyclic) = reference::worst_case(p);
+
+    // The analysis every view reads. A run that can go round a cycle has
+    // no bound, and any figure is a true "at least" for it (each time round
+    // adds to it), so only the lack of a bound is compared.
+    let worst = analysis.worst.worst;
+    let agrees =
+        if cyclic { worst.unbounded } else { (worst.days.0, worst.unbounded) == (truth.at, truth.open) };
+    if !agrees {
+        wrong.push(format!(
+            "worst case: escalate {} {}, reference {} {}",
+            worst.days.0,
+            if worst.unbounded { "unbounded" } else { "bounded" },
+            truth.at,
+            if truth.open { "unbounded" } else { "bounded" }
+        ));
+    }
+    // Each stage's own time, as `check`, the timeline's and the diagram's labels count it.
+    for (ix, stage) in p.stages_with_ix() {
+        let own = stage.duration();
+        let t = reference::stage_time(p, ix);
+        if (own.days.0, own.unbounded) != (t.at, t.open) {
+            wrong.push(format!(
+                "{}: own time escalate {} {}, reference {} {}",
+                stage.display_id(),
+                own.days.0,
+                own.unbounded,
+                t.at,
+                t.open
+            ));
+        }
+    }
+
+    // compare, as JSON.
+    if let Some(summary) = Summary::of(&report) {
+        let doc: serde_json::Value =
+            serde_json::from_str(&render::compare::json(&[summary])).unwrap_or_default();
+        let w = &doc["protocols"][0]["worst_case"];
+        if w["days"].as_u64() != Some(worst.days.0) || w["unbounded"].as_bool() != Some(worst.unbounded) {
+            wrong.push(format!("compare: worst case {w}, analysis {worst}"));
+        }
+    }
+
+    // timeline, as JSON: the route's dates are the reference's for that run.
+    let from = start_date(seed);
+    if let Some(calendar) = Timeline::calendar_for(p, None) {
+        let t = Timeline::compute(p, analysis, calendar, from);
+        let doc: serde_json::Value = serde_json::from_str(&render::timeline::json(&t)).unwrap_or_default();
+        let w = &doc["worst_case"];
+        if w["days"].as_u64() != Some(worst.days.0) || w["unbounded"].as_bool() != Some(worst.unbounded) {
+            wrong.push(format!("timeline: worst case {w}, analysis {worst}"));
+        }
+        // The places of the route, as the timeline names them.
+        let mut places: Vec<Target> = Vec::new();
+        for row in doc["stages"].as_array().into_iter().flatten() {
+            if let Some(ix) = p.stages.iter().position(|s| Some(s.id.as_str()) == row["stage"].as_str()) {
+                places.push(Target::Stage(escalate::model::StageIx(ix)));
+            }
+        }
+        let end_kind = doc["end"]["kind"].as_str().unwrap_or_default();
+        let end_name = doc["end"]["name"].as_str().unwrap_or_default();
+        match end_kind {
+            "exit" => places.extend(
+                p.exits
+                    .iter()
+                    .position(|e| e.name == end_name)
+                    .map(|i| Target::Exit(escalate::model::ExitIx(i))),
+            ),
+            "outcome" => places.extend(
+                p.outcomes
+                    .iter()
+                    .position(|e| e.name == end_name)
+                    .map(|i| Target::Outcome(escalate::model::OutcomeIx(i))),
+            ),
+            _ => {}
+        }
+        let dates = Dates { calendar: &calendar, from };
+        let counted = reference::along(&Days_, p, &places);
+        let dated = reference::along(&dates, p, &places);
+        match (counted, dated) {
+            // Past a cycle nothing is dated; its route is checked no further.
+            _ if cyclic => {}
+            (Some(counted), Some(dated)) => {
+                // The route the timeline shows is a worst run.
+                if !truth.open && counted.end.at != truth.at {
+                    let names: Vec<String> = places.iter().map(|t| place_name(p, *t)).collect();
+                    wrong.push(format!(
+                        "timeline: its route {} takes {} working days, the worst case {}",
+                        names.join(" -> "),
+                        counted.end.at,
+                        truth.at
+                    ));
+                }
+                let rows = doc["stages"].as_array().cloned().unwrap_or_default();
+                for (i, row) in rows.iter().enumerate() {
+                    let (s, e) = (dated.starts[i], dated.ends[i]);
+                    let known = |t: Time<NaiveDate>| (!t.open).then_some(t.at);
+                    if parse_date(&row["starts"]) != known(s) || parse_date(&row["due"]) != known(e) {
+                        wrong.push(format!(
+                            "timeline: stage {} starts {} due {}, reference {:?} {:?}",
+                            row["stage"],
+                            row["starts"],
+                            row["due"],
+                            known(s),
+                            known(e)
+                        ));
+                    }
+                    // The stage's own time on the route: from its latest start
+                    // to its latest end, where both are known.
+                    let (cs, ce) = (counted.starts[i], counted.ends[i]);
+                    let own = (!cs.open && !ce.open).then(|| ce.at - cs.at.min(ce.at));
+                    if own.is_some() && row["working_days"].as_u64() != own {
+                        wrong.push(format!(
+                            "timeline: stage {} takes {} working days, reference {:?} on this route",
+                            row["stage"], row["working_days"], own
+                        ));
+                    }
+                }
+                let due = (!dated.end.open && !truth.open).then_some(dated.end.at);
+                if parse_date(&doc["overall_due"]) != due {
+                    wrong.push(format!("timeline: overall due {}, reference {due:?}", doc["overall_due"]));
+                }
+            }
+            _ => {
+                let names: Vec<String> = places.iter().map(|t| place_name(p, *t)).collect();
+                wrong.push(format!("timeline: its route {} is no run of the protocol", names.join(" -> ")));
+            }
+        }
+        // The limit: exceeded exactly when the worst case is longer.
+        if let Some(limit) = &p.limit
+            && let Some(bound) = reference::bound(&limit.timescale)
+        {
+            let said = report.findings.iter().any(|f| {
+                f.code == escalate::diagnostic::Code::LimitExceeded
+                    && f.message.contains("the worst case takes")
+            });
+            if said != (worst.days.0 > bound) {
+                wrong.push(format!(
+                    "check: limit-exceeded {said}, worst {} against limit {bound}",
+                    worst.days.0
+                ));
+            }
+        }
+    }
+    wrong
+}
+
+/// How many failures to collect before stopping (`TRUTH_FAILURES`, default 5).
+fn max_failures() -> usize {
+    std::env::var("TRUTH_FAILURES").ok().and_then(|n| n.parse().ok()).unwrap_or(5)
+}
+
+/// Runs `count` protocols from `first`, and fails with the first few found wrong.
+fn run(first: u64, count: u64) {
+    let mut failures = Vec::new();
+    let started = std::time::Instant::now();
+    for seed in first..first + count {
+        let text = generate::protocol(seed);
+        let wrong = disagreements(seed, &text);
+        if !wrong.is_empty() {
+            if let Ok(dir) = std::env::var("TRUTH_DUMP") {
+                let _ = std::fs::write(format!("{dir}/seed-{seed}.esc"), &text);
+            }
+            failures.push(format!("seed {seed}:\n  {}\n--- protocol\n{text}", wrong.join("\n  ")));
+            if failures.len() >= max_failures() {
+                break;
+            }
+        }
+    }
+    eprintln!("truth: {count} protocols from seed {first} in {:.1} s", started.elapsed().as_secs_f64());
+    assert!(
+        failures.is_empty(),
+        "{} protocols disagree with the reference:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn every_view_agrees_with_the_reference_on_generated_protocols() {
+    let count = std::env::var("TRUTH_RUNS").ok().and_then(|n| n.parse().ok()).unwrap_or(SHARE);
+    let first = std::env::var("TRUTH_SEED").ok().and_then(|n| n.parse().ok()).unwrap_or(0);
+    run(first, count);
+}
+
+#[test]
+fn every_generated_protocol_parses_and_loads() {
+    for seed in 0..500 {
+        let text = generate::protocol(seed);
+        if let Err(findings) = escalate::load(&text) {
+            panic!(
+                "seed {seed} does not load: {:?}\n{text}",
+                findings.iter().map(|f| &f.message).collect::<Vec<_>>()
+            );
+        }
+    }
+}
