@@ -987,7 +987,7 @@ impl Resolver {
             match rule.body {
                 syntax::RuleBody::Route(r) => {
                     if let Some(route) = self.route(r, &resolve) {
-                        rule_routes.push(Scoped { item: route, scope });
+                        rule_routes.push(Scoped { item: route, scope: scope.clone() });
                     }
                 }
                 syntax::RuleBody::Record(r) => {
@@ -995,16 +995,20 @@ impl Resolver {
                         r.timescale.as_ref(),
                         "a record at any stage counts from the start of each stage",
                     );
-                    rule_records.push(Scoped { item: step(r, None), scope })
+                    rule_records.push(Scoped { item: step(r, None), scope: scope.clone() })
                 }
                 syntax::RuleBody::Step(r) => {
                     self.no_anchor(
                         r.timescale.as_ref(),
                         "a step at any stage counts from the start of each stage",
                     );
-                    rule_steps.push(Scoped { item: step(r, None), scope })
+                    rule_steps.push(Scoped { item: step(r, None), scope: scope.clone() })
                 }
-                syntax::RuleBody::Note(n) => rule_notes.push(Scoped { item: note(n), scope }),
+                syntax::RuleBody::Note(n) => rule_notes.push(Scoped { item: note(n), scope: scope.clone() }),
+            }
+            // Notes after the rule explain it, on every stage it covers.
+            for n in rule.notes {
+                rule_notes.push(Scoped { item: note(n), scope: scope.clone() });
             }
         }
 

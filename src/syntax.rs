@@ -150,6 +150,8 @@ pub struct Outcome {
 pub struct AtAnyStage {
     pub scope: Option<Scope>,
     pub body: RuleBody,
+    /// Notes written after the rule, which explain it.
+    pub notes: Vec<Note>,
 }
 
 /// What an `at any stage` rule says.
@@ -414,6 +416,7 @@ impl Item {
                     RuleBody::Record(s) | RuleBody::Step(s) => step(s),
                     RuleBody::Note(n) => note(n),
                 }
+                r.notes.iter_mut().for_each(note);
             }
             Item::Stage(s) => stage(s),
             Item::Exception(e) => {
@@ -500,6 +503,20 @@ pub fn parse(source: &str) -> (File, Vec<Finding>) {
         errors.insert(errors.partition_point(|e| e.span.is_some_and(|s| s.start <= at)), finding);
     }
     (file, errors)
+}
+
+/// The grammar rules a text's parse tree holds, each with the byte range of
+/// one of its pairs: `(rule name, start, end)`, in order. For the test that
+/// every construct of the grammar has an example in `docs/language.md`
+/// (`tests/cli/docs.rs`); rule names are strings, so no `Rule` leaves this
+/// module. The text must parse whole; the error is pest's, in words.
+#[doc(hidden)]
+pub fn constructs(source: &str) -> Result<Vec<(String, usize, usize)>, String> {
+    let pairs = Grammar::parse(Rule::items, source).map_err(|e| e.to_string())?;
+    Ok(pairs
+        .flatten()
+        .map(|pair| (format!("{:?}", pair.as_rule()), pair.as_span().start(), pair.as_span().end()))
+        .collect())
 }
 
 /// Control characters other than tab and line breaks are refused anywhere in
@@ -857,7 +874,9 @@ fn syntax_error(source: &str, at: usize, variant: &ErrorVariant<Rule>) -> Findin
     if let ErrorVariant::ParsingError { positives, .. } = variant {
         for rule in positives {
             let words = describe_rule(*rule);
-            if !expected.contains(&words) {
+            // Help names only forms a writer can write (not the end of the
+            // file, nor rules with no words of their own).
+            if words != SOMETHING_ELSE && !expected.contains(&words) {
                 expected.push(words);
             }
         }
@@ -995,6 +1014,7 @@ fn hint(expected: &[&str]) -> String {
 }
 
 const TIMESCALE: &str = "a timescale";
+const SOMETHING_ELSE: &str = "something else";
 
 fn describe_rule(rule: Rule) -> &'static str {
     match rule {
@@ -1090,7 +1110,7 @@ fn describe_rule(rule: Rule) -> &'static str {
         Rule::expect_on | Rule::kw_on => "`on`",
         Rule::expect_by => "`by`",
         Rule::date => "a date such as `2026-12-21`",
-        _ => "something else",
+        _ => SOMETHING_ELSE,
     }
 }
 
@@ -1303,7 +1323,8 @@ impl Builder<'_> {
                     Rule::step => RuleBody::Step(self.step(body)?),
                     _ => RuleBody::Record(self.step(body)?),
                 };
-                Item::AtAnyStage(Box::new(AtAnyStage { scope, body }))
+                let notes = inner.map(|p| self.note(p)).collect::<Option<_>>()?;
+                Item::AtAnyStage(Box::new(AtAnyStage { scope, body, notes }))
             }
             Rule::stage => Item::Stage(Box::new(self.stage(span, inner)?)),
             Rule::exception => {
@@ -1375,7 +1396,7 @@ impl Builder<'_> {
         for p in inner {
             match p.as_rule() {
                 Rule::parties => {
-                    for choice in p.into_inner().filter(|p| p.as_rule() == Rule::party_choice) {
+                    for choice in p.clone().into_inner().filter(|p| p.as_rule() == Rule::party_choice) {
                         let mut options = Vec::new();
                         for option in choice.into_inner().filter(|p| p.as_rule() == Rule::party_option) {
                             let mut parts = option.into_inner().filter(|p| !is_keyword(p.as_rule()));
@@ -1385,6 +1406,10 @@ impl Builder<'_> {
                         }
                         options.shrink_to_fit();
                         stage.parties.push(options);
+                    }
+                    // The quotes under a `parties` line are the stage's.
+                    for q in p.into_inner().filter(|q| q.as_rule() == Rule::quote) {
+                        stage.quotes.push(self.first_text(q)?);
                     }
                 }
                 Rule::no_outcome => {
@@ -1922,6 +1947,45 @@ mod tests {
         fn texts_without_escapes_read_as_character_by_character(raw in "[a-c \t\n\r\u{a0}\u{2028}\u{3000}é\"]{0,40}") {
             proptest::prop_assert_eq!(unescape(&raw), unescape_chars(&raw, String::new()));
         }
+    }
+
+    /// The stage `within` of `stage 1 "S" { within TIMESCALE }`.
+    fn stage_within(timescale: &str) -> Timescale {
+        let (file, errors) = parse(&format!("protocol \"P\"\nstage 1 \"S\" {{\n  within {timescale}\n}}\n"));
+        assert!(errors.is_empty(), "{timescale}: {errors:?}");
+        match file.items.into_iter().nth(1) {
+            Some(Item::Stage(stage)) => stage.within.into_iter().next().expect("a within").timescale,
+            other => panic!("{timescale}: {other:?}"),
+        }
+    }
+
+    /// Issue 23: every spelling a board prints is read as it means.
+    #[test]
+    fn units_in_capitals_and_whichever_in_brackets_are_read() {
+        let day = stage_within("1 Day");
+        assert_eq!(day.terms, [Term::Count { amount: 1, unit: Unit::CalendarDays, further: false }]);
+        let week = stage_within("a WORKING WEEK");
+        assert_eq!(week.terms, [Term::Count { amount: 5, unit: Unit::WorkingDays, further: false }]);
+        let hours = stage_within("24 Hours");
+        assert_eq!(hours.terms, [Term::Count { amount: 24, unit: Unit::Hours, further: false }]);
+        let less = stage_within("3 working days or 5 working days (whichever is less)");
+        assert_eq!(
+            (less.terms.len(), less.join, less.bound()),
+            (2, Join::Shorter, Some(crate::timescale::WorkingDays(3)))
+        );
+        assert_eq!(less.written, "3 working days or 5 working days (whichever is less)");
+    }
+
+    #[test]
+    fn notes_after_an_at_any_stage_rule_are_the_rule_s() {
+        let text = "protocol \"P\"\nat any stage: immediate risk -> mash\n  note \"n\"\n    quote \"q\"\n  note \"m\"\nparty a \"A\"\n";
+        let (file, errors) = parse(text);
+        assert!(errors.is_empty(), "{errors:?}");
+        let Some(Item::AtAnyStage(rule)) = file.items.get(1) else { panic!("{:?}", file.items) };
+        let notes: Vec<(&str, usize)> =
+            rule.notes.iter().map(|n| (n.text.text.as_str(), n.quotes.len())).collect();
+        assert_eq!(notes, [("n", 1), ("m", 0)]);
+        assert!(matches!(file.items.get(2), Some(Item::Party(_))));
     }
 
     #[test]
