@@ -648,6 +648,9 @@ impl<'t, 'a> Shape<'t, 'a> {
                 }
                 self.timing(Role::Inline);
                 self.quotes(clause, false);
+                while self.word(0) == Some("note") {
+                    self.note(clause);
+                }
             }
             _ => {}
         }

@@ -183,6 +183,9 @@ pub struct StageSpan {
     pub stages: Vec<StageIx>,
     pub timescale: Timescale,
     pub quotes: Vec<Quote>,
+    /// Notes that explain it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
     #[serde(skip)]
     pub span: Span,
 }
@@ -1388,6 +1391,7 @@ impl Resolver {
             stages: list,
             timescale: span.timescale,
             quotes: quotes(span.quotes),
+            notes: span.notes.into_iter().map(note).collect(),
             span: span.span,
         })
     }

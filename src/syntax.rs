@@ -65,6 +65,8 @@ pub struct StageSpan {
     pub range: bool,
     pub timescale: Timescale,
     pub quotes: Vec<Word>,
+    /// Notes written after it, which explain it.
+    pub notes: Vec<Note>,
     pub span: Span,
 }
 
@@ -438,6 +440,7 @@ impl Item {
                 words(&mut s.stages);
                 timescale(&mut s.timescale);
                 words(&mut s.quotes);
+                s.notes.iter_mut().for_each(note);
                 s.span = Span::default();
             }
         }
@@ -1369,6 +1372,7 @@ impl Builder<'_> {
                 let mut range = false;
                 let mut timescale = None;
                 let mut quotes = Vec::new();
+                let mut notes = Vec::new();
                 for p in inner {
                     match p.as_rule() {
                         Rule::stage_id => stages.push(self.word(&p)),
@@ -1380,10 +1384,18 @@ impl Builder<'_> {
                         }
                         Rule::timing => timescale = Some(self.timing(p)?),
                         Rule::quote => quotes.push(self.first_text(p)?),
+                        Rule::note => notes.push(self.note(p)?),
                         _ => {}
                     }
                 }
-                Item::StageSpan(Box::new(StageSpan { stages, range, timescale: timescale?, quotes, span }))
+                Item::StageSpan(Box::new(StageSpan {
+                    stages,
+                    range,
+                    timescale: timescale?,
+                    quotes,
+                    notes,
+                    span,
+                }))
             }
             _ => return None,
         })
@@ -1986,6 +1998,10 @@ mod tests {
             rule.notes.iter().map(|n| (n.text.text.as_str(), n.quotes.len())).collect();
         assert_eq!(notes, [("n", 1), ("m", 0)]);
         assert!(matches!(file.items.get(2), Some(Item::Party(_))));
+        let (file, errors) = parse("stages 1 to 2 within 5 working days\n  quote \"q\"\n  note \"n\"\n");
+        assert!(errors.is_empty(), "{errors:?}");
+        let Some(Item::StageSpan(span)) = file.items.first() else { panic!("{:?}", file.items) };
+        assert_eq!((span.quotes.len(), span.notes.len()), (1, 1));
     }
 
     #[test]
