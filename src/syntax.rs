@@ -509,13 +509,15 @@ pub fn parse(source: &str) -> (File, Vec<Finding>) {
 }
 
 /// The grammar rules a text's parse tree holds, each with the byte range of
-/// one of its pairs: `(rule name, start, end)`, in order. For the test that
+/// one of its pairs: `(rule name, start, end)`, in order; of a protocol, or
+/// with `scenarios` of a scenarios file. For the test that
 /// every construct of the grammar has an example in `docs/language.md`
 /// (`tests/cli/docs.rs`); rule names are strings, so no `Rule` leaves this
 /// module. The text must parse whole; the error is pest's, in words.
 #[doc(hidden)]
-pub fn constructs(source: &str) -> Result<Vec<(String, usize, usize)>, String> {
-    let pairs = Grammar::parse(Rule::items, source).map_err(|e| e.to_string())?;
+pub fn constructs(source: &str, scenarios: bool) -> Result<Vec<(String, usize, usize)>, String> {
+    let entry = if scenarios { Rule::scenarios_file } else { Rule::items };
+    let pairs = Grammar::parse(entry, source).map_err(|e| e.to_string())?;
     Ok(pairs
         .flatten()
         .map(|pair| (format!("{:?}", pair.as_rule()), pair.as_span().start(), pair.as_span().end()))

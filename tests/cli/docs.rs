@@ -303,7 +303,7 @@ fn every_construct_of_the_grammar_has_a_documented_example() {
 
     let mut shown: Vec<String> = Vec::new();
     for (place, text, range) in language_examples() {
-        let pairs = escalate::syntax::constructs(&text).unwrap_or_else(|e| panic!("{place}: {e}"));
+        let pairs = escalate::syntax::constructs(&text, false).unwrap_or_else(|e| panic!("{place}: {e}"));
         for (rule, start, end) in pairs {
             if start >= range.start && end <= range.end && !shown.contains(&rule) {
                 shown.push(rule);
@@ -352,6 +352,58 @@ fn every_construct_of_the_grammar_has_a_documented_example() {
          {} spellings are written nowhere in its code: {unwritten:?}",
         missing.len(),
         constructs.len(),
+        unwritten.len(),
+    );
+}
+
+/// The same for the scenarios grammar (`scenarios_file`, docs/testing.md):
+/// every construct only scenarios have is in a `scenarios` example there
+/// that parses, and each of their spellings is written in that page's code.
+#[test]
+fn every_construct_of_the_scenarios_grammar_has_a_documented_example() {
+    let rules = grammar_rules();
+    let (_, protocol) = reachable(&rules, "items");
+    let (reached, constructs) = reachable(&rules, "scenarios_file");
+    let own: Vec<&String> = constructs.iter().filter(|c| !protocol.contains(c)).collect();
+    assert!(own.len() > 15, "only {} scenario constructs found: {own:?}", own.len());
+
+    let (mut shown, mut code) = (Vec::new(), String::new());
+    for (file, line, lang, body) in blocks() {
+        if !file.ends_with("docs/testing.md") {
+            continue;
+        }
+        code.push_str(&body);
+        if lang == "scenarios" {
+            let pairs = escalate::syntax::constructs(&body, true)
+                .unwrap_or_else(|e| panic!("docs/testing.md:{line}: documented scenarios do not parse: {e}"));
+            shown.extend(pairs.into_iter().map(|(rule, _, _)| rule));
+        }
+    }
+    let page =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/testing.md")).expect("page");
+    for line in page.lines() {
+        code.extend(line.split('`').skip(1).step_by(2).flat_map(|span| [span, "\n"]));
+    }
+    let missing: Vec<&&String> = own.iter().filter(|c| !shown.contains(**c)).collect();
+    let words: Vec<&str> = code.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_')).collect();
+    let mut unwritten: Vec<&str> = Vec::new();
+    for rule in reached.iter().filter(|r| own.contains(&&r.name)) {
+        for literal in rule.literals.iter().filter(|l| l.chars().all(|c| c.is_alphanumeric() || c == '-')) {
+            if !literal.is_empty()
+                && !words.contains(&literal.as_str())
+                && !unwritten.contains(&literal.as_str())
+            {
+                unwritten.push(literal);
+            }
+        }
+    }
+    assert!(
+        missing.is_empty() && unwritten.is_empty(),
+        "docs/testing.md must document every construct of the scenarios grammar with an example.\n\
+         {} of {} constructs are in no example: {missing:?}\n\
+         {} spellings are written nowhere in its code: {unwritten:?}",
+        missing.len(),
+        own.len(),
         unwritten.len(),
     );
 }
