@@ -18,7 +18,7 @@ use crate::timescale::{Anchor, Clock, Point, Timescale, Unit, WorkingDays, Worst
 pub use crate::syntax::{Condition, FinalKind};
 
 /// The calendars escalate knows by name.
-pub const CALENDARS: &[&str] = &["england-and-wales", "scotland", "northern-ireland"];
+pub const CALENDARS: &[&str] = crate::calendar::Calendar::NAMES;
 
 /// Index of a stage in [`Protocol::stages`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

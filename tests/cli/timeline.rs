@@ -613,3 +613,26 @@ proptest! {
         }
     }
 }
+
+/// Issue 23: the Crown Dependencies' own bank holidays move the dates: the
+/// TT bank holiday (Friday 5 June 2026) on the Isle of Man, Liberation Day
+/// (Friday 9 May 2025) in Jersey and Guernsey.
+#[test]
+fn the_isle_of_man_jersey_and_guernsey_have_their_own_days() {
+    let due_of_stage_1 = |calendar: &str, from: &str| {
+        let source = LADDER.replace("  limit 10", &format!("  calendar {calendar}\n  limit 10"));
+        let doc = timeline_json(&source, &["--from", from]);
+        assert_eq!(doc["calendar"], calendar);
+        dates(&doc).0[0].1.clone()
+    };
+    assert_eq!(due_of_stage_1("isle-of-man", "2026-06-03"), "2026-06-08");
+    assert_eq!(due_of_stage_1("england-and-wales", "2026-06-03"), "2026-06-05");
+    assert_eq!(due_of_stage_1("jersey", "2025-05-07"), "2025-05-12");
+    assert_eq!(due_of_stage_1("guernsey", "2025-05-07"), "2025-05-12");
+    assert_eq!(due_of_stage_1("scotland", "2025-05-07"), "2025-05-09");
+    // Beyond the island's table (2022-2026) the dates come from the rules, with a warning.
+    let source = LADDER.replace("  limit 10", "  calendar isle-of-man\n  limit 10");
+    let late = escalate_with_stdin(&["timeline", "-", "--from", "2027-06-02"], Some(source.as_bytes()));
+    let stderr = String::from_utf8_lossy(&late.stderr);
+    assert!(stderr.contains("(2022-2026)"), "{stderr}");
+}
