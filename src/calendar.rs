@@ -32,12 +32,19 @@ const SOURCES: [(&str, &str); 6] = [
     ("guernsey", include_str!("../data/calendars/guernsey.json")),
 ];
 
-/// A working-day calendar: Monday to Friday, less the division's bank holidays.
-#[derive(Clone, Copy)]
+/// A working-day calendar: Monday to Friday, less the division's bank
+/// holidays and the board's own closed days (`closed` in the protocol).
+#[derive(Clone)]
 pub struct Calendar {
     division: Division,
     table: &'static Table,
+    /// The closed weekdays, sorted, each once (shared: calendars are cloned
+    /// into every view of a protocol).
+    closed: std::sync::Arc<[NaiveDate]>,
 }
+
+/// The title of a day the board's offices are closed.
+pub const CLOSED_TITLE: &str = "Closed (the protocol's `closed` days)";
 
 impl Calendar {
     /// The shipped calendar names, in `SOURCES`' order.
@@ -48,7 +55,20 @@ impl Calendar {
     pub fn named(name: &str) -> Option<Calendar> {
         let index = Self::NAMES.iter().position(|n| *n == name)?;
         let division = Division::ALL[index];
-        Some(Calendar { division, table: table(index) })
+        Some(Calendar { division, table: table(index), closed: std::sync::Arc::from([]) })
+    }
+
+    /// The same calendar, with the weekdays of these runs of days (first
+    /// and last included) closed too.
+    pub fn with_closed(mut self, runs: &[(NaiveDate, NaiveDate)]) -> Calendar {
+        let mut days: Vec<NaiveDate> = self.closed.to_vec();
+        for &(first, last) in runs {
+            days.extend(first.iter_days().take_while(|d| *d <= last).filter(|d| is_weekday(*d)));
+        }
+        days.sort();
+        days.dedup();
+        self.closed = days.into();
+        self
     }
 
     pub fn name(&self) -> &str {
@@ -64,15 +84,15 @@ impl Calendar {
     /// Substitute days carry the suffix ` (substitute day)`, e.g.
     /// "Boxing Day (substitute day)" on Monday 28 December 2026.
     pub fn holiday(&self, date: NaiveDate) -> Option<&str> {
-        if self.table.covers(date.year()) {
-            let index = self.table.dates.binary_search(&date).ok()?;
-            Some(self.table.titles[index].as_str())
+        let bank_holiday = if self.table.covers(date.year()) {
+            self.table.dates.binary_search(&date).ok().map(|index| self.table.titles[index].as_str())
         } else {
             rule_holidays(self.division, date.year())
                 .into_iter()
                 .find(|(d, _)| *d == date)
                 .map(|(_, title)| title)
-        }
+        };
+        bank_holiday.or_else(|| self.closed.binary_search(&date).is_ok().then_some(CLOSED_TITLE))
     }
 
     /// Counting rule: `start` is day 0; the result is the Nth working day after `start`
@@ -161,16 +181,27 @@ impl Calendar {
         (self.table.first_year, self.table.last_year)
     }
 
-    /// The holiday dates of `year`, sorted: from the table when published, else from the rules.
+    /// The holiday dates of `year`, sorted, each once: from the table when
+    /// published, else from the rules; with the closed days of that year.
     fn holiday_dates(&self, year: i32) -> Cow<'static, [NaiveDate]> {
         let table: &'static Table = self.table;
-        if table.covers(year) {
+        let holidays = if table.covers(year) {
             let lo = table.dates.partition_point(|d| d.year() < year);
             let hi = table.dates.partition_point(|d| d.year() <= year);
             Cow::Borrowed(&table.dates[lo..hi])
         } else {
             Cow::Owned(rule_holidays(self.division, year).into_iter().map(|(d, _)| d).collect())
+        };
+        let lo = self.closed.partition_point(|d| d.year() < year);
+        let hi = self.closed.partition_point(|d| d.year() <= year);
+        if lo == hi {
+            return holidays;
         }
+        let mut all = holidays.into_owned();
+        all.extend_from_slice(&self.closed[lo..hi]);
+        all.sort();
+        all.dedup();
+        Cow::Owned(all)
     }
 }
 
@@ -186,7 +217,7 @@ impl fmt::Debug for Calendar {
 
 impl PartialEq for Calendar {
     fn eq(&self, other: &Self) -> bool {
-        self.division == other.division
+        self.division == other.division && self.closed == other.closed
     }
 }
 

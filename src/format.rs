@@ -275,6 +275,7 @@ const ELEMENT_WORDS: &[&str] = &[
     "allow",
     "source",
     "calendar",
+    "closed",
     "limit",
     "note",
     "quote",
@@ -673,6 +674,15 @@ impl<'t, 'a> Shape<'t, 'a> {
                 Some("limit") => {
                     self.line(indent, indent + 2);
                     self.timing(Role::Inline);
+                    self.quotes(indent + 2, false);
+                }
+                Some("closed") => {
+                    // `closed 2026-12-24 to 2027-01-01, 2027-04-02`.
+                    self.line(indent, indent + 2);
+                    self.skip(1);
+                    while self.word(0) == Some("to") || self.kind(0) == Some(Kind::Comma) {
+                        self.skip(2);
+                    }
                     self.quotes(indent + 2, false);
                 }
                 Some("timescales") => {

@@ -49,6 +49,28 @@ pub struct Quote {
     pub span: Span,
 }
 
+/// One run of closed days, `from` to `to` (both included), as YYYY-MM-DD.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Closed {
+    #[serde(serialize_with = "iso_date")]
+    pub from: chrono::NaiveDate,
+    #[serde(serialize_with = "iso_date")]
+    pub to: chrono::NaiveDate,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub quotes: Vec<Quote>,
+}
+
+fn iso_date<S: serde::Serializer>(date: &chrono::NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&date.format("%Y-%m-%d"))
+}
+
+impl Protocol {
+    /// The runs of closed days, `(first, last)`, for [`crate::calendar::Calendar::with_closed`].
+    pub fn closed_days(&self) -> Vec<(chrono::NaiveDate, chrono::NaiveDate)> {
+        self.closed.iter().map(|c| (c.from, c.to)).collect()
+    }
+}
+
 /// `note "..."`, with the quotes written after it (the note's own, never
 /// quoted as the source of the element the note sits on).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -118,6 +140,10 @@ pub struct Protocol {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub begins_after: Option<Entry>,
     pub calendar: Option<String>,
+    /// `closed 2026-12-24 to 2027-01-01`: days the board's offices are
+    /// closed, beyond the calendar's bank holidays (timelines skip them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub closed: Vec<Closed>,
     pub limit: Option<Timed>,
     /// `timescales advisory`: every timescale is a suggestion (its quotes).
     pub advisory: Option<Vec<Quote>>,
@@ -1101,6 +1127,14 @@ impl Resolver {
             };
             self.errors.push(finding);
         }
+        let closed = header
+            .closed
+            .into_iter()
+            .flat_map(|c| {
+                let q = quotes(c.quotes);
+                c.days.into_iter().map(move |(from, to)| Closed { from, to, quotes: q.clone() })
+            })
+            .collect();
         let limit = self.at_most_one("limit", &header.limits, |l| l.span).map(|_| ());
         let limit = limit.and_then(|()| header.limits.into_iter().next()).map(|l| {
             self.no_anchor(
@@ -1125,6 +1159,7 @@ impl Resolver {
             dated,
             begins_after,
             calendar: calendar.map(|c| c.text),
+            closed,
             limit,
             advisory,
             spans: model_spans,

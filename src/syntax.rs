@@ -80,12 +80,23 @@ pub struct Header {
     /// `begins after "..."`, with its quotes.
     pub begins_after: Vec<(Word, Vec<Word>)>,
     pub calendars: Vec<Word>,
+    /// `closed` lines: the days the board's offices are closed.
+    pub closed: Vec<Closed>,
     pub limits: Vec<Limit>,
     /// `timescales advisory` lines, with their quotes.
     pub advisory: Vec<(Span, Vec<Word>)>,
     pub notes: Vec<Note>,
     pub quotes: Vec<Word>,
     pub allows: Vec<Allow>,
+}
+
+/// `closed 2026-12-24 to 2027-01-01, ...`: its runs of days (first and last,
+/// both included), with its quotes.
+#[derive(Debug, PartialEq)]
+pub struct Closed {
+    pub days: Vec<(chrono::NaiveDate, chrono::NaiveDate)>,
+    pub quotes: Vec<Word>,
+    pub span: Span,
 }
 
 /// `note "..."` and the quotes that follow it (they are the note's, not the
@@ -366,6 +377,10 @@ impl Item {
                     words(quotes);
                 }
                 words(&mut h.calendars);
+                for c in &mut h.closed {
+                    c.span = Span::default();
+                    words(&mut c.quotes);
+                }
                 h.limits.iter_mut().for_each(limit);
                 for (span, quotes) in &mut h.advisory {
                     *span = Span::default();
@@ -1033,6 +1048,8 @@ fn describe_rule(rule: Rule) -> &'static str {
         Rule::allow | Rule::kw_allow => "`allow`",
         Rule::source | Rule::kw_source => "`source`",
         Rule::calendar | Rule::kw_calendar => "`calendar`",
+        Rule::closed | Rule::kw_closed => "`closed`",
+        Rule::closed_days => "a date such as `2026-12-24`",
         Rule::limit | Rule::kw_limit => "`limit`",
         Rule::agency | Rule::kw_agency => "`agency`",
         Rule::level | Rule::kw_level => "`level`",
@@ -1196,6 +1213,56 @@ impl Builder<'_> {
         })
     }
 
+    /// A `closed` line; a date that is no day, or a run that ends before
+    /// it begins or is longer than a year, is a syntax error.
+    fn closed(&mut self, pair: Pair<Rule>) -> Option<Closed> {
+        let span = self.head(&pair);
+        let (mut days, mut quotes) = (Vec::new(), Vec::new());
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::closed_days => {
+                    let run = self.span(&p);
+                    let written = collapse(trim_trivia_end(p.as_str()));
+                    let mut dates =
+                        p.into_inner().filter(|q| q.as_rule() == Rule::date).map(|q| self.date(&q));
+                    let first = dates.next().flatten();
+                    let last = dates.next().unwrap_or(first);
+                    let (Some(first), Some(last)) = (first, last) else { continue };
+                    let why = if last < first {
+                        "ends before it begins"
+                    } else if (last - first).num_days() > 366 {
+                        "is longer than a year"
+                    } else {
+                        days.push((first, last));
+                        continue;
+                    };
+                    self.errors.push(
+                        Finding::new(Code::SyntaxError, format!("the run of closed days `{written}` {why}"))
+                            .at(run, why)
+                            .help("write the first day, then `to` and the last day, at most a year later"),
+                    );
+                    days.push((first, last));
+                }
+                Rule::quote => quotes.push(self.first_text(p)?),
+                _ => {}
+            }
+        }
+        Some(Closed { days, quotes, span })
+    }
+
+    /// A `date` pair as a day; a syntax error if there is no such day.
+    fn date(&mut self, pair: &Pair<Rule>) -> Option<chrono::NaiveDate> {
+        let day = chrono::NaiveDate::parse_from_str(pair.as_str(), "%Y-%m-%d").ok();
+        if day.is_none() {
+            self.errors.push(
+                Finding::new(Code::SyntaxError, format!("there is no such day as `{}`", pair.as_str()))
+                    .at(self.span(pair), "not a day")
+                    .help("write the date as YYYY-MM-DD and check the month and the day"),
+            );
+        }
+        day
+    }
+
     fn item(&mut self, pair: Pair<Rule>) -> Option<Item> {
         let span = match pair.as_rule() {
             Rule::party | Rule::exit | Rule::outcome | Rule::stage_span => self.head(&pair),
@@ -1219,6 +1286,7 @@ impl Builder<'_> {
                             header.begins_after.push((text, quotes));
                         }
                         Rule::calendar => header.calendars.push(self.word(&p.into_inner().nth(1)?)),
+                        Rule::closed => header.closed.push(self.closed(p)?),
                         Rule::limit => header.limits.push(self.limit(p)?),
                         Rule::all_advisory => {
                             let span = self.span(&p);

@@ -557,7 +557,7 @@ proptest! {
     ) {
         let protocol = escalate::load(&source).map_err(|e| TestCaseError::fail(format!("{e:?}\n{source}")))?;
         let calendar = Calendar::named(calendar).expect("shipped calendar");
-        let t = Timeline::compute(&protocol, &escalate::analysis::Analysis::of(&protocol), calendar, from);
+        let t = Timeline::compute(&protocol, &escalate::analysis::Analysis::of(&protocol), calendar.clone(), from);
         let mut last = Some(from);
         for stage in &t.stages {
             for date in [stage.starts, stage.due] {
@@ -600,7 +600,7 @@ proptest! {
         let protocol = escalate::load(&source).map_err(|e| TestCaseError::fail(format!("{e:?}\n{source}")))?;
         let calendar = Calendar::named("england-and-wales").expect("shipped calendar");
         prop_assume!(calendar.is_working_day(from));
-        let t = Timeline::compute(&protocol, &escalate::analysis::Analysis::of(&protocol), calendar, from);
+        let t = Timeline::compute(&protocol, &escalate::analysis::Analysis::of(&protocol), calendar.clone(), from);
         // Hours run on the clock, which working days only bound.
         if let Some(overall) = t.overall_due.filter(|_| !source.contains("hour")) {
             let days: u64 = t
@@ -635,4 +635,20 @@ fn the_isle_of_man_jersey_and_guernsey_have_their_own_days() {
     let late = escalate_with_stdin(&["timeline", "-", "--from", "2027-06-02"], Some(source.as_bytes()));
     let stderr = String::from_utf8_lossy(&late.stderr);
     assert!(stderr.contains("(2022-2026)"), "{stderr}");
+}
+
+/// Issue 23: a board's own `closed` days are no working days in its
+/// timeline: stage 2 of tests/cases/closed-days.esc starts on Wednesday 23
+/// December 2026 and takes 3 working days; with the office closed from 24
+/// December to 1 January and on 4 January, they are 5, 6 and 7 January.
+#[test]
+fn a_board_s_closed_days_are_no_working_days() {
+    let source = std::fs::read_to_string("tests/cases/closed-days.esc").expect("the case file");
+    let doc = timeline_json(&source, &["--from", "2026-12-21"]);
+    let (stages, overall) = dates(&doc);
+    assert_eq!(stages[1], ("2026-12-23".to_string(), "2027-01-07".to_string()));
+    assert_eq!(overall, "2027-01-07");
+    // Without them, the bank holidays alone: 24, 29 and 30 December.
+    let open = source.replace("  closed 2026-12-24 to 2027-01-01, 2027-01-04\n", "");
+    assert_eq!(dates(&timeline_json(&open, &["--from", "2026-12-21"])).1, "2026-12-30");
 }
