@@ -673,6 +673,31 @@ mod tests {
         assert_eq!(c.holiday(date(2023, 5, 8)), Some("Bank holiday for the coronation of King Charles III"));
     }
 
+    /// A board's closed days are no working days; counting past them agrees
+    /// with counting day by day, across a year's end.
+    #[test]
+    fn closed_days_are_no_working_days() {
+        let c =
+            ew().with_closed(&[(date(2026, 12, 24), date(2027, 1, 1)), (date(2027, 1, 4), date(2027, 1, 4))]);
+        assert_eq!(c.holiday(date(2026, 12, 24)), Some(CLOSED_TITLE));
+        assert_eq!(c.holiday(date(2026, 12, 25)), Some("Christmas Day")); // a bank holiday keeps its name
+        assert!(!c.is_working_day(date(2026, 12, 31)) && !c.is_working_day(date(2027, 1, 4)));
+        assert!(c.is_working_day(date(2027, 1, 5)) && ew().is_working_day(date(2026, 12, 24)));
+        assert_eq!(c.add_working_days(date(2026, 12, 23), 3), date(2027, 1, 7));
+        assert_eq!(ew().add_working_days(date(2026, 12, 23), 3), date(2026, 12, 30));
+        for n in 0..30 {
+            let start = date(2026, 12, 10);
+            assert_eq!(c.add_working_days(start, u64::from(n)), naive_add(&c, start, n), "{n}");
+            let end = c.add_working_days(start, u64::from(n));
+            assert_eq!(c.working_days_between(start, end), naive_between(&c, start, end), "{n}");
+        }
+        assert_eq!(
+            c,
+            ew().with_closed(&[(date(2027, 1, 4), date(2027, 1, 4)), (date(2026, 12, 24), date(2027, 1, 1))])
+        );
+        assert_ne!(c, ew());
+    }
+
     /// Issue 23: the Isle of Man, Jersey and Guernsey, each with its own days.
     #[test]
     fn crown_dependencies() {
