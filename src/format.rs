@@ -275,6 +275,7 @@ const ELEMENT_WORDS: &[&str] = &[
     "allow",
     "source",
     "calendar",
+    "closed",
     "limit",
     "note",
     "quote",
@@ -395,6 +396,10 @@ impl<'t, 'a> Shape<'t, 'a> {
         loop {
             match (self.word(0), self.word(1), self.word(2)) {
                 (Some("no"), Some("more"), _) => self.skip(1),
+                // `and within B`, `and B`: both hold (not a route's `and record`).
+                (Some("and"), next, _) if next != Some("record") => self.skip(1),
+                // `up to 3 working days`.
+                (Some("up"), Some("to"), _) => self.skip(2),
                 (Some("within"), _, _) if self.pos > 0 && self.word_before() == Some("and") => self.skip(1),
                 (Some("of"), _, _) => {
                     self.skip(1);
@@ -444,8 +449,25 @@ impl<'t, 'a> Shape<'t, 'a> {
     /// `quote "..."` (and, with `notes`, `note "..."`) lines at `indent`;
     /// `source "..."` lines too, which every element but a timescale may have.
     fn quotes(&mut self, indent: usize, notes: bool) {
-        while matches!(self.word(0), Some("quote" | "source")) || (notes && self.word(0) == Some("note")) {
-            self.line(indent, indent);
+        loop {
+            match self.word(0) {
+                Some("quote" | "source") => {
+                    self.line(indent, indent);
+                    self.skip(1);
+                }
+                Some("note") if notes => self.note(indent),
+                _ => break,
+            }
+        }
+    }
+
+    /// `note "..."` at `indent`, and its own quotes two spaces deeper (the
+    /// quotes written right after a note are the note's).
+    fn note(&mut self, indent: usize) {
+        self.line(indent, indent + 2);
+        self.skip(1);
+        while self.word(0) == Some("quote") {
+            self.line(indent + 2, indent + 2);
             self.skip(1);
         }
     }
@@ -530,10 +552,11 @@ impl<'t, 'a> Shape<'t, 'a> {
                             self.set(Role::Sub { indent: clause, sub: clause });
                             self.skip(1);
                         }
-                        Some("quote" | "note" | "source") => {
+                        Some("quote" | "source") => {
                             self.line(clause, clause);
                             self.skip(1);
                         }
+                        Some("note") => self.note(clause),
                         _ => break,
                     }
                 }
@@ -578,6 +601,10 @@ impl<'t, 'a> Shape<'t, 'a> {
                     }
                     _ => self.route(clause),
                 }
+                // Notes after the rule, which explain it.
+                while self.word(0) == Some("note") {
+                    self.note(clause);
+                }
             }
             Some("stage") => self.stage(indent, true),
             Some("exception") => {
@@ -596,7 +623,8 @@ impl<'t, 'a> Shape<'t, 'a> {
                             self.quotes(clause + 2, false);
                         }
                         (_, Some("stage")) => self.stage(clause, false),
-                        (_, Some("note" | "quote" | "source")) => {
+                        (_, Some("note")) => self.note(clause),
+                        (_, Some("quote" | "source")) => {
                             self.line(clause, clause);
                             self.skip(1);
                         }
@@ -621,6 +649,9 @@ impl<'t, 'a> Shape<'t, 'a> {
                 }
                 self.timing(Role::Inline);
                 self.quotes(clause, false);
+                while self.word(0) == Some("note") {
+                    self.note(clause);
+                }
             }
             _ => {}
         }
@@ -630,10 +661,11 @@ impl<'t, 'a> Shape<'t, 'a> {
     fn header(&mut self, indent: usize) {
         loop {
             match self.word(0) {
-                Some("source" | "calendar" | "note" | "quote" | "version" | "dated") => {
+                Some("source" | "calendar" | "quote" | "version" | "dated") => {
                     self.line(indent, indent);
                     self.skip(1);
                 }
+                Some("note") => self.note(indent),
                 Some("begins") => {
                     self.line(indent, indent + 2);
                     self.skip(2); // `after`, the text
@@ -642,6 +674,15 @@ impl<'t, 'a> Shape<'t, 'a> {
                 Some("limit") => {
                     self.line(indent, indent + 2);
                     self.timing(Role::Inline);
+                    self.quotes(indent + 2, false);
+                }
+                Some("closed") => {
+                    // `closed 2026-12-24 to 2027-01-01, 2027-04-02`.
+                    self.line(indent, indent + 2);
+                    self.skip(1);
+                    while self.word(0) == Some("to") || self.kind(0) == Some(Kind::Comma) {
+                        self.skip(2);
+                    }
                     self.quotes(indent + 2, false);
                 }
                 Some("timescales") => {
@@ -701,6 +742,11 @@ impl<'t, 'a> Shape<'t, 'a> {
                             _ => break,
                         }
                     }
+                    // Its quotes, under it.
+                    while self.word(0) == Some("quote") {
+                        self.line(inner + 2, inner + 2);
+                        self.skip(1);
+                    }
                 }
                 "within" | "cumulative" => {
                     self.line(inner, inner + 2);
@@ -712,7 +758,8 @@ impl<'t, 'a> Shape<'t, 'a> {
                     self.skip(1);
                     self.quotes(inner + 2, false);
                 }
-                "note" | "quote" | "source" => {
+                "note" => self.note(inner),
+                "quote" | "source" => {
                     self.line(inner, inner);
                     self.skip(1);
                 }
@@ -1315,7 +1362,7 @@ protocol \"P\"
 
 party a \"A\" agency \"X\" level 1
   note \"n\"
-  quote \"nq\"
+    quote \"nq\"
   source \"Flowchart\"
 
 exit mash \"M\" to \"MASH\" or \"EDT\" within same working day

@@ -18,7 +18,7 @@ use crate::timescale::{Anchor, Clock, Point, Timescale, Unit, WorkingDays, Worst
 pub use crate::syntax::{Condition, FinalKind};
 
 /// The calendars escalate knows by name.
-pub const CALENDARS: &[&str] = &["england-and-wales", "scotland", "northern-ireland"];
+pub const CALENDARS: &[&str] = crate::calendar::Calendar::NAMES;
 
 /// Index of a stage in [`Protocol::stages`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize)]
@@ -47,6 +47,28 @@ pub struct Quote {
     pub text: String,
     #[serde(skip)]
     pub span: Span,
+}
+
+/// One run of closed days, `from` to `to` (both included), as YYYY-MM-DD.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Closed {
+    #[serde(serialize_with = "iso_date")]
+    pub from: chrono::NaiveDate,
+    #[serde(serialize_with = "iso_date")]
+    pub to: chrono::NaiveDate,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub quotes: Vec<Quote>,
+}
+
+fn iso_date<S: serde::Serializer>(date: &chrono::NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&date.format("%Y-%m-%d"))
+}
+
+impl Protocol {
+    /// The runs of closed days, `(first, last)`, for [`crate::calendar::Calendar::with_closed`].
+    pub fn closed_days(&self) -> Vec<(chrono::NaiveDate, chrono::NaiveDate)> {
+        self.closed.iter().map(|c| (c.from, c.to)).collect()
+    }
 }
 
 /// `note "..."`, with the quotes written after it (the note's own, never
@@ -118,6 +140,10 @@ pub struct Protocol {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub begins_after: Option<Entry>,
     pub calendar: Option<String>,
+    /// `closed 2026-12-24 to 2027-01-01`: days the board's offices are
+    /// closed, beyond the calendar's bank holidays (timelines skip them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub closed: Vec<Closed>,
     pub limit: Option<Timed>,
     /// `timescales advisory`: every timescale is a suggestion (its quotes).
     pub advisory: Option<Vec<Quote>>,
@@ -183,6 +209,9 @@ pub struct StageSpan {
     pub stages: Vec<StageIx>,
     pub timescale: Timescale,
     pub quotes: Vec<Quote>,
+    /// Notes that explain it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
     #[serde(skip)]
     pub span: Span,
 }
@@ -1054,7 +1083,7 @@ impl Resolver {
             match rule.body {
                 syntax::RuleBody::Route(r) => {
                     if let Some(route) = self.route(r, &resolve) {
-                        rule_routes.push(Scoped { item: route, scope });
+                        rule_routes.push(Scoped { item: route, scope: scope.clone() });
                     }
                 }
                 syntax::RuleBody::Record(r) => {
@@ -1062,16 +1091,20 @@ impl Resolver {
                         r.timescale.as_ref(),
                         "a record at any stage counts from the start of each stage",
                     );
-                    rule_records.push(Scoped { item: step(r, None), scope })
+                    rule_records.push(Scoped { item: step(r, None), scope: scope.clone() })
                 }
                 syntax::RuleBody::Step(r) => {
                     self.no_anchor(
                         r.timescale.as_ref(),
                         "a step at any stage counts from the start of each stage",
                     );
-                    rule_steps.push(Scoped { item: step(r, None), scope })
+                    rule_steps.push(Scoped { item: step(r, None), scope: scope.clone() })
                 }
-                syntax::RuleBody::Note(n) => rule_notes.push(Scoped { item: note(n), scope }),
+                syntax::RuleBody::Note(n) => rule_notes.push(Scoped { item: note(n), scope: scope.clone() }),
+            }
+            // Notes after the rule explain it, on every stage it covers.
+            for n in rule.notes {
+                rule_notes.push(Scoped { item: note(n), scope: scope.clone() });
             }
         }
 
@@ -1162,6 +1195,14 @@ impl Resolver {
             };
             self.errors.push(finding);
         }
+        let closed = header
+            .closed
+            .into_iter()
+            .flat_map(|c| {
+                let q = quotes(c.quotes);
+                c.days.into_iter().map(move |(from, to)| Closed { from, to, quotes: q.clone() })
+            })
+            .collect();
         let limit = self.at_most_one("limit", &header.limits, |l| l.span).map(|_| ());
         let limit = limit.and_then(|()| header.limits.into_iter().next()).map(|l| {
             self.no_anchor(
@@ -1186,6 +1227,7 @@ impl Resolver {
             dated,
             begins_after,
             calendar: calendar.map(|c| c.text),
+            closed,
             limit,
             advisory,
             spans: model_spans,
@@ -1452,6 +1494,7 @@ impl Resolver {
             stages: list,
             timescale: span.timescale,
             quotes: quotes(span.quotes),
+            notes: span.notes.into_iter().map(note).collect(),
             span: span.span,
         })
     }

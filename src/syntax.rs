@@ -65,6 +65,8 @@ pub struct StageSpan {
     pub range: bool,
     pub timescale: Timescale,
     pub quotes: Vec<Word>,
+    /// Notes written after it, which explain it.
+    pub notes: Vec<Note>,
     pub span: Span,
 }
 
@@ -78,12 +80,23 @@ pub struct Header {
     /// `begins after "..."`, with its quotes.
     pub begins_after: Vec<(Word, Vec<Word>)>,
     pub calendars: Vec<Word>,
+    /// `closed` lines: the days the board's offices are closed.
+    pub closed: Vec<Closed>,
     pub limits: Vec<Limit>,
     /// `timescales advisory` lines, with their quotes.
     pub advisory: Vec<(Span, Vec<Word>)>,
     pub notes: Vec<Note>,
     pub quotes: Vec<Word>,
     pub allows: Vec<Allow>,
+}
+
+/// `closed 2026-12-24 to 2027-01-01, ...`: its runs of days (first and last,
+/// both included), with its quotes.
+#[derive(Debug, PartialEq)]
+pub struct Closed {
+    pub days: Vec<(chrono::NaiveDate, chrono::NaiveDate)>,
+    pub quotes: Vec<Word>,
+    pub span: Span,
 }
 
 /// `note "..."` and the quotes that follow it (they are the note's, not the
@@ -150,6 +163,8 @@ pub struct Outcome {
 pub struct AtAnyStage {
     pub scope: Option<Scope>,
     pub body: RuleBody,
+    /// Notes written after the rule, which explain it.
+    pub notes: Vec<Note>,
 }
 
 /// What an `at any stage` rule says.
@@ -362,6 +377,10 @@ impl Item {
                     words(quotes);
                 }
                 words(&mut h.calendars);
+                for c in &mut h.closed {
+                    c.span = Span::default();
+                    words(&mut c.quotes);
+                }
                 h.limits.iter_mut().for_each(limit);
                 for (span, quotes) in &mut h.advisory {
                     *span = Span::default();
@@ -414,6 +433,7 @@ impl Item {
                     RuleBody::Record(s) | RuleBody::Step(s) => step(s),
                     RuleBody::Note(n) => note(n),
                 }
+                r.notes.iter_mut().for_each(note);
             }
             Item::Stage(s) => stage(s),
             Item::Exception(e) => {
@@ -435,6 +455,7 @@ impl Item {
                 words(&mut s.stages);
                 timescale(&mut s.timescale);
                 words(&mut s.quotes);
+                s.notes.iter_mut().for_each(note);
                 s.span = Span::default();
             }
         }
@@ -500,6 +521,22 @@ pub fn parse(source: &str) -> (File, Vec<Finding>) {
         errors.insert(errors.partition_point(|e| e.span.is_some_and(|s| s.start <= at)), finding);
     }
     (file, errors)
+}
+
+/// The grammar rules a text's parse tree holds, each with the byte range of
+/// one of its pairs: `(rule name, start, end)`, in order; of a protocol, or
+/// with `scenarios` of a scenarios file. For the test that
+/// every construct of the grammar has an example in `docs/language.md`
+/// (`tests/cli/docs.rs`); rule names are strings, so no `Rule` leaves this
+/// module. The text must parse whole; the error is pest's, in words.
+#[doc(hidden)]
+pub fn constructs(source: &str, scenarios: bool) -> Result<Vec<(String, usize, usize)>, String> {
+    let entry = if scenarios { Rule::scenarios_file } else { Rule::items };
+    let pairs = Grammar::parse(entry, source).map_err(|e| e.to_string())?;
+    Ok(pairs
+        .flatten()
+        .map(|pair| (format!("{:?}", pair.as_rule()), pair.as_span().start(), pair.as_span().end()))
+        .collect())
 }
 
 /// Control characters other than tab and line breaks are refused anywhere in
@@ -857,7 +894,9 @@ fn syntax_error(source: &str, at: usize, variant: &ErrorVariant<Rule>) -> Findin
     if let ErrorVariant::ParsingError { positives, .. } = variant {
         for rule in positives {
             let words = describe_rule(*rule);
-            if !expected.contains(&words) {
+            // Help names only forms a writer can write (not the end of the
+            // file, nor rules with no words of their own).
+            if words != SOMETHING_ELSE && !expected.contains(&words) {
                 expected.push(words);
             }
         }
@@ -995,6 +1034,7 @@ fn hint(expected: &[&str]) -> String {
 }
 
 const TIMESCALE: &str = "a timescale";
+const SOMETHING_ELSE: &str = "something else";
 
 fn describe_rule(rule: Rule) -> &'static str {
     match rule {
@@ -1008,6 +1048,8 @@ fn describe_rule(rule: Rule) -> &'static str {
         Rule::allow | Rule::kw_allow => "`allow`",
         Rule::source | Rule::kw_source => "`source`",
         Rule::calendar | Rule::kw_calendar => "`calendar`",
+        Rule::closed | Rule::kw_closed => "`closed`",
+        Rule::closed_days => "a date such as `2026-12-24`",
         Rule::limit | Rule::kw_limit => "`limit`",
         Rule::agency | Rule::kw_agency => "`agency`",
         Rule::level | Rule::kw_level => "`level`",
@@ -1090,7 +1132,7 @@ fn describe_rule(rule: Rule) -> &'static str {
         Rule::expect_on | Rule::kw_on => "`on`",
         Rule::expect_by => "`by`",
         Rule::date => "a date such as `2026-12-21`",
-        _ => "something else",
+        _ => SOMETHING_ELSE,
     }
 }
 
@@ -1171,6 +1213,56 @@ impl Builder<'_> {
         })
     }
 
+    /// A `closed` line; a date that is no day, or a run that ends before
+    /// it begins or is longer than a year, is a syntax error.
+    fn closed(&mut self, pair: Pair<Rule>) -> Option<Closed> {
+        let span = self.head(&pair);
+        let (mut days, mut quotes) = (Vec::new(), Vec::new());
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::closed_days => {
+                    let run = self.span(&p);
+                    let written = collapse(trim_trivia_end(p.as_str()));
+                    let mut dates =
+                        p.into_inner().filter(|q| q.as_rule() == Rule::date).map(|q| self.date(&q));
+                    let first = dates.next().flatten();
+                    let last = dates.next().unwrap_or(first);
+                    let (Some(first), Some(last)) = (first, last) else { continue };
+                    let why = if last < first {
+                        "ends before it begins"
+                    } else if (last - first).num_days() > 366 {
+                        "is longer than a year"
+                    } else {
+                        days.push((first, last));
+                        continue;
+                    };
+                    self.errors.push(
+                        Finding::new(Code::SyntaxError, format!("the run of closed days `{written}` {why}"))
+                            .at(run, why)
+                            .help("write the first day, then `to` and the last day, at most a year later"),
+                    );
+                    days.push((first, last));
+                }
+                Rule::quote => quotes.push(self.first_text(p)?),
+                _ => {}
+            }
+        }
+        Some(Closed { days, quotes, span })
+    }
+
+    /// A `date` pair as a day; a syntax error if there is no such day.
+    fn date(&mut self, pair: &Pair<Rule>) -> Option<chrono::NaiveDate> {
+        let day = chrono::NaiveDate::parse_from_str(pair.as_str(), "%Y-%m-%d").ok();
+        if day.is_none() {
+            self.errors.push(
+                Finding::new(Code::SyntaxError, format!("there is no such day as `{}`", pair.as_str()))
+                    .at(self.span(pair), "not a day")
+                    .help("write the date as YYYY-MM-DD and check the month and the day"),
+            );
+        }
+        day
+    }
+
     fn item(&mut self, pair: Pair<Rule>) -> Option<Item> {
         let span = match pair.as_rule() {
             Rule::party | Rule::exit | Rule::outcome | Rule::stage_span => self.head(&pair),
@@ -1194,6 +1286,7 @@ impl Builder<'_> {
                             header.begins_after.push((text, quotes));
                         }
                         Rule::calendar => header.calendars.push(self.word(&p.into_inner().nth(1)?)),
+                        Rule::closed => header.closed.push(self.closed(p)?),
                         Rule::limit => header.limits.push(self.limit(p)?),
                         Rule::all_advisory => {
                             let span = self.span(&p);
@@ -1303,7 +1396,8 @@ impl Builder<'_> {
                     Rule::step => RuleBody::Step(self.step(body)?),
                     _ => RuleBody::Record(self.step(body)?),
                 };
-                Item::AtAnyStage(Box::new(AtAnyStage { scope, body }))
+                let notes = inner.map(|p| self.note(p)).collect::<Option<_>>()?;
+                Item::AtAnyStage(Box::new(AtAnyStage { scope, body, notes }))
             }
             Rule::stage => Item::Stage(Box::new(self.stage(span, inner)?)),
             Rule::exception => {
@@ -1348,6 +1442,7 @@ impl Builder<'_> {
                 let mut range = false;
                 let mut timescale = None;
                 let mut quotes = Vec::new();
+                let mut notes = Vec::new();
                 for p in inner {
                     match p.as_rule() {
                         Rule::stage_id => stages.push(self.word(&p)),
@@ -1359,10 +1454,18 @@ impl Builder<'_> {
                         }
                         Rule::timing => timescale = Some(self.timing(p)?),
                         Rule::quote => quotes.push(self.first_text(p)?),
+                        Rule::note => notes.push(self.note(p)?),
                         _ => {}
                     }
                 }
-                Item::StageSpan(Box::new(StageSpan { stages, range, timescale: timescale?, quotes, span }))
+                Item::StageSpan(Box::new(StageSpan {
+                    stages,
+                    range,
+                    timescale: timescale?,
+                    quotes,
+                    notes,
+                    span,
+                }))
             }
             _ => return None,
         })
@@ -1375,7 +1478,7 @@ impl Builder<'_> {
         for p in inner {
             match p.as_rule() {
                 Rule::parties => {
-                    for choice in p.into_inner().filter(|p| p.as_rule() == Rule::party_choice) {
+                    for choice in p.clone().into_inner().filter(|p| p.as_rule() == Rule::party_choice) {
                         let mut options = Vec::new();
                         for option in choice.into_inner().filter(|p| p.as_rule() == Rule::party_option) {
                             let mut parts = option.into_inner().filter(|p| !is_keyword(p.as_rule()));
@@ -1385,6 +1488,10 @@ impl Builder<'_> {
                         }
                         options.shrink_to_fit();
                         stage.parties.push(options);
+                    }
+                    // The quotes under a `parties` line are the stage's.
+                    for q in p.into_inner().filter(|q| q.as_rule() == Rule::quote) {
+                        stage.quotes.push(self.first_text(q)?);
                     }
                 }
                 Rule::no_outcome => {
@@ -1922,6 +2029,49 @@ mod tests {
         fn texts_without_escapes_read_as_character_by_character(raw in "[a-c \t\n\r\u{a0}\u{2028}\u{3000}é\"]{0,40}") {
             proptest::prop_assert_eq!(unescape(&raw), unescape_chars(&raw, String::new()));
         }
+    }
+
+    /// The stage `within` of `stage 1 "S" { within TIMESCALE }`.
+    fn stage_within(timescale: &str) -> Timescale {
+        let (file, errors) = parse(&format!("protocol \"P\"\nstage 1 \"S\" {{\n  within {timescale}\n}}\n"));
+        assert!(errors.is_empty(), "{timescale}: {errors:?}");
+        match file.items.into_iter().nth(1) {
+            Some(Item::Stage(stage)) => stage.within.into_iter().next().expect("a within").timescale,
+            other => panic!("{timescale}: {other:?}"),
+        }
+    }
+
+    /// Issue 23: every spelling a board prints is read as it means.
+    #[test]
+    fn units_in_capitals_and_whichever_in_brackets_are_read() {
+        let day = stage_within("1 Day");
+        assert_eq!(day.terms, [Term::Count { amount: 1, unit: Unit::CalendarDays, further: false }]);
+        let week = stage_within("a WORKING WEEK");
+        assert_eq!(week.terms, [Term::Count { amount: 5, unit: Unit::WorkingDays, further: false }]);
+        let hours = stage_within("24 Hours");
+        assert_eq!(hours.terms, [Term::Count { amount: 24, unit: Unit::Hours, further: false }]);
+        let less = stage_within("3 working days or 5 working days (whichever is less)");
+        assert_eq!(
+            (less.terms.len(), less.join, less.bound()),
+            (2, Join::Shorter, Some(crate::timescale::WorkingDays(3)))
+        );
+        assert_eq!(less.written, "3 working days or 5 working days (whichever is less)");
+    }
+
+    #[test]
+    fn notes_after_an_at_any_stage_rule_are_the_rule_s() {
+        let text = "protocol \"P\"\nat any stage: immediate risk -> mash\n  note \"n\"\n    quote \"q\"\n  note \"m\"\nparty a \"A\"\n";
+        let (file, errors) = parse(text);
+        assert!(errors.is_empty(), "{errors:?}");
+        let Some(Item::AtAnyStage(rule)) = file.items.get(1) else { panic!("{:?}", file.items) };
+        let notes: Vec<(&str, usize)> =
+            rule.notes.iter().map(|n| (n.text.text.as_str(), n.quotes.len())).collect();
+        assert_eq!(notes, [("n", 1), ("m", 0)]);
+        assert!(matches!(file.items.get(2), Some(Item::Party(_))));
+        let (file, errors) = parse("stages 1 to 2 within 5 working days\n  quote \"q\"\n  note \"n\"\n");
+        assert!(errors.is_empty(), "{errors:?}");
+        let Some(Item::StageSpan(span)) = file.items.first() else { panic!("{:?}", file.items) };
+        assert_eq!((span.quotes.len(), span.notes.len()), (1, 1));
     }
 
     #[test]

@@ -112,9 +112,11 @@ pub struct Limit {
 
 impl Timeline {
     /// The calendar a timeline uses: `--calendar`, else the protocol's, else
-    /// [`DEFAULT_CALENDAR`]. `None` for a name escalate does not ship.
+    /// [`DEFAULT_CALENDAR`], with the protocol's `closed` days. `None` for a
+    /// name escalate does not ship.
     pub fn calendar_for(protocol: &Protocol, requested: Option<&str>) -> Option<Calendar> {
         Calendar::named(requested.or(protocol.calendar.as_deref()).unwrap_or(DEFAULT_CALENDAR))
+            .map(|c| c.with_closed(&protocol.closed_days()))
     }
 
     /// Date the worst-case route of `protocol`'s main pathway from `from`:

@@ -52,7 +52,7 @@ pub fn pipeline(bytes: &[u8]) {
                 panic!("calendar {name} is listed but missing")
             };
             for from in dates(bytes) {
-                check_timeline(&Timeline::compute(protocol, analysis, calendar, from));
+                check_timeline(&Timeline::compute(protocol, analysis, calendar.clone(), from));
             }
         }
         for file in escalate::report::Site::build(std::slice::from_ref(&report)).files {
@@ -488,6 +488,9 @@ pub const TOKENS: &[&str] = &[
     "england-and-wales",
     "scotland",
     "northern-ireland",
+    "isle-of-man",
+    "jersey",
+    "guernsey",
     "dead-end",
     "unreachable",
     "unbounded-timescale",

@@ -156,7 +156,7 @@ pub(crate) fn long_version() -> String {
             format!("{} {first}-{last}", c.name())
         })
         .collect();
-    format!("{}\nbank holidays (GOV.UK tables): {}", env!("CARGO_PKG_VERSION"), tables.join(", "))
+    format!("{}\nbank holidays (tables): {}", env!("CARGO_PKG_VERSION"), tables.join(", "))
 }
 
 /// Read `path` (a file, a directory, or `-`) into reports.

@@ -55,7 +55,7 @@ pub(crate) fn timeline(
         );
         return ExitCode::from(2);
     };
-    let t = Timeline::compute(protocol, analysis, calendar, from);
+    let t = Timeline::compute(protocol, analysis, calendar.clone(), from);
     // Dates are written with four-digit years (ICS requires it).
     if let Some(last) = t.dates().max()
         && last.year() > 9999

@@ -552,8 +552,9 @@ fn outline(text: &str) -> Vec<DocumentSymbol> {
         .collect()
 }
 
-/// The keywords, read from the grammar's `kw_*` rules (their first word,
-/// and `at any stage` written out), and the route conditions.
+/// The keywords, read from the grammar's `kw_*` rules (each part's first
+/// spelling: `no outcome described`, `starts`; `at any stage` written out),
+/// the route conditions and the phrases of timescales.
 fn keywords() -> Vec<String> {
     let mut out: Vec<String> = GRAMMAR
         .lines()
@@ -562,14 +563,35 @@ fn keywords() -> Vec<String> {
             if l.starts_with("kw_at_any_stage") {
                 return Some("at any stage:".to_string());
             }
-            let start = l.find('"')? + 1;
-            let len = l[start..].find('"')?;
-            Some(l[start..start + len].to_string())
+            let body = &l[l.find('{')? + 1..l.rfind('}')?];
+            // Each part between `~`, by its first literal (`sp` and
+            // `end_of_word` have none).
+            let words: Vec<&str> =
+                body.split('~').filter_map(|part| part.split('"').nth(1)).filter(|w| !w.is_empty()).collect();
+            (!words.is_empty()).then(|| words.join(" "))
         })
         .collect();
     out.extend(
-        ["resolved", "unresolved", "immediate risk", "no response", "working days", "whichever is shorter"]
-            .map(String::from),
+        [
+            "resolved",
+            "unresolved",
+            "immediate risk",
+            "no response",
+            "working days",
+            "working weeks",
+            "calendar days",
+            "hours",
+            "same working day",
+            "immediately",
+            "no more than",
+            "whichever is shorter",
+            "and within",
+            "of step",
+            "of the end of stage",
+            "of the disagreement",
+            "timescales advisory",
+        ]
+        .map(String::from),
     );
     out
 }

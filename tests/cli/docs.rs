@@ -111,3 +111,299 @@ fn every_code_is_documented_in_rules_md() {
         assert!(documented, "docs/rules.md does not document `{code}`");
     }
 }
+
+/// One rule of `grammar/escalate.pest`: its modifier (`_`, `@`, `$`, `!` or
+/// none), the rules its body calls and the literals it matches.
+struct GrammarRule {
+    name: String,
+    modifier: Option<char>,
+    calls: Vec<String>,
+    literals: Vec<String>,
+}
+
+/// The rules of the grammar, read from its text (comments left out).
+fn grammar_rules() -> Vec<GrammarRule> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("grammar/escalate.pest")).expect("grammar");
+    // Tokens: words, quoted literals (`"..."`, `'...'`) and single characters.
+    #[derive(Debug, PartialEq)]
+    enum Token {
+        Word(String),
+        Literal(String),
+        Punct(char),
+    }
+    let mut tokens = Vec::new();
+    for line in text.lines() {
+        let mut chars = line.trim_start().chars().peekable();
+        if line.trim_start().starts_with("//") {
+            continue;
+        }
+        while let Some(c) = chars.next() {
+            if c == '"' || c == '\'' {
+                let mut lit = String::new();
+                while let Some(d) = chars.next() {
+                    match d {
+                        '\\' => {
+                            // `\"`, `\\`, `\u{FEFF}`: kept as written, only to be skipped
+                            lit.push(d);
+                            if let Some(e) = chars.next() {
+                                lit.push(e);
+                            }
+                        }
+                        d if d == c => break,
+                        d => lit.push(d),
+                    }
+                }
+                tokens.push(Token::Literal(lit));
+            } else if c.is_ascii_alphanumeric() || c == '_' {
+                let mut word = c.to_string();
+                while let Some(&d) = chars.peek().filter(|d| d.is_ascii_alphanumeric() || **d == '_') {
+                    word.push(d);
+                    chars.next();
+                }
+                tokens.push(Token::Word(word));
+            } else if !c.is_whitespace() {
+                tokens.push(Token::Punct(c));
+            }
+        }
+    }
+    let mut rules = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let (Token::Word(name), Some(Token::Punct('='))) = (&tokens[i], tokens.get(i + 1)) else {
+            panic!("grammar: expected a rule at token {i}: {:?}", tokens[i]);
+        };
+        i += 2;
+        let modifier = match tokens[i] {
+            Token::Punct(m @ ('_' | '@' | '$' | '!')) => {
+                i += 1;
+                Some(m)
+            }
+            Token::Word(ref w) if w == "_" => {
+                i += 1;
+                Some('_')
+            }
+            _ => None,
+        };
+        assert_eq!(tokens[i], Token::Punct('{'), "grammar: rule `{name}` has no body");
+        i += 1;
+        let (mut calls, mut literals, mut depth) = (Vec::new(), Vec::new(), 1);
+        // Inside a lookahead (`&"t"`, `!("\"" | "\\")`) until this depth of
+        // brackets closes: its literals are no spellings.
+        let mut lookahead: Option<usize> = None;
+        let mut brackets = 0;
+        while depth > 0 {
+            match (&tokens[i], tokens.get(i + 1)) {
+                (Token::Punct('&' | '!'), Some(Token::Literal(_))) => i += 1,
+                (Token::Punct('&' | '!'), Some(Token::Punct('('))) if lookahead.is_none() => {
+                    lookahead = Some(brackets);
+                }
+                (Token::Punct('('), _) => brackets += 1,
+                (Token::Punct(')'), _) => {
+                    brackets -= 1;
+                    if lookahead == Some(brackets) {
+                        lookahead = None;
+                    }
+                }
+                _ => {}
+            }
+            match &tokens[i] {
+                Token::Punct('{') => depth += 1,
+                Token::Punct('}') => depth -= 1,
+                Token::Literal(_) if lookahead.is_some() => {}
+                Token::Word(w) if w.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') => {
+                    calls.push(w.clone())
+                }
+                Token::Literal(l) if !l.starts_with('\\') => literals.push(l.trim().to_string()),
+                _ => {}
+            }
+            i += 1;
+        }
+        rules.push(GrammarRule { name: name.clone(), modifier, calls, literals });
+    }
+    rules
+}
+
+/// The rules `entry` reaches, and of those the ones that add a pair to the
+/// parse tree (not silent, nor inside an atomic `@` rule, which hides its
+/// inner rules).
+fn reachable<'a>(rules: &'a [GrammarRule], entry: &str) -> (Vec<&'a GrammarRule>, Vec<String>) {
+    let find = |name: &str| rules.iter().find(|r| r.name == name);
+    // Every rule reached, through any rule.
+    let mut seen: Vec<&GrammarRule> = Vec::new();
+    let mut todo = vec![entry.to_string()];
+    while let Some(name) = todo.pop() {
+        // A name that is no rule is a built-in: ANY, ASCII_DIGIT, ...
+        if let Some(rule) = find(&name).filter(|r| !seen.iter().any(|s| s.name == r.name)) {
+            seen.push(rule);
+            todo.extend(rule.calls.iter().cloned());
+        }
+    }
+    // The rules reached without passing through an atomic `@` rule, and of
+    // those the ones that are not silent.
+    let (mut through, mut visible) = (Vec::<String>::new(), Vec::new());
+    let mut todo = vec![entry.to_string()];
+    while let Some(name) = todo.pop() {
+        let Some(rule) = find(&name).filter(|r| !through.contains(&r.name)) else { continue };
+        through.push(name.clone());
+        if rule.modifier != Some('_') {
+            visible.push(name);
+        }
+        if rule.modifier != Some('@') {
+            todo.extend(rule.calls.iter().cloned());
+        }
+    }
+    (seen, visible)
+}
+
+/// The documented examples of docs/language.md (`esc` and `esc-fragment`
+/// blocks), each as the text that parses and the byte range of the example
+/// in it.
+fn language_examples() -> Vec<(String, String, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    for (file, line, lang, body) in blocks() {
+        if !file.ends_with("docs/language.md") {
+            continue;
+        }
+        let place = format!("docs/language.md:{line}");
+        let wrapped = match lang.as_str() {
+            "esc" => vec![(String::new(), String::new())],
+            "esc-fragment" => vec![
+                ("protocol \"example\"\n".to_string(), String::new()),
+                ("protocol \"example\"\nstage x \"example\" {\n".to_string(), "\n}\n".to_string()),
+            ],
+            _ => continue,
+        };
+        let parsed = wrapped.iter().find_map(|(before, after)| {
+            let text = format!("{before}{body}{after}");
+            escalate::syntax::parse(&text)
+                .1
+                .is_empty()
+                .then(|| (text, before.len()..before.len() + body.len()))
+        });
+        let Some((text, range)) = parsed else {
+            panic!("{place}: documented example does not parse:\n{body}")
+        };
+        out.push((place, text, range));
+    }
+    out
+}
+
+/// The documentation is the language: every construct of the protocol
+/// grammar (every rule that adds to the parse tree, keywords included) is
+/// in at least one example of docs/language.md that parses, and every word
+/// the grammar accepts (each spelling: `shorter`, `less`, `twenty`, ...) is
+/// written in that page's code (an example or a `code span`).
+#[test]
+fn every_construct_of_the_grammar_has_a_documented_example() {
+    let rules = grammar_rules();
+    assert!(rules.len() > 100, "only {} grammar rules read", rules.len());
+    let (reached, constructs) = reachable(&rules, "items");
+    assert!(constructs.len() > 60, "only {} constructs found", constructs.len());
+
+    let mut shown: Vec<String> = Vec::new();
+    for (place, text, range) in language_examples() {
+        let pairs = escalate::syntax::constructs(&text, false).unwrap_or_else(|e| panic!("{place}: {e}"));
+        for (rule, start, end) in pairs {
+            if start >= range.start && end <= range.end && !shown.contains(&rule) {
+                shown.push(rule);
+            }
+        }
+    }
+    let missing: Vec<&String> = constructs.iter().filter(|c| !shown.contains(c)).collect();
+
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let page = std::fs::read_to_string(root.join("docs/language.md")).expect("docs/language.md");
+    // The page's code: fenced blocks and `code spans`.
+    let mut code = String::new();
+    for (file, _, _, body) in blocks() {
+        if file.ends_with("docs/language.md") {
+            code.push_str(&body);
+            code.push('\n');
+        }
+    }
+    let mut fenced = false;
+    for line in page.lines() {
+        if line.starts_with("```") {
+            fenced = !fenced;
+        } else if !fenced {
+            code.extend(line.split('`').skip(1).step_by(2).flat_map(|span| [span, "\n"]));
+        }
+    }
+    let words: Vec<&str> = code.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_')).collect();
+    let normalised = code.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut unwritten: Vec<String> = Vec::new();
+    for rule in &reached {
+        for literal in &rule.literals {
+            let found = if literal.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_') {
+                words.contains(&literal.as_str())
+            } else {
+                normalised.contains(literal.as_str())
+            };
+            if !literal.is_empty() && !found && !unwritten.contains(literal) {
+                unwritten.push(literal.clone());
+            }
+        }
+    }
+    assert!(
+        missing.is_empty() && unwritten.is_empty(),
+        "docs/language.md must document every construct of grammar/escalate.pest with an example.\n\
+         {} of {} constructs are in no example: {missing:?}\n\
+         {} spellings are written nowhere in its code: {unwritten:?}",
+        missing.len(),
+        constructs.len(),
+        unwritten.len(),
+    );
+}
+
+/// The same for the scenarios grammar (`scenarios_file`, docs/testing.md):
+/// every construct only scenarios have is in a `scenarios` example there
+/// that parses, and each of their spellings is written in that page's code.
+#[test]
+fn every_construct_of_the_scenarios_grammar_has_a_documented_example() {
+    let rules = grammar_rules();
+    let (_, protocol) = reachable(&rules, "items");
+    let (reached, constructs) = reachable(&rules, "scenarios_file");
+    let own: Vec<&String> = constructs.iter().filter(|c| !protocol.contains(c)).collect();
+    assert!(own.len() > 15, "only {} scenario constructs found: {own:?}", own.len());
+
+    let (mut shown, mut code) = (Vec::new(), String::new());
+    for (file, line, lang, body) in blocks() {
+        if !file.ends_with("docs/testing.md") {
+            continue;
+        }
+        code.push_str(&body);
+        if lang == "scenarios" {
+            let pairs = escalate::syntax::constructs(&body, true)
+                .unwrap_or_else(|e| panic!("docs/testing.md:{line}: documented scenarios do not parse: {e}"));
+            shown.extend(pairs.into_iter().map(|(rule, _, _)| rule));
+        }
+    }
+    let page =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/testing.md")).expect("page");
+    for line in page.lines() {
+        code.extend(line.split('`').skip(1).step_by(2).flat_map(|span| [span, "\n"]));
+    }
+    let missing: Vec<&&String> = own.iter().filter(|c| !shown.contains(**c)).collect();
+    let words: Vec<&str> = code.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_')).collect();
+    let mut unwritten: Vec<&str> = Vec::new();
+    for rule in reached.iter().filter(|r| own.contains(&&r.name)) {
+        for literal in rule.literals.iter().filter(|l| l.chars().all(|c| c.is_alphanumeric() || c == '-')) {
+            if !literal.is_empty()
+                && !words.contains(&literal.as_str())
+                && !unwritten.contains(&literal.as_str())
+            {
+                unwritten.push(literal);
+            }
+        }
+    }
+    assert!(
+        missing.is_empty() && unwritten.is_empty(),
+        "docs/testing.md must document every construct of the scenarios grammar with an example.\n\
+         {} of {} constructs are in no example: {missing:?}\n\
+         {} spellings are written nowhere in its code: {unwritten:?}",
+        missing.len(),
+        own.len(),
+        unwritten.len(),
+    );
+}

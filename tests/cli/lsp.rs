@@ -359,7 +359,19 @@ fn outline_completion_and_formatting() {
     // At the start of a line: keywords, as the grammar has them.
     let items = client.at("textDocument/completion", URI, 2, 0);
     let labels: Vec<&str> = items.as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
-    for keyword in ["protocol", "party", "exception", "at any stage:", "quote", "cumulative"] {
+    for keyword in [
+        "protocol",
+        "party",
+        "exception",
+        "at any stage:",
+        "quote",
+        "cumulative",
+        "no outcome described",
+        "stages",
+        "calendar days",
+        "timescales advisory",
+        "of the end of stage",
+    ] {
         assert!(labels.contains(&keyword), "{keyword} not in {labels:?}");
     }
 

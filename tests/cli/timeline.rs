@@ -557,7 +557,7 @@ proptest! {
     ) {
         let protocol = escalate::load(&source).map_err(|e| TestCaseError::fail(format!("{e:?}\n{source}")))?;
         let calendar = Calendar::named(calendar).expect("shipped calendar");
-        let t = Timeline::compute(&protocol, &escalate::analysis::Analysis::of(&protocol), calendar, from);
+        let t = Timeline::compute(&protocol, &escalate::analysis::Analysis::of(&protocol), calendar.clone(), from);
         let mut last = Some(from);
         for stage in &t.stages {
             for date in [stage.starts, stage.due] {
@@ -600,7 +600,7 @@ proptest! {
         let protocol = escalate::load(&source).map_err(|e| TestCaseError::fail(format!("{e:?}\n{source}")))?;
         let calendar = Calendar::named("england-and-wales").expect("shipped calendar");
         prop_assume!(calendar.is_working_day(from));
-        let t = Timeline::compute(&protocol, &escalate::analysis::Analysis::of(&protocol), calendar, from);
+        let t = Timeline::compute(&protocol, &escalate::analysis::Analysis::of(&protocol), calendar.clone(), from);
         // Hours run on the clock, which working days only bound.
         if let Some(overall) = t.overall_due.filter(|_| !source.contains("hour")) {
             let days: u64 = t
@@ -612,4 +612,43 @@ proptest! {
             prop_assert_eq!(u64::from(calendar.working_days_between(from, overall)), days, "{}", source);
         }
     }
+}
+
+/// Issue 23: the Crown Dependencies' own bank holidays move the dates: the
+/// TT bank holiday (Friday 5 June 2026) on the Isle of Man, Liberation Day
+/// (Friday 9 May 2025) in Jersey and Guernsey.
+#[test]
+fn the_isle_of_man_jersey_and_guernsey_have_their_own_days() {
+    let due_of_stage_1 = |calendar: &str, from: &str| {
+        let source = LADDER.replace("  limit 10", &format!("  calendar {calendar}\n  limit 10"));
+        let doc = timeline_json(&source, &["--from", from]);
+        assert_eq!(doc["calendar"], calendar);
+        dates(&doc).0[0].1.clone()
+    };
+    assert_eq!(due_of_stage_1("isle-of-man", "2026-06-03"), "2026-06-08");
+    assert_eq!(due_of_stage_1("england-and-wales", "2026-06-03"), "2026-06-05");
+    assert_eq!(due_of_stage_1("jersey", "2025-05-07"), "2025-05-12");
+    assert_eq!(due_of_stage_1("guernsey", "2025-05-07"), "2025-05-12");
+    assert_eq!(due_of_stage_1("scotland", "2025-05-07"), "2025-05-09");
+    // Beyond the island's table (2022-2026) the dates come from the rules, with a warning.
+    let source = LADDER.replace("  limit 10", "  calendar isle-of-man\n  limit 10");
+    let late = escalate_with_stdin(&["timeline", "-", "--from", "2027-06-02"], Some(source.as_bytes()));
+    let stderr = String::from_utf8_lossy(&late.stderr);
+    assert!(stderr.contains("(2022-2026)"), "{stderr}");
+}
+
+/// Issue 23: a board's own `closed` days are no working days in its
+/// timeline: stage 2 of tests/cases/closed-days.esc starts on Wednesday 23
+/// December 2026 and takes 3 working days; with the office closed from 24
+/// December to 1 January and on 4 January, they are 5, 6 and 7 January.
+#[test]
+fn a_board_s_closed_days_are_no_working_days() {
+    let source = std::fs::read_to_string("tests/cases/closed-days.esc").expect("the case file");
+    let doc = timeline_json(&source, &["--from", "2026-12-21"]);
+    let (stages, overall) = dates(&doc);
+    assert_eq!(stages[1], ("2026-12-23".to_string(), "2027-01-07".to_string()));
+    assert_eq!(overall, "2027-01-07");
+    // Without them, the bank holidays alone: 24, 29 and 30 December.
+    let open = source.replace("  closed 2026-12-24 to 2027-01-01, 2027-01-04\n", "");
+    assert_eq!(dates(&timeline_json(&open, &["--from", "2026-12-21"])).1, "2026-12-30");
 }

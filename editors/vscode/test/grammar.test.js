@@ -106,6 +106,28 @@ async function main() {
   assert.strictEqual(named.text, "stage-manager");
   assert.match(named.scopes.join(" "), /variable\.other\.name/);
 
+  // 4. Every spelling of a timescale that docs/language.md documents is one
+  //    timescale token (issue 23): units in capitals, number words, words
+  //    for a maximum, `whichever` in brackets.
+  for (const [line, timescale] of [
+    ["  within 1 Day", "1 Day"],
+    ["  within 5 Working Days", "5 Working Days"],
+    ["  step \"s\" within twenty-one calendar days", "twenty-one calendar days"],
+    ["  within no more than 15 working days advisory", "no more than 15 working days"],
+    ["  within not more than 2 working days", "not more than 2 working days"],
+    ["  within a maximum of five working days", "a maximum of five working days"],
+    ["  within at most 2 weeks", "at most 2 weeks"],
+    ["  within up to 3 hours", "up to 3 hours"],
+    ["  within 3 working days or 5 days (whichever is less)", "whichever is less"],
+    ["  within as quickly as possible", "as quickly as possible"],
+  ]) {
+    const found = tokens(grammar, line).find((t) => t.text === timescale);
+    check(
+      found && found.scopes.some((s) => s.startsWith("constant.other.timescale")),
+      `\`${timescale}\` in \`${line.trim()}\` is not one timescale token`,
+    );
+  }
+
   if (failures) {
     console.error(`${failures} of ${checked} checks failed`);
     process.exit(1);
