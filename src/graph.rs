@@ -468,6 +468,9 @@ impl Timing {
         let mut in_cycle = vec![false; n];
         let mut open = vec![false; n];
         let mut took = vec![None; n];
+        // Per node, the runs still bounded and the runs without a bound, apart.
+        let mut start_split = vec![Split::NONE; n];
+        let mut finish_split = vec![Split::NONE; n];
         let mut depth = vec![0u32; n];
         let mut cycles = Vec::new();
         let mut component_of = vec![usize::MAX; n];
@@ -477,7 +480,6 @@ impl Timing {
             }
         }
         let reach = |w: Worst| Reach { at: w.days, unbounded: w.unbounded };
-        let worst = |r: Reach<WorkingDays>| Worst { days: r.at, unbounded: r.unbounded };
         // A point elsewhere (a stage a timescale counts from, the first stage
         // of a `stages ... within` bound) is known for a stage only when every
         // route to it passes that point: a run that went round it would be
@@ -493,7 +495,7 @@ impl Timing {
                 }
             }
             for &node in &component {
-                let mut arrival = Worst::ZERO;
+                let mut split = Split::NONE;
                 let mut best: Option<Worst> = None;
                 for e in g.graph.edges_directed(node, Direction::Incoming) {
                     // Edges inside this component are not finished yet; a cycle is unbounded anyway.
@@ -503,7 +505,8 @@ impl Timing {
                     {
                         continue;
                     }
-                    let time = finish[e.source().index()] + e.weight().duration();
+                    let through = finish_split[e.source().index()].then(e.weight().duration());
+                    let time = through.merged();
                     if best.is_none_or(|b| more_days(time, b)) {
                         via[node.index()] = Some(e.id());
                         // A hub is no step of a route: what it leads to is one step on.
@@ -511,51 +514,76 @@ impl Timing {
                         depth[node.index()] = depth[e.source().index()].saturating_add(step);
                         best = Some(time);
                     }
-                    arrival = arrival.max(time);
+                    split = split.max(through);
                 }
+                if split == Split::NONE {
+                    // A pathway's start, or a node nothing counted leads to.
+                    split = Split::ZERO;
+                }
+                let arrival = split.merged();
                 start[node.index()] = arrival;
-                let mut end = arrival;
+                let mut end = split;
                 if let Node::Stage(ix) = g.graph[node] {
                     // A point is known once its component is done (or it is this stage's start).
                     let known = |other: NodeIndex| component_of[other.index()] < c && passes(node, other);
-                    let anchor = |from: From| -> Option<Reach<WorkingDays>> {
-                        match from {
-                            From::Disagreement => Some(Reach { at: WorkingDays(0), unbounded: false }),
-                            From::Stage { stage: other, point } => {
-                                let at = g.stage_node(other);
-                                if at == node && point == Point::Start {
-                                    return Some(reach(arrival));
-                                }
-                                known(at).then(|| match point {
-                                    Point::Start => reach(start[at.index()]),
-                                    Point::End => reach(finish[at.index()]),
-                                })
-                            }
-                            From::Step { .. } => None,
+                    // Runs still bounded here were bounded at every point
+                    // before (a bound, once lost, is never found again on a
+                    // run): they count from those points' bounded times.
+                    let point = |at: NodeIndex, which: Point, bounded: bool| -> Option<Reach<WorkingDays>> {
+                        let times = if which == Point::Start { &start_split } else { &finish_split };
+                        let t = times[at.index()];
+                        if bounded {
+                            t.bounded.map(|d| Reach { at: d, unbounded: false })
+                        } else {
+                            Some(reach(t.merged()))
                         }
                     };
-                    let entry = |span: &crate::model::StageSpan| {
-                        let first = g.stage_node(*span.stages.first()?);
-                        known(first).then(|| reach(start[first.index()]))
+                    let eval = |from: Reach<WorkingDays>| {
+                        let bounded = !from.unbounded;
+                        let anchor = |f: From| -> Option<Reach<WorkingDays>> {
+                            match f {
+                                From::Disagreement => Some(Reach { at: WorkingDays(0), unbounded: false }),
+                                From::Stage { stage: other, point: which } => {
+                                    let at = g.stage_node(other);
+                                    if at == node && which == Point::Start {
+                                        return Some(from);
+                                    }
+                                    if !known(at) {
+                                        return None;
+                                    }
+                                    point(at, which, bounded)
+                                }
+                                From::Step { .. } => None,
+                            }
+                        };
+                        let entry = |span: &crate::model::StageSpan| {
+                            let first = g.stage_node(*span.stages.first()?);
+                            if !known(first) {
+                                return None;
+                            }
+                            point(first, Point::Start, bounded)
+                        };
+                        protocol.stage_end(ix, &Count, from, &anchor, &entry)
                     };
-                    let own = protocol.stage_end(ix, &Count, reach(arrival), &anchor, &entry);
-                    // Whether the stage's own part has no bound, however it is reached.
-                    // The stage's own part: from its start, as if that were known.
-                    let part = if arrival.unbounded {
-                        let bounded = Reach { at: arrival.days, unbounded: false };
-                        protocol.stage_end(ix, &Count, bounded, &anchor, &entry)
-                    } else {
-                        own
-                    };
+                    end = Split::NONE;
+                    if let Some(b) = split.bounded {
+                        end = end.max(Split::of(eval(Reach { at: b, unbounded: false })));
+                    }
+                    if let Some(o) = split.open {
+                        end = end.max(Split::of(eval(Reach { at: o, unbounded: true })));
+                    }
+                    // The stage's own part: from its latest start, as if that were known.
+                    let part = eval(Reach { at: arrival.days, unbounded: false });
                     open[node.index()] = part.unbounded;
                     took[node.index()] =
                         (!part.unbounded).then(|| WorkingDays(part.at.0 - arrival.days.0.min(part.at.0)));
-                    end = worst(own);
                 }
                 if looped {
-                    end.unbounded = true;
+                    end = Split { bounded: None, open: Some(end.merged().days) };
                 }
-                finish[node.index()] = end;
+                start_split[node.index()] = split;
+                finish_split[node.index()] = end;
+                finish[node.index()] = end.merged();
             }
             if looped {
                 cycles.push(component);
@@ -589,6 +617,56 @@ impl Timing {
         route.reverse();
         route.retain(|&n| g.graph[n] != Node::AnyStage);
         route
+    }
+}
+
+/// The time to a point, kept apart for the runs still bounded there and the
+/// runs that are not: a stage's `within` and its steps, a deadline counted
+/// from another stage, weigh a bounded run's time against that run's own
+/// points, never against another run's lack of bound (which one merged
+/// figure would mix in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Split {
+    /// The latest time of the runs that are bounded here.
+    bounded: Option<WorkingDays>,
+    /// The most the runs with no bound here are known to take.
+    open: Option<WorkingDays>,
+}
+
+impl Split {
+    const NONE: Split = Split { bounded: None, open: None };
+    const ZERO: Split = Split { bounded: Some(WorkingDays(0)), open: None };
+
+    fn of(r: Reach<WorkingDays>) -> Split {
+        if r.unbounded {
+            Split { bounded: None, open: Some(r.at) }
+        } else {
+            Split { bounded: Some(r.at), open: None }
+        }
+    }
+
+    fn max(self, other: Split) -> Split {
+        let later = |a: Option<WorkingDays>, b: Option<WorkingDays>| match (a, b) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        Split { bounded: later(self.bounded, other.bounded), open: later(self.open, other.open) }
+    }
+
+    /// Along a route that takes `d`.
+    fn then(self, d: Worst) -> Split {
+        let plus = |x: Option<WorkingDays>| x.map(|x| x + d.days);
+        if d.unbounded {
+            Split { bounded: None, open: plus(self.bounded).max(plus(self.open)) }
+        } else {
+            Split { bounded: plus(self.bounded), open: plus(self.open) }
+        }
+    }
+
+    /// As one figure: the most any run is known to take, unbounded if any is.
+    fn merged(self) -> Worst {
+        let days = self.bounded.max(self.open).unwrap_or_default();
+        Worst { days, unbounded: self.open.is_some() }
     }
 }
 

@@ -10,8 +10,8 @@
 //! records and steps; every unit (working days, calendar days, weeks, working
 //! weeks, hours, number words, `same working day`, `immediately`, vague words
 //! and quoted words), `whichever is shorter`, `and within`, equivalences in
-//! brackets, `advisory`, `or earlier if`; `stages A to B within`, a `limit`
-//! and `timescales advisory`.
+//! brackets, `advisory`, `or earlier if`; `stages A to B within`, a `limit`,
+//! `timescales advisory`, every shipped calendar and a board's `closed` days.
 
 use std::fmt::Write;
 
@@ -115,7 +115,10 @@ pub fn protocol(seed: u64) -> String {
     let stages = 1 + r.below(5);
     let mut s = String::new();
     let _ = writeln!(s, "protocol \"Generated {seed}\"");
-    let _ = writeln!(s, "  calendar {}", r.pick(&["england-and-wales", "scotland", "northern-ireland"]));
+    let _ = writeln!(s, "  calendar {}", r.pick(&escalate::calendar::Calendar::NAMES));
+    if r.chance(20) {
+        let _ = writeln!(s, "  closed 2026-12-24 to 2027-01-01, 2027-04-06");
+    }
     if r.chance(40) {
         let _ = writeln!(s, "  limit {}", timescale(r));
     }
