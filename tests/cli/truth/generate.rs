@@ -115,7 +115,7 @@ pub fn protocol(seed: u64) -> String {
     let stages = 1 + r.below(5);
     let mut s = String::new();
     let _ = writeln!(s, "protocol \"Generated {seed}\"");
-    let _ = writeln!(s, "  calendar {}", r.pick(&escalate::calendar::Calendar::NAMES));
+    let _ = writeln!(s, "  calendar {}", r.pick(escalate::calendar::Calendar::NAMES));
     if r.chance(20) {
         let _ = writeln!(s, "  closed 2026-12-24 to 2027-01-01, 2027-04-06");
     }
