@@ -79,6 +79,12 @@ impl Analysis {
         self.timing.finish[self.graph.stage_node(ix).index()]
     }
 
+    /// The working days a stage itself takes on the worst case, from its
+    /// latest start; `None` when that has no bound.
+    pub fn stage_took(&self, ix: StageIx) -> Option<u64> {
+        self.timing.took[self.graph.stage_node(ix).index()].map(|d| d.0)
+    }
+
     /// A stage's latest start.
     pub fn stage_start(&self, ix: StageIx) -> Worst {
         self.timing.start[self.graph.stage_node(ix).index()]

@@ -79,6 +79,15 @@ impl Report {
         self.findings.iter().filter(|f| f.is_active() && f.severity == severity).count()
     }
 
+    /// The places those findings are marked at (a grouped finding has several).
+    pub fn places(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.is_active() && f.severity == severity)
+            .map(|f| f.places.len().max(1))
+            .sum()
+    }
+
     /// The protocol and its analysis, if the file loaded without input errors.
     pub fn analysed(&self) -> Option<(&Protocol, &Analysis)> {
         if self.has_input_error() {
@@ -200,5 +209,51 @@ mod tests {
         let report = check_source("e.esc", "  # only a comment\n".into());
         assert_eq!(report.findings[0].code, Code::EmptyFile);
         assert!(report.protocol.is_none());
+    }
+}
+
+/// The counts every output states, in one unit: a **finding** is one
+/// problem, with every place it is marked at (five stages with no route for
+/// a child at immediate risk are one finding at five places). Outputs that
+/// list places (JSON, SARIF, GitHub annotations) say both numbers.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Totals {
+    pub errors: usize,
+    pub error_places: usize,
+    pub warnings: usize,
+    pub warning_places: usize,
+    /// Findings silenced by `allow`.
+    pub silenced: usize,
+}
+
+impl Totals {
+    pub fn of<'a>(reports: impl IntoIterator<Item = &'a Report>) -> Totals {
+        let mut t = Totals::default();
+        for r in reports {
+            t.errors += r.count(Severity::Error);
+            t.error_places += r.places(Severity::Error);
+            t.warnings += r.count(Severity::Warning);
+            t.warning_places += r.places(Severity::Warning);
+            t.silenced += r.findings.iter().filter(|f| !f.is_active()).count();
+        }
+        t
+    }
+
+    /// `2 errors, 1 warning`; `8 errors at 22 places, 44 warnings at 52
+    /// places` when findings are marked at several places.
+    pub fn words(&self) -> String {
+        let plural = |n: usize, word: &str| if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") };
+        let at = |n: usize, places: usize, word: &str| {
+            if places == n { plural(n, word) } else { format!("{} at {places} places", plural(n, word)) }
+        };
+        let mut text = format!(
+            "{}, {}",
+            at(self.errors, self.error_places, "error"),
+            at(self.warnings, self.warning_places, "warning")
+        );
+        if self.silenced > 0 {
+            text.push_str(&format!(" ({} silenced by `allow`)", self.silenced));
+        }
+        text
     }
 }

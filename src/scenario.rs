@@ -16,7 +16,7 @@
 //! exception or condition the protocol lacks is an input error
 //! (`invalid-scenario`) with "did you mean".
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use petgraph::graph::{EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 
@@ -215,6 +215,9 @@ impl Outcome {
 /// A point in words: `2027-01-04 (day 10)` or `day 10` or `no bound`.
 pub fn show(w: When_) -> String {
     match (w.date, w.days) {
+        // As `timeline` refuses to date past the calendar's end, never a clamped date.
+        (Some(date), Some(days)) if date.year() > 9999 => format!("past the year 9999 (working day {days})"),
+        (Some(date), _) if date.year() > 9999 => "past the year 9999".to_string(),
         (Some(date), Some(days)) => format!("{date} (working day {days})"),
         (None, Some(days)) => format!("working day {days}"),
         _ => "no bound".to_string(),
@@ -224,6 +227,7 @@ pub fn show(w: When_) -> String {
 /// A point in few words, for routes: the date if known, else the working day.
 fn short(w: When_) -> String {
     match (w.date, w.days) {
+        (Some(date), _) if date.year() > 9999 => "past the year 9999".to_string(),
         (Some(date), _) => date.to_string(),
         (None, Some(days)) => format!("day {days}"),
         _ => "no bound".to_string(),

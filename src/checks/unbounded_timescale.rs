@@ -34,7 +34,14 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         if stage.within.is_none() && !stage.steps.iter().any(|s| s.counts_for_time()) && !spanned {
             findings.push(
                 Finding::new(Code::UnboundedTimescale, format!("{} has no timescale", stage_name(stage)))
-                    .at(stage.head, "no `within` and no steps")
+                    .at(
+                        stage.head,
+                        if stage.steps.is_empty() {
+                            "no `within` and no steps"
+                        } else {
+                            "no `within`, and only discretionary steps, which add no time"
+                        },
+                    )
                     .help(format!("{HELP_BOUND}{}", source_says(&stage.quotes)))
                     .stage(stage.id.clone()),
             );

@@ -122,31 +122,36 @@ fn denied(values: &[String]) -> Result<Denied, String> {
 
 /// `checked 3 files: 2 errors, 1 warning`.
 fn summary(reports: &[Report]) -> String {
-    let errors = reports.iter().map(|r| r.count(Severity::Error)).sum();
-    let warnings = reports.iter().map(|r| r.count(Severity::Warning)).sum();
-    let silenced = reports.iter().flat_map(|r| &r.findings).filter(|f| !f.is_active()).count();
     let files = if reports.len() == 1 { "1 file".to_string() } else { format!("{} files", reports.len()) };
-    format!("checked {files}: {}\n", render::human::totals(errors, warnings, silenced))
+    format!("checked {files}: {}\n", escalate::Totals::of(reports).words())
 }
 
 /// `--statistics`: one line per code that was found, the most frequent
 /// first: how many, the code, its severity, what it finds.
 fn statistics(reports: &[Report]) -> String {
-    let mut counts: BTreeMap<(Code, Severity), usize> = BTreeMap::new();
-    // Counted per place, as JSON and SARIF list them (a grouped finding has several).
-    for f in reports.iter().flat_map(|r| &r.findings).filter(|f| f.is_active()).flat_map(|f| f.per_location())
-    {
-        *counts.entry((f.code, f.severity)).or_default() += 1;
+    // Findings, as the totals count them, and the places they are marked at
+    // (as JSON and SARIF list them).
+    let mut counts: BTreeMap<(Code, Severity), (usize, usize)> = BTreeMap::new();
+    for f in reports.iter().flat_map(|r| &r.findings).filter(|f| f.is_active()) {
+        let entry = counts.entry((f.code, f.severity)).or_default();
+        entry.0 += 1;
+        entry.1 += f.places.len().max(1);
     }
-    let mut rows: Vec<((Code, Severity), usize)> = counts.into_iter().collect();
+    let mut rows: Vec<((Code, Severity), (usize, usize))> = counts.into_iter().collect();
     rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let count_width = rows.iter().map(|(_, n)| n.to_string().len()).max().unwrap_or(1);
-    let code_width = rows.iter().map(|((c, _), _)| c.as_str().len()).max().unwrap_or(0);
-    let mut text = String::new();
-    for ((code, severity), n) in rows {
+    let count_width =
+        rows.iter().map(|(_, (n, _))| n.to_string().len()).max().unwrap_or(1).max("findings".len());
+    let place_width =
+        rows.iter().map(|(_, (_, p))| p.to_string().len()).max().unwrap_or(1).max("places".len());
+    let code_width = rows.iter().map(|((c, _), _)| c.as_str().len()).max().unwrap_or(0).max("code".len());
+    let mut text = format!(
+        "{:>count_width$}  {:>place_width$}  {:code_width$}  {:7}  what it finds\n",
+        "findings", "places", "code", "level"
+    );
+    for ((code, severity), (n, places)) in rows {
         let severity = if severity == Severity::Error { "error" } else { "warning" };
         text.push_str(&format!(
-            "{n:>count_width$}  {:code_width$}  {severity:7}  {}\n",
+            "{n:>count_width$}  {places:>place_width$}  {:code_width$}  {severity:7}  {}\n",
             code.as_str(),
             code.summary()
         ));

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use super::*;
 use crate::TimelineFormat;
-use escalate::diagnostic::Severity;
 use escalate::render;
 
 /// `escalate timeline`: one protocol's worst case, dated. Bad input gives the
@@ -40,7 +39,7 @@ pub(crate) fn timeline(
     };
     let Some((protocol, analysis)) = report.analysed() else {
         let mut text = render::human::render(&report, &stderr_handler());
-        let totals = render::human::totals(report.count(Severity::Error), report.count(Severity::Warning), 0);
+        let totals = escalate::Totals::of([&report]).words();
         text.push_str(&format!("checked 1 file: {totals}\n"));
         eprint!("{text}");
         return ExitCode::from(2);

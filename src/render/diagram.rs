@@ -203,7 +203,8 @@ pub fn mark(code: Code) -> Option<Mark> {
         Code::LimitExceeded => ('L', "passes the time limit", "#b91c1c"),
         Code::UnboundedTimescale => ('T', "a timescale with no bound", "#92400e"),
         Code::Unreachable => ('U', "never reached", "#92400e"),
-        Code::NotEscalating => ('E', "not more senior", "#92400e"),
+        // On the stage whose route leads on to no one more senior.
+        Code::NotEscalating => ('E', "escalates to no one more senior", "#92400e"),
         Code::MissingRecord => ('W', "nothing recorded in writing", "#92400e"),
         _ => return None,
     };
@@ -826,7 +827,9 @@ fn timing_text(
         own.push_str(" (advisory)");
     }
     let overall = match (finish.unbounded, passes) {
-        (true, _) => "no overall limit".to_string(),
+        // Not "no overall limit": the protocol may declare one; this stage's
+        // end has no bound.
+        (true, _) => format!("ends: no bound (at least day {})", finish.days.0),
         (false, Some(limit)) => format!("by day {}: limit of {} passed", finish.days.0, limit.0),
         (false, None) => format!("by day {}", finish.days.0),
     };

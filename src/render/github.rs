@@ -50,11 +50,8 @@ pub fn render(reports: &[Report]) -> String {
             let _ = writeln!(out, "::{command} {}::{}", properties.join(","), data(&message));
         }
     }
-    let errors: usize = reports.iter().map(|r| r.count(Severity::Error)).sum();
-    let warnings: usize = reports.iter().map(|r| r.count(Severity::Warning)).sum();
-    let silenced = reports.iter().flat_map(|r| &r.findings).filter(|f| !f.is_active()).count();
     let files = if reports.len() == 1 { "1 file".to_string() } else { format!("{} files", reports.len()) };
-    let _ = writeln!(out, "checked {files}: {}", super::human::totals(errors, warnings, silenced));
+    let _ = writeln!(out, "checked {files}: {}", crate::Totals::of(reports).words());
     out
 }
 
@@ -65,15 +62,19 @@ pub const SHOWN_PER_STEP: usize = 10;
 /// A plain line for the log when GitHub will not show every annotation:
 /// how many it drops, and where the whole list is.
 pub fn limit_note(reports: &[Report], in_step_summary: bool) -> Option<String> {
+    // Annotations are one per place, so places are what GitHub drops.
     let findings = || reports.iter().flat_map(|r| &r.findings);
-    let errors = findings().filter(|f| f.is_active() && f.severity == Severity::Error).count();
-    let warnings = findings().filter(|f| f.is_active() && f.severity == Severity::Warning).count();
-    let notices = findings().filter(|f| !f.is_active()).count();
-    let over: Vec<String> = [(errors, "errors"), (warnings, "warnings"), (notices, "notices")]
-        .into_iter()
-        .filter(|&(n, _)| n > SHOWN_PER_STEP)
-        .map(|(n, kind)| format!("{n} {kind}"))
-        .collect();
+    let t = crate::Totals::of(reports);
+    let notices = findings().filter(|f| !f.is_active()).map(|f| f.places.len().max(1)).sum();
+    let over: Vec<String> = [
+        (t.error_places, "error annotations"),
+        (t.warning_places, "warning annotations"),
+        (notices, "notices"),
+    ]
+    .into_iter()
+    .filter(|&(n, _)| n > SHOWN_PER_STEP)
+    .map(|(n, kind)| format!("{n} {kind}"))
+    .collect();
     if over.is_empty() {
         return None;
     }
@@ -92,13 +93,10 @@ pub fn limit_note(reports: &[Report], in_step_summary: bool) -> Option<String> {
 /// Every finding as a Markdown table, for `$GITHUB_STEP_SUMMARY` (GitHub
 /// shows it on the run's page), under a heading with the totals.
 pub fn step_summary(reports: &[Report]) -> String {
-    let errors: usize = reports.iter().map(|r| r.count(Severity::Error)).sum();
-    let warnings: usize = reports.iter().map(|r| r.count(Severity::Warning)).sum();
-    let silenced = reports.iter().flat_map(|r| &r.findings).filter(|f| !f.is_active()).count();
     let files = if reports.len() == 1 { "1 file".to_string() } else { format!("{} files", reports.len()) };
     let mut out = format!(
         "### escalate check\n\nchecked {files}: {}\n\n",
-        markdown(&super::human::totals(errors, warnings, silenced))
+        markdown(&crate::Totals::of(reports).words())
     );
     if reports.iter().all(|r| r.findings.is_empty()) {
         return out;

@@ -239,6 +239,9 @@ fn footer(out: &mut String, entry: Option<&Entry>) {
 struct Facts {
     /// Per stage: its worst-case finish, from its pathway's start.
     finish: Vec<Worst>,
+    /// Per stage: the working days it takes itself on the worst case, when
+    /// bounded (as the timeline and the diagram give it).
+    took: Vec<Option<u64>>,
     /// Each pathway's stages in reading order: the main ladder, then each
     /// exception (with its index).
     pathways: Vec<(Pathway, Vec<StageIx>)>,
@@ -249,6 +252,7 @@ impl Facts {
     fn of(entry: &Entry) -> Facts {
         let p = entry.protocol;
         let finish = p.stages_with_ix().map(|(ix, _)| entry.analysis.stage_finish(ix)).collect();
+        let took = p.stages_with_ix().map(|(ix, _)| entry.analysis.stage_took(ix)).collect();
         let mut pathways =
             vec![(Pathway::Main, order(p, Pathway::Main, p.main_stages().next().map(|s| s.0)))];
         for (i, exception) in p.exceptions.iter().enumerate() {
@@ -261,7 +265,7 @@ impl Facts {
                 pathways.push((Pathway::Exception(i), stages));
             }
         }
-        Facts { finish, pathways, summary: Summary::of(entry.report) }
+        Facts { finish, took, pathways, summary: Summary::of(entry.report) }
     }
 
     fn by_day(&self, ix: StageIx) -> String {
@@ -576,9 +580,18 @@ fn stage_detail(out: &mut String, p: &Protocol, stage: &Stage) {
         row(out, "Cumulative, as stated", &esc(&c.timescale.to_string()), &quotes(&c.quotes));
     }
     for step in &stage.steps {
-        let says =
+        let mut says =
             format!("{} ({})", esc(&step.text), esc(&timescale_or(step.timescale.as_ref(), "no timescale")));
-        row(out, "Step", &says, &quotes(&step.quotes));
+        // A conditional step says when it happens, and what happens instead.
+        if let Some(condition) = &step.condition {
+            says = format!("If {}: {says}", esc(condition));
+        }
+        if let Some(other) = &step.otherwise {
+            let time = esc(&timescale_or(other.timescale.as_ref(), "no timescale"));
+            says = format!("{says}; otherwise: {} ({time})", esc(&other.text));
+        }
+        let kind = if step.discretionary { "Step (discretionary: adds no time)" } else { "Step" };
+        row(out, kind, &says, &quotes(&step.quotes));
     }
     for record in &stage.records {
         let says = match &record.timescale {
@@ -1284,11 +1297,13 @@ fn summary_step(
     let _ = writeln!(out, "<li>\n<{h}>{}</{h}>", esc(&stage_title(stage)));
     let who: Vec<String> = stage.parties.iter().map(|c| esc(&p.choice_title(c))).collect();
     let who = if who.is_empty() { "not named".to_string() } else { who.join("; ") };
-    let own = stage.duration();
-    let time = match facts.by_day(ix).as_str() {
-        _ if own.unbounded => "no time limit given".to_string(),
-        "no limit" => format!("{}; no overall limit, as an earlier step has none", own.days),
-        day => format!("{}, {} at the latest", own.days, day.replace("by day", "by working day")),
+    let took = facts.took.get(ix.0).copied().flatten().map(crate::timescale::WorkingDays);
+    let time = match (took, facts.by_day(ix).as_str()) {
+        (None, _) => "no time limit given".to_string(),
+        (Some(days), "no limit") => {
+            format!("{days}; no date for its end, as an earlier step has no time limit")
+        }
+        (Some(days), day) => format!("{days}, {} at the latest", day.replace("by day", "by working day")),
     };
     let _ = writeln!(out, "<p><strong>Who:</strong> {who}. <strong>Within:</strong> {}.</p>", esc(&time));
     if !stage.records.is_empty() {

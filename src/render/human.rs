@@ -222,13 +222,3 @@ pub fn render(report: &Report, handler: &GraphicalReportHandler) -> String {
     }
     out
 }
-
-/// `3 errors, 1 warning (2 silenced by allow)`.
-pub fn totals(errors: usize, warnings: usize, silenced: usize) -> String {
-    let plural = |n: usize, word: &str| if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") };
-    let mut text = format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"));
-    if silenced > 0 {
-        text.push_str(&format!(" ({silenced} silenced by `allow`)"));
-    }
-    text
-}

@@ -50,8 +50,12 @@ struct Diagnostic<'a> {
 #[derive(Serialize)]
 struct Summary {
     files: usize,
+    /// Findings (one problem each, with all its places), as every output counts them.
     errors: usize,
     warnings: usize,
+    /// The places they are marked at: the `diagnostics` entries of that severity.
+    error_places: usize,
+    warning_places: usize,
     /// Findings silenced by `allow` lines (not counted above).
     allowed: usize,
 }
@@ -85,11 +89,14 @@ pub fn render(reports: &[Report]) -> String {
             File { path: &r.path, protocol: r.protocol.as_ref().map(|p| p.title.as_str()), diagnostics }
         })
         .collect();
+    let t = crate::Totals::of(reports);
     let summary = Summary {
         files: reports.len(),
-        errors: reports.iter().map(|r| r.count(Severity::Error)).sum(),
-        warnings: reports.iter().map(|r| r.count(Severity::Warning)).sum(),
-        allowed: reports.iter().map(|r| r.findings.iter().filter(|f| !f.is_active()).count()).sum(),
+        errors: t.errors,
+        warnings: t.warnings,
+        error_places: t.error_places,
+        warning_places: t.warning_places,
+        allowed: t.silenced,
     };
     let tool = Tool { name: "escalate", version: env!("CARGO_PKG_VERSION") };
     let document = Document { version: SCHEMA_VERSION, tool, files, summary };

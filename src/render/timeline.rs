@@ -87,9 +87,15 @@ pub fn text(t: &Timeline) -> String {
     out.push('\n');
 
     let causes: Vec<String> = t.causes().map(cause_text).collect();
+    // Only parts off the route leave the worst case unbounded: no row is marked.
+    let off_route = t.stages.iter().all(|s| s.causes.is_empty()) && t.end.causes.is_empty();
     if !causes.is_empty() {
-        let _ = writeln!(out, "* No deadline can be known from this point on:");
-        for cause in causes {
+        if off_route {
+            let _ = writeln!(out, "The worst case has no bound because of parts not on this route:");
+        } else {
+            let _ = writeln!(out, "* No deadline can be known from this point on:");
+        }
+        for cause in &causes {
             let _ = writeln!(out, "  - {cause}.");
         }
     }
@@ -135,6 +141,21 @@ pub fn text(t: &Timeline) -> String {
                 long_date(due),
                 plural_days(u64::from(days))
             );
+        }
+        None if off_route && !causes.is_empty() => {
+            let _ = writeln!(
+                out,
+                "Overall deadline: none. The route above is the longest known; parts not on this route have no bound."
+            );
+            if let Some((days @ 1.., date)) = t.at_least {
+                let _ = writeln!(
+                    out,
+                    "The worst case takes at least {} (counting only the timescales that have a bound), \
+                     so it ends on {} or later.",
+                    plural_days(days),
+                    long_date(date)
+                );
+            }
         }
         None => {
             let _ = writeln!(out, "Overall deadline: none. Part of the worst-case route has no bound.");

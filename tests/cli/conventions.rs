@@ -166,6 +166,7 @@ fn quiet_leaves_out_the_summary_and_statistics_count_per_code() {
     assert_eq!(stats.status.code(), Some(1));
     let text = stdout(&stats);
     let doc = json(&escalate(&["check", "--format", "json", "policies/"]));
+    // Places per code, as JSON lists them; findings per code add up to the totals.
     let mut expected = std::collections::BTreeMap::new();
     for d in
         doc["files"].as_array().expect("files").iter().flat_map(|f| f["diagnostics"].as_array().expect("d"))
@@ -175,15 +176,22 @@ fn quiet_leaves_out_the_summary_and_statistics_count_per_code() {
         }
     }
     let mut counted = std::collections::BTreeMap::new();
+    let mut findings = 0;
     let mut last = usize::MAX;
-    for line in text.lines().take_while(|l| !l.starts_with("checked")) {
+    for line in text.lines().skip(1).take_while(|l| !l.starts_with("checked")) {
         let mut words = line.split_whitespace();
         let n: usize = words.next().expect("count").parse().expect("a number");
+        let places: usize = words.next().expect("places").parse().expect("a number");
         assert!(n <= last, "most frequent first: {text}");
+        assert!(places >= n, "{text}");
         last = n;
-        counted.insert(words.next().expect("code").to_string(), n);
+        findings += n;
+        counted.insert(words.next().expect("code").to_string(), places);
     }
     assert_eq!(counted, expected, "{text}");
+    let totals = &doc["summary"];
+    let all = totals["errors"].as_u64().unwrap_or(0) + totals["warnings"].as_u64().unwrap_or(0);
+    assert_eq!(findings as u64, all, "the statistics count the findings the totals count: {text}");
     assert!(text.ends_with(&format!("{summary}\n")), "{text}");
     let quiet_stats = run(root, &["check", "--statistics", "-q", "policies/"], &[]);
     assert!(!stdout(&quiet_stats).contains("checked"), "{}", stdout(&quiet_stats));
@@ -247,7 +255,7 @@ fn github_says_what_it_cannot_show_and_lists_everything_in_the_step_summary() {
     let text = stdout(&output);
     assert_eq!(text.lines().filter(|l| l.starts_with("::error ")).count(), 12);
     assert!(text.contains("GitHub shows only the first 10 errors"), "{text}");
-    assert!(text.contains("12 errors: every finding is listed in this step's summary"), "{text}");
+    assert!(text.contains("12 error annotations: every finding is listed in this step's summary"), "{text}");
     let table = std::fs::read_to_string(&summary).expect("the summary");
     assert!(table.starts_with("earlier step\n### escalate check\n"), "appended: {table}");
     let rows: Vec<&str> = table.lines().filter(|l| l.starts_with("| p")).collect();

@@ -7,6 +7,7 @@
 //! as a case file under `tests/cases/` (`truth-*.esc`).
 
 mod generate;
+mod items;
 mod reference;
 
 use chrono::NaiveDate;
