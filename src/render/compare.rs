@@ -86,9 +86,6 @@ fn levels(s: &Summary) -> String {
 fn worst_case(s: &Summary) -> String {
     match &s.worst_case {
         None => "never ends".to_string(),
-        Some(w) if w.unbounded && w.days == 0 => {
-            format!("no bound: no timescale in days on the way ({})", w.end)
-        }
         Some(w) if w.unbounded => {
             format!("at least {}, no bound ({})", plural(w.days as usize, "working day"), w.end)
         }

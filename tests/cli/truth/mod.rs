@@ -19,7 +19,7 @@ use escalate::{Report, check_source};
 use reference::{Dates, Days_, Time};
 
 /// Protocols `cargo test` checks.
-const SHARE: u64 = 3_000;
+const SHARE: u64 = 2_000;
 
 /// What one view said that the reference does not, for one protocol.
 type Disagreement = String;
@@ -46,7 +46,8 @@ fn disagreements(seed: u64, text: &str) -> Vec<Disagreement> {
     let Some((p, analysis)) = report.analysed() else {
         return vec![format!("did not load: {:?}", report.findings.first().map(|f| &f.message))];
     };
-    let (truth, cyclic) = reference::worst_case(p);
+    let day_runs = reference::runs(&Days_, p, 200_000);
+    let (truth, cyclic) = reference::worst_case(&day_runs);
 
     // The analysis every view reads. A run that can go round a cycle has
     // no bound, and any figure is a true "at least" for it (each time round
@@ -134,8 +135,9 @@ fn disagreements(seed: u64, text: &str) -> Vec<Disagreement> {
             _ => {}
         }
         let dates = Dates { calendar: &calendar, from };
-        let counted = reference::along(&Days_, p, &places);
-        let dated = reference::along(&dates, p, &places);
+        let date_runs = reference::runs(&dates, p, 200_000);
+        let counted = reference::along(&day_runs, &places);
+        let dated = reference::along(&date_runs, &places);
         match (counted, dated) {
             // Past a cycle nothing is dated; its route is checked no further.
             _ if cyclic => {}
@@ -185,6 +187,28 @@ fn disagreements(seed: u64, text: &str) -> Vec<Disagreement> {
                 wrong.push(format!("timeline: its route {} is no run of the protocol", names.join(" -> ")));
             }
         }
+        // The timeline's own text and its calendar say the same figures.
+        let text = render::timeline::text(&t);
+        let said = if worst.unbounded {
+            format!("no bound, at least {}", worst.days)
+        } else {
+            worst.days.to_string()
+        };
+        if !text.contains(&format!("Worst case along the main pathway: {said}")) {
+            wrong.push(format!("timeline text: no `{said}`"));
+        }
+        let ics = render::ics::render(&t);
+        for row in doc["stages"].as_array().into_iter().flatten() {
+            if let Some(due) = parse_date(&row["due"]) {
+                let stamp = due.format("%Y%m%d").to_string();
+                if !ics.contains(&stamp) {
+                    wrong.push(format!("ics: stage {} due {due} is not in the calendar file", row["stage"]));
+                }
+            }
+        }
+        if !cyclic {
+            wrong.extend(scenario_disagrees(p, from, &places, &date_runs));
+        }
         // The limit: exceeded exactly when the worst case is longer.
         if let Some(limit) = &p.limit
             && let Some(bound) = reference::bound(&limit.timescale)
@@ -200,6 +224,131 @@ fn disagreements(seed: u64, text: &str) -> Vec<Disagreement> {
                 ));
             }
         }
+    }
+    wrong.extend(counts_disagree(&report));
+    // compare's other formats state the same worst case.
+    if let Some(summary) = Summary::of(&report) {
+        let md = render::compare::markdown(std::slice::from_ref(&summary));
+        let csv = render::compare::csv(std::slice::from_ref(&summary));
+        let figure =
+            if worst.unbounded { format!("at least {}", worst.days) } else { worst.days.to_string() };
+        if !md.contains(&figure) {
+            wrong.push(format!("compare markdown: no `{figure}`"));
+        }
+        if !csv.contains(&worst.days.0.to_string()) {
+            wrong.push(format!("compare csv: no `{}`", worst.days.0));
+        }
+    }
+    wrong
+}
+
+/// Every output counts the same findings at the same places: the human
+/// totals, JSON's summary and entries, SARIF's results, GitHub's annotations.
+fn counts_disagree(report: &Report) -> Vec<Disagreement> {
+    let mut wrong = Vec::new();
+    let reports = std::slice::from_ref(report);
+    let t = escalate::Totals::of(reports);
+    let doc: serde_json::Value = serde_json::from_str(&render::json::render(reports)).unwrap_or_default();
+    let summary = &doc["summary"];
+    let entries = |severity: &str| {
+        doc["files"][0]["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|d| d["severity"] == severity && d["allowed"].is_null())
+            .count()
+    };
+    let json = (
+        summary["errors"].as_u64(),
+        summary["warnings"].as_u64(),
+        summary["error_places"].as_u64(),
+        summary["warning_places"].as_u64(),
+    );
+    let want = (
+        Some(t.errors as u64),
+        Some(t.warnings as u64),
+        Some(t.error_places as u64),
+        Some(t.warning_places as u64),
+    );
+    if json != want || entries("error") != t.error_places || entries("warning") != t.warning_places {
+        wrong.push(format!("json counts {json:?}, totals {t:?}"));
+    }
+    let sarif: serde_json::Value = serde_json::from_str(&render::sarif::render(reports)).unwrap_or_default();
+    let results = sarif["runs"][0]["results"].as_array().cloned().unwrap_or_default();
+    let suppressed = |r: &serde_json::Value| r["suppressions"].as_array().is_some_and(|s| !s.is_empty());
+    let level = |l: &str| results.iter().filter(|r| r["level"] == l && !suppressed(r)).count();
+    if level("error") != t.error_places || level("warning") != t.warning_places {
+        wrong.push(format!("sarif: {} errors, {} warnings; totals {t:?}", level("error"), level("warning")));
+    }
+    let github = render::github::render(reports);
+    let lines = |kind: &str| github.lines().filter(|l| l.starts_with(&format!("::{kind} "))).count();
+    if lines("error") != t.error_places || lines("warning") != t.warning_places {
+        wrong.push(format!("github: {} errors, {} warnings; totals {t:?}", lines("error"), lines("warning")));
+    }
+    if !github.contains(&t.words()) {
+        wrong.push(format!("github: no `{}`", t.words()));
+    }
+    wrong
+}
+
+/// `escalate test` on a scenario built from the reference's dates for the
+/// timeline's route passes, and the same with the last date a day earlier
+/// fails.
+fn scenario_disagrees(
+    p: &Protocol,
+    from: NaiveDate,
+    places: &[Target],
+    all: &[reference::Run<NaiveDate>],
+) -> Vec<Disagreement> {
+    use escalate::model::Condition;
+    // One run of those places whose every route is the one a scenario takes.
+    let Some(run) =
+        all.iter().find(|r| r.places == places && !r.cycle && r.conditions.iter().all(Option::is_some))
+    else {
+        return Vec::new();
+    };
+    let Some(merged) = reference::along_by(all, places, Some(&run.conditions)) else { return Vec::new() };
+    let words = |c: &Condition| match c {
+        Condition::Resolved => "resolved".to_string(),
+        Condition::Unresolved => "unresolved".to_string(),
+        Condition::NoResponse => "no response".to_string(),
+        Condition::ImmediateRisk => "immediate risk".to_string(),
+        Condition::If(text) => format!("if \"{}\"", text.replace('"', "\\\"")),
+    };
+    let mut events = String::new();
+    let mut expects = Vec::new();
+    for (i, place) in places.iter().enumerate() {
+        let Target::Stage(ix) = place else { continue };
+        let id = &p.stage(*ix).id;
+        if let Some(Some(c)) = run.conditions.get(i) {
+            events.push_str(&format!("  at stage {id}: {}\n", words(c)));
+        }
+        if !merged.ends[i].open {
+            expects.push((format!("stage {id} due"), merged.ends[i].at));
+        }
+    }
+    let Some((last_what, last_date)) = expects.last().cloned() else { return Vec::new() };
+    let scenario = |expects: &[(String, NaiveDate)], how: &str| {
+        let lines: Vec<String> =
+            expects.iter().map(|(what, d)| format!("  expect {what} {how} {d}")).collect();
+        format!("scenario \"generated\" {{\n  starts {from}\n{events}{}\n}}\n", lines.join("\n"))
+    };
+    let outcome = |text: &str| {
+        let parsed = escalate::syntax::parse_scenarios(text).ok()?;
+        let run = escalate::scenario::run(p, text, &parsed).ok()?;
+        run.first().map(|o| (o.passed(), o.failures.iter().map(|f| f.actual.clone()).collect::<Vec<_>>()))
+    };
+    let mut wrong = Vec::new();
+    let exact = scenario(&expects, "on");
+    match outcome(&exact) {
+        Some((true, _)) => {}
+        Some((false, why)) => wrong.push(format!("test: the reference's dates fail: {why:?}\n{exact}")),
+        None => wrong.push(format!("test: the scenario did not run\n{exact}")),
+    }
+    let Some(earlier) = last_date.pred_opt() else { return wrong };
+    let early = scenario(&[(last_what, earlier)], "by");
+    if outcome(&early).is_some_and(|(passed, _)| passed) {
+        wrong.push(format!("test: a day earlier than the reference passes\n{early}"));
     }
     wrong
 }

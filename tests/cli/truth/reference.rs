@@ -300,15 +300,28 @@ fn branchings(p: &Protocol, ix: StageIx) -> Vec<Vec<bool>> {
 
 /// A route out of a stage that counts for time: its target and timescale.
 fn routes_out(p: &Protocol, ix: StageIx) -> Vec<(Target, Option<&Timescale>)> {
+    taken(p, ix).into_iter().map(|(t, ts, _)| (t, ts)).collect()
+}
+
+/// The routes out of a stage that count for time, in the order a scenario
+/// looks for them (its own, then the inherited ones as written), each with
+/// its condition and whether it is the first for that condition (the one a
+/// scenario saying that condition takes).
+fn taken(p: &Protocol, ix: StageIx) -> Vec<(Target, Option<&Timescale>, Option<Condition>)> {
     let own = p.stage(ix).routes.iter().map(|r| (r.condition.clone(), r.target, r.timescale.as_ref()));
     let inherited = p
         .rule_routes
         .iter()
         .filter(|r| r.target != Target::Stage(ix) && p.covers(&r.scope, ix))
         .map(|r| (r.condition.clone(), r.target, r.timescale.as_ref()));
+    let mut seen: Vec<Condition> = Vec::new();
     own.chain(inherited)
         .filter(|(condition, _, _)| *condition != Condition::ImmediateRisk)
-        .map(|(_, target, timescale)| (target, timescale))
+        .map(|(condition, target, timescale)| {
+            let first = !seen.contains(&condition);
+            seen.push(condition.clone());
+            (target, timescale, first.then_some(condition))
+        })
         .collect()
 }
 
@@ -327,6 +340,9 @@ pub struct Run<X> {
     pub end: Time<X>,
     /// It came back to a stage it had passed.
     pub cycle: bool,
+    /// Per stage left: the condition it was left on, when the route taken is
+    /// the one a scenario saying that condition takes.
+    pub conditions: Vec<Option<Condition>>,
 }
 
 /// Every run of the main pathway, each stopping where a disagreement can
@@ -347,6 +363,7 @@ pub fn runs<C: Clock>(c: &C, p: &Protocol, limit: usize) -> Vec<Run<C::X>> {
         took: Vec::new(),
         end: zero,
         cycle: false,
+        conditions: Vec::new(),
     };
     walk(c, p, first, zero, run, vec![None; p.stages.len()], &mut out, limit);
     out
@@ -376,11 +393,13 @@ fn walk<C: Clock>(
         run.took.push(Time { at: c.between(start.at, own.at.max(start.at)), open: own.open });
         let mut seen = seen.clone();
         seen[ix.0] = Some((start, finish));
-        let routes = routes_out(p, ix);
+        let routes = taken(p, ix);
         if p.stage(ix).final_authority.is_some() || routes.is_empty() {
             out.push(Run { end: finish, ..run.clone() });
         }
-        for (target, timescale) in routes {
+        for (target, timescale, condition) in routes {
+            let mut run = run.clone();
+            run.conditions.push(condition);
             let arrival = match timescale {
                 None => finish,
                 Some(t) => match end(c, t, finish.at) {
@@ -413,10 +432,10 @@ fn walk<C: Clock>(
 
 /// The worst case of the main pathway: the most working days a run is known
 /// to take, and whether some run has no bound.
-/// The worst case of the main pathway, and whether some run can go round a
-/// cycle (then its "at least" is the longest way round, once).
-pub fn worst_case(p: &Protocol) -> (Time<u64>, bool) {
-    let all = runs(&Days_, p, 200_000);
+/// The worst case of the main pathway (from its runs in working days), and
+/// whether some run can go round a cycle (then its "at least" is the longest
+/// way round, once).
+pub fn worst_case(all: &[Run<u64>]) -> (Time<u64>, bool) {
     let worst =
         Time { at: all.iter().map(|r| r.end.at).max().unwrap_or(0), open: all.iter().any(|r| r.end.open) };
     (worst, all.iter().any(|r| r.cycle))
@@ -437,19 +456,31 @@ pub fn bound(t: &Timescale) -> Option<u64> {
     end(&Days_, t, 0)
 }
 
-/// The runs that go through `places` in this order, on `clock`, merged:
-/// at each place the latest start and end any of them has, "at least" the
-/// most any is known to take and unbounded if any is.
-pub fn along<C: Clock>(c: &C, p: &Protocol, places: &[Target]) -> Option<Run<C::X>> {
+/// The runs that go through `places` in this order, merged: at each place
+/// the latest start and end any of them has, "at least" the most any is
+/// known to take and unbounded if any is.
+pub fn along<X: Ord + Copy>(all: &[Run<X>], places: &[Target]) -> Option<Run<X>> {
+    along_by(all, places, None)
+}
+
+/// As [`along`], only the runs that leave each stage on these conditions
+/// (as a scenario says them; `None` for the last stage, left on none).
+pub fn along_by<X: Ord + Copy>(
+    all: &[Run<X>],
+    places: &[Target],
+    conditions: Option<&[Option<Condition>]>,
+) -> Option<Run<X>> {
     fn merge<X: Ord + Copy>(a: &[Time<X>], b: &[Time<X>]) -> Vec<Time<X>> {
         a.iter().zip(b).map(|(x, y)| Time { at: x.at.max(y.at), open: x.open || y.open }).collect()
     }
-    runs(c, p, 200_000).into_iter().filter(|r| r.places == places).reduce(|a, b| Run {
+    let by = |r: &Run<X>| conditions.is_none_or(|want| r.conditions.iter().eq(want.iter()));
+    all.iter().filter(|r| r.places == places && by(r)).cloned().reduce(|a, b| Run {
         places: a.places.clone(),
         took: merge(&a.took, &b.took),
         starts: merge(&a.starts, &b.starts),
         ends: merge(&a.ends, &b.ends),
         end: Time { at: a.end.at.max(b.end.at), open: a.end.open || b.end.open },
         cycle: a.cycle || b.cycle,
+        conditions: a.conditions.clone(),
     })
 }
