@@ -709,9 +709,11 @@ impl Stage {
                     let end = step.end(clock, base.at);
                     if from.is_some() && !end.unbounded {
                         // A deadline counted from a point holds whatever came
-                        // before it in the stage (but cannot make the stage's
-                        // own start known).
-                        Reach { at: end.at.max(at.at), unbounded: base.unbounded || start.unbounded }
+                        // before it in the stage: the steps before end by then
+                        // too (`limit-exceeded` reports bounded ones that take
+                        // longer). It cannot end before the stage starts, nor
+                        // make the stage's own start known.
+                        Reach { at: end.at.max(start.at), unbounded: base.unbounded || start.unbounded }
                     } else {
                         Reach { at: end.at.max(at.at), unbounded: base.unbounded || end.unbounded }
                     }

@@ -110,6 +110,67 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         findings.push(finding);
     }
 
+    // A step whose deadline, counted from a point in the stage, comes before
+    // the bounded steps ahead of it end: escalate holds the deadline.
+    for (ix, stage) in p.stages_with_ix() {
+        let zero = crate::model::Reach { at: WorkingDays(0), unbounded: false };
+        let mut at = zero;
+        let mut times: Vec<(crate::model::Reach<WorkingDays>, crate::model::Reach<WorkingDays>)> = Vec::new();
+        for (k, step) in stage.steps.iter().enumerate() {
+            let began = at;
+            let base = match step.from {
+                Some(crate::model::From::Step { step: j, point }) => {
+                    times.get(j).map(|(s, e)| if point == crate::timescale::Point::Start { *s } else { *e })
+                }
+                Some(crate::model::From::Stage { stage: s, point: crate::timescale::Point::Start })
+                    if s == ix =>
+                {
+                    Some(zero)
+                }
+                _ => None,
+            };
+            if step.counts_for_time() {
+                let end = step.end(&crate::timescale::Count, base.map_or(at.at, |b| b.at));
+                if let (Some(base), Some(t)) = (base, step.timescale.as_ref())
+                    && !end.unbounded
+                    && !base.unbounded
+                    && !at.unbounded
+                    && at.at > end.at
+                {
+                    let mut finding = Finding::new(
+                        Code::LimitExceeded,
+                        format!(
+                            "the steps before step {} of `{}` take {}, past its deadline of day {}",
+                            k + 1,
+                            stage.display_id(),
+                            at.at,
+                            end.at.0
+                        ),
+                    )
+                    .at(t.span, format!("ends by day {}", end.at.0))
+                    .help(
+                        "escalate holds the deadline, so the steps before it must end by then too, but their own timescales take longer: shorten them or correct the deadline",
+                    )
+                    .stage(stage.id.clone());
+                    if p.is_advisory(t) {
+                        finding.severity = Severity::Warning;
+                    }
+                    findings.push(finding);
+                }
+                at = match (base, step.from) {
+                    (Some(b), Some(_)) if !end.unbounded => {
+                        crate::model::Reach { at: end.at, unbounded: b.unbounded }
+                    }
+                    _ => crate::model::Reach {
+                        at: end.at.max(at.at),
+                        unbounded: at.unbounded || end.unbounded,
+                    },
+                };
+            }
+            times.push((began, at));
+        }
+    }
+
     // A bound over several stages that their own timescales overrun.
     for span in &p.spans {
         let Some(bound) = span.timescale.bound() else { continue };

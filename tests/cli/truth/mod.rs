@@ -226,6 +226,7 @@ fn disagreements(seed: u64, text: &str) -> Vec<Disagreement> {
         }
     }
     wrong.extend(counts_disagree(&report));
+    wrong.extend(laws_broken(seed, text, worst));
     // compare's other formats state the same worst case.
     if let Some(summary) = Summary::of(&report) {
         let md = render::compare::markdown(std::slice::from_ref(&summary));
@@ -238,6 +239,47 @@ fn disagreements(seed: u64, text: &str) -> Vec<Disagreement> {
         if !csv.contains(&worst.days.0.to_string()) {
             wrong.push(format!("compare csv: no `{}`", worst.days.0));
         }
+    }
+    wrong
+}
+
+/// The metamorphic laws, on one `N working days` of the text chosen by the
+/// seed: lengthening it never shortens the worst case nor changes whether it
+/// is bounded; replacing it with vague words never makes the worst case
+/// bounded or shorter.
+fn laws_broken(seed: u64, text: &str, before: escalate::timescale::Worst) -> Vec<Disagreement> {
+    let counts: Vec<(usize, usize)> = text
+        .match_indices(" working days")
+        .filter_map(|(end, _)| {
+            let start = text[..end].rfind(|c: char| !c.is_ascii_digit()).map_or(0, |i| i + 1);
+            (start < end).then_some((start, end))
+        })
+        .collect();
+    if counts.is_empty() {
+        return Vec::new();
+    }
+    let (start, end) = counts[(seed as usize) % counts.len()];
+    let n: u64 = text[start..end].parse().unwrap_or(0);
+    let worst_of = |changed: String| {
+        let report = check_source("changed.esc", changed);
+        report.analysed().map(|(_, a)| a.worst.worst)
+    };
+    let mut wrong = Vec::new();
+    let longer = format!("{}{}{}", &text[..start], n + 3, &text[end..]);
+    if let Some(after) = worst_of(longer) {
+        if after.unbounded != before.unbounded || after.days < before.days {
+            wrong.push(format!("law: lengthening `{n} working days` at byte {start} took the worst case from {before} to {after}"));
+        }
+    }
+    // Vague words in its place (a text that no longer parses is skipped).
+    let vague = format!("{}without delay{}", &text[..start], &text[end + " working days".len()..]);
+    if let Some(after) = worst_of(vague)
+        && !after.unbounded
+        && (before.unbounded || after.days < before.days)
+    {
+        wrong.push(format!(
+            "law: removing `{n} working days` at byte {start} took the worst case from {before} to {after}"
+        ));
     }
     wrong
 }

@@ -237,7 +237,7 @@ fn stage_end<C: Clock>(
             Some((b, e)) if step.from.is_none() => Time { at: e, open: b.open },
             // A deadline counted from a point holds whatever came before it
             // in the stage (but cannot make the stage's own start known).
-            Some((b, e)) => Time { at: e.max(at.at), open: b.open },
+            Some((b, e)) => Time { at: e.max(start.at), open: b.open },
             None => Time { at: at.at, open: true },
         };
         step_ends.push(at);
