@@ -91,6 +91,14 @@ fn disagreements(seed: u64, text: &str) -> Vec<Disagreement> {
         }
     }
 
+    // Every timescale's own bound: what the language server's hover, the
+    // `counted as` / `at most` words and every check say of it.
+    for t in p.timescales() {
+        if t.bound().map(|d| d.0) != reference::bound(t) {
+            wrong.push(format!("`{}`: bound {:?}, reference {:?}", t.written, t.bound(), reference::bound(t)));
+        }
+    }
+
     // compare, as JSON.
     if let Some(summary) = Summary::of(&report) {
         let doc: serde_json::Value =
