@@ -76,6 +76,34 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                 ),
                 None => {}
             }
+            // The other branch of a conditional step may be taken too.
+            if let Some(other) = &step.otherwise {
+                match other.timescale.as_ref().map(|t| (t, t.vague_words())) {
+                    Some((t, Some(words))) => findings.push(vague(
+                        stage,
+                        t.span,
+                        format!(
+                            "step \"{}\" in `{}` is otherwise only bounded by {words}",
+                            short(&step.text),
+                            stage.display_id()
+                        ),
+                    )),
+                    None if !capped => findings.push(
+                        Finding::new(
+                            Code::UnboundedTimescale,
+                            format!(
+                                "the `otherwise` of step \"{}\" in `{}` has no timescale",
+                                short(&step.text),
+                                stage.display_id()
+                            ),
+                        )
+                        .at(other.span, "no timescale")
+                        .help(format!("{HELP_BOUND}{}", source_says(&other.quotes)))
+                        .stage(stage.id.clone()),
+                    ),
+                    _ => {}
+                }
+            }
         }
         for record in &stage.records {
             if let Some(words) = record.timescale.as_ref().and_then(|t| t.vague_words()) {

@@ -95,7 +95,12 @@ fn disagreements(seed: u64, text: &str) -> Vec<Disagreement> {
     // `counted as` / `at most` words and every check say of it.
     for t in p.timescales() {
         if t.bound().map(|d| d.0) != reference::bound(t) {
-            wrong.push(format!("`{}`: bound {:?}, reference {:?}", t.written, t.bound(), reference::bound(t)));
+            wrong.push(format!(
+                "`{}`: bound {:?}, reference {:?}",
+                t.written,
+                t.bound(),
+                reference::bound(t)
+            ));
         }
     }
 
