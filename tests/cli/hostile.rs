@@ -21,6 +21,7 @@
 
 mod props;
 mod round2;
+mod round3;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
