@@ -7,6 +7,7 @@
 //! `check`'s findings (with `.escalate.toml` applied), formatting is `fmt`,
 //! hover on a code is `explain`'s text.
 
+pub mod framing;
 mod index;
 
 use std::collections::HashMap;
@@ -34,7 +35,7 @@ const GRAMMAR: &str = include_str!("../../grammar/escalate.pest");
 
 /// Serve on stdin and stdout until the client says `exit`.
 pub fn run() -> ExitCode {
-    let (connection, io_threads) = Connection::stdio();
+    let (connection, io_threads) = stdio();
     let result = serve(&connection);
     drop(connection);
     let joined = io_threads.join();
@@ -49,6 +50,66 @@ pub fn run() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The reading and writing threads of [`stdio`].
+struct IoThreads {
+    reader: std::thread::JoinHandle<std::io::Result<()>>,
+    writer: std::thread::JoinHandle<std::io::Result<()>>,
+}
+
+impl IoThreads {
+    fn join(self) -> std::io::Result<()> {
+        let joined = |h: std::thread::JoinHandle<std::io::Result<()>>| {
+            h.join().unwrap_or_else(|_| Err(std::io::Error::other("a thread stopped")))
+        };
+        let reader = joined(self.reader);
+        joined(self.writer).and(reader)
+    }
+}
+
+/// `lsp-server`'s connection over stdin and stdout, read by [`framing`]: a
+/// message that cannot be read (a malformed or oversized header, a body
+/// that is not a JSON-RPC message) is reported to the client as an error in
+/// its log (`window/logMessage`) and on stderr, and the server goes on.
+fn stdio() -> (Connection, IoThreads) {
+    use crossbeam_channel::bounded;
+    let (writer_sender, writer_receiver) = bounded::<Message>(0);
+    let writer = std::thread::spawn(move || {
+        let mut stdout = std::io::stdout().lock();
+        writer_receiver.into_iter().try_for_each(|message| message.write(&mut stdout))
+    });
+    let (reader_sender, reader_receiver) = bounded::<Message>(0);
+    let complaints = writer_sender.clone();
+    let reader = std::thread::spawn(move || {
+        let mut input = framing::Reader::new(std::io::stdin().lock());
+        while let Some(frame) = input.next_frame()? {
+            let why = match frame {
+                framing::Frame::Message(text) => match serde_json::from_str::<Message>(&text) {
+                    Ok(message) => {
+                        let exit = matches!(&message, Message::Notification(n) if n.method == "exit");
+                        if reader_sender.send(message).is_err() || exit {
+                            break;
+                        }
+                        continue;
+                    }
+                    Err(e) => format!("a message that is not JSON-RPC: {e}"),
+                },
+                framing::Frame::Error(why) => why,
+            };
+            let why = format!("escalate lsp: cannot read {why}");
+            eprintln!("error: {}", crate::render::human::visible_line(&why));
+            let log = Notification::new(
+                "window/logMessage".into(),
+                LogMessageParams { typ: MessageType::ERROR, message: why },
+            );
+            if complaints.send(Message::Notification(log)).is_err() {
+                break;
+            }
+        }
+        Ok(())
+    });
+    (Connection { sender: writer_sender, receiver: reader_receiver }, IoThreads { reader, writer })
 }
 
 fn capabilities() -> ServerCapabilities {

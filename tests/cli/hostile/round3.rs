@@ -99,3 +99,43 @@ fn a_timeline_with_a_huge_table_cell() {
     let longest_other = out.lines().filter(|l| !l.contains(&words)).map(str::len).max().unwrap_or(0);
     assert!(longest_other < 600, "a row padded to the long cell: {longest_other} bytes");
 }
+
+// ------------------------------------------- 6. the language server's framing
+
+/// The messages in what the server wrote (a loose reader: enough for a test).
+fn lsp_messages(stdout: &[u8]) -> Vec<serde_json::Value> {
+    let text = String::from_utf8_lossy(stdout);
+    text.split("Content-Length: ")
+        .filter_map(|part| part.split_once("\r\n\r\n").map(|(_, body)| body))
+        .filter_map(|body| serde_json::from_str(body).ok())
+        .collect()
+}
+
+#[test]
+fn the_language_server_survives_bad_headers() {
+    let body = |v: serde_json::Value| {
+        let text = v.to_string();
+        format!("Content-Length: {}\r\n\r\n{text}", text.len())
+    };
+    let init = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"capabilities": {}, "processId": null, "rootUri": null}});
+    let mut input = String::new();
+    input.push_str("Content-Length: 1e15\r\n\r\n{\"lost\":1}");
+    input.push_str("Content-Length: -1\r\n\r\n{}");
+    input.push_str("not a header\r\n\r\n");
+    input.push_str(&body(serde_json::json!({"not": "json-rpc"})));
+    input.push_str(&body(init));
+    // Promises 2^64-1 bytes, then the input ends: no allocation, no abort.
+    input.push_str("Content-Length: 18446744073709551615\r\n\r\n{}");
+    let output = run(&["lsp"], Some(input.into_bytes()));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.code().is_some(), "killed by a signal: {stderr}");
+    assert!(!stderr.contains("panicked") && !stderr.contains("internal error"), "{stderr}");
+    let messages = lsp_messages(&output.stdout);
+    assert!(
+        messages.iter().any(|m| m["id"] == 1 && m["result"]["capabilities"].is_object()),
+        "no answer to `initialize` after the bad headers: {messages:?}\n{stderr}"
+    );
+    let logged = messages.iter().filter(|m| m["method"] == "window/logMessage").count();
+    assert!(logged >= 3, "each bad message is reported: {messages:?}");
+}
