@@ -13,14 +13,16 @@ use crate::compare::Summary;
 /// path as given, so the columns can be told apart.
 fn headings(summaries: &[Summary]) -> Vec<String> {
     let shared = |name: &str| summaries.iter().filter(|s| s.name == name).count() > 1;
+    // A file name can hold a line break or an escape: shown as every
+    // user string is on a terminal (`human::visible_line`).
     let mut headings: Vec<String> = summaries
         .iter()
         .map(|s| {
-            if shared(&s.name) {
-                s.file.strip_suffix(".esc").unwrap_or(&s.file).to_string()
+            crate::render::human::visible_line(if shared(&s.name) {
+                s.file.strip_suffix(".esc").unwrap_or(&s.file)
             } else {
-                s.name.clone()
-            }
+                &s.name
+            })
         })
         .collect();
     // The same file twice: number the columns.

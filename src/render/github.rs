@@ -28,7 +28,9 @@ pub fn render(reports: &[Report]) -> String {
             let mut properties = Vec::new();
             if report.path != "<stdin>" {
                 let path = super::sarif::relative_path(&report.path).unwrap_or_else(|| report.path.clone());
-                properties.push(format!("file={}", property(&path)));
+                // Escaped for the workflow command after every control
+                // character is shown as a symbol (`human::visible_line`).
+                properties.push(format!("file={}", property(&super::human::visible_line(&path))));
             }
             if let Some(span) = f.span {
                 let (line, col) = lines.line_col(span.start);
@@ -107,6 +109,7 @@ pub fn step_summary(reports: &[Report]) -> String {
     for report in reports {
         let lines = LineIndex::new(&report.source);
         let path = super::sarif::relative_path(&report.path).unwrap_or_else(|| report.path.clone());
+        let path = super::human::visible_line(&path);
         for f in &report.findings {
             let place = match f.span {
                 Some(span) => format!("{path}:{}", lines.line_col(span.start).0),

@@ -14,7 +14,8 @@ pub fn totals(files: &[FileResult]) -> (usize, usize) {
 
 /// One line per scenario: `  ok    name` or `  FAIL  name`.
 pub fn list(file: &FileResult) -> String {
-    let mut out = format!("{} ({}):\n", file.scenarios, file.protocol);
+    let shown = crate::render::human::visible_line;
+    let mut out = format!("{} ({}):\n", shown(&file.scenarios), shown(&file.protocol));
     for o in &file.outcomes {
         let _ = writeln!(out, "  {}  {}", if o.passed() { "ok  " } else { "FAIL" }, o.name);
     }
