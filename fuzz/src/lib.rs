@@ -405,6 +405,22 @@ pub fn tokens_to_source(bytes: &[u8]) -> String {
     out
 }
 
+/// Input for the `long_lines` target: a protocol whose title is 65,600
+/// characters long, then the tokens [`tokens_to_source`] would pick, each
+/// followed by a space, so that everything after the title (and every
+/// finding there) is on line 1 past column 65,535.
+pub fn long_line_source(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(65_700 + bytes.len() * 12);
+    out.push_str("protocol \"");
+    out.extend(std::iter::repeat_n('x', 65_600));
+    out.push_str("\" ");
+    for &b in bytes {
+        out.push_str(TOKENS[usize::from(b) % TOKENS.len()]);
+        out.push(' ');
+    }
+    out
+}
+
 /// The tokens: keywords, conditions, timescales, names, awkward strings and
 /// numbers, and the odd bytes that hostile files hold.
 pub const TOKENS: &[&str] = &[
