@@ -514,12 +514,17 @@ fn hover(text: &str, position: Position) -> Option<Hover> {
     let within = |s: crate::span::Span| s.start <= offset && offset <= s.end;
     if let Some((space, word)) = index.name_at(offset) {
         let symbol = index.definition(space, &word.text)?;
-        let mut out = format!("**{} {}**: {}", symbol.kind.word(), symbol.name.text, symbol.title);
+        // Titles, quotes and names are the file's text: escaped for
+        // Markdown, so that `<img>`, `[link](...)` or `**` in a title is
+        // shown as written, never drawn (issue 26).
+        let md = crate::render::diff::md;
+        let mut out = format!("**{} {}**: {}", symbol.kind.word(), md(&symbol.name.text), md(&symbol.title));
         for quote in &symbol.quotes {
-            out.push_str(&format!("\n\n> {}", quote.split_whitespace().collect::<Vec<_>>().join(" ")));
+            out.push_str(&format!("\n\n> {}", md(&quote.split_whitespace().collect::<Vec<_>>().join(" "))));
         }
         let places = index.places(space, &word.text);
         if !places.is_empty() {
+            let places: Vec<String> = places.iter().map(|p| md(p)).collect();
             out.push_str(&format!("\n\nUsed in: {}", places.join(", ")));
         } else if symbol.kind != Kind::Exception {
             out.push_str("\n\nNot used by any stage or route.");
@@ -568,11 +573,25 @@ fn rename(text: &str, uri: &Uri, position: Position, new_name: &str) -> Result<W
     if index.definition(space, new_name).is_some() {
         return Err(refuse(format!("`{new_name}` is already declared")));
     }
-    let edits: Vec<TextEdit> = index
-        .occurrences(space, &word.text)
-        .into_iter()
-        .map(|s| TextEdit::new(lines.range(s), new_name.to_string()))
-        .collect();
+    let spans = index.occurrences(space, &word.text);
+    // The file renamed must parse as well as it did: a keyword (`stage`,
+    // `within`) looks like a name but would leave a file that does not.
+    let mut renamed = text.to_string();
+    let mut sorted = spans.clone();
+    sorted.sort_by_key(|s| std::cmp::Reverse(s.start));
+    for s in &sorted {
+        if renamed.is_char_boundary(s.start) && renamed.is_char_boundary(s.end) && s.end <= renamed.len() {
+            renamed.replace_range(s.start..s.end, new_name);
+        }
+    }
+    let input_errors = |t: &str| crate::analyse(t).1.iter().filter(|f| f.code.is_input_error()).count();
+    if input_errors(&renamed) > input_errors(text) {
+        return Err(refuse(format!(
+            "`{new_name}` cannot be a name here: the file would no longer read (is it a keyword?)"
+        )));
+    }
+    let edits: Vec<TextEdit> =
+        spans.into_iter().map(|s| TextEdit::new(lines.range(s), new_name.to_string())).collect();
     Ok(WorkspaceEdit { changes: Some(HashMap::from([(uri.clone(), edits)])), ..WorkspaceEdit::default() })
 }
 

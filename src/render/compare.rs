@@ -314,7 +314,14 @@ fn csv_field(text: &str) -> String {
     } else {
         text.to_string()
     };
-    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text }
+    // Quoted when it holds the separator of any common locale, not only
+    // the comma: opened with `;` (Excel's in much of Europe) or a tab, an
+    // unquoted `x;=1+1;y` would be split into cells, one a formula.
+    if text.contains([',', ';', '\t', '|', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
 }
 
 /// One JSON document, version 1.
@@ -346,5 +353,9 @@ mod tests {
         assert_eq!(csv_field("-x"), "'-x");
         assert_eq!(csv_field("+x, y"), "\"'+x, y\"");
         assert_eq!(csv_field("a = b"), "a = b");
+        // Opened with another locale's separator, still one cell (issue 26).
+        assert_eq!(csv_field("x;=1+1;y"), "\"x;=1+1;y\"");
+        assert_eq!(csv_field("x\t=1+1"), "\"x\t=1+1\"");
+        assert_eq!(csv_field("x|=1+1"), "\"x|=1+1\"");
     }
 }

@@ -90,7 +90,7 @@ pub fn text(d: &Diff) -> String {
 
 /// Inline Markdown: every character that could start markup is escaped, so
 /// a title reads as written and never turns into HTML or a link.
-fn md(text: &str) -> String {
+pub(crate) fn md(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in crate::render::human::visible_line(text).chars() {
         match c {
