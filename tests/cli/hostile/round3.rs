@@ -434,3 +434,30 @@ fn a_git_blob_over_the_limit_is_refused() {
     let size = escalate::MAX_FILE_BYTES + 10;
     assert!(transcript(&output).contains(&format!("{size} bytes")), "{}", transcript(&output));
 }
+
+// ------------------------------------------------------------------- growth
+
+#[test]
+fn test_json_grows_with_the_scenarios_not_their_square() {
+    // Each scenario's line was found by indexing the whole scenarios file
+    // again (`FileResult::line`): S scenarios x the file's size.
+    let dir = scratch("scenario-growth");
+    std::fs::copy("policies/hull.esc", dir.join("hull.esc")).expect("copy");
+    let time = |n: usize| {
+        let scenarios: String = (0..n)
+            .map(|i| format!("scenario \"S{i}\" {{\n  at stage 1: resolved\n  expect ends at resolved\n}}\n"))
+            .collect();
+        std::fs::write(dir.join("hull.scenarios"), scenarios).expect("write");
+        (0..2)
+            .map(|_| {
+                let start = std::time::Instant::now();
+                let output = run_in(&dir, &["test", "--format", "json", "hull.esc"], None);
+                assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+                start.elapsed().as_secs_f64()
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    let ratio = time(27_000) / time(3_000).max(1e-6);
+    // Linear is about 9; the square 81.
+    assert!(ratio < 25.0, "9x the scenarios took {ratio:.1}x the time");
+}
