@@ -182,7 +182,11 @@ impl Source {
     fn line_of(&self, offset: usize) -> (usize, usize, usize) {
         let line = self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1);
         let start = self.line_starts.get(line).copied().unwrap_or(0).min(self.text.len());
-        let end = self.line_starts.get(line + 1).map_or(self.text.len(), |&next| next.saturating_sub(1));
+        let mut end = self.line_starts.get(line + 1).map_or(self.text.len(), |&next| next.saturating_sub(1));
+        // A CRLF line ends before its CR: an excerpt never holds it raw.
+        if end > start && self.text.as_bytes().get(end - 1) == Some(&b'\r') {
+            end -= 1;
+        }
         (line, start, end.max(start))
     }
 

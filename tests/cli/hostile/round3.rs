@@ -56,6 +56,17 @@ fn a_finding_past_column_65535_is_shown_as_an_excerpt() {
 }
 
 #[test]
+fn an_excerpt_of_a_crlf_line_holds_no_carriage_return() {
+    // Found by the `long_lines` fuzz target: the excerpt ran to the line's
+    // end, CR included, and the CR reached the terminal.
+    let line = format!("{}\r\n# end\r\n", one_line_protocol(70_000));
+    let (human, _) = check_stdin(line.as_bytes());
+    no_panic(&human, "check");
+    assert!(String::from_utf8_lossy(&human.stdout).contains("only the part around column"));
+    terminal_safe(&human.stdout);
+}
+
+#[test]
 fn a_syntax_error_past_column_65535_is_shown_as_an_excerpt() {
     let mut line = one_line_protocol(70_000);
     line.push_str(" stage }} oops");
