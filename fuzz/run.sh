@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run one fuzz target for a while: ./fuzz/run.sh pipeline|tokens|compare|config [SECONDS]
+# Run one fuzz target for a while: ./fuzz/run.sh pipeline|tokens|compare|config|long_lines|lsp_framing|diff|scenarios [SECONDS]
 # It stops at the first crash, saved in fuzz/artifacts/TARGET/; replay one
 # with `fuzz/target/x86_64-unknown-linux-gnu/release/TARGET FILE`. For a long
 # unattended run that keeps going past crashes, add libFuzzer's
@@ -24,6 +24,8 @@ mkdir -p "corpus/$target" "artifacts/$target"
 # to hold a whole policy; a `tokens` or `compare` input is one token a byte.
 case "$target" in
     pipeline) seeds=(seeds) max_len=32768 ;;
+    long_lines | diff) seeds=(seeds-tokens) max_len=4096 ;;
+    lsp_framing | scenarios) seeds=() max_len=4096 ;;
     *) seeds=("seeds-$target") max_len=4096 ;;
 esac
 if [ -d "corpus-kept/$target" ]; then

@@ -13,9 +13,12 @@ export RUSTC_BOOTSTRAP=1
 cargo fuzz build -a -s none
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-for target in pipeline tokens compare config; do
+for target in pipeline tokens compare config long_lines lsp_framing diff scenarios; do
     case "$target" in
         pipeline) seeds=(seeds) max_len=32768 ;;
+        # Token soup on one line past column 65,535 (issue 26); tokens' seeds.
+        long_lines | diff) seeds=(seeds-tokens) max_len=4096 ;;
+        lsp_framing | scenarios) seeds=() max_len=4096 ;;
         *) seeds=("seeds-$target") max_len=4096 ;;
     esac
     if [ -d "corpus-kept/$target" ]; then

@@ -135,12 +135,21 @@ impl Config {
         for folder in start.ancestors() {
             let candidate = folder.join(FILE_NAME);
             if candidate.is_file() {
-                let text = std::fs::read_to_string(&candidate).map_err(|e| {
+                let shown = |why: String| {
                     crate::render::human::visible_line(&format!(
-                        "{}: cannot read it: {e}",
+                        "{}: cannot read it: {why}",
                         candidate.display()
                     ))
-                })?;
+                };
+                // Its size checked before it is read, as every input's is.
+                let bytes = match crate::read_bounded(&candidate) {
+                    Ok(crate::Bounded::Bytes(bytes)) => bytes,
+                    Ok(crate::Bounded::TooLarge(_)) => {
+                        return Err(shown(format!("it is more than {} bytes", crate::MAX_FILE_BYTES)));
+                    }
+                    Err(e) => return Err(shown(e.to_string())),
+                };
+                let text = String::from_utf8(bytes).map_err(|_| shown("it is not UTF-8 text".into()))?;
                 return Config::parse(&text, &candidate).map(Some);
             }
         }

@@ -39,20 +39,27 @@ fn pending(tmp: &Path, add: bool) {
 
 /// Replace the contents of the existing file `path` with `contents`, so that
 /// a reader (or a crash, or a full disk) sees either the old file or the new
-/// one, never half of each.
+/// one, never half of each: for `fmt`, which rewrites the user's own files.
 ///
 /// The new text is written to a temporary file in the same directory (a
 /// rename is only atomic within one file system), flushed to disk, given the
 /// original's permissions, and renamed over the original; then the directory
-/// is flushed so that the rename itself survives a crash. A symbolic link is
-/// followed, so the link stays a link and the file it names is replaced. A
-/// read-only file is refused rather than quietly replaced.
+/// is flushed so that the rename itself survives a crash. A symbolic link
+/// named by the user is followed, so the link stays a link and the file it
+/// names is replaced (folder searches never reach a link: they do not follow
+/// them). A read-only file is refused rather than quietly replaced, and so is
+/// anything that is not a regular file (a FIFO, a device, a socket): it has
+/// no text of its own to rewrite, and a rename would replace it by a file.
 ///
 /// Two things a rename cannot keep: the file's owner (if someone else owns
 /// it, the new file is ours) and hard links (other names keep the old text).
 pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
     let target = fs::canonicalize(path)?;
-    let permissions = fs::metadata(&target)?.permissions();
+    let meta = fs::metadata(&target)?;
+    if !meta.is_file() {
+        return Err(io::Error::other(format!("it is {}, not a regular file", kind(&meta))));
+    }
+    let permissions = meta.permissions();
     if permissions.readonly() {
         return Err(io::Error::new(io::ErrorKind::PermissionDenied, "the file is read-only"));
     }
@@ -60,21 +67,128 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
     replace(dir, &target, contents, Some(permissions))
 }
 
-/// Write `contents` to `path`, a new file or one to replace, atomically as
-/// [`write_atomic`] does. A symbolic link at `path` is not followed: the link
-/// itself is replaced by the new file, so an output path can never be used
-/// to overwrite the file a link names. A file that is replaced keeps its
-/// permissions; a new one gets the usual ones (those the umask allows).
+/// Write `contents` to `path`, the output a command was told to write
+/// (`render -o`, `timeline -o`, the pages of `report`). The one policy for
+/// every output path:
+///
+/// - a regular file, or nothing yet: written atomically, as [`write_atomic`]
+///   does (a file that is replaced keeps its permissions; a new one gets the
+///   usual ones, those the umask allows);
+/// - a symbolic link to a file, a folder or nothing: never followed. The link
+///   itself is replaced by the new file, so an output path can never be used
+///   to overwrite (or create) a file elsewhere that a link names;
+/// - a character device (`/dev/null`, a terminal) or a FIFO, named directly
+///   or through links (`/dev/stdout` and `/dev/fd/1` are links): written in
+///   place, never replaced. A stream has no old contents to keep whole, and
+///   `-o /dev/stdout` or `-o /dev/null` in a script mean "write there"; a
+///   rename would replace the device node with a file (as root) or fail.
+/// - a block device (a disk), a socket or a folder: refused, with the reason.
+///   Nothing escalate draws belongs on a disk, and a socket cannot be opened.
 pub fn write_output(path: &Path, contents: &[u8]) -> io::Result<()> {
     let permissions = match fs::symlink_metadata(path) {
-        Ok(meta) if meta.is_dir() => {
-            return Err(io::Error::new(io::ErrorKind::IsADirectory, "it is a folder"));
-        }
         Ok(meta) if meta.is_file() => Some(meta.permissions()),
-        _ => None,
+        Ok(meta) if meta.file_type().is_symlink() => match fs::metadata(path) {
+            Ok(target) if is_stream(&target) => return write_in_place(path, contents),
+            // A link to a file, a folder or nothing: the link is replaced.
+            _ => None,
+        },
+        Ok(meta) if is_stream(&meta) => return write_in_place(path, contents),
+        Ok(meta) => {
+            return Err(io::Error::other(format!(
+                "it is {}: escalate writes only files, character devices and FIFOs",
+                kind(&meta)
+            )));
+        }
+        Err(_) => None,
     };
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     replace(dir, path, contents, permissions)
+}
+
+/// Create the folder `relative` inside `root` (and the folders on the way),
+/// never through a link: each folder on the way that exists must be a real
+/// folder, so that writing into `root/relative` can never leave `root`.
+/// `root` itself is where the user pointed, and may be a link.
+pub fn create_dir_within(root: &Path, relative: &Path) -> io::Result<()> {
+    fs::create_dir_all(root)?;
+    let mut dir = root.to_path_buf();
+    for part in relative.components() {
+        match part {
+            std::path::Component::Normal(name) => dir.push(name),
+            std::path::Component::CurDir => continue,
+            _ => return Err(io::Error::other("the path leaves the output folder")),
+        }
+        match fs::symlink_metadata(&dir) {
+            Ok(meta) if meta.is_dir() => {}
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(io::Error::other(format!(
+                    "`{}` is a link: escalate does not write through links inside the output folder",
+                    dir.display()
+                )));
+            }
+            Ok(meta) => return Err(io::Error::other(format!("`{}` is {}", dir.display(), kind(&meta)))),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => fs::create_dir(&dir)?,
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(())
+}
+
+/// A character device or a FIFO: a stream, written in place.
+fn is_stream(meta: &fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        t.is_char_device() || t.is_fifo()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        false
+    }
+}
+
+/// What a file that is not a regular file is, for a message: `a FIFO`.
+pub fn kind(meta: &fs::Metadata) -> &'static str {
+    let t = meta.file_type();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() {
+        "a folder"
+    } else if t.is_symlink() {
+        "a link"
+    } else if t.is_file() {
+        "a file"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Write to a stream as it is: opened for writing (never created, never
+/// truncated: a device has no length), then written whole.
+fn write_in_place(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let mut file = OpenOptions::new().write(true).open(path)?;
+    // What was opened is what was looked at (not a file swapped in since).
+    if !is_stream(&file.metadata()?) {
+        return Err(io::Error::other("it changed while being written: it is left as it is"));
+    }
+    file.write_all(contents)?;
+    file.flush()
 }
 
 /// The temporary file, then the rename. `permissions` are the file's from

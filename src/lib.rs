@@ -109,6 +109,41 @@ impl Report {
     }
 }
 
+/// What [`read_bounded`] read: the bytes, or that the input is over
+/// [`MAX_FILE_BYTES`] (with its size, where it is known).
+#[derive(Debug)]
+pub enum Bounded {
+    Bytes(Vec<u8>),
+    TooLarge(Option<u64>),
+}
+
+/// Read `path` whole, never more than [`MAX_FILE_BYTES`] of it: a regular
+/// file larger than that is refused from its size, before a byte is read
+/// (a sparse file of 3 GiB costs nothing); anything else (a FIFO, a device,
+/// a file that grows while read) is read until one byte past the limit.
+pub fn read_bounded(path: &std::path::Path) -> std::io::Result<Bounded> {
+    let file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    if meta.is_file() && meta.len() > MAX_FILE_BYTES as u64 {
+        return Ok(Bounded::TooLarge(Some(meta.len())));
+    }
+    let size = meta.is_file().then_some(meta.len());
+    read_bounded_from(file, size)
+}
+
+/// [`read_bounded`] from any reader (standard input, a pipe from git):
+/// reading stops one byte past the limit. `size` is what is known of the
+/// input's size, to say in the report.
+pub fn read_bounded_from(reader: impl std::io::Read, size: Option<u64>) -> std::io::Result<Bounded> {
+    use std::io::Read as _;
+    let mut bytes = Vec::with_capacity(size.map_or(0, |s| s.min(MAX_FILE_BYTES as u64) as usize));
+    reader.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes)?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Ok(Bounded::TooLarge(size.filter(|&s| s > MAX_FILE_BYTES as u64)));
+    }
+    Ok(Bounded::Bytes(bytes))
+}
+
 /// The report for a file over [`MAX_FILE_BYTES`]: `size` is the file's
 /// size where it is known (a regular file's length), not the bytes read,
 /// since a reader stops one byte past the limit; `None` for a stream.

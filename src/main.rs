@@ -39,7 +39,9 @@ pub(crate) enum Command {
         /// Protocol files, or folders searched (with their sub-folders) for
         /// `*.esc` as git sees them (what `.gitignore` names, hidden folders
         /// and `node_modules` are left out); `-` reads standard input.
-        /// Defaults to the current folder.
+        /// Defaults to the current folder. Symbolic links inside a folder are
+        /// not followed (as ripgrep does): name a linked file or folder on the
+        /// command line to include it.
         paths: Vec<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -79,7 +81,8 @@ pub(crate) enum Command {
     Fmt {
         /// Files, or directories searched recursively for `*.esc`; `-`
         /// formats standard input to standard output. Defaults to the
-        /// current directory.
+        /// current directory. Symbolic links inside a folder are not followed:
+        /// name a linked file or folder on the command line to include it.
         paths: Vec<PathBuf>,
         /// Write nothing: list the files that would change, and exit with 1
         /// if any would.
@@ -128,7 +131,8 @@ pub(crate) enum Command {
     /// Exit codes: 0 compared, 2 a file could not be read or parsed (its
     /// problems are shown on standard error) or the command was used wrongly.
     Compare {
-        /// Protocol files, or folders searched for `*.esc`.
+        /// Protocol files, or folders searched for `*.esc` (links inside them
+        /// are not followed: name a linked file on the command line).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Output format.
@@ -201,7 +205,8 @@ pub(crate) enum Command {
     /// nothing is drawn) or the command was used wrongly.
     Render {
         /// The protocol file (`-` reads standard input), or a directory: then
-        /// every `*.esc` under it is drawn into `-o OUTDIR`, one file each.
+        /// every `*.esc` under it is drawn into `-o OUTDIR`, one file each
+        /// (links inside it are not followed: render a linked file by name).
         path: PathBuf,
         /// Output format; defaults to the extension of `-o`, else SVG.
         #[arg(long, value_enum)]
@@ -240,7 +245,8 @@ pub(crate) enum Command {
     Test {
         /// Protocol files (`NAME.esc`), scenarios files (`NAME.scenarios`),
         /// or folders searched for protocols with scenarios. Defaults to the
-        /// current folder.
+        /// current folder. Links inside a folder are not followed: name a
+        /// linked file or folder on the command line to include it.
         paths: Vec<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = TestFormat::Human)]
@@ -280,7 +286,8 @@ pub(crate) enum Command {
     /// file could not be written, or the command was used wrongly.
     Report {
         /// Protocol files, or folders searched (with their sub-folders) for
-        /// `*.esc`.
+        /// `*.esc`; links inside a folder are not followed (name a linked
+        /// file or folder on the command line to include it).
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
         /// The folder to write the site into; created if missing. Files of

@@ -405,6 +405,22 @@ pub fn tokens_to_source(bytes: &[u8]) -> String {
     out
 }
 
+/// Input for the `long_lines` target: a protocol whose title is 65,600
+/// characters long, then the tokens [`tokens_to_source`] would pick, each
+/// followed by a space, so that everything after the title (and every
+/// finding there) is on line 1 past column 65,535.
+pub fn long_line_source(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(65_700 + bytes.len() * 12);
+    out.push_str("protocol \"");
+    out.extend(std::iter::repeat_n('x', 65_600));
+    out.push_str("\" ");
+    for &b in bytes {
+        out.push_str(TOKENS[usize::from(b) % TOKENS.len()]);
+        out.push(' ');
+    }
+    out
+}
+
 /// The tokens: keywords, conditions, timescales, names, awkward strings and
 /// numbers, and the odd bytes that hostile files hold.
 pub const TOKENS: &[&str] = &[
@@ -687,3 +703,61 @@ const SEEDS: &[(&str, &str)] = &[
     ("unknown-name-party.esc", include_str!("../../tests/cases/unknown-name-party.esc")),
     ("hull.esc", include_str!("../../policies/hull.esc")),
 ];
+
+/// The language server's framing (issue 26): any bytes as what an editor
+/// sends. Every frame ends, none panics, a message is never over the limit,
+/// and the reader reaches the end of the input.
+pub fn lsp_framing(bytes: &[u8]) {
+    use escalate::lsp::framing::{Frame, MAX_MESSAGE_BYTES, Reader};
+    let mut reader = Reader::new(bytes);
+    let mut frames = 0usize;
+    while let Ok(Some(frame)) = reader.next_frame() {
+        frames += 1;
+        assert!(frames <= bytes.len() + 1, "more frames than bytes");
+        match frame {
+            Frame::Message(text) => assert!(text.len() as u64 <= MAX_MESSAGE_BYTES),
+            Frame::Error(why) => no_controls(&why, "framing error"),
+        }
+    }
+}
+
+/// `escalate diff` of two token-soup files (split at the first `0xff`), in
+/// every format: the text and Markdown hold no control character and no
+/// workflow command, the JSON parses.
+pub fn diff(bytes: &[u8]) {
+    let (old, new) = match bytes.iter().position(|&b| b == 0xff) {
+        Some(at) => (&bytes[..at], &bytes[at + 1..]),
+        None => (bytes, bytes),
+    };
+    let old = escalate::check_bytes("old.esc", tokens_to_source(old).into_bytes());
+    let new = escalate::check_bytes("new.esc", tokens_to_source(new).into_bytes());
+    if old.has_input_error() || new.has_input_error() {
+        return;
+    }
+    let Some(d) = escalate::diff::Diff::of(&old, &new) else { return };
+    let text = render::diff::text(&d);
+    no_controls(&text, "diff text");
+    lines_are_ours(&text, "diff text");
+    let markdown = render::diff::markdown(&d);
+    no_controls(&markdown, "diff Markdown");
+    lines_are_ours(&markdown, "diff Markdown");
+    let json: serde_json::Value = serde_json::from_str(&render::diff::json(&d)).expect("diff JSON parses");
+    assert!(json.is_object());
+}
+
+/// `escalate test`: token soup as a protocol, the rest of the input (after
+/// the first `0xff`) as its scenarios file, read as UTF-8 where it is. Any
+/// result is an answer or findings, never a panic.
+pub fn scenarios(bytes: &[u8]) {
+    let (protocol, scenarios) = match bytes.iter().position(|&b| b == 0xff) {
+        Some(at) => (&bytes[..at], &bytes[at + 1..]),
+        None => return,
+    };
+    let report = escalate::check_bytes("p.esc", tokens_to_source(protocol).into_bytes());
+    let Some(model) = report.protocol.as_ref().filter(|_| !report.has_input_error()) else { return };
+    let Ok(source) = std::str::from_utf8(scenarios) else { return };
+    let Ok(parsed) = escalate::syntax::parse_scenarios(source) else { return };
+    if let Ok(outcomes) = escalate::scenario::run(model, source, &parsed) {
+        assert_eq!(outcomes.len(), parsed.len(), "one outcome per scenario");
+    }
+}

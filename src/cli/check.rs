@@ -26,8 +26,8 @@ pub(crate) fn check(paths: Vec<PathBuf>, format: Format, options: CheckOptions) 
     let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths };
     let deny = match denied(&options.deny) {
         Ok(deny) => deny,
-        Err(error) => {
-            eprintln!("error: {error}");
+        Err(message) => {
+            error(&message);
             return ExitCode::from(2);
         }
     };
@@ -111,8 +111,8 @@ fn denied(values: &[String]) -> Result<Denied, String> {
                 };
                 return Err(format!(
                     "`--deny {}`: there is no check called `{}`: {hint}",
-                    render::human::visible(value),
-                    render::human::visible(value)
+                    render::human::visible_line(value),
+                    render::human::visible_line(value)
                 ));
             }
         }

@@ -108,22 +108,28 @@ pub(crate) fn render_command(
                 }
             }
         };
-        let target = match output {
+        let (target, within) = match output {
             None => {
                 write_stdout(&text);
                 continue;
             }
             Some(out) if dir => {
                 let relative = Path::new(&report.path).strip_prefix(path).unwrap_or(Path::new(&report.path));
-                out.join(relative).with_extension(format.extension())
+                (out.join(relative).with_extension(format.extension()), Some((out, relative)))
             }
-            Some(out) => out.to_path_buf(),
+            Some(out) => (out.to_path_buf(), None),
         };
-        // Atomically, and never through a link: `-o` names the file written.
+        // As every output is written (`fsutil::write_output`): atomically,
+        // never through a link. In `-o OUTDIR`, the sub-folders are made
+        // inside OUTDIR and never through a link, so nothing lands outside.
         let write = || escalate::fsutil::write_output(&target, &text);
-        let written = match target.parent().filter(|p| !p.as_os_str().is_empty()) {
-            Some(parent) => std::fs::create_dir_all(parent).and_then(|()| write()),
-            None => write(),
+        let written = match (within, target.parent().filter(|p| !p.as_os_str().is_empty())) {
+            (Some((out, relative)), _) => {
+                let folder = relative.parent().unwrap_or(Path::new(""));
+                escalate::fsutil::create_dir_within(out, folder).and_then(|()| write())
+            }
+            (None, Some(parent)) => std::fs::create_dir_all(parent).and_then(|()| write()),
+            (None, None) => write(),
         };
         if let Err(e) = written {
             return fail(format!("cannot write `{}`: {e}", shown(&target)));

@@ -1,6 +1,5 @@
 //! `escalate fmt`.
 
-use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -22,8 +21,8 @@ pub(crate) fn fmt(paths: Vec<PathBuf>, check: bool, diff: bool, exclude: &[Strin
     let mut output = String::new();
     let sources = match find(&paths, exclude) {
         Ok(sources) => sources,
-        Err(error) => {
-            eprintln!("error: {error}");
+        Err(message) => {
+            error(&message);
             return ExitCode::from(2);
         }
     };
@@ -41,21 +40,34 @@ pub(crate) fn fmt(paths: Vec<PathBuf>, check: bool, diff: bool, exclude: &[Strin
         {
             seen += 1;
             let name = if stdin { "<stdin>".to_string() } else { file.display().to_string() };
-            let limit = escalate::MAX_FILE_BYTES as u64 + 1;
-            let mut bytes = Vec::new();
+            // Rewritten in place, only a regular file: a FIFO or a device
+            // named here is refused before it is read (a FIFO would wait for
+            // a writer), and never replaced.
+            if !stdin && !check && !diff {
+                match std::fs::metadata(&file) {
+                    Ok(meta) if !meta.is_file() && !meta.is_dir() => {
+                        error(&format!(
+                            "cannot format `{name}` in place: it is {}, not a regular file; \
+                             use `escalate fmt - < FILE` to format what it holds",
+                            escalate::fsutil::kind(&meta)
+                        ));
+                        failed += 1;
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
             let read = if stdin {
-                std::io::stdin().lock().take(limit).read_to_end(&mut bytes)
+                escalate::read_bounded_from(std::io::stdin().lock(), None)
             } else {
-                std::fs::File::open(&file).and_then(|f| f.take(limit).read_to_end(&mut bytes))
+                escalate::read_bounded(&file)
             };
             let source = match read {
-                // Reading stopped one byte past the limit: say the file's own size.
-                Ok(_) if bytes.len() > escalate::MAX_FILE_BYTES => {
-                    let size = std::fs::metadata(&file).ok().filter(|m| m.is_file() && !stdin);
-                    Err(escalate::too_large(&name, size.map(|m| m.len())))
-                }
+                Ok(escalate::Bounded::TooLarge(size)) => Err(escalate::too_large(&name, size)),
                 // Not UTF-8: `check_bytes` says where, in words.
-                Ok(_) => String::from_utf8(bytes).map_err(|e| escalate::check_bytes(&name, e.into_bytes())),
+                Ok(escalate::Bounded::Bytes(bytes)) => {
+                    String::from_utf8(bytes).map_err(|e| escalate::check_bytes(&name, e.into_bytes()))
+                }
                 Err(e) => Err(read_error(&name, &e)),
             };
             let source = match source {
@@ -85,7 +97,7 @@ pub(crate) fn fmt(paths: Vec<PathBuf>, check: bool, diff: bool, exclude: &[Strin
             }
             if diff {
                 // `a/` and `b/`, as git writes them, so that `git apply` takes the diff.
-                let shown = escalate::render::human::visible(&name);
+                let shown = escalate::render::human::visible_line(&name);
                 let label = shown.trim_start_matches("./").trim_start_matches('/');
                 output.push_str(&escalate::format::diff::unified(
                     &source,
@@ -94,7 +106,7 @@ pub(crate) fn fmt(paths: Vec<PathBuf>, check: bool, diff: bool, exclude: &[Strin
                     &format!("b/{label}"),
                 ));
             } else if check {
-                output.push_str(&format!("{}\n", escalate::render::human::visible(&name)));
+                output.push_str(&format!("{}\n", escalate::render::human::visible_line(&name)));
             } else if let Err(e) = escalate::fsutil::write_atomic(&file, formatted.as_bytes()) {
                 error(&format!("cannot write `{name}`: {e}; it is left as it was"));
                 failed += 1;

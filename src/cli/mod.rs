@@ -23,7 +23,7 @@ pub(crate) use report::report;
 pub(crate) use test::test;
 pub(crate) use timeline::timeline;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -42,8 +42,8 @@ pub(crate) fn load_all(paths: &[PathBuf]) -> Result<Vec<Report>, ExitCode> {
 pub(crate) fn load_all_except(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<Report>, ExitCode> {
     let sources = match find(paths, exclude) {
         Ok(sources) => sources,
-        Err(error) => {
-            eprintln!("error: {error}");
+        Err(message) => {
+            error(&message);
             return Err(ExitCode::from(2));
         }
     };
@@ -185,7 +185,10 @@ pub(crate) enum Source {
 /// what the `--exclude` globs name (relative to the current folder) and the
 /// `exclude` globs of the nearest `.escalate.toml` (relative to its folder).
 /// That file's `include` globs, if any, say which files are protocols
-/// instead of `*.esc`. Symbolic links are followed; link loops end.
+/// instead of `*.esc`. Symbolic links inside a folder are not followed, as
+/// ripgrep and ruff do not follow them: a link could lead anywhere (`/`, or
+/// `/proc/self/environ`, whose text `fmt --diff` would print). A link named
+/// on the command line is followed: the user pointed at it.
 pub(crate) fn find(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<Source>, String> {
     let here = std::env::current_dir().unwrap_or_default();
     let command_line = Globs::new(exclude, &here, "--exclude")?;
@@ -230,7 +233,7 @@ pub(crate) fn find(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<Source>,
         };
         let skip = excluded.clone();
         let walker = ignore::WalkBuilder::new(path)
-            .follow_links(true)
+            .follow_links(false)
             // `.gitignore` counts in a folder that is not (yet) a repository too.
             .require_git(false)
             .filter_entry(move |entry| {
@@ -259,7 +262,7 @@ pub(crate) fn find(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<Source>,
                 continue;
             }
             match entry.file_type() {
-                Some(t) if t.is_dir() => {}
+                Some(t) if t.is_dir() || t.is_symlink() => {}
                 Some(t) if t.is_file() => found.push((p.to_path_buf(), None)),
                 // A FIFO, socket or device named `*.esc` is no protocol, and
                 // opening a FIFO waits for a writer for ever: report it unread.
@@ -385,11 +388,9 @@ pub(crate) fn read_all(sources: Vec<Source>) -> Vec<Report> {
 }
 
 fn read_stdin() -> Report {
-    let mut bytes = Vec::new();
-    match std::io::stdin().lock().take(escalate::MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes) {
-        // Reading stopped one byte past the limit: the size is unknown.
-        Ok(_) if bytes.len() > escalate::MAX_FILE_BYTES => escalate::too_large("<stdin>", None),
-        Ok(_) => escalate::check_bytes("<stdin>", bytes),
+    match escalate::read_bounded_from(std::io::stdin().lock(), None) {
+        Ok(escalate::Bounded::Bytes(bytes)) => escalate::check_bytes("<stdin>", bytes),
+        Ok(escalate::Bounded::TooLarge(size)) => escalate::too_large("<stdin>", size),
         Err(e) => read_error("<stdin>", &e),
     }
 }
@@ -402,22 +403,15 @@ fn read_one(path: &Path) -> Report {
         .unwrap_or_else(|| read_error(&path.display().to_string(), &std::io::Error::other("not read")))
 }
 
+/// Read and check one file, its size checked before it is read
+/// ([`escalate::read_bounded`]).
 pub(crate) fn read_file(path: &Path, reports: &mut Vec<Report>) {
     let name = path.display().to_string();
-    let read = std::fs::File::open(path).and_then(|file| {
-        let mut bytes = Vec::new();
-        (&file).take(escalate::MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes)?;
-        // Reading stopped one byte past the limit: say the file's own size.
-        let size = file.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
-        Ok((bytes, size))
+    reports.push(match escalate::read_bounded(path) {
+        Ok(escalate::Bounded::Bytes(bytes)) => escalate::check_bytes(&name, bytes),
+        Ok(escalate::Bounded::TooLarge(size)) => escalate::too_large(&name, size),
+        Err(e) => read_error(&name, &e),
     });
-    match read {
-        Ok((bytes, size)) if bytes.len() > escalate::MAX_FILE_BYTES => {
-            reports.push(escalate::too_large(&name, size));
-        }
-        Ok((bytes, _)) => reports.push(escalate::check_bytes(&name, bytes)),
-        Err(e) => reports.push(read_error(&name, &e)),
-    }
 }
 
 pub(crate) fn read_error(name: &str, error: &std::io::Error) -> Report {

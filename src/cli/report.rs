@@ -47,7 +47,7 @@ pub(crate) fn report(paths: &[PathBuf], output: &Path) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: cannot write the site into `{}`: {e}", shown(output));
+            error(&format!("cannot write the site into `{}`: {e}", output.display()));
             ExitCode::from(2)
         }
     }

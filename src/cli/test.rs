@@ -47,11 +47,11 @@ pub(crate) fn test(paths: Vec<PathBuf>, format: TestFormat) -> ExitCode {
         } else {
             let scenarios = sibling(path);
             if path.is_file() && !scenarios.is_file() {
-                eprintln!(
-                    "error: `{}` has no scenarios: write them in `{}` (see docs/testing.md)",
+                error(&format!(
+                    "`{}` has no scenarios: write them in `{}` (see docs/testing.md)",
                     path.display(),
                     scenarios.display()
-                );
+                ));
                 return ExitCode::from(2);
             }
             pairs.push((path.clone(), scenarios));
@@ -129,9 +129,14 @@ fn run_pair(protocol: &Path, scenarios: &Path) -> Result<FileResult, Box<Report>
         return Err(Box::new(report));
     };
     let name = scenarios.display().to_string();
-    let bytes = std::fs::read(scenarios).map_err(|e| Box::new(read_error(&name, &e)))?;
-    // Too large or not UTF-8: refused as a protocol file would be.
-    if bytes.len() > escalate::MAX_FILE_BYTES || std::str::from_utf8(&bytes).is_err() {
+    // Its size checked before it is read, as a protocol file's is.
+    let bytes = match escalate::read_bounded(scenarios) {
+        Ok(escalate::Bounded::Bytes(bytes)) => bytes,
+        Ok(escalate::Bounded::TooLarge(size)) => return Err(Box::new(escalate::too_large(&name, size))),
+        Err(e) => return Err(Box::new(read_error(&name, &e))),
+    };
+    // Not UTF-8: refused as a protocol file would be.
+    if std::str::from_utf8(&bytes).is_err() {
         return Err(Box::new(escalate::check_bytes(&name, bytes)));
     }
     let source = String::from_utf8_lossy(&bytes).into_owned();

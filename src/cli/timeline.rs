@@ -84,26 +84,23 @@ pub(crate) fn timeline(
         None => print(&text),
         Some(file) => {
             if let Err(e) = write_new_or_replace(file, text.as_bytes()) {
-                eprintln!("error: cannot write `{}`: {e}", file.display());
+                error(&format!("cannot write `{}`: {e}", file.display()));
                 return ExitCode::from(2);
             }
-            eprintln!("wrote {}", render::human::visible(&file.display().to_string()));
+            eprintln!("wrote {}", shown(file));
         }
     }
     ExitCode::SUCCESS
 }
 
-/// Write `file` whole: an existing file is replaced atomically (a reader
-/// never sees half of it), a new one is created.
+/// Write `file` as every command writes its output
+/// ([`escalate::fsutil::write_output`]: a file atomically, a link never
+/// followed, a device or FIFO in place), into a folder that exists.
 fn write_new_or_replace(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if file.exists() {
-        escalate::fsutil::write_atomic(file, bytes)
-    } else {
-        let folder =
-            file.parent().filter(|p| !p.as_os_str().is_empty()).map_or(PathBuf::from("."), Path::to_path_buf);
-        if !folder.is_dir() {
-            return Err(std::io::Error::other(format!("the folder `{}` does not exist", folder.display())));
-        }
-        std::fs::write(file, bytes)
+    let folder =
+        file.parent().filter(|p| !p.as_os_str().is_empty()).map_or(PathBuf::from("."), Path::to_path_buf);
+    if !folder.is_dir() {
+        return Err(std::io::Error::other(format!("the folder `{}` does not exist", shown(&folder))));
     }
+    escalate::fsutil::write_output(file, bytes)
 }

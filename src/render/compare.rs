@@ -13,14 +13,16 @@ use crate::compare::Summary;
 /// path as given, so the columns can be told apart.
 fn headings(summaries: &[Summary]) -> Vec<String> {
     let shared = |name: &str| summaries.iter().filter(|s| s.name == name).count() > 1;
+    // A file name can hold a line break or an escape: shown as every
+    // user string is on a terminal (`human::visible_line`).
     let mut headings: Vec<String> = summaries
         .iter()
         .map(|s| {
-            if shared(&s.name) {
-                s.file.strip_suffix(".esc").unwrap_or(&s.file).to_string()
+            crate::render::human::visible_line(if shared(&s.name) {
+                s.file.strip_suffix(".esc").unwrap_or(&s.file)
             } else {
-                s.name.clone()
-            }
+                &s.name
+            })
         })
         .collect();
     // The same file twice: number the columns.
@@ -309,7 +311,14 @@ fn csv_field(text: &str) -> String {
     } else {
         text.to_string()
     };
-    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text }
+    // Quoted when it holds the separator of any common locale, not only
+    // the comma: opened with `;` (Excel's in much of Europe) or a tab, an
+    // unquoted `x;=1+1;y` would be split into cells, one a formula.
+    if text.contains([',', ';', '\t', '|', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
 }
 
 /// One JSON document, version 1.
@@ -341,5 +350,9 @@ mod tests {
         assert_eq!(csv_field("-x"), "'-x");
         assert_eq!(csv_field("+x, y"), "\"'+x, y\"");
         assert_eq!(csv_field("a = b"), "a = b");
+        // Opened with another locale's separator, still one cell (issue 26).
+        assert_eq!(csv_field("x;=1+1;y"), "\"x;=1+1;y\"");
+        assert_eq!(csv_field("x\t=1+1"), "\"x\t=1+1\"");
+        assert_eq!(csv_field("x|=1+1"), "\"x|=1+1\"");
     }
 }

@@ -471,18 +471,25 @@ impl Builder<'_> {
             let mut side = Vec::new();
             let mut exit_labels: Vec<(usize, Vec<String>)> = Vec::new();
             for &(route, rule) in &routes {
-                let Target::Exit(e) = route.target else { continue };
-                if let Some(rule) = rule {
+                // A shared route is drawn once, as a bar beside the ladder:
+                // every `at any stage` exit, and every other `at any stage`
+                // route but `resolved` / `unresolved` (which answer each
+                // stage's "Resolved?"). Drawn per stage, N rules over N
+                // stages made N² arrows (an 812 KB file, a 2.27 GB SVG; issue 26).
+                if let Some(rule) = rule
+                    && shared(route)
+                {
                     match bar_of[rule] {
                         Some(at) => bars[at].2.push(node),
                         None => {
-                            let bar = self.bar_node(route, e.0);
+                            let bar = self.bar_node(route);
                             bar_of[rule] = Some(bars.len());
                             bars.push((rule, bar, vec![node]));
                         }
                     }
                     continue;
                 }
+                let Target::Exit(e) = route.target else { continue };
                 let label = self.condition_label(&route.condition, false, route.timescale.as_ref());
                 match exit_labels.iter_mut().find(|(x, _)| *x == e.0) {
                     Some((_, labels)) => labels.push(label),
@@ -513,8 +520,8 @@ impl Builder<'_> {
             });
             let decision_slot = column.len() - 1;
 
-            for &(route, _) in &routes {
-                if matches!(route.target, Target::Exit(_)) {
+            for &(route, rule) in &routes {
+                if matches!(route.target, Target::Exit(_)) || (rule.is_some() && shared(route)) {
                     continue;
                 }
                 let answer = matches!(route.condition, Condition::Resolved | Condition::Unresolved);
@@ -592,11 +599,17 @@ impl Builder<'_> {
         }
 
         // Each bar runs from the first stage it applies to down to the last.
-        let on_spine: Vec<usize> =
-            self.sections[first..].iter().flat_map(|s| s.slots.iter().map(|slot| slot.main)).collect();
+        // (A map from node to place: searching the spine for each stage of
+        // each bar took N² per bar.)
+        let on_spine: HashMap<usize, usize> = self.sections[first..]
+            .iter()
+            .flat_map(|s| s.slots.iter().map(|slot| slot.main))
+            .enumerate()
+            .map(|(at, node)| (node, at))
+            .collect();
         for (_, node, stages) in bars {
             let mut stages: Vec<usize> = stages;
-            stages.sort_by_key(|n| on_spine.iter().position(|m| m == n));
+            stages.sort_by_key(|n| on_spine.get(n).copied());
             if let (Some(&first), Some(&last)) = (stages.first(), stages.last()) {
                 self.bars.push(Bar { node, first, last, stages });
             }
@@ -634,20 +647,31 @@ impl Builder<'_> {
         }
     }
 
-    /// An `at any stage` exit: the condition, where it leads, how soon.
-    fn bar_node(&mut self, route: &Route, e: usize) -> usize {
-        let exit = &self.p.exits[e];
-        let when = match &route.condition {
-            Condition::ImmediateRisk => "if a child is at immediate risk".to_string(),
-            Condition::NoResponse => "if there is no response".to_string(),
-            Condition::Resolved => "once resolved".to_string(),
-            Condition::Unresolved => "if still unresolved".to_string(),
-            Condition::If(words) => format!("if {words}"),
+    /// An `at any stage` route drawn once: the condition, where it leads,
+    /// how soon (for an exit, its timescale).
+    fn bar_node(&mut self, route: &Route) -> usize {
+        let p = self.p;
+        let exit = match route.target {
+            Target::Exit(e) => &p.exits[e.0],
+            Target::Outcome(o) => {
+                let texts = vec![
+                    text(Style::Heading, "At any stage"),
+                    text(Style::Body, &bar_when(route)),
+                    text(Style::Title, &p.outcomes[o.0].title),
+                ];
+                return self.node(Kind::Bar, texts, Vec::new());
+            }
+            Target::Stage(ix) => {
+                let stage = p.stage(ix);
+                let texts = vec![
+                    text(Style::Heading, "At any stage"),
+                    text(Style::Body, &bar_when(route)),
+                    text(Style::Title, &format!("Stage {}: {}", stage.id, stage.title)),
+                ];
+                return self.node(Kind::Bar, texts, Vec::new());
+            }
         };
-        let when = match &route.timescale {
-            Some(t) => format!("{when}, {t}:"),
-            None => format!("{when}:"),
-        };
+        let when = bar_when(route);
         let timescale = match &exit.timescale {
             Some(t) if t.bound().is_some() => t.to_string(),
             Some(t) => format!("{t} (no time limit)"),
@@ -900,9 +924,69 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// Whether an `at any stage` route is drawn once, as a bar: all but the
+/// `resolved` / `unresolved` routes to stages and outcomes, which are the
+/// answers of each stage's "Resolved?" and are drawn from it.
+fn shared(route: &Route) -> bool {
+    matches!(route.target, Target::Exit(_))
+        || !matches!(route.condition, Condition::Resolved | Condition::Unresolved)
+}
+
+/// A bar's condition, with the route's own timescale: `if a child is at
+/// immediate risk:`.
+fn bar_when(route: &Route) -> String {
+    let when = match &route.condition {
+        Condition::ImmediateRisk => "if a child is at immediate risk".to_string(),
+        Condition::NoResponse => "if there is no response".to_string(),
+        Condition::Resolved => "once resolved".to_string(),
+        Condition::Unresolved => "if still unresolved".to_string(),
+        Condition::If(words) => format!("if {words}"),
+    };
+    match &route.timescale {
+        Some(t) => format!("{when}, {t}:"),
+        None => format!("{when}:"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_at_any_stage_route_is_drawn_once_however_many_stages_share_it() {
+        // Issue 26: N `at any stage: if ...` rules to outcomes and stages
+        // over N stages were drawn on every stage, N² arrows.
+        let drawn = |n: usize| {
+            let mut source = String::from("protocol \"p\"\nexit mash \"MASH\" within same working day\n");
+            source.push_str("outcome agreed \"Agreed\"\nat any stage: immediate risk -> mash\n");
+            for i in 0..n {
+                let target = match i % 3 {
+                    0 => "mash".to_string(),
+                    1 => "agreed".to_string(),
+                    _ => format!("stage {}", n - i),
+                };
+                source.push_str(&format!("at any stage: if \"condition {i}\" -> {target}\n"));
+            }
+            for i in 1..=n {
+                let next = if i == n {
+                    "final decision".to_string()
+                } else {
+                    format!("unresolved -> stage {}", i + 1)
+                };
+                source.push_str(&format!(
+                    "stage {i} \"S{i}\" {{ within 2 working days resolved -> agreed {next} }}\n"
+                ));
+            }
+            let protocol = crate::load(&source).expect("loads");
+            let analysis = Analysis::of(&protocol);
+            let d = Diagram::build(&protocol, &analysis, None);
+            (d.nodes.len() + d.edges.len() + d.bars.len(), d.bars.len())
+        };
+        let ((small, small_bars), (large, large_bars)) = (drawn(30), drawn(90));
+        assert_eq!((small_bars, large_bars), (31, 91), "one bar per rule");
+        // Linear: about 3x; drawn per stage, 9x.
+        assert!(large < 4 * small, "3x the stages and rules drew {large} items against {small}");
+    }
 
     #[test]
     fn wrapping_keeps_words_and_cuts_only_long_ones() {

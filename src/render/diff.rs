@@ -63,7 +63,8 @@ fn plural(n: usize, word: &str) -> String {
 
 /// For a terminal.
 pub fn text(d: &Diff) -> String {
-    let mut out = format!("{} -> {}: {}\n", d.old, d.new, summary(d));
+    let shown = crate::render::human::visible_line;
+    let mut out = format!("{} -> {}: {}\n", shown(&d.old), shown(&d.new), summary(d));
     if d.is_same() {
         return out;
     }
@@ -89,9 +90,9 @@ pub fn text(d: &Diff) -> String {
 
 /// Inline Markdown: every character that could start markup is escaped, so
 /// a title reads as written and never turns into HTML or a link.
-fn md(text: &str) -> String {
+pub(crate) fn md(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    for c in crate::render::human::visible_line(text).chars() {
         match c {
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~' | '#' | '!' => {
                 out.push('\\');

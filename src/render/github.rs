@@ -28,7 +28,9 @@ pub fn render(reports: &[Report]) -> String {
             let mut properties = Vec::new();
             if report.path != "<stdin>" {
                 let path = super::sarif::relative_path(&report.path).unwrap_or_else(|| report.path.clone());
-                properties.push(format!("file={}", property(&path)));
+                // Escaped for the workflow command after every control
+                // character is shown as a symbol (`human::visible_line`).
+                properties.push(format!("file={}", property(&super::human::visible_line(&path))));
             }
             if let Some(span) = f.span {
                 let (line, col) = lines.line_col(span.start);
@@ -105,6 +107,7 @@ pub fn step_summary(reports: &[Report]) -> String {
     for report in reports {
         let lines = LineIndex::new(&report.source);
         let path = super::sarif::relative_path(&report.path).unwrap_or_else(|| report.path.clone());
+        let path = super::human::visible_line(&path);
         for f in &report.findings {
             let place = match f.span {
                 Some(span) => format!("{path}:{}", lines.line_col(span.start).0),
@@ -141,22 +144,58 @@ pub fn step_summary(reports: &[Report]) -> String {
 /// Text for a Markdown table cell: no line breaks, `|` escaped, and outside
 /// `code` spans HTML (which GitHub's Markdown would read) written as
 /// entities (inside them, entities would show as written).
+///
+/// Code spans are found as CommonMark finds them: a run of n backticks opens
+/// one only if a run of exactly n backticks follows to close it; a run with
+/// no partner is plain text, and what follows it is escaped. (Counting each
+/// backtick as a switch let three backticks in a title leave a raw `<img>`
+/// in the summary, issue 26.)
 fn markdown(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut in_code = false;
-    for c in text.chars() {
-        match c {
-            '`' => {
-                in_code = !in_code;
-                out.push(c);
+    let chars: Vec<char> = text.chars().collect();
+    let run_at = |i: usize| chars[i..].iter().take_while(|&&c| c == '`').count();
+    // Where the code span opened at `i` (a run of `n`) closes, if it does.
+    let closing = |from: usize, n: usize| {
+        let mut j = from;
+        while j < chars.len() {
+            if chars[j] == '`' {
+                let m = run_at(j);
+                if m == n {
+                    return Some(j);
+                }
+                j += m;
+            } else {
+                j += 1;
             }
-            '|' => out.push_str("\\|"),
-            '<' if !in_code => out.push_str("&lt;"),
-            '>' if !in_code => out.push_str("&gt;"),
-            '&' if !in_code => out.push_str("&amp;"),
-            '\n' | '\r' => out.push(' '),
-            c if c.is_control() => {}
-            c => out.push(c),
+        }
+        None
+    };
+    let mut out = String::with_capacity(text.len());
+    let cell = |out: &mut String, c: char, in_code: bool| match c {
+        '|' => out.push_str("\\|"),
+        '<' if !in_code => out.push_str("&lt;"),
+        '>' if !in_code => out.push_str("&gt;"),
+        '&' if !in_code => out.push_str("&amp;"),
+        '\n' | '\r' => out.push(' '),
+        c if c.is_control() => {}
+        c => out.push(c),
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != '`' {
+            cell(&mut out, chars[i], false);
+            i += 1;
+            continue;
+        }
+        let n = run_at(i);
+        out.extend(std::iter::repeat_n('`', n));
+        if let Some(end) = closing(i + n, n) {
+            for &c in &chars[i + n..end] {
+                cell(&mut out, c, true);
+            }
+            out.extend(std::iter::repeat_n('`', n));
+            i = end + n;
+        } else {
+            i += n;
         }
     }
     out
@@ -175,6 +214,14 @@ fn property(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_after_an_unclosed_run_of_backticks_is_escaped() {
+        assert_eq!(markdown("```<img src=x>`"), "```&lt;img src=x&gt;`");
+        assert_eq!(markdown("`a<b` and ``c`d<e``"), "`a<b` and ``c`d<e``");
+        assert_eq!(markdown("`x` <b>"), "`x` &lt;b&gt;");
+        assert_eq!(markdown("a|b\nc"), "a\\|b c");
+    }
 
     #[test]
     fn escaping_follows_the_toolkit() {

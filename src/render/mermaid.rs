@@ -219,17 +219,22 @@ fn plain_line(text: &str) -> String {
 }
 
 /// The title as a YAML scalar for the front matter. Single quotes (only `'`
-/// doubled) unless the title holds a `%`: then double quotes, with `%` as
-/// `\x25`, so that no `%%` stands anywhere in the file.
+/// doubled) unless the title holds a `%` or a `"`: then double quotes, with
+/// `%` as `\x25`, so that no `%%` stands anywhere in the file, and `"` as
+/// `\x22`. Before it reads the front matter, Mermaid rewrites `="..."` as
+/// `='...'` inside anything that looks like an HTML tag, anywhere in the
+/// text (its `cleanupText`): a title holding `<a attr="x">` came out of
+/// single quotes as `'<a attr='x'>'`, which YAML refuses, and nothing was
+/// drawn (issue 26). With no `"` left, that rewrite finds nothing.
 fn yaml_text(text: &str) -> String {
     let text = clean(text);
-    if !text.contains('%') {
+    if !text.contains(['%', '"']) {
         return format!("'{}'", text.replace('\'', "''"));
     }
     let mut out = String::from("\"");
     for c in text.chars() {
         match c {
-            '"' => out.push_str("\\\""),
+            '"' => out.push_str("\\x22"),
             '\\' => out.push_str("\\\\"),
             '%' => out.push_str("\\x25"),
             c => out.push(c),
@@ -256,6 +261,8 @@ mod tests {
         assert!(!escape(directive).contains('%'));
         assert!(!plain_line(directive).contains('%'));
         assert_eq!(yaml_text("A 'b'"), "'A ''b'''");
-        assert_eq!(yaml_text(r#"5% "q" \"#), r#""5\x25 \"q\" \\""#);
+        assert_eq!(yaml_text(r#"5% "q" \"#), r#""5\x25 \x22q\x22 \\""#);
+        // Mermaid's `cleanupText` rewrites `="..."` in a tag: no `"` is left.
+        assert_eq!(yaml_text(r#"<a attr="x">"#), r#""<a attr=\x22x\x22>""#);
     }
 }

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::scenario::{Ending, FileResult, Outcome, Visit, When_};
+use crate::span::LineIndex;
 
 /// Totals: (scenarios, failed).
 pub fn totals(files: &[FileResult]) -> (usize, usize) {
@@ -14,7 +15,8 @@ pub fn totals(files: &[FileResult]) -> (usize, usize) {
 
 /// One line per scenario: `  ok    name` or `  FAIL  name`.
 pub fn list(file: &FileResult) -> String {
-    let mut out = format!("{} ({}):\n", file.scenarios, file.protocol);
+    let shown = crate::render::human::visible_line;
+    let mut out = format!("{} ({}):\n", shown(&file.scenarios), shown(&file.protocol));
     for o in &file.outcomes {
         let _ = writeln!(out, "  {}  {}", if o.passed() { "ok  " } else { "FAIL" }, o.name);
     }
@@ -50,7 +52,10 @@ fn visit(v: &Visit) -> serde_json::Value {
     })
 }
 
-fn outcome(file: &FileResult, o: &Outcome) -> serde_json::Value {
+/// One scenario's result. `lines` indexes the scenarios file once: a
+/// `FileResult::line` per scenario indexed the whole file each time, S
+/// scenarios × the file's size (issue 26).
+fn outcome(lines: &LineIndex, o: &Outcome) -> serde_json::Value {
     let ending = match &o.ending {
         Ending::Reached => "reached",
         Ending::FinalAuthority => "final-authority",
@@ -60,11 +65,11 @@ fn outcome(file: &FileResult, o: &Outcome) -> serde_json::Value {
     };
     serde_json::json!({
         "name": o.name,
-        "line": file.line(o.head),
+        "line": lines.line_col(o.head.start).0,
         "passed": o.passed(),
         "expectations_passed": o.passed,
         "failures": o.failures.iter().map(|f| serde_json::json!({
-            "line": file.line(f.span),
+            "line": lines.line_col(f.span.start).0,
             "expected": f.expected,
             "actual": f.actual,
         })).collect::<Vec<_>>(),
@@ -78,11 +83,14 @@ fn outcome(file: &FileResult, o: &Outcome) -> serde_json::Value {
 pub fn json(files: &[FileResult]) -> String {
     let (total, failed) = totals(files);
     let doc = serde_json::json!({
-        "files": files.iter().map(|f| serde_json::json!({
-            "protocol": f.protocol,
-            "scenarios": f.scenarios,
-            "results": f.outcomes.iter().map(|o| outcome(f, o)).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
+        "files": files.iter().map(|f| {
+            let lines = LineIndex::new(&f.source);
+            serde_json::json!({
+                "protocol": f.protocol,
+                "scenarios": f.scenarios,
+                "results": f.outcomes.iter().map(|o| outcome(&lines, o)).collect::<Vec<_>>(),
+            })
+        }).collect::<Vec<_>>(),
         "summary": { "scenarios": total, "passed": total - failed, "failed": failed },
     });
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
@@ -131,6 +139,7 @@ pub fn junit(files: &[FileResult]) -> String {
         let class = std::path::Path::new(&f.protocol)
             .file_stem()
             .map_or_else(|| f.protocol.clone(), |s| s.to_string_lossy().into_owned());
+        let lines = LineIndex::new(&f.source);
         for o in &f.outcomes {
             let _ = write!(
                 out,
@@ -138,7 +147,7 @@ pub fn junit(files: &[FileResult]) -> String {
                 xml(&o.name, true),
                 xml(&class, true),
                 xml(&f.scenarios, true),
-                f.line(o.head),
+                lines.line_col(o.head.start).0,
             );
             if o.passed() {
                 out.push_str("/>\n");
@@ -148,7 +157,7 @@ pub fn junit(files: &[FileResult]) -> String {
             for x in &o.failures {
                 let body = format!(
                     "line {}: expected: {}\nwhat happened: {}\nthe route taken: {}",
-                    f.line(x.span),
+                    lines.line_col(x.span.start).0,
                     x.expected,
                     x.actual,
                     o.route_text()

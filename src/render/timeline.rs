@@ -70,16 +70,23 @@ pub fn text(t: &Timeline) -> String {
         })
         .collect();
     let header = ["Stage", "Starts", "Due", "Timescale", "Title"].map(String::from);
+    // A column is as wide as its widest cell, up to `MAX_COLUMN`: a longer
+    // cell (a timescale of 70,000 characters) overflows its own row only,
+    // rather than pad every row to its width. Padded by hand: `format!`'s
+    // widths stop at 65,535 and panic past it.
+    const MAX_COLUMN: usize = 200;
     let mut widths = [0; 4];
     for row in std::iter::once(&header).chain(&rows) {
         for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
+            *width = (*width).max(cell.chars().count().min(MAX_COLUMN));
         }
     }
     for row in std::iter::once(&header).chain(&rows) {
         let mut line = String::new();
-        for (width, cell) in widths.iter().zip(row) {
-            let _ = write!(line, "{cell:<width$}  ");
+        for (&width, cell) in widths.iter().zip(row) {
+            line.push_str(cell);
+            let pad = width.saturating_sub(cell.chars().count());
+            line.extend(std::iter::repeat_n(' ', pad + 2));
         }
         line.push_str(&row[4]);
         let _ = writeln!(out, "{}", line.trim_end());

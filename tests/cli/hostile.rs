@@ -21,6 +21,7 @@
 
 mod props;
 mod round2;
+mod round3;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -473,8 +474,12 @@ fn a_directory_of_unreadable_files() {
         .map(|f| format!("{} {}", f["path"].as_str().unwrap_or_default(), f["diagnostics"][0]["code"]))
         .collect();
     assert!(files.contains(&"./good.esc null".to_string()), "{files:?}");
-    assert!(files.contains(&"./dangling.esc \"read-error\"".to_string()), "{files:?}");
-    assert!(files.contains(&"./self.esc \"read-error\"".to_string()), "{files:?}");
+    // Links inside a folder are not followed (issue 26): a dangling link and
+    // a link to itself are passed over, as ripgrep passes them over.
+    assert!(
+        !files.iter().any(|f| f.starts_with("./dangling.esc") || f.starts_with("./self.esc")),
+        "{files:?}"
+    );
     assert!(files.contains(&"./folder.esc/inner.esc \"no-stages\"".to_string()), "{files:?}");
     if fifo {
         assert!(files.contains(&"./fifo.esc \"read-error\"".to_string()), "{files:?}");

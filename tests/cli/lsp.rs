@@ -319,6 +319,31 @@ fn definition_references_and_rename_cover_every_use() {
     client.stop();
 }
 
+/// Issue 26: a keyword looks like a name but would leave a file that does not
+/// parse; a title is Markdown in a hover, so it is escaped there.
+#[test]
+fn rename_refuses_a_keyword_and_hover_escapes_the_file_s_text() {
+    let mut client = Client::start();
+    client.open(URI, PROTOCOL);
+    let line = line_of(PROTOCOL, "outcome agreed");
+    let refused = client.request_raw(
+        "textDocument/rename",
+        json!({ "textDocument": { "uri": URI }, "position": { "line": line, "character": 9 }, "newName": "stage" }),
+    );
+    let message = refused["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("would no longer read"), "{refused}");
+    let hostile = PROTOCOL
+        .replace("\"Line manager\"", "\"<img src=x onerror=alert(1)> [x](javascript:alert(1)) **b**\"");
+    client.change(URI, 2, &hostile);
+    let line = line_of(&hostile, "parties manager");
+    let hover =
+        client.at("textDocument/hover", URI, line, col_of(&hostile, "parties manager", "manager") + 2);
+    let text = hover["contents"]["value"].as_str().expect("markdown");
+    assert!(text.contains("\\<img src=x onerror=alert(1)\\>"), "{text}");
+    assert!(text.contains("\\[x\\](javascript:alert(1))") && text.contains("\\*\\*b\\*\\*"), "{text}");
+    client.stop();
+}
+
 /// Apply LSP text edits (which do not overlap) to a text.
 fn apply(text: &str, edits: &[Value]) -> String {
     let offset = |p: &Value| {

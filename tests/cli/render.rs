@@ -364,8 +364,25 @@ fn check_mermaid(mermaid: &str) {
     let mut lines = mermaid.lines();
     assert_eq!(lines.next(), Some("---"));
     let title = lines.next().expect("title line");
-    let inner = title.strip_prefix("title: '").and_then(|t| t.strip_suffix('\'')).expect("quoted title");
-    assert!(!inner.replace("''", "").contains('\''), "a lone ' ends the YAML title: {title}");
+    match title.strip_prefix("title: '").and_then(|t| t.strip_suffix('\'')) {
+        Some(inner) => {
+            assert!(!inner.replace("''", "").contains('\''), "a lone ' ends the YAML title: {title}");
+            assert!(!inner.contains('"'), "Mermaid rewrites `=\"...\"` in single quotes: {title}");
+        }
+        // Double quotes (a title with `%` or `"`): none inside, and every
+        // backslash starts an escape.
+        None => {
+            let inner =
+                title.strip_prefix("title: \"").and_then(|t| t.strip_suffix('"')).expect("quoted title");
+            assert!(!inner.contains('"'), "a quote inside the YAML title: {title}");
+            let mut chars = inner.chars();
+            while let Some(c) = chars.next() {
+                if c == '\\' {
+                    assert!(matches!(chars.next(), Some('\\' | 'x')), "a bad escape: {title}");
+                }
+            }
+        }
+    }
     assert_eq!(lines.next(), Some("config:"));
     assert_eq!(lines.next(), Some("  flowchart:"));
     assert_eq!(lines.next(), Some("    wrappingWidth: 400"));

@@ -80,11 +80,12 @@ fn mermaid_never_holds_two_percent_signs() {
     };
     assert!(line("accTitle:").contains("#37;#37;#123;init: #123;#quot;themeCSS#quot;"), "{mermaid}");
     assert!(line("accDescr:").contains("#37;#37;#123;init"), "{mermaid}");
-    // The front matter's title: YAML in double quotes, `%` as `\x25`; read
+    // The front matter's title: YAML in double quotes, `%` as `\x25` and `"`
+    // as `\x22` (issue 26); read
     // back, it is the title as written.
     let title = line("title: ");
     let inner = title.strip_prefix("title: \"").and_then(|t| t.strip_suffix('"')).expect("double quotes");
-    let read = inner.replace("\\x25", "%").replace("\\\"", "\"");
+    let read = inner.replace("\\x25", "%").replace("\\x22", "\"");
     assert_eq!(
         read,
         r#"%%{init: {"themeCSS": "*{display:none} @import url(https://example.invalid/x.css);"}}%%"#
