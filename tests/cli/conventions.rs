@@ -610,7 +610,12 @@ fn version_names_the_bank_holiday_tables() {
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let readme = std::fs::read_to_string(root.join("README.md")).expect("README");
-    assert!(readme.contains("cargo install --path ."));
+    // Installed against the versions the lock file pins and CI tested.
+    assert!(readme.contains("cargo install --locked --path ."));
+    for doc in ["README.md", "docs/editors.md"] {
+        let text = std::fs::read_to_string(root.join(doc)).expect("doc");
+        assert!(!text.contains("cargo install --path"), "{doc}: install with --locked");
+    }
     assert!(root.join("CHANGELOG.md").is_file());
 }
 
