@@ -10,7 +10,6 @@
 //! of the protocol, never enumerating paths.
 
 use petgraph::Direction;
-use petgraph::algo::dominators::{Dominators, simple_fast};
 use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, EdgeIndex, EdgeReference, NodeIndex};
 use petgraph::visit::{EdgeFiltered, EdgeRef};
@@ -430,19 +429,70 @@ pub struct Timing {
     pub depth: Vec<u32>,
     /// The strongly connected components with more than one node or a loop.
     pub cycles: Vec<Vec<NodeIndex>>,
-    /// Who must be passed to reach each node from the main pathway's start.
-    dominators: Option<Dominators<NodeIndex>>,
+    /// Which points every route from the main pathway's start passes.
+    dominators: Option<Passed>,
     /// Per node: on the main pathway.
     main: Vec<bool>,
 }
 
+/// For each stage some timescale counts from (an anchor, the first stage
+/// of a `stages ... within` bound), the nodes the main pathway's start
+/// reaches without passing it: a point dominates a node exactly when the node
+/// is not among them. One search per such point, computed once; a protocol
+/// names few (a general dominator tree, by the simple iterative algorithm,
+/// took time quadratic in a long ladder).
+#[derive(Debug, Default)]
+struct Passed {
+    avoiding: std::collections::HashMap<NodeIndex, Vec<bool>>,
+}
+
+impl Passed {
+    fn of(p: &Protocol, g: &EscalationGraph, root: NodeIndex) -> Passed {
+        let mut points: Vec<NodeIndex> = Vec::new();
+        for stage in &p.stages {
+            let froms =
+                stage.within.iter().filter_map(|w| w.from).chain(stage.steps.iter().filter_map(|s| s.from));
+            for from in froms {
+                if let From::Stage { stage, .. } = from {
+                    points.push(g.stage_node(stage));
+                }
+            }
+        }
+        points.extend(p.spans.iter().filter_map(|s| s.stages.first()).map(|&ix| g.stage_node(ix)));
+        points.sort_unstable();
+        points.dedup();
+        let mut avoiding = std::collections::HashMap::new();
+        for point in points {
+            let mut seen = vec![false; g.graph.node_count()];
+            if root != point {
+                seen[root.index()] = true;
+                let mut queue = VecDeque::from([root]);
+                while let Some(n) = queue.pop_front() {
+                    for e in g.graph.edges(n) {
+                        let next = e.target();
+                        if e.weight().counts_for_time() && next != point && !seen[next.index()] {
+                            seen[next.index()] = true;
+                            queue.push_back(next);
+                        }
+                    }
+                }
+            }
+            avoiding.insert(point, seen);
+        }
+        Passed { avoiding }
+    }
+
+    /// Whether every way from the root to `node` passes `point` (`point` ≠ `node`).
+    fn dominates(&self, point: NodeIndex, node: NodeIndex) -> bool {
+        point != node && self.avoiding.get(&point).is_some_and(|reached| !reached[node.index()])
+    }
+}
+
 /// See [`Timing::passes`]. Outside the main pathway (an exception's own
 /// stages) a point is taken as passed, as escalate always counted them.
-fn passes(d: Option<&Dominators<NodeIndex>>, main: &[bool], node: NodeIndex, point: NodeIndex) -> bool {
+fn passes(d: Option<&Passed>, main: &[bool], node: NodeIndex, point: NodeIndex) -> bool {
     match d {
-        Some(d) if main[node.index()] => {
-            d.strict_dominators(node).is_some_and(|mut chain| chain.any(|n| n == point))
-        }
+        Some(d) if main[node.index()] => d.dominates(point, node),
         _ => true,
     }
 }
@@ -484,7 +534,7 @@ impl Timing {
         // of a `stages ... within` bound) is known for a stage only when every
         // route to it passes that point: a run that went round it would be
         // counted from a point it never reached.
-        let dominators = g.starts.iter().find(|s| s.0 == Pathway::Main).map(|s| simple_fast(&counted, s.1));
+        let dominators = g.starts.iter().find(|s| s.0 == Pathway::Main).map(|s| Passed::of(protocol, g, s.1));
         let passes = |node: NodeIndex, point: NodeIndex| passes(dominators.as_ref(), &main, node, point);
         for (c, component) in components.into_iter().enumerate() {
             let looped = component.len() > 1
