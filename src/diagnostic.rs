@@ -176,6 +176,9 @@ impl Finding {
         if self.places.is_empty() {
             return vec![self.clone()];
         }
+        // The finding without its places, cloned once: `..self.clone()` per
+        // place copied every place for each, P² for a finding of P places.
+        let common = self.without_places();
         self.places
             .iter()
             .map(|place| Finding {
@@ -183,10 +186,26 @@ impl Finding {
                 label: place.label.clone(),
                 message: place.message.clone(),
                 stage: place.stage.clone(),
-                places: Vec::new(),
-                ..self.clone()
+                ..common.clone()
             })
             .collect()
+    }
+
+    /// A copy of everything but the places.
+    fn without_places(&self) -> Finding {
+        Finding {
+            code: self.code,
+            severity: self.severity,
+            message: String::new(),
+            span: self.span,
+            label: String::new(),
+            also: self.also.clone(),
+            help: self.help.clone(),
+            stage: None,
+            allowed: self.allowed.clone(),
+            group: self.group.clone(),
+            places: Vec::new(),
+        }
     }
 
     pub fn at(mut self, span: Span, label: impl Into<String>) -> Finding {
