@@ -800,7 +800,7 @@ fn pieces(source: &str, first: usize) -> Vec<(usize, usize)> {
 
 /// Where the piece after the cut at `from` begins: at a line start about
 /// [`CHUNK_BYTES`] on ([`cut_point`]); failing that within another chunk (a
-/// protocol written on a few long lines), after a `}` that closes a
+/// protocol written on a few long lines), after the next `}` that closes a
 /// top-level item ([`inline_cut`]); failing both, at the next line start
 /// that will do, however far.
 fn next_cut(source: &str, from: usize) -> Option<usize> {
@@ -808,9 +808,11 @@ fn next_cut(source: &str, from: usize) -> Option<usize> {
     if near >= source.len() {
         return None;
     }
-    let limit = near.saturating_add(CHUNK_BYTES);
-    cut_point(source, from, near, limit)
-        .or_else(|| inline_cut(source, from, near, limit))
+    // The inline cut is looked for as far as it takes: a long run of items
+    // without braces (the `party` lines of a one-line protocol) must not
+    // stop the cutting of what follows.
+    cut_point(source, from, near, near.saturating_add(CHUNK_BYTES))
+        .or_else(|| inline_cut(source, from, near, usize::MAX))
         .or_else(|| cut_point(source, from, near, usize::MAX))
 }
 
@@ -2208,7 +2210,11 @@ mod tests {
             format!("stage {i} \"R\u{e9} }} stage 1 \\\" {{ {i}\" {{ step \"x\" within 2 working days }} ")
         };
         let one_line = |n: usize| {
+            // A header of items without braces, longer than a chunk.
             let mut src = String::from("protocol \"p\" ");
+            for i in 0..PARTIES {
+                src.push_str(&format!("party p{i} \"Party {i}\" level {i} "));
+            }
             for i in 0..n {
                 src.push_str(&stage(i));
                 if i % 50 == 0 {
@@ -2221,24 +2227,33 @@ mod tests {
             }
             src + "# a comment } stage 5 \"x\" {\n"
         };
-        // Growth at three sizes: the largest piece stays about one chunk,
-        // so the parser's working memory does not grow with the file.
+        const PARTIES: usize = 10_000;
+        let header = one_line(0).len();
+        assert!(header > CHUNK_BYTES);
+        // Growth at three sizes: the largest piece stays the header (no cut
+        // inside it) or about one chunk, so the parser's working memory does
+        // not grow with the file.
         for n in [3_000, 9_000, 27_000] {
             let src = one_line(n);
             assert!(!src.trim_end().contains('\n'));
             let ranges = pieces(&src, 0);
             let largest = ranges.iter().map(|(a, b)| b - a).max().unwrap_or(0);
-            assert!(ranges.len() >= src.len() / CHUNK_BYTES, "{n} stages: {} pieces", ranges.len());
-            assert!(largest <= 2 * CHUNK_BYTES + 200, "{n} stages: a piece of {largest} bytes");
+            assert!(
+                ranges.len() >= (src.len() - header) / CHUNK_BYTES,
+                "{n} stages: {} pieces",
+                ranges.len()
+            );
+            assert!(largest <= header.max(2 * CHUNK_BYTES) + 200, "{n} stages: a piece of {largest} bytes");
             // Every cut is where an item starts, and the pieces give what one
             // parse of the whole gives.
             for (start, _) in &ranges[1..] {
                 assert!(src[*start..].starts_with("stage ") || src[*start..].starts_with("exception "));
+                assert!(*start > header);
             }
             let (file, errors) = parse(&src);
             assert!(errors.is_empty(), "{errors:?}");
             assert_eq!((file.items.len(), 0), parse_range_whole(&src));
-            assert_eq!(file.items.len(), 1 + n + n.div_ceil(50));
+            assert_eq!(file.items.len(), 1 + PARTIES + n + n.div_ceil(50));
         }
     }
 

@@ -844,7 +844,7 @@ mod tests {
                 })
                 .collect();
             assert_eq!(published.len(), 1, "{n} changes");
-            assert_eq!(published[0].version, Some(n as i32));
+            assert_eq!(published[0].version, Some(n));
             let uri: Uri = uri.parse().expect("a valid uri");
             assert_eq!(published[0].diagnostics, diagnostics(&uri, &last));
             assert_ne!(published[0].diagnostics, diagnostics(&uri, grouped));
