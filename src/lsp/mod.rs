@@ -86,18 +86,42 @@ fn serve(connection: &Connection) -> Result<(), Box<dyn std::error::Error + Send
     // Messages already read, not yet handled: looked at to skip checking a
     // version that a newer change of the same document has replaced.
     let mut queued: VecDeque<Message> = VecDeque::new();
+    // lsp-server hands messages over one at a time (a rendezvous channel), so
+    // at most one would ever be waiting: a thread moves them into a queue
+    // without bound, where every message already sent can be seen.
+    let (sender, arrived) = std::sync::mpsc::channel();
+    let receiver = connection.receiver.clone();
+    std::thread::spawn(move || {
+        for message in receiver {
+            if sender.send(message).is_err() {
+                break;
+            }
+        }
+    });
     loop {
         let message = match queued.pop_front() {
             Some(message) => message,
-            None => match connection.receiver.recv() {
+            None => match arrived.recv() {
                 Ok(message) => message,
                 Err(_) => break,
             },
         };
         match message {
             Message::Request(request) => {
-                if connection.handle_shutdown(&request)? {
-                    return Ok(());
+                if request.method == "shutdown" {
+                    // As `Connection::handle_shutdown`, from the queue.
+                    connection.sender.send(Response::new_ok(request.id, ()).into())?;
+                    let next = match queued.pop_front() {
+                        Some(message) => Some(message),
+                        None => arrived.recv_timeout(std::time::Duration::from_secs(30)).ok(),
+                    };
+                    return match next {
+                        Some(Message::Notification(n)) if n.method == "exit" => Ok(()),
+                        other => {
+                            Err(format!("expected the exit notification after shutdown, got {other:?}")
+                                .into())
+                        }
+                    };
                 }
                 // A bug in one answer must not take the editor's findings
                 // away: it becomes an error reply, and the server goes on.
@@ -114,7 +138,7 @@ fn serve(connection: &Connection) -> Result<(), Box<dyn std::error::Error + Send
                 connection.sender.send(Message::Response(response))?;
             }
             Message::Notification(notification) => {
-                read_ahead(connection, &mut queued);
+                read_ahead(&arrived, &mut queued);
                 let outs = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     server.notification(notification, &queued)
                 }))
@@ -130,14 +154,13 @@ fn serve(connection: &Connection) -> Result<(), Box<dyn std::error::Error + Send
 }
 
 /// Move every message that has already arrived into `queued`, without
-/// waiting; but none after a shutdown request, whose handling reads the
-/// `exit` notification from the connection itself.
-fn read_ahead(connection: &Connection, queued: &mut VecDeque<Message>) {
+/// waiting; none after a shutdown request (the `exit` after it ends the loop).
+fn read_ahead(arrived: &std::sync::mpsc::Receiver<Message>, queued: &mut VecDeque<Message>) {
     let shutdown = |m: &Message| matches!(m, Message::Request(r) if r.method == "shutdown");
     if queued.back().is_some_and(shutdown) {
         return;
     }
-    while let Ok(message) = connection.receiver.try_recv() {
+    while let Ok(message) = arrived.try_recv() {
         let stop = shutdown(&message);
         queued.push_back(message);
         if stop {
