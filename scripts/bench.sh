@@ -23,6 +23,10 @@ cp "$tmp/synth-100000.esc" "$tmp/laid-out-100000.esc"
 "$bin" fmt "$tmp/laid-out-100000.esc" > /dev/null
 # The shape of issue 12: N `at any stage` rules over N stages.
 "$synth" --stages 10000 --rules 10000 > "$tmp/rules-10000.esc"
+# Issue 27: one finding at 10k places (synth without its `at any stage`
+# lines: two grouped findings of 10k places each), and 100k stages on one line.
+grep -v "at any stage: immediate risk\|at any stage: record" "$tmp/synth-10000.esc" > "$tmp/grouped-10000.esc"
+tr '\n' ' ' < "$tmp/synth-100000.esc" > "$tmp/one-line-100000.esc"
 # A policy repository: 100 files, 20 copies of each seed protocol (2.0 MB).
 mkdir "$tmp/folder"
 for i in $(seq 1 20); do
@@ -44,7 +48,11 @@ hyperfine -N -i --warmup 2 --runs "${BIG_RUNS:-10}" \
   "$bin check $tmp/rules-10000.esc" \
   "$bin fmt --check $tmp/synth-100000.esc" \
   "$bin fmt --check $tmp/laid-out-100000.esc"
-for f in synth-100000.esc rules-10000.esc; do
+hyperfine -N -i --warmup 1 --runs "${BIG_RUNS:-10}" \
+  "$bin check --format json $tmp/grouped-10000.esc" \
+  "$bin check --format sarif $tmp/grouped-10000.esc" \
+  "$bin check $tmp/one-line-100000.esc"
+for f in synth-100000.esc one-line-100000.esc rules-10000.esc; do
   /usr/bin/time -f "check $f: peak %M KB" "$bin" check "$tmp/$f" > /dev/null || true
 done
 /usr/bin/time -f "fmt --check synth-100000.esc: peak %M KB" "$bin" fmt --check "$tmp/synth-100000.esc" > /dev/null || true
@@ -52,3 +60,6 @@ done
 target/release/examples/phases "$tmp/synth-50.esc" --repeat 500
 target/release/examples/phases policies/wolverhampton.esc --repeat 500
 target/release/examples/phases "$tmp/synth-100000.esc"
+# The language server: changes one at a time, then 20 at once (issue 27).
+"$synth" --stages 1000 > "$tmp/synth-1000.esc"
+python3 scripts/lsp-latency.py --bin "$bin" --burst "$tmp/synth-1000.esc"

@@ -245,6 +245,84 @@ mod tests {
         assert_eq!(report.findings[0].code, Code::EmptyFile);
         assert!(report.protocol.is_none());
     }
+
+    /// Counts the bytes this thread allocates, so that a test can measure
+    /// work in a unit that other tests running alongside do not disturb.
+    struct Counting;
+
+    thread_local! {
+        static ALLOCATED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    // SAFETY: every call is passed on to the system allocator unchanged.
+    unsafe impl std::alloc::GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+            let _ = ALLOCATED.try_with(|n| n.set(n.get() + layout.size()));
+            // SAFETY: the caller's contract, passed on.
+            unsafe { std::alloc::System.alloc(layout) }
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+            // SAFETY: the caller's contract, passed on.
+            unsafe { std::alloc::System.dealloc(ptr, layout) }
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+            let _ = ALLOCATED.try_with(|n| n.set(n.get() + new_size));
+            // SAFETY: the caller's contract, passed on.
+            unsafe { std::alloc::System.realloc(ptr, layout, new_size) }
+        }
+    }
+
+    #[global_allocator]
+    static COUNTING: Counting = Counting;
+
+    /// Bytes allocated on this thread while `f` runs.
+    fn allocated_by<T>(f: impl FnOnce() -> T) -> usize {
+        let before = ALLOCATED.with(|n| n.get());
+        drop(f());
+        ALLOCATED.with(|n| n.get()) - before
+    }
+
+    /// A protocol of `n` stages none of which has a route for a child at
+    /// immediate risk: one finding grouped at `n` places.
+    fn grouped_at(n: usize) -> Report {
+        let mut src = String::from("protocol \"P\"\noutcome agreed \"A\"\nat any stage: record \"R\"\n");
+        for i in 1..=n {
+            let next =
+                if i == n { "final decision".to_string() } else { format!("unresolved -> stage {}", i + 1) };
+            src.push_str(&format!(
+                "stage {i} \"S{i}\" {{\n  within 1 working day\n  resolved -> agreed\n  {next}\n}}\n"
+            ));
+        }
+        let report = check_source("grouped.esc", src);
+        let grouped = report.findings.iter().find(|f| f.code == Code::MissingImmediateRiskExit);
+        assert_eq!(grouped.map(|f| f.places.len()), Some(n));
+        report
+    }
+
+    /// Issue 27: a finding at P places took P² in every output that lists
+    /// places. At P, 3P and 9P places each output's allocations grow about
+    /// threefold and ninefold (they grew ninefold and 81-fold).
+    #[test]
+    fn outputs_of_a_grouped_finding_grow_linearly_with_its_places() {
+        let reports: Vec<Report> = [300, 900, 2700].into_iter().map(grouped_at).collect();
+        type Output = fn(&[Report]) -> String;
+        let outputs: [(&str, Output); 3] = [
+            ("json", render::json::render),
+            ("sarif", render::sarif::render),
+            ("github", render::github::render),
+        ];
+        for (name, output) in outputs {
+            let bytes: Vec<usize> =
+                reports.iter().map(|r| allocated_by(|| output(std::slice::from_ref(r)))).collect();
+            assert!(bytes[1] < bytes[0] * 4 && bytes[2] < bytes[0] * 12, "{name}: {bytes:?}");
+        }
+        let per_location: Vec<usize> = reports
+            .iter()
+            .map(|r| allocated_by(|| r.findings.iter().flat_map(Finding::per_location).count()))
+            .collect();
+        let bytes = &per_location;
+        assert!(bytes[1] < bytes[0] * 4 && bytes[2] < bytes[0] * 12, "per place: {bytes:?}");
+    }
 }
 
 /// The counts every output states, in one unit: a **finding** is one

@@ -470,14 +470,7 @@ impl Item {
 /// parse from the start would give.
 pub fn parse(source: &str) -> (File, Vec<Finding>) {
     let first = skip_trivia(source, 0);
-    // Cut at top-level items about every CHUNK_BYTES: pieces bound the parser's
-    // working memory, and are shared out between the cores.
-    let mut bounds = vec![first];
-    while let Some(cut) = cut_point(source, bounds[bounds.len() - 1] + CHUNK_BYTES) {
-        bounds.push(cut);
-    }
-    bounds.push(source.len());
-    let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+    let ranges = pieces(source, first);
 
     // No more than 8 threads: each holds a piece's parser state.
     let threads = crate::parallel::threads_for(ranges.len()).min(8);
@@ -793,18 +786,98 @@ fn window_decides(window: &str, error: &pest::error::Error<Rule>) -> bool {
 /// memory and hide the first errors.
 pub const MAX_SYNTAX_ERRORS: usize = 100;
 
-/// The start of the first line at or after `near` that begins, in column 0,
-/// with a keyword that starts an item ([`starts_item`]).
-fn cut_point(source: &str, near: usize) -> Option<usize> {
+/// The pieces a file is parsed in, from `first` to the end: cut at top-level
+/// items about every [`CHUNK_BYTES`], they bound the parser's working memory,
+/// and are shared out between the cores.
+fn pieces(source: &str, first: usize) -> Vec<(usize, usize)> {
+    let mut bounds = vec![first];
+    while let Some(cut) = next_cut(source, bounds[bounds.len() - 1]) {
+        bounds.push(cut);
+    }
+    bounds.push(source.len());
+    bounds.windows(2).map(|w| (w[0], w[1])).collect()
+}
+
+/// Where the piece after the cut at `from` begins: at a line start about
+/// [`CHUNK_BYTES`] on ([`cut_point`]); failing that within another chunk (a
+/// protocol written on a few long lines), after the next `}` that closes a
+/// top-level item ([`inline_cut`]); failing both, at the next line start
+/// that will do, however far.
+fn next_cut(source: &str, from: usize) -> Option<usize> {
+    let near = from.saturating_add(CHUNK_BYTES);
+    if near >= source.len() {
+        return None;
+    }
+    // The inline cut is looked for as far as it takes: a long run of items
+    // without braces (the `party` lines of a one-line protocol) must not
+    // stop the cutting of what follows.
+    cut_point(source, from, near, near.saturating_add(CHUNK_BYTES))
+        .or_else(|| inline_cut(source, from, near, usize::MAX))
+        .or_else(|| cut_point(source, from, near, usize::MAX))
+}
+
+/// The start of the first line at or after `near` (and not past `limit`)
+/// that begins, in column 0, with a keyword that starts an item
+/// ([`starts_item`]). `from` is the cut before, so no line start is looked
+/// for before it: each call reads about one piece of text.
+fn cut_point(source: &str, from: usize, near: usize, limit: usize) -> Option<usize> {
     // Bytes, not `str`: `near` may fall inside a multi-byte character.
-    let before = &source.as_bytes()[..near.min(source.len())];
-    let mut line = before.iter().rposition(|&b| b == b'\n').map_or(0, |n| n + 1);
+    let before = &source.as_bytes()[from..near.min(source.len())];
+    let mut line = before.iter().rposition(|&b| b == b'\n').map_or(from, |n| from + n + 1);
     loop {
+        if line > limit {
+            return None;
+        }
         if line >= near && starts_item(&source[line..]) && ends_item(&source[..line]) {
             return Some(line);
         }
-        line += source[line..].find('\n')? + 1;
+        let rest = &source.as_bytes()[line..source.len().min(limit.saturating_add(1)).max(line)];
+        line += rest.iter().position(|&b| b == b'\n')? + 1;
     }
+}
+
+/// A cut inside a line, for protocols written on one line: the first
+/// top-level keyword at or after `near` (and not past `limit`) that follows
+/// a `}` closing an item at depth 0, outside texts and comments. `from` is
+/// the cut before, where no item, text or comment is open; the text from
+/// there is read once, tracking texts, comments and braces as the grammar
+/// does. A wrong guess (on a file with errors) costs only time: the piece
+/// before would not stop exactly here, and [`parse`] reads on from it.
+fn inline_cut(source: &str, from: usize, near: usize, limit: usize) -> Option<usize> {
+    let bytes = source.as_bytes();
+    let mut depth = 0usize;
+    let mut at = from;
+    while at < bytes.len() && at <= limit {
+        match bytes[at] {
+            b'"' => {
+                // A text: `\` escapes the next character, line breaks included.
+                at += 1;
+                while at < bytes.len() && bytes[at] != b'"' {
+                    at += if bytes[at] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'#' => {
+                at += bytes[at..].iter().position(|&b| b == b'\n').unwrap_or(bytes.len() - at);
+            }
+            b'{' => depth += 1,
+            b'}' if depth > 1 => depth -= 1,
+            b'}' => {
+                depth = 0;
+                let next = at + 1 + bytes[at + 1..].iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+                // Only the next few words: the rest of a long line is not read.
+                let mut window = (next + 64).min(source.len());
+                while !source.is_char_boundary(window) {
+                    window -= 1;
+                }
+                if next >= near && next < source.len() && starts_item(&source[next..window]) {
+                    return Some(next);
+                }
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    None
 }
 
 /// Whether the text before a cut surely ends an item: its last word (before
@@ -2126,6 +2199,62 @@ mod tests {
         let (one, one_errors) = parse_range_whole(&src);
         assert_eq!((file.items.len(), 0), (one, one_errors));
         assert_eq!(one, 1 + 12000 + 12000_usize.div_ceil(7));
+    }
+
+    #[test]
+    fn a_protocol_on_one_line_is_cut_into_pieces_as_with_line_breaks() {
+        // The same stages as one line, with the traps of a cut inside a line:
+        // `}` and a keyword inside texts (escaped quotes too) and comments
+        // cannot end one, nor can a `}` inside an exception.
+        let stage = |i: usize| {
+            format!("stage {i} \"R\u{e9} }} stage 1 \\\" {{ {i}\" {{ step \"x\" within 2 working days }} ")
+        };
+        let one_line = |n: usize| {
+            // A header of items without braces, longer than a chunk.
+            let mut src = String::from("protocol \"p\" ");
+            for i in 0..PARTIES {
+                src.push_str(&format!("party p{i} \"Party {i}\" level {i} "));
+            }
+            for i in 0..n {
+                src.push_str(&stage(i));
+                if i % 50 == 0 {
+                    src.push_str(&format!(
+                        "exception e{i} \"E\" {{ {} {} }} ",
+                        stage(n + 2 * i),
+                        stage(n + 2 * i + 1)
+                    ));
+                }
+            }
+            src + "# a comment } stage 5 \"x\" {\n"
+        };
+        const PARTIES: usize = 10_000;
+        let header = one_line(0).len();
+        assert!(header > CHUNK_BYTES);
+        // Growth at three sizes: the largest piece stays the header (no cut
+        // inside it) or about one chunk, so the parser's working memory does
+        // not grow with the file.
+        for n in [3_000, 9_000, 27_000] {
+            let src = one_line(n);
+            assert!(!src.trim_end().contains('\n'));
+            let ranges = pieces(&src, 0);
+            let largest = ranges.iter().map(|(a, b)| b - a).max().unwrap_or(0);
+            assert!(
+                ranges.len() >= (src.len() - header) / CHUNK_BYTES,
+                "{n} stages: {} pieces",
+                ranges.len()
+            );
+            assert!(largest <= header.max(2 * CHUNK_BYTES) + 200, "{n} stages: a piece of {largest} bytes");
+            // Every cut is where an item starts, and the pieces give what one
+            // parse of the whole gives.
+            for (start, _) in &ranges[1..] {
+                assert!(src[*start..].starts_with("stage ") || src[*start..].starts_with("exception "));
+                assert!(*start > header);
+            }
+            let (file, errors) = parse(&src);
+            assert!(errors.is_empty(), "{errors:?}");
+            assert_eq!((file.items.len(), 0), parse_range_whole(&src));
+            assert_eq!(file.items.len(), 1 + PARTIES + n + n.div_ceil(50));
+        }
     }
 
     fn parse_range_whole(src: &str) -> (usize, usize) {

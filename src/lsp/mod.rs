@@ -10,7 +10,7 @@
 pub mod framing;
 mod index;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -144,11 +144,45 @@ fn serve(connection: &Connection) -> Result<(), Box<dyn std::error::Error + Send
         }),
     )?;
     let mut server = Server { docs: HashMap::new() };
-    for message in &connection.receiver {
+    // Messages already read, not yet handled: looked at to skip checking a
+    // version that a newer change of the same document has replaced.
+    let mut queued: VecDeque<Message> = VecDeque::new();
+    // lsp-server hands messages over one at a time (a rendezvous channel), so
+    // at most one would ever be waiting: a thread moves them into a queue
+    // without bound, where every message already sent can be seen.
+    let (sender, arrived) = std::sync::mpsc::channel();
+    let receiver = connection.receiver.clone();
+    std::thread::spawn(move || {
+        for message in receiver {
+            if sender.send(message).is_err() {
+                break;
+            }
+        }
+    });
+    loop {
+        let message = match queued.pop_front() {
+            Some(message) => message,
+            None => match arrived.recv() {
+                Ok(message) => message,
+                Err(_) => break,
+            },
+        };
         match message {
             Message::Request(request) => {
-                if connection.handle_shutdown(&request)? {
-                    return Ok(());
+                if request.method == "shutdown" {
+                    // As `Connection::handle_shutdown`, from the queue.
+                    connection.sender.send(Response::new_ok(request.id, ()).into())?;
+                    let next = match queued.pop_front() {
+                        Some(message) => Some(message),
+                        None => arrived.recv_timeout(std::time::Duration::from_secs(30)).ok(),
+                    };
+                    return match next {
+                        Some(Message::Notification(n)) if n.method == "exit" => Ok(()),
+                        other => {
+                            Err(format!("expected the exit notification after shutdown, got {other:?}")
+                                .into())
+                        }
+                    };
                 }
                 // A bug in one answer must not take the editor's findings
                 // away: it becomes an error reply, and the server goes on.
@@ -165,8 +199,9 @@ fn serve(connection: &Connection) -> Result<(), Box<dyn std::error::Error + Send
                 connection.sender.send(Message::Response(response))?;
             }
             Message::Notification(notification) => {
+                read_ahead(&arrived, &mut queued);
                 let outs = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    server.notification(notification)
+                    server.notification(notification, &queued)
                 }))
                 .unwrap_or_default();
                 for out in outs {
@@ -177,6 +212,37 @@ fn serve(connection: &Connection) -> Result<(), Box<dyn std::error::Error + Send
         }
     }
     Ok(())
+}
+
+/// Move every message that has already arrived into `queued`, without
+/// waiting; none after a shutdown request (the `exit` after it ends the loop).
+fn read_ahead(arrived: &std::sync::mpsc::Receiver<Message>, queued: &mut VecDeque<Message>) {
+    let shutdown = |m: &Message| matches!(m, Message::Request(r) if r.method == "shutdown");
+    if queued.back().is_some_and(shutdown) {
+        return;
+    }
+    while let Ok(message) = arrived.try_recv() {
+        let stop = shutdown(&message);
+        queued.push_back(message);
+        if stop {
+            return;
+        }
+    }
+}
+
+/// Whether a queued notification opens, changes or closes the document:
+/// then checking the version before it would only publish findings that the
+/// next check replaces (twenty changes sent at once were twenty checks).
+fn superseded(uri: &Uri, queued: &VecDeque<Message>) -> bool {
+    queued.iter().any(|m| match m {
+        Message::Notification(n) => {
+            matches!(
+                n.method.as_str(),
+                DidOpenTextDocument::METHOD | DidChangeTextDocument::METHOD | DidCloseTextDocument::METHOD
+            ) && n.params.pointer("/textDocument/uri").and_then(Value::as_str) == Some(uri.as_str())
+        }
+        _ => false,
+    })
 }
 
 struct Document {
@@ -195,7 +261,8 @@ fn params<P: serde::de::DeserializeOwned>(value: Value) -> Result<P, Response> {
 }
 
 impl Server {
-    fn notification(&mut self, n: Notification) -> Vec<Notification> {
+    /// Handle a notification; `queued` are the messages read after it.
+    fn notification(&mut self, n: Notification, queued: &VecDeque<Message>) -> Vec<Notification> {
         let uri = match n.method.as_str() {
             DidOpenTextDocument::METHOD => {
                 let Ok(p) = serde_json::from_value::<DidOpenTextDocumentParams>(n.params) else {
@@ -226,6 +293,11 @@ impl Server {
             }
             _ => return vec![],
         };
+        // The text is kept (requests before the next change read it), but
+        // only the newest version is checked.
+        if superseded(&uri, queued) {
+            return vec![];
+        }
         let Some(doc) = self.docs.get(&uri) else { return vec![] };
         let diagnostics = diagnostics(&uri, &doc.text);
         let publish = PublishDiagnosticsParams { uri, diagnostics, version: Some(doc.version) };
@@ -858,5 +930,70 @@ mod tests {
         let ratio = time(2_700) / time(300).max(1e-6);
         // Linear is about 9 (a little more: sorting); the square 81.
         assert!(ratio < 30.0, "9x the findings took {ratio:.1}x the time");
+    }
+}
+
+/// The server loop, driven over an in-memory connection.
+#[cfg(test)]
+mod server_tests {
+    use super::*;
+
+    fn notify(client: &Connection, method: &str, params: Value) {
+        let n = Notification::new(method.to_string(), params);
+        client.sender.send(Message::Notification(n)).expect("the server's end is open");
+    }
+
+    fn request(client: &Connection, id: i32, method: &str, params: Value) {
+        let r = Request::new(RequestId::from(id), method.to_string(), params);
+        client.sender.send(Message::Request(r)).expect("the server's end is open");
+    }
+
+    /// Changes sent at once are checked once, at the newest version, at
+    /// 10, 30 and 90 changes (each was checked and published before: 11, 31
+    /// and 91 checks). The messages are all queued before the server starts,
+    /// so the count does not depend on timing.
+    #[test]
+    fn a_burst_of_changes_is_checked_once_at_its_newest_version() {
+        let grouped = include_str!("../../tests/cases/grouped-findings.esc");
+        let uri = "file:///nowhere/burst.esc";
+        for n in [10, 30, 90] {
+            let (server, client) = Connection::memory();
+            request(&client, 1, "initialize", serde_json::json!({ "capabilities": {} }));
+            notify(&client, "initialized", serde_json::json!({}));
+            let document = |version: i32, text: &str| serde_json::json!({ "uri": uri, "version": version, "text": text });
+            let open = document(0, grouped);
+            notify(&client, DidOpenTextDocument::METHOD, serde_json::json!({ "textDocument": open }));
+            // The last version differs: its findings are the ones to publish.
+            let last = grouped.replace("  final decision\n", "");
+            for version in 1..=n {
+                let text = if version == n { last.as_str() } else { grouped };
+                notify(
+                    &client,
+                    DidChangeTextDocument::METHOD,
+                    serde_json::json!({
+                        "textDocument": { "uri": uri, "version": version },
+                        "contentChanges": [{ "text": text }],
+                    }),
+                );
+            }
+            request(&client, 2, "shutdown", Value::Null);
+            notify(&client, "exit", Value::Null);
+            serve(&server).expect("the server stops at exit");
+            let published: Vec<PublishDiagnosticsParams> = client
+                .receiver
+                .try_iter()
+                .filter_map(|m| match m {
+                    Message::Notification(n) if n.method == PublishDiagnostics::METHOD => {
+                        serde_json::from_value(n.params).ok()
+                    }
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(published.len(), 1, "{n} changes");
+            assert_eq!(published[0].version, Some(n));
+            let uri: Uri = uri.parse().expect("a valid uri");
+            assert_eq!(published[0].diagnostics, diagnostics(&uri, &last));
+            assert_ne!(published[0].diagnostics, diagnostics(&uri, grouped));
+        }
     }
 }
