@@ -47,61 +47,28 @@ pub fn check(cx: &Context) -> Vec<Finding> {
             );
         }
         for step in stage.steps.iter().filter(|s| s.counts_for_time()) {
-            match &step.timescale {
-                Some(t) => {
-                    if let Some(words) = t.vague_words() {
-                        findings.push(vague(
-                            stage,
-                            t.span,
-                            format!(
-                                "step \"{}\" in `{}` is only bounded by {words}",
-                                short(&step.text),
-                                stage.display_id()
-                            ),
-                        ));
+            // A conditional step's other branch may be taken too.
+            let branches = std::iter::once((step, ""))
+                .chain(step.otherwise.as_deref().map(|o| (o, "the `otherwise` of ")));
+            for (branch, which) in branches {
+                let step_words = format!("{which}step \"{}\" in `{}`", short(&step.text), stage.display_id());
+                match &branch.timescale {
+                    Some(t) => {
+                        if let Some(words) = t.vague_words() {
+                            findings.push(vague(
+                                stage,
+                                t.span,
+                                format!("{step_words} is only bounded by {words}"),
+                            ));
+                        }
                     }
-                }
-                None if !capped => findings.push(
-                    Finding::new(
-                        Code::UnboundedTimescale,
-                        format!(
-                            "step \"{}\" in `{}` has no timescale",
-                            short(&step.text),
-                            stage.display_id()
-                        ),
-                    )
-                    .at(step.span, "no timescale")
-                    .help(format!("{HELP_BOUND}{}", source_says(&step.quotes)))
-                    .stage(stage.id.clone()),
-                ),
-                None => {}
-            }
-            // The other branch of a conditional step may be taken too.
-            if let Some(other) = &step.otherwise {
-                match other.timescale.as_ref().map(|t| (t, t.vague_words())) {
-                    Some((t, Some(words))) => findings.push(vague(
-                        stage,
-                        t.span,
-                        format!(
-                            "step \"{}\" in `{}` is otherwise only bounded by {words}",
-                            short(&step.text),
-                            stage.display_id()
-                        ),
-                    )),
                     None if !capped => findings.push(
-                        Finding::new(
-                            Code::UnboundedTimescale,
-                            format!(
-                                "the `otherwise` of step \"{}\" in `{}` has no timescale",
-                                short(&step.text),
-                                stage.display_id()
-                            ),
-                        )
-                        .at(other.span, "no timescale")
-                        .help(format!("{HELP_BOUND}{}", source_says(&other.quotes)))
-                        .stage(stage.id.clone()),
+                        Finding::new(Code::UnboundedTimescale, format!("{step_words} has no timescale"))
+                            .at(branch.span, "no timescale")
+                            .help(format!("{HELP_BOUND}{}", source_says(&branch.quotes)))
+                            .stage(stage.id.clone()),
                     ),
-                    _ => {}
+                    None => {}
                 }
             }
         }

@@ -149,23 +149,13 @@ pub fn text(t: &Timeline) -> String {
                 plural_days(u64::from(days))
             );
         }
-        None if off_route && !causes.is_empty() => {
-            let _ = writeln!(
-                out,
-                "Overall deadline: none. The route above is the longest known; parts not on this route have no bound."
-            );
-            if let Some((days @ 1.., date)) = t.at_least {
-                let _ = writeln!(
-                    out,
-                    "The worst case takes at least {} (counting only the timescales that have a bound), \
-                     so it ends on {} or later.",
-                    plural_days(days),
-                    long_date(date)
-                );
-            }
-        }
         None => {
-            let _ = writeln!(out, "Overall deadline: none. Part of the worst-case route has no bound.");
+            let why = if off_route && !causes.is_empty() {
+                "The route above is the longest known; parts not on this route have no bound."
+            } else {
+                "Part of the worst-case route has no bound."
+            };
+            let _ = writeln!(out, "Overall deadline: none. {why}");
             if let Some((days @ 1.., date)) = t.at_least {
                 let _ = writeln!(
                     out,
