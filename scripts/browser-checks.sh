@@ -16,11 +16,16 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
 need() { command -v "$1" >/dev/null 2>&1; }
-if ! need chromium || ! need npm; then
+# Install only what is missing: a machine's own Node.js (not Debian's) and
+# Debian's npm cannot be installed together.
+missing=()
+need chromium || missing+=(chromium)
+need npm || missing+=(nodejs npm)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && need apt-get; then
-    apt-get update -qq && apt-get install -y -qq chromium nodejs npm >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "browser-checks: needs chromium and npm" >&2; exit 1
+    echo "browser-checks: needs ${missing[*]}" >&2; exit 1
   fi
 fi
 if [ ! -f "$OUT/node_modules/mermaid/dist/mermaid.min.js" ]; then
