@@ -111,63 +111,37 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     }
 
     // A step whose deadline, counted from a point in the stage, comes before
-    // the bounded steps ahead of it end: escalate holds the deadline.
-    for (ix, stage) in p.stages_with_ix() {
+    // the bounded steps ahead of it end: escalate holds the deadline. The
+    // steps are timed by the analysis's own rule (`Stage::steps_end`), from
+    // day 0 with points outside the stage unknown.
+    for (_, stage) in p.stages_with_ix() {
         let zero = crate::model::Reach { at: WorkingDays(0), unbounded: false };
-        let mut at = zero;
-        let mut times: Vec<(crate::model::Reach<WorkingDays>, crate::model::Reach<WorkingDays>)> = Vec::new();
-        for (k, step) in stage.steps.iter().enumerate() {
-            let began = at;
-            let base = match step.from {
-                Some(crate::model::From::Step { step: j, point }) => {
-                    times.get(j).map(|(s, e)| if point == crate::timescale::Point::Start { *s } else { *e })
-                }
-                Some(crate::model::From::Stage { stage: s, point: crate::timescale::Point::Start })
-                    if s == ix =>
-                {
-                    Some(zero)
-                }
-                _ => None,
-            };
-            if step.counts_for_time() {
-                let end = step.end(&crate::timescale::Count, base.map_or(at.at, |b| b.at));
-                if let (Some(base), Some(t)) = (base, step.timescale.as_ref())
-                    && !end.unbounded
-                    && !base.unbounded
-                    && !at.unbounded
-                    && at.at > end.at
-                {
-                    let mut finding = Finding::new(
-                        Code::LimitExceeded,
-                        format!(
-                            "the steps before step {} of `{}` take {}, past its deadline of day {}",
-                            k + 1,
-                            stage.display_id(),
-                            at.at,
-                            end.at.0
-                        ),
-                    )
-                    .at(t.span, format!("ends by day {}", end.at.0))
-                    .help(
-                        "escalate holds the deadline, so the steps before it must end by then too, but their own timescales take longer: shorten them or correct the deadline",
-                    )
-                    .stage(stage.id.clone());
-                    if p.is_advisory(t) {
-                        finding.severity = Severity::Warning;
-                    }
-                    findings.push(finding);
-                }
-                at = match (base, step.from) {
-                    (Some(b), Some(_)) if !end.unbounded => {
-                        crate::model::Reach { at: end.at, unbounded: b.unbounded }
-                    }
-                    _ => crate::model::Reach {
-                        at: end.at.max(at.at),
-                        unbounded: at.unbounded || end.unbounded,
-                    },
-                };
+        let (_, times) = stage.steps_end(&crate::timescale::Count, zero, &|_| None);
+        for (k, step) in stage.steps.iter().enumerate().skip(1) {
+            let (Some(t), Some(_)) = (step.timescale.as_ref(), step.from) else { continue };
+            let (before, deadline) = (times[k - 1].1, times[k].1);
+            if !step.counts_for_time() || before.unbounded || deadline.unbounded || before.at <= deadline.at {
+                continue;
             }
-            times.push((began, at));
+            let mut finding = Finding::new(
+                Code::LimitExceeded,
+                format!(
+                    "the steps before step {} of `{}` take {}, past its deadline of day {}",
+                    k + 1,
+                    stage.display_id(),
+                    before.at,
+                    deadline.at.0
+                ),
+            )
+            .at(t.span, format!("ends by day {}", deadline.at.0))
+            .help(
+                "escalate holds the deadline, so the steps before it must end by then too, but their own timescales take longer: shorten them or correct the deadline",
+            )
+            .stage(stage.id.clone());
+            if p.is_advisory(t) {
+                finding.severity = Severity::Warning;
+            }
+            findings.push(finding);
         }
     }
 
