@@ -38,7 +38,28 @@ mod clock {
     use crate::graph::{Edge, Timing};
     use crate::model::{From, Protocol, Reach, StageIx, StageSpan};
     use crate::timeline::Timeline;
-    use crate::timescale::{Count, Point, WorkingDays};
+    use crate::timescale::{Clock, Count, Point, WorkingDays};
+
+    /// When stage `ix`, begun at `start`, is due on `clock`: the disagreement
+    /// began at `began`; `point` gives when the walk began or ended a stage.
+    fn due_on<C: Clock>(
+        p: &Protocol,
+        clock: &C,
+        ix: StageIx,
+        start: C::Time,
+        began: C::Time,
+        point: &dyn Fn(StageIx, Point) -> Option<C::Time>,
+    ) -> Option<C::Time> {
+        let known = |at| Reach { at, unbounded: false };
+        let anchor = |from: From| match from {
+            From::Disagreement => Some(known(began)),
+            From::Stage { stage, point: which } => point(stage, which).map(known),
+            From::Step { .. } => None,
+        };
+        let entry = |span: &StageSpan| point(*span.stages.first()?, Point::Start).map(known);
+        let end = p.stage_end(ix, clock, known(start), &anchor, &entry);
+        (!end.unbounded).then_some(end.at)
+    }
 
     /// When the walk began and ended a stage it passed.
     pub type Seen = Option<(When_, When_)>;
@@ -79,37 +100,12 @@ mod clock {
             Some(if which == Point::Start { s } else { e })
         };
         let days = at.days.and_then(|d| {
-            let anchor = |from: From| -> Option<Reach<WorkingDays>> {
-                let w = match from {
-                    From::Disagreement => When_ { days: Some(0), date: None },
-                    From::Stage { stage, point: which } => point(stage, which)?,
-                    From::Step { .. } => return None,
-                };
-                w.days.map(|d| Reach { at: WorkingDays(d), unbounded: false })
-            };
-            let entry = |span: &StageSpan| {
-                let s = point(*span.stages.first()?, Point::Start)?;
-                s.days.map(|d| Reach { at: WorkingDays(d), unbounded: false })
-            };
-            let end =
-                p.stage_end(ix, &Count, Reach { at: WorkingDays(d), unbounded: false }, &anchor, &entry);
-            (!end.unbounded).then_some(end.at.0)
+            let point = |stage, which| point(stage, which)?.days.map(WorkingDays);
+            due_on(p, &Count, ix, WorkingDays(d), WorkingDays(0), &point).map(|d| d.0)
         });
-        let date = at.date.and_then(|d| {
-            let anchor = |from: From| -> Option<Reach<NaiveDate>> {
-                let w = match from {
-                    From::Disagreement => return began.map(|d| Reach { at: d, unbounded: false }),
-                    From::Stage { stage, point: which } => point(stage, which)?,
-                    From::Step { .. } => return None,
-                };
-                w.date.map(|d| Reach { at: d, unbounded: false })
-            };
-            let entry = |span: &StageSpan| {
-                let s = point(*span.stages.first()?, Point::Start)?;
-                s.date.map(|d| Reach { at: d, unbounded: false })
-            };
-            let end = p.stage_end(ix, c, Reach { at: d, unbounded: false }, &anchor, &entry);
-            (!end.unbounded).then_some(end.at)
+        let date = at.date.zip(began).and_then(|(d, began)| {
+            let point = |stage, which| point(stage, which)?.date;
+            due_on(p, c, ix, d, began, &point)
         });
         When_ { days, date }
     }
