@@ -260,7 +260,7 @@ pub struct Outcome {
 }
 
 /// Which pathway a stage belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Pathway {
     Main,

@@ -16,13 +16,16 @@
 //! exception or condition the protocol lacks is an input error
 //! (`invalid-scenario`) with "did you mean".
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use chrono::{Datelike, NaiveDate};
 use petgraph::graph::{EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 
 use crate::diagnostic::{Code, Finding, suggest};
 use crate::graph::{EscalationGraph, Node};
-use crate::model::{Condition, Pathway, Protocol, Target};
+use crate::model::{Condition, Pathway, Protocol, StageIx, Target};
 use crate::span::Span;
 use crate::syntax::{self, ExpectKind, Scenario, When};
 
@@ -61,8 +64,8 @@ mod clock {
         (!end.unbounded).then_some(end.at)
     }
 
-    /// When the walk began and ended a stage it passed.
-    pub type Seen = Option<(When_, When_)>;
+    /// Per stage the walk passed (by index): when it last began and ended it.
+    pub type Seen = std::collections::HashMap<usize, (When_, When_)>;
 
     /// The protocol's calendar, as `timeline` chooses it without `--calendar`.
     pub fn calendar(p: &Protocol) -> Option<Calendar> {
@@ -89,14 +92,14 @@ mod clock {
         g: &crate::graph::EscalationGraph,
         ix: StageIx,
         at: When_,
-        (began, seen): (Option<NaiveDate>, &[Seen]),
+        (began, seen): (Option<NaiveDate>, &Seen),
     ) -> When_ {
         let node = g.stage_node(ix);
         let point = |stage: StageIx, which: Point| -> Option<When_> {
             if !t.passes(node, g.stage_node(stage)) {
                 return None;
             }
-            let (s, e) = seen.get(stage.0).copied().flatten()?;
+            let (s, e) = seen.get(&stage.0).copied()?;
             Some(if which == Point::Start { s } else { e })
         };
         let days = at.days.and_then(|d| {
@@ -123,12 +126,13 @@ pub struct When_ {
 #[derive(Debug, Clone)]
 pub struct Visit {
     pub target: Target,
-    /// `stage 2`, `mash`.
-    pub name: String,
-    pub title: String,
+    /// `stage 2`, `mash`. Shared: made once per target, not once per visit
+    /// (S scenarios over N stages would otherwise copy S × N names).
+    pub name: Arc<str>,
+    pub title: Arc<str>,
     /// What happens there, as the scenario says (`unresolved`); `None` for
     /// exits, outcomes, and stages it says nothing about.
-    pub event: Option<String>,
+    pub event: Option<Arc<str>>,
     pub starts: When_,
     /// Stages only: when it is due.
     pub due: Option<When_>,
@@ -165,7 +169,9 @@ pub struct Outcome {
     pub name: String,
     /// `scenario "..."`.
     pub head: Span,
-    pub route: Vec<Visit>,
+    /// Shared between scenarios that walk the same way (same start, pathway
+    /// and events): the walk is made once.
+    pub route: Arc<[Visit]>,
     pub ending: Ending,
     /// When the disagreement ends: its arrival at an exit or outcome, or the
     /// last stage's due date.
@@ -188,7 +194,7 @@ impl Outcome {
             .map(|v| {
                 let mut inside = Vec::new();
                 if let Some(e) = &v.event {
-                    inside.push(e.clone());
+                    inside.push(e.to_string());
                 }
                 match v.due {
                     Some(due) => inside.push(format!("{} to {}", short(v.starts), short(due))),
@@ -235,9 +241,27 @@ struct Ready<'s> {
     scenario: &'s Scenario,
     starts: Option<NaiveDate>,
     pathway: Pathway,
-    /// Per stage: what happens there.
-    events: Vec<Option<Condition>>,
+    events: Events,
     expects: Vec<ReadyExpect>,
+}
+
+/// What happens at each stage: the `at any stage:` line, and the stages the
+/// scenario names. Kept sparse: a scenario costs what it says, not the
+/// protocol's number of stages.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Events {
+    default: Option<Condition>,
+    /// By stage index, in order (so equal scenarios give equal keys).
+    at: Vec<(usize, Condition)>,
+}
+
+impl Events {
+    fn at(&self, ix: StageIx) -> Option<&Condition> {
+        match self.at.binary_search_by_key(&ix.0, |(i, _)| *i) {
+            Ok(k) => Some(&self.at[k].1),
+            Err(_) => self.default.as_ref(),
+        }
+    }
 }
 
 struct ReadyExpect {
@@ -272,7 +296,34 @@ pub fn run(p: &Protocol, source: &str, scenarios: &[Scenario]) -> Result<Vec<Out
             "the protocol's calendar is not one escalate ships",
         )]);
     };
-    Ok(ready.iter().map(|r| walk(p, &g, &calendar, r)).collect())
+    // Made once for all scenarios: the timing (which points every route
+    // passes) and the names a route shows. Per scenario, only what it walks.
+    let walker = Walker {
+        p,
+        g: &g,
+        calendar: &calendar,
+        timing: crate::graph::Timing::compute(p, &g),
+        names: p
+            .stages_with_ix()
+            .map(|(ix, _)| Target::Stage(ix))
+            .chain((0..p.exits.len()).map(|i| Target::Exit(crate::model::ExitIx(i))))
+            .chain((0..p.outcomes.len()).map(|i| Target::Outcome(crate::model::OutcomeIx(i))))
+            .map(|t| (t, (Arc::from(p.target_name(t)), Arc::from(title(p, t)))))
+            .collect(),
+    };
+    // Scenarios that start on the same day, follow the same pathway and say
+    // the same things happen walk the same way: walked once.
+    let mut walks: HashMap<(Option<NaiveDate>, Pathway, &Events), Arc<Walk>> = HashMap::new();
+    Ok(ready
+        .iter()
+        .map(|r| {
+            let walk = walks
+                .entry((r.starts, r.pathway, &r.events))
+                .or_insert_with(|| Arc::new(walker.walk(r)))
+                .clone();
+            judge(p, r, &walk)
+        })
+        .collect())
 }
 
 /// The protocol's names, for resolving and suggesting.
@@ -417,8 +468,8 @@ fn resolve<'s>(
     };
 
     // What happens at each stage: `at any stage:` first, then each stage's own.
-    let mut events: Vec<Option<Condition>> = vec![None; p.stages.len()];
-    let mut said: Vec<Option<Span>> = vec![None; p.stages.len()];
+    let mut events: HashMap<usize, Condition> = HashMap::new();
+    let mut said: HashMap<usize, Span> = HashMap::new();
     let mut default: Option<(Condition, Span)> = None;
     for e in &s.events {
         let mut e = e.clone();
@@ -489,7 +540,7 @@ fn resolve<'s>(
                     ));
                     continue;
                 };
-                if let Some(first) = said[ix.0] {
+                if let Some(&first) = said.get(&ix.0) {
                     errors.push(
                         invalid(
                             format!(
@@ -503,16 +554,14 @@ fn resolve<'s>(
                         .also(first, "first here"),
                     );
                 }
-                said[ix.0] = Some(e.span);
-                events[ix.0] = Some(e.condition.clone());
+                said.insert(ix.0, e.span);
+                events.insert(ix.0, e.condition.clone());
             }
         }
     }
-    if let Some((condition, _)) = default {
-        for event in events.iter_mut().filter(|e| e.is_none()) {
-            *event = Some(condition.clone());
-        }
-    }
+    let mut at: Vec<(usize, Condition)> = events.into_iter().collect();
+    at.sort_unstable_by_key(|(i, _)| *i);
+    let events = Events { default: default.map(|(c, _)| c), at };
 
     if s.expects.is_empty() {
         errors.push(invalid(
@@ -603,87 +652,122 @@ fn condition_words(c: &Condition) -> String {
     crate::diff::condition(c)
 }
 
-fn walk(p: &Protocol, g: &EscalationGraph, calendar: &crate::calendar::Calendar, r: &Ready) -> Outcome {
-    let name_of = |t: Target| match t {
-        Target::Stage(ix) => p.stage(ix).display_id(),
-        _ => p.target_name(t),
-    };
-    let title_of = |t: Target| match t {
+/// What is made once per protocol for walking its scenarios.
+struct Walker<'p> {
+    p: &'p Protocol,
+    g: &'p EscalationGraph,
+    calendar: &'p crate::calendar::Calendar,
+    timing: crate::graph::Timing,
+    /// Per target: its name and title, shared by every visit.
+    names: HashMap<Target, (Arc<str>, Arc<str>)>,
+}
+
+/// One walk through the protocol, shared by the scenarios that take it.
+struct Walk {
+    route: Arc<[Visit]>,
+    /// Per target: its first visit on the route (what `expect` lines ask).
+    first: HashMap<Target, usize>,
+    ending: Ending,
+    end: When_,
+}
+
+fn title(p: &Protocol, t: Target) -> String {
+    match t {
         Target::Stage(ix) => p.stage(ix).title.clone(),
         Target::Exit(ix) => p.exits[ix.0].title.clone(),
         Target::Outcome(ix) => p.outcomes[ix.0].title.clone(),
-    };
-    let timing = crate::graph::Timing::compute(p, g);
-    // Per stage: when this walk began and ended it.
-    let mut dated: Vec<Option<(When_, When_)>> = vec![None; p.stages.len()];
-
-    let start = g.starts.iter().find(|(pw, _)| *pw == r.pathway).map(|s| s.1);
-    let first = start.and_then(|s| g.graph.edges(s).map(|e| (e.id(), e.target())).next());
-    let mut route = Vec::new();
-    let mut at = When_ { days: Some(0), date: r.starts };
-    let mut end = at;
-    let mut ending = Ending::NotSaid;
-    // Per stage, what has happened there already on this walk.
-    let mut seen: Vec<Vec<Condition>> = vec![Vec::new(); p.stages.len()];
-    let mut next = first;
-    while let Some((edge, node)) = next.take() {
-        let arrival = clock::after_route(p, calendar, &g.graph[edge], at);
-        let Some(target) = g.target(node) else { break };
-        let mut visit = Visit {
-            target,
-            name: name_of(target),
-            title: title_of(target),
-            event: None,
-            starts: arrival,
-            due: None,
-        };
-        let Node::Stage(ix) = g.graph[node] else {
-            route.push(visit);
-            end = arrival;
-            ending = Ending::Reached;
-            break;
-        };
-        let stage = p.stage(ix);
-        let due = clock::stage_due(p, calendar, &timing, g, ix, arrival, (r.starts, &dated));
-        dated[ix.0] = Some((arrival, due));
-        visit.due = Some(due);
-        let event = r.events[ix.0].clone();
-        visit.event = event.as_ref().map(condition_words);
-        route.push(visit);
-        end = due;
-        let Some(event) = event else {
-            ending = Ending::NotSaid;
-            break;
-        };
-        if seen[ix.0].contains(&event) {
-            ending = Ending::Cycle;
-            break;
-        }
-        seen[ix.0].push(event.clone());
-        // A child at immediate risk leaves the stage at once; anything else is decided at its end.
-        let (from, leave) = match event {
-            Condition::ImmediateRisk => (g.stages[ix.0], arrival),
-            _ => (g.decisions[ix.0], due),
-        };
-        match route_from(p, g, from, &event) {
-            Some(step) => {
-                at = leave;
-                next = Some(step);
-            }
-            None if stage.final_authority.is_some() => ending = Ending::FinalAuthority,
-            None => ending = Ending::NoRoute(condition_words(&event)),
-        }
     }
+}
 
+impl Walker<'_> {
+    fn walk(&self, r: &Ready) -> Walk {
+        let (p, g, calendar, timing) = (self.p, self.g, self.calendar, &self.timing);
+        let names = |t: Target| {
+            self.names
+                .get(&t)
+                .cloned()
+                .unwrap_or_else(|| (Arc::from(p.target_name(t)), Arc::from(title(p, t))))
+        };
+        // Per stage passed: when this walk began and ended it.
+        let mut dated = clock::Seen::new();
+        // The words for what happens, made once per condition.
+        let mut words: HashMap<Condition, Arc<str>> = HashMap::new();
+
+        let start = g.starts.iter().find(|(pw, _)| *pw == r.pathway).map(|s| s.1);
+        let first = start.and_then(|s| g.graph.edges(s).map(|e| (e.id(), e.target())).next());
+        let mut route = Vec::new();
+        let mut at = When_ { days: Some(0), date: r.starts };
+        let mut end = at;
+        let mut ending = Ending::NotSaid;
+        // Per stage, what has happened there already on this walk.
+        let mut seen: HashMap<usize, Vec<Condition>> = HashMap::new();
+        let mut next = first;
+        while let Some((edge, node)) = next.take() {
+            let arrival = clock::after_route(p, calendar, &g.graph[edge], at);
+            let Some(target) = g.target(node) else { break };
+            let (name, title) = names(target);
+            let mut visit = Visit { target, name, title, event: None, starts: arrival, due: None };
+            let Node::Stage(ix) = g.graph[node] else {
+                route.push(visit);
+                end = arrival;
+                ending = Ending::Reached;
+                break;
+            };
+            let stage = p.stage(ix);
+            let due = clock::stage_due(p, calendar, timing, g, ix, arrival, (r.starts, &dated));
+            dated.insert(ix.0, (arrival, due));
+            visit.due = Some(due);
+            let event = r.events.at(ix).cloned();
+            visit.event = event
+                .as_ref()
+                .map(|e| words.entry(e.clone()).or_insert_with(|| Arc::from(condition_words(e))).clone());
+            route.push(visit);
+            end = due;
+            let Some(event) = event else {
+                ending = Ending::NotSaid;
+                break;
+            };
+            let here = seen.entry(ix.0).or_default();
+            if here.contains(&event) {
+                ending = Ending::Cycle;
+                break;
+            }
+            here.push(event.clone());
+            // A child at immediate risk leaves the stage at once; anything else is decided at its end.
+            let (from, leave) = match event {
+                Condition::ImmediateRisk => (g.stages[ix.0], arrival),
+                _ => (g.decisions[ix.0], due),
+            };
+            match route_from(p, g, from, &event) {
+                Some(step) => {
+                    at = leave;
+                    next = Some(step);
+                }
+                None if stage.final_authority.is_some() => ending = Ending::FinalAuthority,
+                None => ending = Ending::NoRoute(condition_words(&event)),
+            }
+        }
+        let mut first = HashMap::new();
+        for (i, v) in route.iter().enumerate() {
+            first.entry(v.target).or_insert(i);
+        }
+        Walk { route: route.into(), first, ending, end }
+    }
+}
+
+/// A scenario's `expect` lines, judged on its walk.
+fn judge(p: &Protocol, r: &Ready, walk: &Walk) -> Outcome {
+    let name_of = |t: Target| p.target_name(t);
+    let (route, ending, end) = (&walk.route, &walk.ending, walk.end);
     let mut failures = Vec::new();
     let mut passed = 0;
     for x in &r.expects {
         let fail = |actual: String| Failure { expected: x.words.clone(), actual, span: x.span };
-        let visit = |t: Target| route.iter().find(|v| v.target == t);
+        let visit = |t: Target| walk.first.get(&t).map(|&i| &route[i]);
         let last = route.last().map(|v| v.target);
         // The point the promise is about.
         let point = match x.kind {
-            ExpectKind::Ends => match (&ending, last) {
+            ExpectKind::Ends => match (ending, last) {
                 (Ending::Reached | Ending::FinalAuthority | Ending::NotSaid, Some(t)) if t == x.target => {
                     Ok(end)
                 }
@@ -756,8 +840,8 @@ fn walk(p: &Protocol, g: &EscalationGraph, calendar: &crate::calendar::Calendar,
     Outcome {
         name: r.scenario.name.text.clone(),
         head: r.scenario.head,
-        route,
-        ending,
+        route: route.clone(),
+        ending: ending.clone(),
         end,
         failures,
         passed,

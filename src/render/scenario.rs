@@ -44,9 +44,9 @@ fn visit(v: &Visit) -> serde_json::Value {
     };
     serde_json::json!({
         "kind": kind,
-        "name": v.name,
-        "title": v.title,
-        "event": v.event,
+        "name": &*v.name,
+        "title": &*v.title,
+        "event": v.event.as_deref(),
         "starts": when(v.starts),
         "due": v.due.map(when),
     })

@@ -472,3 +472,63 @@ fn test_json_grows_with_the_scenarios_not_their_square() {
     // Linear is about 9; the square 81.
     assert!(ratio < 25.0, "9x the scenarios took {ratio:.1}x the time");
 }
+
+/// The time `escalate test` takes (in process, fastest of three) to run
+/// `scenarios(n)` against a protocol of `n` stages.
+fn scenario_time(n: usize, scenarios: impl Fn(usize) -> String) -> f64 {
+    let p = escalate::load(&super::synth(n)).expect("the synthetic protocol loads");
+    let text = scenarios(n);
+    let parsed = escalate::syntax::parse_scenarios(&text).expect("the scenarios parse");
+    (0..3)
+        .map(|_| {
+            let start = std::time::Instant::now();
+            let outcomes = escalate::scenario::run(&p, &text, &parsed).expect("the scenarios are valid");
+            assert_eq!(outcomes.len(), n);
+            assert!(outcomes.iter().all(|o| o.passed()), "{:?}", outcomes.iter().find(|o| !o.passed()));
+            start.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// Growth over three sizes, each 3x the last: linear gives about 3 per
+/// step, the square 9.
+fn assert_linear(shape: &str, scenarios: impl Fn(usize) -> String) {
+    let sizes = [300, 900, 2_700];
+    let times: Vec<f64> = sizes.iter().map(|&n| scenario_time(n, &scenarios)).collect();
+    let ratio = times[2] / times[0].max(1e-6);
+    // 9x the input: linear is about 9, the square 81.
+    assert!(ratio < 30.0, "{shape}: {sizes:?} scenarios x stages took {times:?} s ({ratio:.1}x)");
+}
+
+#[test]
+fn test_costs_what_each_scenario_says_not_the_protocols_stages() {
+    // Every scenario made per-stage tables and its own `Timing` of the whole
+    // protocol: S scenarios x N stages, although each stops at stage 1.
+    assert_linear("short walks", |n| {
+        (1..=n)
+            .map(|i| {
+                // Stage 1 resolves; the scenario also names a stage it never reaches.
+                let other = if i == 1 { n } else { i };
+                format!(
+                    "scenario \"S{i}\" {{\n  at stage 1: resolved\n  at stage {other}: unresolved\n  \
+                     expect ends at agreed within 2 working days\n}}\n"
+                )
+            })
+            .collect()
+    });
+}
+
+#[test]
+fn scenarios_that_walk_the_same_way_share_one_walk() {
+    // S scenarios that all escalate to the top walked N stages each.
+    assert_linear("one long walk", |n| {
+        (1..=n)
+            .map(|i| {
+                format!(
+                    "scenario \"S{i}\" {{\n  starts 2026-12-21\n  at any stage: unresolved\n  \
+                     expect ends at stage {n}\n  expect reaches stage {n} by 2099-01-01\n}}\n"
+                )
+            })
+            .collect()
+    });
+}
