@@ -18,6 +18,11 @@ struct Client {
 
 impl Client {
     fn start() -> Client {
+        Client::start_with(json!({}))
+    }
+
+    /// Start the server for a client with these capabilities.
+    fn start_with(capabilities: Value) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_escalate"))
             .arg("lsp")
             .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -54,8 +59,10 @@ impl Client {
             }
         });
         let mut client = Client { child, stdin, messages, next_id: 1, notifications: Vec::new() };
-        let init =
-            client.request("initialize", json!({ "capabilities": {}, "processId": null, "rootUri": null }));
+        let init = client.request(
+            "initialize",
+            json!({ "capabilities": capabilities, "processId": null, "rootUri": null }),
+        );
         let caps = &init["capabilities"];
         for capability in [
             "hoverProvider",
@@ -284,6 +291,24 @@ fn definition_references_and_rename_cover_every_use() {
     let definition = client.at("textDocument/definition", URI, line, col);
     let stage_line = line_of(PROTOCOL, "stage 2 \"Managers meet\"");
     assert_eq!(definition["range"]["start"], json!({ "line": stage_line, "character": 6 }), "{definition}");
+    // Issue 24: on the word `stage` of `stage 2` too, in a route and where it is declared.
+    let col = col_of(PROTOCOL, "unresolved -> stage 2", "stage");
+    for character in [col, col + 2, col + 5] {
+        let definition = client.at("textDocument/definition", URI, line, character);
+        assert_eq!(
+            definition["range"]["start"],
+            json!({ "line": stage_line, "character": 6 }),
+            "{definition}"
+        );
+        let hover = client.at("textDocument/hover", URI, line, character);
+        let text = hover["contents"]["value"].as_str().expect("markdown");
+        assert!(text.starts_with("**stage 2**: Managers meet"), "{text}");
+    }
+    let hover = client.at("textDocument/hover", URI, stage_line, 2);
+    let text = hover["contents"]["value"].as_str().expect("markdown");
+    assert!(text.starts_with("**stage 2**: Managers meet") && text.contains("Used in: stage 1"), "{text}");
+    // Not on the word before it.
+    assert_eq!(client.at("textDocument/definition", URI, line, col - 2), Value::Null);
 
     let line = line_of(PROTOCOL, "exit mash");
     let references = client.at("textDocument/references", URI, line, 6);
@@ -439,12 +464,16 @@ fn code_actions_fix_the_common_findings() {
     assert!(titles.contains(&"add `at any stage: immediate risk -> mash`"), "{titles:?}");
     // Offered once, though two stages lack the route.
     assert_eq!(titles.iter().filter(|t| t.contains("immediate risk -> mash")).count(), 1, "{titles:?}");
-    assert!(titles.contains(&"allow `dead-end` in this stage, with a reason"), "{titles:?}");
+    assert!(titles.contains(&"allow `dead-end` in stage 2, with a reason"), "{titles:?}");
+    // Stage 2 is the last: the way on is a choice, never a stage that does not exist.
+    assert!(titles.contains(&"add `final decision` to stage 2 (or choose another)"), "{titles:?}");
+    assert!(!titles.iter().any(|t| t.contains("stage N")), "{titles:?}");
 
     // Each fix, applied, removes its finding.
     for (title, gone) in [
         ("add `at any stage: immediate risk -> mash`", "missing-immediate-risk-exit"),
-        ("allow `dead-end` in this stage, with a reason", "dead-end"),
+        ("allow `dead-end` in stage 2, with a reason", "dead-end"),
+        ("add `final decision` to stage 2 (or choose another)", "dead-end"),
     ] {
         let action = actions.as_array().unwrap().iter().find(|a| a["title"] == title).expect("the action");
         let fixed = apply(&no_way_on, action["edit"]["changes"][URI].as_array().unwrap());
@@ -461,6 +490,55 @@ fn code_actions_fix_the_common_findings() {
         assert!(!active.is_empty(), "the other findings stay: {report}");
     }
     client.stop();
+}
+
+/// Issue 24: where a fix needs a choice, a client that takes snippets gets
+/// one (LSP 3.18's `SnippetTextEdit`, or rust-analyzer's `insertTextFormat`),
+/// and any other client the plain text of its first option.
+#[test]
+fn quick_fixes_are_snippets_for_clients_that_take_them() {
+    let dead_end = PROTOCOL.replace("  final decision\n", "");
+    let whole = json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 999, "character": 0 } });
+    let way_on = "add `final decision` to stage 2 (or choose another)";
+    let allow = "allow `dead-end` in stage 2, with a reason";
+    let actions = |capabilities: Value| {
+        let mut client = Client::start_with(capabilities);
+        client.open(URI, &dead_end);
+        let actions = client.request(
+            "textDocument/codeAction",
+            json!({ "textDocument": { "uri": URI }, "range": whole, "context": { "diagnostics": [] } }),
+        );
+        client.stop();
+        actions
+    };
+    let find = |actions: &Value, title: &str| {
+        actions.as_array().unwrap().iter().find(|a| a["title"] == title).expect("the action").clone()
+    };
+
+    let standard = actions(json!({ "workspace": { "workspaceEdit": { "snippetEditSupport": true } } }));
+    let change = &find(&standard, way_on)["edit"]["documentChanges"][0];
+    assert_eq!(change["textDocument"], json!({ "uri": URI, "version": 1 }), "{change}");
+    let edit = &change["edits"][0];
+    assert_eq!(
+        edit["snippet"],
+        json!({ "kind": "snippet", "value": "  ${1|final decision,final mediation|}\n" })
+    );
+    let edit = &find(&standard, allow)["edit"]["documentChanges"][0]["edits"][0];
+    assert_eq!(
+        edit["snippet"]["value"],
+        "  allow dead-end \"${1:REASON: say why the protocol is right as it is}\"\n",
+        "{edit}"
+    );
+
+    let experimental = actions(json!({ "experimental": { "snippetTextEdit": true } }));
+    let edit = &find(&experimental, way_on)["edit"]["documentChanges"][0]["edits"][0];
+    assert_eq!(edit["insertTextFormat"], 2, "{edit}");
+    assert_eq!(edit["newText"], "  ${1|final decision,final mediation|}\n", "{edit}");
+
+    let plain = actions(json!({}));
+    let edits = find(&plain, way_on)["edit"]["changes"][URI].as_array().unwrap().clone();
+    assert_eq!(edits[0]["newText"], "  final decision\n", "{edits:?}");
+    assert!(apply(&dead_end, &edits).contains("  resolved -> agreed\n  final decision\n}"));
 }
 
 #[test]
