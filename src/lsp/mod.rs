@@ -9,6 +9,7 @@
 
 pub mod framing;
 mod index;
+mod semantic;
 
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
@@ -20,7 +21,8 @@ use lsp_types::notification::{
 };
 use lsp_types::request::{
     CodeActionRequest, Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest,
-    PrepareRenameRequest, References, Rename, Request as _,
+    PrepareRenameRequest, References, Rename, Request as _, SemanticTokensFullRequest,
+    SemanticTokensRangeRequest,
 };
 use lsp_types::*;
 use serde_json::Value;
@@ -129,6 +131,14 @@ fn capabilities() -> ServerCapabilities {
         }),
         document_formatting_provider: Some(OneOf::Left(true)),
         code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                legend: semantic::legend(),
+                full: Some(SemanticTokensFullOptions::Bool(true)),
+                range: Some(true),
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            },
+        )),
         ..ServerCapabilities::default()
     }
 }
@@ -406,6 +416,18 @@ impl Server {
                         if formatted == text { vec![] } else { vec![TextEdit::new(whole, formatted)] };
                     json(&edits)
                 })
+            }
+            SemanticTokensFullRequest::METHOD => {
+                let p: SemanticTokensParams = params(r.params)?;
+                let text = self.text(&p.text_document.uri)?;
+                let data = semantic::encode(text, None);
+                Some(json(&SemanticTokensResult::Tokens(SemanticTokens { result_id: None, data })))
+            }
+            SemanticTokensRangeRequest::METHOD => {
+                let p: SemanticTokensRangeParams = params(r.params)?;
+                let text = self.text(&p.text_document.uri)?;
+                let data = semantic::encode(text, Some(p.range));
+                Some(json(&SemanticTokensRangeResult::Tokens(SemanticTokens { result_id: None, data })))
             }
             CodeActionRequest::METHOD => {
                 let p: CodeActionParams = params(r.params)?;
