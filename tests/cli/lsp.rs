@@ -14,6 +14,8 @@ struct Client {
     next_id: i64,
     /// Notifications received while waiting for responses.
     notifications: Vec<Value>,
+    /// What the server said it can do.
+    capabilities: Value,
 }
 
 impl Client {
@@ -58,7 +60,14 @@ impl Client {
                 }
             }
         });
-        let mut client = Client { child, stdin, messages, next_id: 1, notifications: Vec::new() };
+        let mut client = Client {
+            child,
+            stdin,
+            messages,
+            next_id: 1,
+            notifications: Vec::new(),
+            capabilities: Value::Null,
+        };
         let init = client.request(
             "initialize",
             json!({ "capabilities": capabilities, "processId": null, "rootUri": null }),
@@ -73,9 +82,11 @@ impl Client {
             "completionProvider",
             "documentFormattingProvider",
             "codeActionProvider",
+            "semanticTokensProvider",
         ] {
             assert!(!caps[capability].is_null(), "{capability} missing from {init}");
         }
+        client.capabilities = caps.clone();
         client.notify("initialized", json!({}));
         client
     }
@@ -489,6 +500,47 @@ fn code_actions_fix_the_common_findings() {
         assert!(!active.contains(&gone), "{title}: {fixed}\n{report}");
         assert!(!active.is_empty(), "the other findings stay: {report}");
     }
+    client.stop();
+}
+
+/// Issue 24: semantic tokens, typed by the legend the server declares, so
+/// editors without the TextMate grammar highlight a protocol.
+#[test]
+fn semantic_tokens_follow_the_declared_legend() {
+    let mut client = Client::start();
+    let legend = &client.capabilities["semanticTokensProvider"]["legend"]["tokenTypes"];
+    assert_eq!((&legend[0], &legend[5]), (&json!("keyword"), &json!("namespace")), "{legend}");
+    client.open(URI, PROTOCOL);
+    let tokens =
+        client.request("textDocument/semanticTokens/full", json!({ "textDocument": { "uri": URI } }));
+    let data: Vec<u64> = tokens["data"].as_array().unwrap().iter().map(|n| n.as_u64().unwrap()).collect();
+    assert_eq!(data.len() % 5, 0);
+    // The first token: `protocol`, a keyword (type 0) at line 0, column 0, 8 long.
+    assert_eq!(&data[..5], &[0, 0, 8, 0, 0]);
+    // `stage 2` in `unresolved -> stage 2`: the keyword, then the stage (namespace, 5).
+    let (line, col) =
+        (line_of(PROTOCOL, "unresolved -> stage 2"), col_of(PROTOCOL, "unresolved -> stage 2", "stage 2"));
+    let (mut at_line, mut at_col) = (0, 0);
+    let mut found = Vec::new();
+    for t in data.chunks(5) {
+        if t[0] > 0 {
+            at_line += t[0];
+            at_col = t[1];
+        } else {
+            at_col += t[1];
+        }
+        if at_line == u64::from(line) && at_col >= u64::from(col) {
+            found.push((at_col - u64::from(col), t[2], t[3]));
+        }
+    }
+    assert_eq!(found, [(0, 5, 0), (6, 1, 5)], "{tokens}");
+    let range =
+        json!({ "start": { "line": line, "character": 0 }, "end": { "line": line, "character": 99 } });
+    let part = client.request(
+        "textDocument/semanticTokens/range",
+        json!({ "textDocument": { "uri": URI }, "range": range }),
+    );
+    assert_eq!(part["data"].as_array().unwrap().len(), 4 * 5, "unresolved, ->, stage, 2: {part}");
     client.stop();
 }
 
