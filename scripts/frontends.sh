@@ -3,6 +3,7 @@
 # Code's own tokeniser) and the playground in headless Chromium. Installs
 # what is missing: Node and npm, Chromium, binaryen (wasm-opt) from Debian,
 # the npm packages from the lock files, the wasm32 target through rustup.
+# Then the Neovim setup of docs/editors.md, headless (scripts/neovim-check.sh).
 # Called by .ci/run; see docs/editors.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,3 +24,6 @@ echo "frontends: TextMate grammar"
 echo "frontends: playground"
 scripts/playground.sh
 (cd playground && npm ci --no-audit --no-fund --silent && npm test --silent)
+
+echo "frontends: Neovim (the setup of docs/editors.md, headless)"
+scripts/neovim-check.sh

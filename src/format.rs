@@ -84,8 +84,11 @@ pub fn format(source: &str) -> Result<String, Vec<Finding>> {
 /// line (only used to compare indents, never written).
 const TAB_WIDTH: usize = 4;
 
+/// What a token of the formatter's lexer is. The language server's
+/// semantic tokens are these tokens too (`src/lsp/semantic.rs`), so an
+/// editor highlights exactly the words the formatter sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub enum Kind {
     Word,
     Text,
     Comma,
@@ -119,6 +122,17 @@ fn ends_word(c: char) -> bool {
 /// Split `source` into tokens. The text has parsed, so every text is closed.
 fn lex(source: &str) -> Vec<Tok<'_>> {
     Lexer::new(source).collect()
+}
+
+/// Every token of `source` (which need not parse: a text left open runs to
+/// the end), with its kind and byte span, in order.
+pub fn tokens(source: &str) -> impl Iterator<Item = (Kind, crate::span::Span)> + '_ {
+    let mut lexer = Lexer::new(source);
+    std::iter::from_fn(move || {
+        let tok = lexer.next()?;
+        let end = source.len() - lexer.rest.len();
+        Some((tok.kind, crate::span::Span::new(end - tok.text.len(), end)))
+    })
 }
 
 /// The tokens of a text, one at a time (the self-check compares two files'

@@ -54,6 +54,9 @@ pub struct Symbol {
     pub quotes: Vec<String>,
     /// The whole item, for the outline.
     pub span: Span,
+    /// What go to definition and hover answer on: the name, or `stage 2`
+    /// from its keyword.
+    pub handle: Span,
     /// The stages of an exception, by index into [`Index::symbols`].
     pub children: Vec<usize>,
     /// Top-level (in the outline) rather than inside an exception.
@@ -67,6 +70,30 @@ pub struct Use {
     pub name: Word,
     /// Where it is used, in words: `stage 2`, `at any stage`.
     pub place: String,
+    /// The name, or `stage 2` from its keyword (`-> stage 2`).
+    pub handle: Span,
+}
+
+/// A route for a child at immediate risk, for the quick fixes.
+#[derive(Debug, Clone)]
+pub struct RiskRoute {
+    pub span: Span,
+    /// The target as written (`stage 2` from its keyword).
+    pub target: Span,
+    /// Its target's name.
+    pub name: String,
+    /// An unscoped `at any stage` rule (every stage has it).
+    pub everywhere: bool,
+}
+
+/// An exit, for the quick fixes: where its timescale is, or where one goes.
+#[derive(Debug, Clone)]
+pub struct ExitAt {
+    pub name: String,
+    /// The timescale's words (after `within`), if it has one.
+    pub timescale: Option<Span>,
+    /// Where a timing would go: after the title and `to` clause.
+    pub head_end: usize,
 }
 
 #[derive(Debug, Default)]
@@ -80,6 +107,26 @@ pub struct Index {
     pub stage_spans: Vec<(String, Span)>,
     /// Where the protocol header ends, for inserting after it.
     pub header_end: Option<usize>,
+    /// Routes for a child at immediate risk.
+    pub risk_routes: Vec<RiskRoute>,
+    pub exits: Vec<ExitAt>,
+    /// Each stage's id and the next stage on its ladder (the top-level
+    /// stages, or an exception's), in file order.
+    pub next_stage: Vec<(String, Option<String>)>,
+    /// Every `allow` line.
+    pub allow_lines: Vec<Span>,
+}
+
+/// Where the `stage` keyword before a target's name starts: the parser has
+/// read `stage` there (the target is explicit), with only spaces between.
+fn keyword_before(source: &str, name: Span, explicit: bool) -> Span {
+    let before = source.get(..name.start).unwrap_or_default().trim_end();
+    match before.strip_suffix("stage") {
+        Some(rest) if explicit && !rest.ends_with(|c: char| c.is_alphanumeric() || c == '-' || c == '_') => {
+            Span::new(rest.len(), name.end)
+        }
+        _ => name,
+    }
 }
 
 fn texts(words: &[Word]) -> Vec<String> {
@@ -100,18 +147,31 @@ impl Index {
                 Item::Party(p) => ix.symbol(Kind::Party, &p.name, &p.title, &p.quotes, p.span, true),
                 Item::Exit(e) => {
                     ix.symbol(Kind::Exit, &e.name, &e.title, &e.quotes, e.span, true);
+                    let to_end = e.to.iter().map(|r| match r {
+                        syntax::Recipient::Agency(w) | syntax::Recipient::Party(w) => w.span.end,
+                    });
+                    ix.exits.push(ExitAt {
+                        name: e.name.text.clone(),
+                        timescale: e.timescale.as_ref().map(|t| t.span),
+                        head_end: to_end.fold(e.title.span.end, usize::max),
+                    });
                     ix.timescales.extend(e.timescale.clone());
                 }
                 Item::Outcome(o) => ix.symbol(Kind::Outcome, &o.name, &o.title, &o.quotes, o.span, true),
                 Item::AtAnyStage(rule) => match &rule.body {
-                    RuleBody::Route(r) => ix.route(r, "at any stage"),
+                    RuleBody::Route(r) => {
+                        ix.route(source, r, "at any stage");
+                        if let Some(last) = ix.risk_routes.last_mut().filter(|x| x.span == r.span) {
+                            last.everywhere = rule.scope.is_none();
+                        }
+                    }
                     RuleBody::Record(step) | RuleBody::Step(step) => {
                         ix.timescales.extend(step.timescale.clone())
                     }
                     RuleBody::Note(_) => {}
                 },
                 Item::Stage(s) => {
-                    ix.stage(s, true);
+                    ix.stage(source, s, true);
                 }
                 Item::Exception(e) => {
                     ix.symbol(Kind::Exception, &e.name, &e.title, &e.quotes, e.span, true);
@@ -122,17 +182,34 @@ impl Index {
                             space: Space::Target,
                             name: target.name.clone(),
                             place: place.clone(),
+                            handle: keyword_before(source, target.name.span, target.explicit_stage),
                         });
                     }
-                    for s in &e.stages {
-                        let child = ix.stage(s, false);
+                    for (i, s) in e.stages.iter().enumerate() {
+                        let child = ix.stage(source, s, false);
                         ix.symbols[me].children.push(child);
+                        ix.next_stage
+                            .push((s.id.text.clone(), e.stages.get(i + 1).map(|n| n.id.text.clone())));
                     }
                     ix.allows(&e.allows);
                 }
-                Item::Allow(a) => ix.codes.push(a.code.clone()),
+                Item::Allow(a) => {
+                    ix.codes.push(a.code.clone());
+                    ix.allow_lines.push(a.span);
+                }
                 Item::StageSpan(span) => ix.timescales.push(span.timescale.clone()),
             }
+        }
+        let top: Vec<&str> = file
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Stage(s) => Some(s.id.text.as_str()),
+                _ => None,
+            })
+            .collect();
+        for (i, id) in top.iter().enumerate() {
+            ix.next_stage.push((id.to_string(), top.get(i + 1).map(|n| n.to_string())));
         }
         // In file order, for `stage_around`'s binary search.
         ix.stage_spans.sort_by_key(|(_, s)| s.start);
@@ -140,8 +217,11 @@ impl Index {
     }
 
     fn symbol(&mut self, kind: Kind, name: &Word, title: &Word, quotes: &[Word], span: Span, top: bool) {
+        // A stage's handle is `stage 2`, from the keyword the item starts with.
+        let handle = if kind == Kind::Stage { Span::new(span.start, name.span.end) } else { name.span };
         self.symbols.push(Symbol {
             kind,
+            handle,
             name: name.clone(),
             title: title.text.clone(),
             quotes: texts(quotes),
@@ -151,16 +231,17 @@ impl Index {
         });
     }
 
-    fn stage(&mut self, s: &syntax::Stage, top: bool) -> usize {
+    fn stage(&mut self, source: &str, s: &syntax::Stage, top: bool) -> usize {
         self.symbol(Kind::Stage, &s.id, &s.title, &s.quotes, s.span, top);
         self.stage_spans.push((s.id.text.clone(), s.span));
         let place = format!("stage {}", s.id.text);
         // Each alternative (`a or b`) is a use of its party.
         for party in s.parties.iter().flatten().map(|(name, _)| name) {
-            self.uses.push(Use { space: Space::Party, name: party.clone(), place: place.clone() });
+            let handle = party.span;
+            self.uses.push(Use { space: Space::Party, name: party.clone(), place: place.clone(), handle });
         }
         for route in &s.routes {
-            self.route(route, &place);
+            self.route(source, route, &place);
         }
         for step in s.steps.iter().chain(&s.records) {
             self.timescales.extend(step.timescale.clone());
@@ -171,8 +252,22 @@ impl Index {
         self.symbols.len() - 1
     }
 
-    fn route(&mut self, r: &Route, place: &str) {
-        self.uses.push(Use { space: Space::Target, name: r.target.name.clone(), place: place.to_string() });
+    fn route(&mut self, source: &str, r: &Route, place: &str) {
+        let handle = keyword_before(source, r.target.name.span, r.target.explicit_stage);
+        self.uses.push(Use {
+            space: Space::Target,
+            name: r.target.name.clone(),
+            place: place.to_string(),
+            handle,
+        });
+        if r.condition == syntax::Condition::ImmediateRisk {
+            self.risk_routes.push(RiskRoute {
+                span: r.span,
+                target: handle,
+                name: r.target.name.text.clone(),
+                everywhere: false,
+            });
+        }
         self.timescales.extend(r.timescale.clone());
     }
 
@@ -182,16 +277,18 @@ impl Index {
 
     fn allows(&mut self, allows: &[syntax::Allow]) {
         self.codes.extend(allows.iter().map(|a| a.code.clone()));
+        self.allow_lines.extend(allows.iter().map(|a| a.span));
     }
 
-    /// The name (declared or used) under a byte offset, with its namespace.
+    /// The name (declared or used) under a byte offset, with its namespace;
+    /// on `stage 2`, the keyword counts as well as the number.
     pub fn name_at(&self, offset: usize) -> Option<(Space, &Word)> {
-        let inside = |w: &Word| w.span.start <= offset && offset <= w.span.end;
+        let inside = |s: Span| s.start <= offset && offset <= s.end;
         self.symbols
             .iter()
-            .find(|s| inside(&s.name))
+            .find(|s| inside(s.handle))
             .map(|s| (s.kind.space(), &s.name))
-            .or_else(|| self.uses.iter().find(|u| inside(&u.name)).map(|u| (u.space, &u.name)))
+            .or_else(|| self.uses.iter().find(|u| inside(u.handle)).map(|u| (u.space, &u.name)))
     }
 
     /// The first declaration of `name` in `space`.
@@ -222,16 +319,5 @@ impl Index {
             }
         }
         places
-    }
-
-    /// The innermost stage around a byte offset.
-    ///
-    /// A stage never holds a stage (only exceptions hold stages), so the
-    /// stage around an offset is the last one starting at or before it, if
-    /// it has not ended: a binary search, so that code actions over a file's
-    /// N findings take N log N, not N times the stages (issue 26).
-    pub fn stage_around(&self, offset: usize) -> Option<&(String, Span)> {
-        let at = self.stage_spans.partition_point(|(_, s)| s.start <= offset);
-        self.stage_spans[..at].last().filter(|(_, s)| offset < s.end)
     }
 }

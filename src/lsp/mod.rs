@@ -9,6 +9,7 @@
 
 pub mod framing;
 mod index;
+mod semantic;
 
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
@@ -20,7 +21,8 @@ use lsp_types::notification::{
 };
 use lsp_types::request::{
     CodeActionRequest, Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest,
-    PrepareRenameRequest, References, Rename, Request as _,
+    PrepareRenameRequest, References, Rename, Request as _, SemanticTokensFullRequest,
+    SemanticTokensRangeRequest,
 };
 use lsp_types::*;
 use serde_json::Value;
@@ -129,13 +131,21 @@ fn capabilities() -> ServerCapabilities {
         }),
         document_formatting_provider: Some(OneOf::Left(true)),
         code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                legend: semantic::legend(),
+                full: Some(SemanticTokensFullOptions::Bool(true)),
+                range: Some(true),
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            },
+        )),
         ..ServerCapabilities::default()
     }
 }
 
 fn serve(connection: &Connection) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let caps = serde_json::to_value(capabilities())?;
-    let (id, _params) = connection.initialize_start()?;
+    let (id, initialize) = connection.initialize_start()?;
     connection.initialize_finish(
         id,
         serde_json::json!({
@@ -143,7 +153,7 @@ fn serve(connection: &Connection) -> Result<(), Box<dyn std::error::Error + Send
             "serverInfo": { "name": "escalate", "version": env!("CARGO_PKG_VERSION") },
         }),
     )?;
-    let mut server = Server { docs: HashMap::new() };
+    let mut server = Server { docs: HashMap::new(), snippets: Snippets::of(&initialize) };
     // Messages already read, not yet handled: looked at to skip checking a
     // version that a newer change of the same document has replaced.
     let mut queued: VecDeque<Message> = VecDeque::new();
@@ -252,6 +262,8 @@ struct Document {
 
 struct Server {
     docs: HashMap<Uri, Document>,
+    /// Whether quick fixes may be snippets.
+    snippets: Snippets,
 }
 
 fn params<P: serde::de::DeserializeOwned>(value: Value) -> Result<P, Response> {
@@ -405,10 +417,24 @@ impl Server {
                     json(&edits)
                 })
             }
+            SemanticTokensFullRequest::METHOD => {
+                let p: SemanticTokensParams = params(r.params)?;
+                let text = self.text(&p.text_document.uri)?;
+                let data = semantic::encode(text, None);
+                Some(json(&SemanticTokensResult::Tokens(SemanticTokens { result_id: None, data })))
+            }
+            SemanticTokensRangeRequest::METHOD => {
+                let p: SemanticTokensRangeParams = params(r.params)?;
+                let text = self.text(&p.text_document.uri)?;
+                let data = semantic::encode(text, Some(p.range));
+                Some(json(&SemanticTokensRangeResult::Tokens(SemanticTokens { result_id: None, data })))
+            }
             CodeActionRequest::METHOD => {
                 let p: CodeActionParams = params(r.params)?;
-                let text = self.text(&p.text_document.uri)?;
-                Some(json(&code_actions(text, &p.text_document.uri, p.range)))
+                let uri = &p.text_document.uri;
+                let text = self.text(uri)?;
+                let version = self.docs.get(uri).map(|d| d.version);
+                Some(json(&code_actions(text, uri, p.range, self.snippets, version)))
             }
             _ => {
                 return Err(Response::new_err(
@@ -785,108 +811,441 @@ fn completion(text: &str, position: Position) -> Vec<CompletionItem> {
     keywords().into_iter().map(|k| item(k, CompletionItemKind::KEYWORD, "keyword".into())).collect()
 }
 
-fn code_actions(text: &str, uri: &Uri, range: Range) -> Vec<CodeActionOrCommand> {
-    let report = crate::live::check("", text);
-    let index = Index::build(text);
-    let lines = Lines::new(text);
-    let (from, to) = (lines.offset(range.start), lines.offset(range.end));
-    let mut actions = Vec::new();
-    // A set, and the next stage of each stage and the first exit found once:
-    // a request over a whole file of N findings takes N log N, not N² (54k
-    // findings took 36 s, issue 26).
-    let mut titles = std::collections::HashSet::new();
-    let top_stages: Vec<&str> = index
-        .symbols
-        .iter()
-        .filter(|s| s.kind == Kind::Stage && s.top)
-        .map(|s| s.name.text.as_str())
-        .collect();
-    let mut next_of: HashMap<&str, &str> = HashMap::new();
-    for pair in top_stages.windows(2) {
-        next_of.entry(pair[0]).or_insert(pair[1]);
+/// What a client can take as a quick fix's text, from its capabilities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Snippets {
+    /// Plain text edits: a choice is its first option, a placeholder its
+    /// default.
+    #[default]
+    Plain,
+    /// LSP 3.18's `SnippetTextEdit` in a `TextDocumentEdit`
+    /// (`workspace.workspaceEdit.snippetEditSupport`).
+    Standard,
+    /// rust-analyzer's extension, followed by several clients: a text edit
+    /// with `insertTextFormat: 2` (`experimental.snippetTextEdit`).
+    Experimental,
+}
+
+impl Snippets {
+    fn of(initialize: &Value) -> Snippets {
+        let says = |pointer: &str| initialize.pointer(pointer) == Some(&Value::Bool(true));
+        if says("/capabilities/workspace/workspaceEdit/snippetEditSupport") {
+            Snippets::Standard
+        } else if says("/capabilities/experimental/snippetTextEdit") {
+            Snippets::Experimental
+        } else {
+            Snippets::Plain
+        }
     }
-    let first_exit =
-        index.symbols.iter().find(|s| s.kind == Kind::Exit).map_or("EXIT", |s| s.name.text.as_str());
-    let mut action = |title: String, at: usize, insert: String, finding: &Finding| {
-        if !titles.insert(title.clone()) {
-            return; // the same fix for several findings is offered once
-        }
-        let edit = TextEdit::new(Range::new(lines.position(at), lines.position(at)), insert);
-        actions.push(CodeActionOrCommand::CodeAction(CodeAction {
-            title,
-            kind: Some(CodeActionKind::QUICKFIX),
-            diagnostics: Some(vec![diagnostic(finding, uri, &lines)]),
-            edit: Some(WorkspaceEdit {
-                changes: Some(HashMap::from([(uri.clone(), vec![edit])])),
-                ..WorkspaceEdit::default()
-            }),
-            ..CodeAction::default()
-        }));
-    };
-    // Just before a stage's closing brace, on a line of its own.
-    let before_brace = |span: crate::span::Span| {
-        let body = &text[span.start..span.end];
-        body.rfind('}').map(|i| span.start + i)
-    };
-    for f in report.findings.iter().filter(|f| f.is_active() && !f.code.is_input_error()) {
-        let span = f.span.unwrap_or_default();
-        let touches = span.start <= to && from <= span.end;
-        if !touches {
-            continue;
-        }
-        let stage = index.stage_around(span.start);
-        match f.code {
-            Code::MissingImmediateRiskExit => {
-                let exit = first_exit;
-                // After the header and its clauses, as the starter has it.
-                let at = index
-                    .header_end
-                    .map_or(0, |end| text[end..].find('\n').map_or(text.len(), |i| end + i + 1));
-                action(
-                    format!("add `at any stage: immediate risk -> {exit}`"),
-                    at,
-                    format!("\nat any stage: immediate risk -> {exit}\n"),
-                    f,
-                );
-            }
-            Code::DeadEnd => {
-                if let Some((id, stage_span)) = stage
-                    && let Some(at) = before_brace(*stage_span)
-                {
-                    let next = next_of.get(id.as_str()).map_or_else(|| "N".to_string(), |s| s.to_string());
-                    let insert = if at > 0 && text.as_bytes()[at - 1] == b'\n' {
-                        format!("  unresolved -> stage {next}\n")
-                    } else {
-                        format!("\n  unresolved -> stage {next}\n")
-                    };
-                    action(format!("add `unresolved -> stage {next}`"), at, insert, f);
+}
+
+/// A piece of a quick fix's text.
+#[derive(Debug, Clone)]
+enum Piece {
+    Text(String),
+    /// One of several (the first is the default).
+    Choice(Vec<String>),
+    /// Words for the writer to replace.
+    Placeholder(String),
+}
+
+/// A quick fix: the text that replaces `span` (empty: an insertion), and
+/// the findings, one per place, that it removes.
+#[derive(Debug, Clone)]
+struct Fix {
+    title: String,
+    span: crate::span::Span,
+    text: Vec<Piece>,
+    targets: Vec<Finding>,
+}
+
+impl Fix {
+    /// The text a client without snippets gets: each choice's first option.
+    fn plain(&self) -> String {
+        self.text
+            .iter()
+            .map(|p| match p {
+                Piece::Text(t) | Piece::Placeholder(t) => t.as_str(),
+                Piece::Choice(options) => options.first().map_or("", String::as_str),
+            })
+            .collect()
+    }
+
+    /// The LSP snippet: `${1|a,b|}` for a choice, `${1:words}` for a
+    /// placeholder; `None` when there is nothing to choose.
+    fn snippet(&self) -> Option<String> {
+        let escape = |s: &str| s.replace('\\', "\\\\").replace('$', "\\$").replace('}', "\\}");
+        let mut n = 0;
+        let mut out = String::new();
+        for piece in &self.text {
+            match piece {
+                Piece::Text(t) => out.push_str(&escape(t)),
+                Piece::Choice(options) if options.len() > 1 => {
+                    n += 1;
+                    let options: Vec<String> =
+                        options.iter().map(|o| escape(o).replace(',', "\\,").replace('|', "\\|")).collect();
+                    out.push_str(&format!("${{{n}|{}|}}", options.join(",")));
+                }
+                Piece::Choice(options) => out.push_str(&escape(options.first().map_or("", String::as_str))),
+                Piece::Placeholder(t) => {
+                    n += 1;
+                    out.push_str(&format!("${{{n}:{}}}", escape(t)));
                 }
             }
-            _ => {}
         }
-        let reason = "REASON: say why the protocol is right as it is";
-        match stage.and_then(|(_, s)| before_brace(*s)) {
-            Some(at) => {
-                let lead = if text.as_bytes().get(at.wrapping_sub(1)) == Some(&b'\n') { "" } else { "\n" };
-                action(
-                    format!("allow `{}` in this stage, with a reason", f.code),
-                    at,
-                    format!("{lead}  allow {} \"{reason}\"\n", f.code),
-                    f,
-                );
+        (n > 0).then_some(out)
+    }
+}
+
+/// How much text one code-action request may check again on trial: a fix
+/// that adds a route or changes a time is offered only once the file with
+/// it, checked again, has lost the finding and gained none (each option of a
+/// choice is tried). At most 32 trials, fewer in a large file (512 KB checked), so a request
+/// stays within a few checks' time (a file of 2,700 stages: 3 trials).
+const TRIAL_BYTES: usize = 1 << 19;
+const TRIALS: usize = 32;
+
+/// Every active finding of a report, one per place.
+fn active_places(report: &crate::Report) -> Vec<Finding> {
+    report.findings.iter().filter(|f| f.is_active()).flat_map(Finding::per_location).collect()
+}
+
+/// Whether `text` with `span` replaced by `new` still reads, has lost every
+/// one of `targets` and gained no finding (findings after the edit are
+/// matched to those before by code and place, the place moved back over the
+/// edit).
+fn improves(text: &str, before: &[Finding], span: crate::span::Span, new: &str, targets: &[Finding]) -> bool {
+    let mut fixed = text.to_string();
+    if span.end > text.len() || !text.is_char_boundary(span.start) || !text.is_char_boundary(span.end) {
+        return false;
+    }
+    fixed.replace_range(span.start..span.end, new);
+    let after = active_places(&crate::live::check("", &fixed));
+    if after.iter().any(|f| f.code.is_input_error()) {
+        return false;
+    }
+    let at = |f: &Finding| f.span.map_or(0, |s| s.start);
+    let back = |a: usize| {
+        if a < span.start || (a == span.start && new.is_empty()) {
+            Some(a)
+        } else if a >= span.start + new.len() {
+            Some(a - new.len() + span.len())
+        } else {
+            None
+        }
+    };
+    let mut left: Vec<(Code, usize)> = before.iter().map(|f| (f.code, at(f))).collect();
+    for f in &after {
+        let Some(i) = back(at(f)).and_then(|a| left.iter().position(|p| *p == (f.code, a))) else {
+            return false;
+        };
+        left.swap_remove(i);
+    }
+    targets.iter().all(|t| after.iter().all(|f| f.code != t.code || back(at(f)) != Some(at(t))))
+}
+
+/// The quick fixes for the findings that touch `from..to`.
+fn fixes(text: &str, from: usize, to: usize) -> Vec<Fix> {
+    use crate::span::Span;
+    let report = crate::live::check("", text);
+    if report.has_input_error() {
+        return vec![];
+    }
+    let before = active_places(&report);
+    let index = Index::build(text);
+    let mut out: Vec<Fix> = Vec::new();
+    // A set: the same fix for several findings is offered once, and a
+    // request over a whole file of N findings takes N log N (issue 26).
+    let mut seen = std::collections::HashSet::new();
+    let mut trials = TRIALS.min(TRIAL_BYTES / text.len().max(1));
+    let next_of: HashMap<&str, Option<&str>> =
+        index.next_stage.iter().map(|(id, next)| (id.as_str(), next.as_deref())).collect();
+    // Looked up by key, each found once: no search per finding.
+    let mut stage_spans: HashMap<&str, Span> = HashMap::new();
+    for (id, span) in &index.stage_spans {
+        stage_spans.entry(id.as_str()).or_insert(*span);
+    }
+    let stage_span = |id: &str| stage_spans.get(id).copied();
+    let risk_routes: HashMap<Span, &index::RiskRoute> =
+        index.risk_routes.iter().map(|r| (r.span, r)).collect();
+    let everywhere = index.risk_routes.iter().any(|r| r.everywhere);
+    let exits: HashMap<&str, &index::ExitAt> = index.exits.iter().map(|e| (e.name.as_str(), e)).collect();
+    let allow_lines: HashMap<usize, Span> = index.allow_lines.iter().map(|a| (a.start, *a)).collect();
+    // The places an `allow` line would silence: a stage's of one code, or
+    // all of a code.
+    let mut by_stage: HashMap<(Code, &str), Vec<Finding>> = HashMap::new();
+    let mut by_code: HashMap<Code, Vec<Finding>> = HashMap::new();
+    for b in &before {
+        if let Some(id) = b.stage.as_deref() {
+            by_stage.entry((b.code, id)).or_default().push(b.clone());
+        }
+        by_code.entry(b.code).or_default().push(b.clone());
+    }
+    // Just before a stage's closing brace, on a line of its own.
+    let before_brace = |span: Span| -> Option<(usize, &'static str)> {
+        let at = span.start + text.get(span.start..span.end)?.rfind('}')?;
+        Some((at, if text[..at].ends_with('\n') { "" } else { "\n" }))
+    };
+    let exit_names: Vec<String> = index.exits.iter().map(|e| e.name.clone()).collect();
+    // The options of a choice that fix the targets without harm, tried while
+    // the budget lasts.
+    let tried = |fix: &Fix, trials: &mut usize| -> Vec<String> {
+        let Some(options) = fix.text.iter().find_map(|p| match p {
+            Piece::Choice(o) => Some(o.clone()),
+            _ => None,
+        }) else {
+            return vec![];
+        };
+        options
+            .into_iter()
+            .filter(|option| {
+                if *trials == 0 {
+                    return false;
+                }
+                *trials -= 1;
+                let text_with = Fix {
+                    text: fix
+                        .text
+                        .iter()
+                        .map(|p| match p {
+                            Piece::Choice(_) => Piece::Text(option.clone()),
+                            other => other.clone(),
+                        })
+                        .collect(),
+                    ..fix.clone()
+                };
+                improves(text, &before, fix.span, &text_with.plain(), &fix.targets)
+            })
+            .collect()
+    };
+    let choose = |mut fix: Fix, options: Vec<String>| -> Option<Fix> {
+        if options.is_empty() {
+            return None;
+        }
+        for p in &mut fix.text {
+            if let Piece::Choice(o) = p {
+                *o = options.clone();
             }
-            None => {
-                let lead = if text.ends_with('\n') || text.is_empty() { "" } else { "\n" };
-                action(
-                    format!("allow `{}` for the whole protocol, with a reason", f.code),
-                    text.len(),
-                    format!("{lead}\nallow {} \"{reason}\"\n", f.code),
-                    f,
-                );
+        }
+        Some(fix)
+    };
+    for f in report.findings.iter().filter(|f| f.is_active() && !f.code.is_input_error()) {
+        let places: Vec<Finding> = f
+            .per_location()
+            .into_iter()
+            .filter(|p| p.span.is_some_and(|s| s.start <= to && from <= s.end) || p.span.is_none())
+            .collect();
+        for place in &places {
+            let span = place.span.unwrap_or_default();
+            let mut candidates: Vec<(String, Fix)> = Vec::new();
+            let stage = place.stage.as_deref().and_then(|id| Some((id, stage_span(id)?)));
+            match f.code {
+                Code::MissingImmediateRiskExit => {
+                    if let Some(route) = risk_routes.get(&span) {
+                        // The route is there, but not immediate: make its exit
+                        // immediate, or send it to another exit.
+                        if let Some(exit) = exits.get(route.name.as_str()) {
+                            let (at, lead) = match exit.timescale {
+                                Some(t) => (t, ""),
+                                None => (Span::new(exit.head_end, exit.head_end), " within "),
+                            };
+                            let options = ["same working day", "immediately"].map(String::from).to_vec();
+                            candidates.push((
+                                format!("exit-now {}", exit.name),
+                                Fix {
+                                    title: format!("give exit `{}` the timescale `{{choice}}`", exit.name),
+                                    span: at,
+                                    text: vec![Piece::Text(lead.into()), Piece::Choice(options)],
+                                    targets: vec![place.clone()],
+                                },
+                            ));
+                        }
+                        let others: Vec<String> =
+                            exit_names.iter().filter(|n| **n != route.name).cloned().collect();
+                        candidates.push((
+                            format!("retarget {}", route.span.start),
+                            Fix {
+                                title: "send a child at immediate risk to exit `{choice}`".into(),
+                                span: route.target,
+                                text: vec![Piece::Choice(others)],
+                                targets: vec![place.clone()],
+                            },
+                        ));
+                    } else if !everywhere {
+                        // After the header and its clauses, as the starter has it.
+                        let at = index
+                            .header_end
+                            .map_or(0, |end| text[end..].find('\n').map_or(text.len(), |i| end + i + 1));
+                        candidates.push((
+                            "everywhere".into(),
+                            Fix {
+                                title: "add `at any stage: immediate risk -> {choice}`".into(),
+                                span: Span::new(at, at),
+                                text: vec![
+                                    Piece::Text("\nat any stage: immediate risk -> ".into()),
+                                    Piece::Choice(exit_names.clone()),
+                                    Piece::Text("\n".into()),
+                                ],
+                                targets: f.per_location(),
+                            },
+                        ));
+                    } else if let Some((id, s)) = stage
+                        && let Some((at, lead)) = before_brace(s)
+                    {
+                        candidates.push((
+                            format!("risk-in {id}"),
+                            Fix {
+                                title: format!("add `immediate risk -> {{choice}}` to stage {id}"),
+                                span: Span::new(at, at),
+                                text: vec![
+                                    Piece::Text(format!("{lead}  immediate risk -> ")),
+                                    Piece::Choice(exit_names.clone()),
+                                    Piece::Text("\n".into()),
+                                ],
+                                targets: vec![place.clone()],
+                            },
+                        ));
+                    }
+                }
+                Code::DeadEnd => {
+                    if let Some((id, s)) = stage
+                        && let Some((at, lead)) = before_brace(s)
+                    {
+                        let mut options: Vec<String> = next_of
+                            .get(id)
+                            .copied()
+                            .flatten()
+                            .map(|next| format!("unresolved -> stage {next}"))
+                            .into_iter()
+                            .collect();
+                        options.extend(["final decision", "final mediation"].map(String::from));
+                        candidates.push((
+                            format!("way-on {id}"),
+                            Fix {
+                                title: format!("add `{{choice}}` to stage {id}"),
+                                span: Span::new(at, at),
+                                text: vec![
+                                    Piece::Text(format!("{lead}  ")),
+                                    Piece::Choice(options),
+                                    Piece::Text("\n".into()),
+                                ],
+                                targets: vec![place.clone()],
+                            },
+                        ));
+                    }
+                }
+                _ => {}
+            }
+            // Fixes that add a route or change a time: each option tried.
+            for (key, mut fix) in candidates {
+                if !seen.insert(key) {
+                    continue;
+                }
+                let options = tried(&fix, &mut trials);
+                let Some(chosen) = choose(fix.clone(), options.clone()) else { continue };
+                fix = chosen;
+                fix.title = fix.title.replace("{choice}", &options[0]);
+                if options.len() > 1 {
+                    fix.title.push_str(" (or choose another)");
+                }
+                out.push(fix);
+            }
+            // An `allow` line that silences nothing goes; any other check's
+            // finding may be allowed, with a reason, where `allow` applies
+            // to it: its stage's, or the protocol's.
+            if f.code == Code::UnusedAllow {
+                if let Some(line) = allow_lines.get(&span.start)
+                    && seen.insert(format!("remove {}", line.start))
+                {
+                    let start = text[..line.start].rfind('\n').map_or(0, |i| i + 1);
+                    let end = text[line.end..].find('\n').map_or(text.len(), |i| line.end + i + 1);
+                    let alone =
+                        text[start..line.start].trim().is_empty() && text[line.end..end].trim().is_empty();
+                    let cut = if alone { Span::new(start, end) } else { *line };
+                    out.push(Fix {
+                        title: format!(
+                            "remove `{}`",
+                            text[line.start..line.end]
+                                .split_whitespace()
+                                .take(2)
+                                .collect::<Vec<_>>()
+                                .join(" ")
+                        ),
+                        span: cut,
+                        text: vec![],
+                        targets: vec![place.clone()],
+                    });
+                }
+                continue;
+            }
+            let reason = Piece::Placeholder("REASON: say why the protocol is right as it is".into());
+            match stage.and_then(|(id, s)| Some((id, before_brace(s)?))) {
+                Some((id, (at, lead))) => {
+                    if seen.insert(format!("allow {} in {id}", f.code)) {
+                        out.push(Fix {
+                            title: format!("allow `{}` in stage {id}, with a reason", f.code),
+                            span: Span::new(at, at),
+                            text: vec![
+                                Piece::Text(format!("{lead}  allow {} \"", f.code)),
+                                reason,
+                                Piece::Text("\"\n".into()),
+                            ],
+                            targets: by_stage.get(&(f.code, id)).cloned().unwrap_or_default(),
+                        });
+                    }
+                }
+                None => {
+                    if seen.insert(format!("allow {}", f.code)) {
+                        let lead = if text.ends_with('\n') || text.is_empty() { "" } else { "\n" };
+                        out.push(Fix {
+                            title: format!("allow `{}` for the whole protocol, with a reason", f.code),
+                            span: Span::new(text.len(), text.len()),
+                            text: vec![
+                                Piece::Text(format!("{lead}\nallow {} \"", f.code)),
+                                reason,
+                                Piece::Text("\"\n".into()),
+                            ],
+                            targets: by_code.get(&f.code).cloned().unwrap_or_default(),
+                        });
+                    }
+                }
             }
         }
     }
-    actions
+    out
+}
+
+/// The quick fixes as code actions, each with the diagnostics it removes,
+/// as snippets where the client takes them.
+fn code_actions(text: &str, uri: &Uri, range: Range, snippets: Snippets, version: Option<i32>) -> Vec<Value> {
+    let lines = Lines::new(text);
+    let (from, to) = (lines.offset(range.start), lines.offset(range.end));
+    fixes(text, from, to)
+        .into_iter()
+        .map(|fix| {
+            let range = lines.range(fix.span);
+            let edit = match (snippets, fix.snippet()) {
+                (Snippets::Plain, _) | (_, None) => json(&WorkspaceEdit {
+                    changes: Some(HashMap::from([(uri.clone(), vec![TextEdit::new(range, fix.plain())])])),
+                    ..WorkspaceEdit::default()
+                }),
+                (Snippets::Standard, Some(snippet)) => serde_json::json!({ "documentChanges": [{
+                    "textDocument": { "uri": uri, "version": version },
+                    "edits": [{ "range": range, "snippet": { "kind": "snippet", "value": snippet } }],
+                }]}),
+                (Snippets::Experimental, Some(snippet)) => serde_json::json!({ "documentChanges": [{
+                    "textDocument": { "uri": uri, "version": version },
+                    "edits": [{ "range": range, "newText": snippet, "insertTextFormat": 2 }],
+                }]}),
+            };
+            serde_json::json!({
+                "title": fix.title,
+                "kind": CodeActionKind::QUICKFIX,
+                "diagnostics": fix.targets.iter().map(|t| diagnostic(t, uri, &lines)).collect::<Vec<_>>(),
+                "edit": edit,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -922,7 +1281,7 @@ mod tests {
                 .map(|_| {
                     let start = std::time::Instant::now();
                     assert!(diagnostics(&uri, &text).len() >= 3 * n - 1);
-                    assert!(!code_actions(&text, &uri, whole).is_empty());
+                    assert!(!code_actions(&text, &uri, whole, Snippets::Plain, None).is_empty());
                     start.elapsed().as_secs_f64()
                 })
                 .fold(f64::INFINITY, f64::min)
@@ -930,6 +1289,75 @@ mod tests {
         let ratio = time(2_700) / time(300).max(1e-6);
         // Linear is about 9 (a little more: sorting); the square 81.
         assert!(ratio < 30.0, "9x the findings took {ratio:.1}x the time");
+    }
+
+    /// Every active finding of a text, one per place: (code, where it starts).
+    fn places(text: &str) -> Vec<(Code, usize, String)> {
+        let report = crate::live::check("", text);
+        report
+            .findings
+            .iter()
+            .filter(|f| f.is_active())
+            .flat_map(Finding::per_location)
+            .map(|f| (f.code, f.span.map_or(0, |s| s.start), f.message))
+            .collect()
+    }
+
+    /// Issue 24: every quick fix offered on every case file and policy, applied,
+    /// removes the findings it names, adds none, and leaves a file that reads.
+    #[test]
+    fn every_code_action_on_every_case_and_policy_fixes_its_finding_and_adds_none() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files: Vec<PathBuf> = ["tests/cases", "policies"]
+            .iter()
+            .flat_map(|dir| std::fs::read_dir(root.join(dir)).expect("the folder").flatten())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "esc"))
+            .collect();
+        files.sort();
+        let (mut tried, mut failures) = (0, Vec::new());
+        for path in &files {
+            let text = std::fs::read_to_string(path).expect("the file");
+            let before = places(&text);
+            for fix in fixes(&text, 0, text.len()) {
+                tried += 1;
+                // As a client without snippets applies it.
+                let (start, end, new) = (fix.span.start, fix.span.end, fix.plain());
+                let len = new.len();
+                let mut fixed = text.clone();
+                fixed.replace_range(start..end, &new);
+                let after = places(&fixed);
+                let name = format!("{}: `{}`", path.display(), fix.title);
+                if let Some(bad) = after.iter().find(|(c, ..)| c.is_input_error()) {
+                    failures.push(format!("{name}: the file no longer reads: {bad:?}"));
+                    continue;
+                }
+                // Where a place after the edit was before it (None: in the new text).
+                let back = |at: usize| match at {
+                    at if at < start || (at == start && len == 0) => Some(at),
+                    at if at >= start + len => Some(at - len + (end - start)),
+                    _ => None,
+                };
+                let mut left: Vec<(Code, usize)> = before.iter().map(|(c, at, _)| (*c, *at)).collect();
+                for (code, at, message) in &after {
+                    match back(*at).and_then(|at| left.iter().position(|p| *p == (*code, at))) {
+                        Some(i) => {
+                            left.swap_remove(i);
+                        }
+                        None => failures.push(format!("{name}: a new finding: {code} {message}")),
+                    }
+                }
+                assert!(!fix.targets.is_empty(), "{name}: a fix for nothing");
+                for target in &fix.targets {
+                    let at = target.span.map_or(0, |s| s.start);
+                    if after.iter().any(|(c, a, _)| *c == target.code && back(*a) == Some(at)) {
+                        failures.push(format!("{name}: its finding stays: {}", target.message));
+                    }
+                }
+            }
+        }
+        assert!(tried > 100, "only {tried} actions were offered");
+        assert!(failures.is_empty(), "{} of {tried} actions fail:\n{}", failures.len(), failures.join("\n"));
     }
 }
 

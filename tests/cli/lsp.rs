@@ -14,10 +14,17 @@ struct Client {
     next_id: i64,
     /// Notifications received while waiting for responses.
     notifications: Vec<Value>,
+    /// What the server said it can do.
+    capabilities: Value,
 }
 
 impl Client {
     fn start() -> Client {
+        Client::start_with(json!({}))
+    }
+
+    /// Start the server for a client with these capabilities.
+    fn start_with(capabilities: Value) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_escalate"))
             .arg("lsp")
             .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -53,9 +60,18 @@ impl Client {
                 }
             }
         });
-        let mut client = Client { child, stdin, messages, next_id: 1, notifications: Vec::new() };
-        let init =
-            client.request("initialize", json!({ "capabilities": {}, "processId": null, "rootUri": null }));
+        let mut client = Client {
+            child,
+            stdin,
+            messages,
+            next_id: 1,
+            notifications: Vec::new(),
+            capabilities: Value::Null,
+        };
+        let init = client.request(
+            "initialize",
+            json!({ "capabilities": capabilities, "processId": null, "rootUri": null }),
+        );
         let caps = &init["capabilities"];
         for capability in [
             "hoverProvider",
@@ -66,9 +82,11 @@ impl Client {
             "completionProvider",
             "documentFormattingProvider",
             "codeActionProvider",
+            "semanticTokensProvider",
         ] {
             assert!(!caps[capability].is_null(), "{capability} missing from {init}");
         }
+        client.capabilities = caps.clone();
         client.notify("initialized", json!({}));
         client
     }
@@ -284,6 +302,24 @@ fn definition_references_and_rename_cover_every_use() {
     let definition = client.at("textDocument/definition", URI, line, col);
     let stage_line = line_of(PROTOCOL, "stage 2 \"Managers meet\"");
     assert_eq!(definition["range"]["start"], json!({ "line": stage_line, "character": 6 }), "{definition}");
+    // Issue 24: on the word `stage` of `stage 2` too, in a route and where it is declared.
+    let col = col_of(PROTOCOL, "unresolved -> stage 2", "stage");
+    for character in [col, col + 2, col + 5] {
+        let definition = client.at("textDocument/definition", URI, line, character);
+        assert_eq!(
+            definition["range"]["start"],
+            json!({ "line": stage_line, "character": 6 }),
+            "{definition}"
+        );
+        let hover = client.at("textDocument/hover", URI, line, character);
+        let text = hover["contents"]["value"].as_str().expect("markdown");
+        assert!(text.starts_with("**stage 2**: Managers meet"), "{text}");
+    }
+    let hover = client.at("textDocument/hover", URI, stage_line, 2);
+    let text = hover["contents"]["value"].as_str().expect("markdown");
+    assert!(text.starts_with("**stage 2**: Managers meet") && text.contains("Used in: stage 1"), "{text}");
+    // Not on the word before it.
+    assert_eq!(client.at("textDocument/definition", URI, line, col - 2), Value::Null);
 
     let line = line_of(PROTOCOL, "exit mash");
     let references = client.at("textDocument/references", URI, line, 6);
@@ -439,12 +475,16 @@ fn code_actions_fix_the_common_findings() {
     assert!(titles.contains(&"add `at any stage: immediate risk -> mash`"), "{titles:?}");
     // Offered once, though two stages lack the route.
     assert_eq!(titles.iter().filter(|t| t.contains("immediate risk -> mash")).count(), 1, "{titles:?}");
-    assert!(titles.contains(&"allow `dead-end` in this stage, with a reason"), "{titles:?}");
+    assert!(titles.contains(&"allow `dead-end` in stage 2, with a reason"), "{titles:?}");
+    // Stage 2 is the last: the way on is a choice, never a stage that does not exist.
+    assert!(titles.contains(&"add `final decision` to stage 2 (or choose another)"), "{titles:?}");
+    assert!(!titles.iter().any(|t| t.contains("stage N")), "{titles:?}");
 
     // Each fix, applied, removes its finding.
     for (title, gone) in [
         ("add `at any stage: immediate risk -> mash`", "missing-immediate-risk-exit"),
-        ("allow `dead-end` in this stage, with a reason", "dead-end"),
+        ("allow `dead-end` in stage 2, with a reason", "dead-end"),
+        ("add `final decision` to stage 2 (or choose another)", "dead-end"),
     ] {
         let action = actions.as_array().unwrap().iter().find(|a| a["title"] == title).expect("the action");
         let fixed = apply(&no_way_on, action["edit"]["changes"][URI].as_array().unwrap());
@@ -461,6 +501,96 @@ fn code_actions_fix_the_common_findings() {
         assert!(!active.is_empty(), "the other findings stay: {report}");
     }
     client.stop();
+}
+
+/// Issue 24: semantic tokens, typed by the legend the server declares, so
+/// editors without the TextMate grammar highlight a protocol.
+#[test]
+fn semantic_tokens_follow_the_declared_legend() {
+    let mut client = Client::start();
+    let legend = &client.capabilities["semanticTokensProvider"]["legend"]["tokenTypes"];
+    assert_eq!((&legend[0], &legend[5]), (&json!("keyword"), &json!("namespace")), "{legend}");
+    client.open(URI, PROTOCOL);
+    let tokens =
+        client.request("textDocument/semanticTokens/full", json!({ "textDocument": { "uri": URI } }));
+    let data: Vec<u64> = tokens["data"].as_array().unwrap().iter().map(|n| n.as_u64().unwrap()).collect();
+    assert_eq!(data.len() % 5, 0);
+    // The first token: `protocol`, a keyword (type 0) at line 0, column 0, 8 long.
+    assert_eq!(&data[..5], &[0, 0, 8, 0, 0]);
+    // `stage 2` in `unresolved -> stage 2`: the keyword, then the stage (namespace, 5).
+    let (line, col) =
+        (line_of(PROTOCOL, "unresolved -> stage 2"), col_of(PROTOCOL, "unresolved -> stage 2", "stage 2"));
+    let (mut at_line, mut at_col) = (0, 0);
+    let mut found = Vec::new();
+    for t in data.chunks(5) {
+        if t[0] > 0 {
+            at_line += t[0];
+            at_col = t[1];
+        } else {
+            at_col += t[1];
+        }
+        if at_line == u64::from(line) && at_col >= u64::from(col) {
+            found.push((at_col - u64::from(col), t[2], t[3]));
+        }
+    }
+    assert_eq!(found, [(0, 5, 0), (6, 1, 5)], "{tokens}");
+    let range =
+        json!({ "start": { "line": line, "character": 0 }, "end": { "line": line, "character": 99 } });
+    let part = client.request(
+        "textDocument/semanticTokens/range",
+        json!({ "textDocument": { "uri": URI }, "range": range }),
+    );
+    assert_eq!(part["data"].as_array().unwrap().len(), 4 * 5, "unresolved, ->, stage, 2: {part}");
+    client.stop();
+}
+
+/// Issue 24: where a fix needs a choice, a client that takes snippets gets
+/// one (LSP 3.18's `SnippetTextEdit`, or rust-analyzer's `insertTextFormat`),
+/// and any other client the plain text of its first option.
+#[test]
+fn quick_fixes_are_snippets_for_clients_that_take_them() {
+    let dead_end = PROTOCOL.replace("  final decision\n", "");
+    let whole = json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 999, "character": 0 } });
+    let way_on = "add `final decision` to stage 2 (or choose another)";
+    let allow = "allow `dead-end` in stage 2, with a reason";
+    let actions = |capabilities: Value| {
+        let mut client = Client::start_with(capabilities);
+        client.open(URI, &dead_end);
+        let actions = client.request(
+            "textDocument/codeAction",
+            json!({ "textDocument": { "uri": URI }, "range": whole, "context": { "diagnostics": [] } }),
+        );
+        client.stop();
+        actions
+    };
+    let find = |actions: &Value, title: &str| {
+        actions.as_array().unwrap().iter().find(|a| a["title"] == title).expect("the action").clone()
+    };
+
+    let standard = actions(json!({ "workspace": { "workspaceEdit": { "snippetEditSupport": true } } }));
+    let change = &find(&standard, way_on)["edit"]["documentChanges"][0];
+    assert_eq!(change["textDocument"], json!({ "uri": URI, "version": 1 }), "{change}");
+    let edit = &change["edits"][0];
+    assert_eq!(
+        edit["snippet"],
+        json!({ "kind": "snippet", "value": "  ${1|final decision,final mediation|}\n" })
+    );
+    let edit = &find(&standard, allow)["edit"]["documentChanges"][0]["edits"][0];
+    assert_eq!(
+        edit["snippet"]["value"],
+        "  allow dead-end \"${1:REASON: say why the protocol is right as it is}\"\n",
+        "{edit}"
+    );
+
+    let experimental = actions(json!({ "experimental": { "snippetTextEdit": true } }));
+    let edit = &find(&experimental, way_on)["edit"]["documentChanges"][0]["edits"][0];
+    assert_eq!(edit["insertTextFormat"], 2, "{edit}");
+    assert_eq!(edit["newText"], "  ${1|final decision,final mediation|}\n", "{edit}");
+
+    let plain = actions(json!({}));
+    let edits = find(&plain, way_on)["edit"]["changes"][URI].as_array().unwrap().clone();
+    assert_eq!(edits[0]["newText"], "  final decision\n", "{edits:?}");
+    assert!(apply(&dead_end, &edits).contains("  resolved -> agreed\n  final decision\n}"));
 }
 
 #[test]
