@@ -79,21 +79,48 @@ fn outcome(lines: &LineIndex, o: &Outcome) -> serde_json::Value {
     })
 }
 
-/// One JSON document.
+/// One JSON document. Each result is made into a JSON value only while it is
+/// written: a whole document of values first held every visit of every
+/// route at once (S scenarios walking N stages: many times the output).
 pub fn json(files: &[FileResult]) -> String {
-    let (total, failed) = totals(files);
-    let doc = serde_json::json!({
-        "files": files.iter().map(|f| {
-            let lines = LineIndex::new(&f.source);
-            serde_json::json!({
-                "protocol": f.protocol,
-                "scenarios": f.scenarios,
-                "results": f.outcomes.iter().map(|o| outcome(&lines, o)).collect::<Vec<_>>(),
-            })
-        }).collect::<Vec<_>>(),
-        "summary": { "scenarios": total, "passed": total - failed, "failed": failed },
-    });
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    use serde::ser::{SerializeMap, SerializeSeq};
+
+    /// The results of one file, each made as it is written.
+    struct Results<'a>(&'a FileResult);
+    impl serde::Serialize for Results<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let lines = LineIndex::new(&self.0.source);
+            let mut seq = s.serialize_seq(Some(self.0.outcomes.len()))?;
+            for o in &self.0.outcomes {
+                seq.serialize_element(&outcome(&lines, o))?;
+            }
+            seq.end()
+        }
+    }
+    struct File<'a>(&'a FileResult);
+    impl serde::Serialize for File<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = s.serialize_map(Some(3))?;
+            map.serialize_entry("protocol", &self.0.protocol)?;
+            map.serialize_entry("scenarios", &self.0.scenarios)?;
+            map.serialize_entry("results", &Results(self.0))?;
+            map.end()
+        }
+    }
+    struct Doc<'a>(&'a [FileResult]);
+    impl serde::Serialize for Doc<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let (total, failed) = totals(self.0);
+            let mut map = s.serialize_map(Some(2))?;
+            map.serialize_entry("files", &self.0.iter().map(File).collect::<Vec<_>>())?;
+            map.serialize_entry(
+                "summary",
+                &serde_json::json!({ "scenarios": total, "passed": total - failed, "failed": failed }),
+            )?;
+            map.end()
+        }
+    }
+    let mut text = serde_json::to_string_pretty(&Doc(files)).unwrap_or_default();
     text.push('\n');
     text
 }
