@@ -567,6 +567,27 @@ fn description(d: &Diagram) -> String {
         }
         let name = section.header.as_deref().map(clean).unwrap_or_else(|| "Main pathway".to_string());
         parts.push(format!("{name}: {}.", boxes.join("; then ")));
+        // The `at any stage` routes drawn beside this section's stages (the
+        // immediate-risk route first among them): the most important
+        // routes on the picture, so never left out of its words.
+        let here = |n: usize| section.slots.iter().any(|s| s.main == n || s.side.contains(&n));
+        for bar in d.bars.iter().filter(|b| here(b.first)) {
+            let title = |n: usize| d.nodes[n].texts.first().map(|t| clean(&t.text)).unwrap_or_default();
+            let words: Vec<String> = d.nodes[bar.node].texts.iter().map(|t| clean(&t.text)).collect();
+            let span = if bar.first == bar.last {
+                format!("at {}", title(bar.first))
+            } else {
+                format!("from {} to {}", title(bar.first), title(bar.last))
+            };
+            let mut said = String::new();
+            for w in &words {
+                if !said.is_empty() {
+                    said.push_str(if said.ends_with(':') { " " } else { ", " });
+                }
+                said.push_str(w);
+            }
+            parts.push(format!("{said} ({span})."));
+        }
     }
     for (_, message) in &d.general {
         parts.push(format!("{}.", clean(message)));

@@ -570,7 +570,15 @@ fn check_svg(svg: &str, name: &str) {
         root.children().find(|n| n.has_tag_name(tag)).and_then(|n| n.text()).unwrap_or_default().to_string()
     };
     assert!(!child_text("title").trim().is_empty(), "{name}: no <title>");
-    assert!(!child_text("desc").trim().is_empty(), "{name}: no <desc>");
+    let desc = child_text("desc");
+    assert!(!desc.trim().is_empty(), "{name}: no <desc>");
+    // The text alternative says every `at any stage` route drawn, the
+    // immediate-risk route among them, word for word.
+    for g in doc.descendants().filter(|n| n.has_tag_name("g") && has_class(n, "any-stage")) {
+        for line in g.descendants().filter(|n| n.has_tag_name("text")).filter_map(|t| t.text()) {
+            assert!(desc.contains(line), "{name}: <desc> leaves out {line:?} of an `at any stage` route");
+        }
+    }
     let view: Vec<f64> =
         root.attribute("viewBox").expect("viewBox").split(' ').map(|v| v.parse().expect("number")).collect();
     let (vw, vh) = (view[2], view[3]);
