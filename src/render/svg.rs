@@ -196,10 +196,10 @@ pub fn fragment(d: &Diagram) -> Fragment {
     for e in d.edges.iter().filter(|e| d.nodes[e.from].kind == Kind::Decision) {
         answered[e.to] = true;
     }
-    let header_size = |h: &Option<String>| {
-        h.as_ref().map(|text| Size { w: text_width(&clean(text), 12.0, Weight::Bold), h: 12.0 * LINE })
-    };
-    let spec = Spec {
+    // Each frame's header, one line until the frame turns out narrower.
+    let mut headers: Vec<Option<Vec<String>>> =
+        d.sections.iter().map(|s| s.header.as_ref().map(|h| vec![clean(h)])).collect();
+    let mut spec = Spec {
         nodes: d
             .nodes
             .iter()
@@ -230,7 +230,7 @@ pub fn fragment(d: &Diagram) -> Fragment {
             .sections
             .iter()
             .map(|s| SectionSpec {
-                header: header_size(&s.header),
+                header: header_size(s.header.as_ref().map(|h| vec![clean(h)]).as_deref()),
                 slots: s
                     .slots
                     .iter()
@@ -242,7 +242,24 @@ pub fn fragment(d: &Diagram) -> Fragment {
         min_width: WIDTH,
         bars: d.bars.iter().map(|b| BarSpec { node: b.node, first: b.first, last: b.last }).collect(),
     };
-    let placed = layout::layout(&spec);
+    let mut placed = layout::layout(&spec);
+    // A frame that a bar comes down into is narrower than the drawing: its
+    // header wraps to the frame (the frame's width does not depend on the
+    // header's height, so one more layout settles it).
+    let mut rewrapped = false;
+    for ((frame, header), section) in placed.frames.iter().zip(&mut headers).zip(&mut spec.sections) {
+        let (Some(frame), Some(lines)) = (frame, header.as_mut()) else { continue };
+        let room = frame.rect.right() - FRAME_TEXT_PAD - frame.header.x;
+        let text = lines.join(" ");
+        if text_width(&text, FRAME_HEADER_SIZE, Weight::Bold) > room {
+            *lines = wrap(&text, room, FRAME_HEADER_SIZE, Weight::Bold);
+            section.header = header_size(Some(lines));
+            rewrapped = true;
+        }
+    }
+    if rewrapped {
+        placed = layout::layout(&spec);
+    }
 
     let mut legend = Block::new(placed.height - MARGIN + 16.0);
     legend_block(d, &mut legend, placed.width - 2.0 * MARGIN);
@@ -256,7 +273,7 @@ pub fn fragment(d: &Diagram) -> Fragment {
     out.push_str("<g class=\"title\">\n");
     out.push_str(&head.svg);
     out.push_str("</g>\n");
-    frames(&mut out, d, &placed);
+    frames(&mut out, &headers, &placed);
     edges(&mut out, d, &placed, &labels);
     nodes(&mut out, d, &placed, &node_text);
     out.push_str("<g class=\"legend\">\n");
@@ -270,9 +287,22 @@ const DEFS: &str = "<defs>\n\
 <marker id=\"escalate-arrow-red\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#b91c1c\"/></marker>\n\
 </defs>\n";
 
-fn frames(out: &mut String, d: &Diagram, placed: &Layout) {
-    for (frame, section) in placed.frames.iter().zip(&d.sections) {
-        let (Some(frame), Some(header)) = (frame, &section.header) else { continue };
+/// A frame's header: bold, at this size, kept this far inside the frame's
+/// right edge.
+const FRAME_HEADER_SIZE: f64 = 12.0;
+const FRAME_TEXT_PAD: f64 = 10.0;
+
+/// The size of a frame header's lines.
+fn header_size(lines: Option<&[String]>) -> Option<Size> {
+    lines.map(|lines| Size {
+        w: lines.iter().map(|l| text_width(l, FRAME_HEADER_SIZE, Weight::Bold)).fold(0.0, f64::max),
+        h: lines.len() as f64 * FRAME_HEADER_SIZE * LINE,
+    })
+}
+
+fn frames(out: &mut String, headers: &[Option<Vec<String>>], placed: &Layout) {
+    for (frame, header) in placed.frames.iter().zip(headers) {
+        let (Some(frame), Some(header)) = (frame, header) else { continue };
         let r = frame.rect;
         let _ = writeln!(
             out,
@@ -283,13 +313,16 @@ fn frames(out: &mut String, d: &Diagram, placed: &Layout) {
             num(r.w),
             num(r.h)
         );
-        let _ = writeln!(
-            out,
-            "<text x=\"{}\" y=\"{}\" font-size=\"12\" font-weight=\"bold\" fill=\"{GREY}\">{}</text></g>",
-            num(frame.header.x),
-            num(frame.header.y + baseline(12.0)),
-            esc(&clean(header))
-        );
+        for (k, line) in header.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "<text x=\"{}\" y=\"{}\" font-size=\"{FRAME_HEADER_SIZE}\" font-weight=\"bold\" fill=\"{GREY}\">{}</text>",
+                num(frame.header.x),
+                num(frame.header.y + k as f64 * FRAME_HEADER_SIZE * LINE + baseline(FRAME_HEADER_SIZE)),
+                esc(line)
+            );
+        }
+        out.push_str("</g>\n");
     }
 }
 

@@ -623,6 +623,30 @@ fn check_svg(svg: &str, name: &str) {
             assert!(!ba.overlaps(&ob.bounds()), "{name}: boxes {a} and {b} overlap");
         }
     }
+    // A frame's header lies inside its frame and under no box (a bar
+    // beside the ladder comes down into some frames).
+    for g in doc.descendants().filter(|n| n.has_tag_name("g") && has_class(n, "frame")) {
+        let rect = g.children().find(|n| n.has_tag_name("rect")).expect("a frame's rect");
+        let Outline::Rect { b: frame, .. } = outline(rect) else { unreachable!() };
+        for t in g.descendants().filter(|n| n.has_tag_name("text")) {
+            let b = text_box(t);
+            assert!(
+                b.x >= frame.x
+                    && b.x + b.w <= frame.x + frame.w
+                    && b.y >= frame.y
+                    && b.y + b.h <= frame.y + frame.h,
+                "{name}: frame header {:?} ({:.0} to {:.0}) runs outside its frame ({:.0} to {:.0})",
+                t.text(),
+                b.x,
+                b.x + b.w,
+                frame.x,
+                frame.x + frame.w
+            );
+            for (id, o) in &nodes {
+                assert!(!b.overlaps(&o.bounds()), "{name}: frame header {:?} runs under {id}", t.text());
+            }
+        }
+    }
     let find =
         |id: &str| &nodes.iter().find(|(n, _)| n == id).unwrap_or_else(|| panic!("{name}: no node {id}")).1;
 
