@@ -708,20 +708,46 @@ fn png_is_the_svg_drawn_at_the_scale_asked() {
     let doc = roxmltree::Document::parse(&svg).expect("XML");
     let w: f64 = doc.root_element().attribute("width").and_then(|w| w.parse().ok()).expect("width");
     let h: f64 = doc.root_element().attribute("height").and_then(|h| h.parse().ok()).expect("height");
-    let one = escalate(&["render", "policies/hull.esc", "--format", "png"]);
+    let one = escalate(&["render", "policies/hull.esc", "--format", "png", "--scale", "1"]);
     assert_eq!(one.status.code(), Some(0), "{}", transcript(&one));
     assert_eq!(png_size(&one.stdout), (w.ceil() as u32, h.ceil() as u32));
     let two = escalate(&["render", "policies/hull.esc", "--format", "png", "--scale", "2", "-o", "-"]);
     assert_eq!(two.status.code(), Some(0), "{}", transcript(&two));
     assert_eq!(png_size(&two.stdout), ((2.0 * w).ceil() as u32, (2.0 * h).ceil() as u32));
     // Drawn the same way every time.
-    assert_eq!(one.stdout, escalate(&["render", "policies/hull.esc", "--format", "png"]).stdout);
+    assert_eq!(
+        one.stdout,
+        escalate(&["render", "policies/hull.esc", "--format", "png", "--scale", "1"]).stdout
+    );
     for bad in ["0", "-1", "nan", "1000"] {
         let scale = format!("--scale={bad}");
         let output = escalate(&["render", "policies/hull.esc", "--format", "png", &scale]);
         assert_eq!(output.status.code(), Some(2), "--scale {bad}");
         assert!(output.stdout.is_empty());
         assert!(String::from_utf8_lossy(&output.stderr).contains("--scale"), "{}", transcript(&output));
+    }
+}
+
+/// By default a PNG's text is as large as a web page's body text: the
+/// smallest text drawn (a finding's badge letter) is at least 14 px, on
+/// every policy.
+#[test]
+fn default_png_text_is_at_least_14_px() {
+    for path in esc_files("policies") {
+        let file = relative(&path);
+        let svg = render_svg(&file);
+        let doc = roxmltree::Document::parse(&svg).expect("XML");
+        let w: f64 = doc.root_element().attribute("width").and_then(|w| w.parse().ok()).expect("width");
+        let smallest = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .map(|t| num(t, "font-size"))
+            .fold(f64::MAX, f64::min);
+        let png = escalate(&["render", &file, "--format", "png"]);
+        assert_eq!(png.status.code(), Some(0), "{}", transcript(&png));
+        let (pw, _) = png_size(&png.stdout);
+        let px = smallest * f64::from(pw) / w;
+        assert!(px >= 14.0, "{file}: the smallest text is {px:.1} px in a {pw} px wide PNG");
     }
 }
 
