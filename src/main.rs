@@ -216,11 +216,16 @@ pub(crate) enum Command {
         #[arg(short, long, value_name = "OUT")]
         output: Option<PathBuf>,
         /// Pixels per SVG unit for PNG. The drawing is 800 units wide and its
-        /// smallest text 9 units tall, so the default 1.6 gives a picture
-        /// 1,280 px wide whose smallest text is 14.4 px (a web page's body
-        /// text is 14 to 16 px).
-        #[arg(long, value_name = "FACTOR", default_value_t = 1.6)]
+        /// smallest text 10 units tall, so the default 1.4 gives a picture
+        /// 1,120 px wide whose smallest text is 14 px (a web page's body
+        /// text is 14 to 16 px) and its running text 15.4 px.
+        #[arg(long, value_name = "FACTOR", default_value_t = 1.4)]
         scale: f64,
+        /// Paper for PDF: A4 or A3. The drawing prints at full size (no text
+        /// under 10 pt), over as many pages as it needs, portrait where it
+        /// fits across (A3), landscape where not (A4).
+        #[arg(long, value_enum, default_value_t = PaperSize::A4)]
+        paper: PaperSize,
         /// The heading drawn above the diagram, instead of the protocol's title.
         #[arg(long, value_name = "TEXT")]
         title: Option<String>,
@@ -383,8 +388,8 @@ fn main() -> ExitCode {
         Command::Timeline { file, from, calendar, format, output } => {
             cli::timeline(&file, from, calendar.as_deref(), format, output.as_deref())
         }
-        Command::Render { path, format, output, no_findings, engine, scale, title, subtitle } => {
-            let header = cli::Header { title, subtitle, scale };
+        Command::Render { path, format, output, no_findings, engine, scale, paper, title, subtitle } => {
+            let header = cli::Header { title, subtitle, scale, paper };
             cli::render_command(&path, format, output.as_deref(), no_findings, engine, &header)
         }
         Command::Report { paths, output } => cli::report(&paths, &output),
@@ -479,6 +484,14 @@ impl DiagramFormat {
             _ => None,
         }
     }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
+pub(crate) enum PaperSize {
+    /// A4 (210 x 297 mm).
+    A4,
+    /// A3 (297 x 420 mm).
+    A3,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
