@@ -321,6 +321,9 @@ pub(crate) enum Format {
     Sarif,
     /// GitHub Actions annotations on the lines of the protocol.
     Github,
+    /// One line per finding and place, `path:line:col: severity[code]
+    /// message`, for editors' problem matchers and `grep`.
+    Concise,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
