@@ -326,7 +326,7 @@ pub(crate) enum Format {
     Concise,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum TestFormat {
     /// A line per scenario, and a report for each that fails.
     Human,
