@@ -269,8 +269,7 @@ fn the_examples_of_docs_testing_md_run_as_shown() {
     // The failure shown is the real report of tests/scenarios/ladder.esc.
     let failing = escalate(&["test", "tests/scenarios/ladder.esc"]);
     let report = String::from_utf8_lossy(&failing.stdout);
-    let failure = shown.iter().find(|b| b.starts_with("scenario-failed")).expect("a failure shown");
-    assert!(report.contains(failure.as_str()), "docs/testing.md shows an old report:\n{report}");
+    assert!(shown.iter().any(|b| **b == *report), "docs/testing.md shows an old report:\n{report}");
 }
 
 /// `escalate test` with no path, at the repository root, runs the shipped
@@ -289,7 +288,10 @@ fn test_at_the_root_leaves_out_what_the_configuration_excludes() {
         .map(|f| f["protocol"].as_str().expect("path"))
         .collect();
     assert_eq!(protocols.iter().filter(|p| p.starts_with("./policies/")).count(), 5, "{protocols:?}");
-    assert!(protocols.iter().all(|p| !p.starts_with("./tests/") && !p.starts_with("./fuzz/")), "{protocols:?}");
+    assert!(
+        protocols.iter().all(|p| !p.starts_with("./tests/") && !p.starts_with("./fuzz/")),
+        "{protocols:?}"
+    );
     // Asked for by name, the fixtures run (and fail, as they are meant to).
     let named = escalate(&["test", "tests/scenarios/"]);
     assert_eq!(named.status.code(), Some(1), "{}", transcript(&named));
