@@ -150,15 +150,14 @@ pub fn breaks(height: f64, keep: &[(f64, f64)], stage_tops: &[f64], room: f64) -
     let mut top = 0.0;
     while height - top > room {
         let limit = top + room;
-        let fits = |&&(y, _): &&(f64, bool)| y > top + 1.0 && y <= limit;
-        let before_stage = gaps
-            .iter()
-            .filter(fits)
-            .filter(|(y, stage)| *stage && *y >= top + room / 2.0)
-            .map(|g| g.0)
-            .last();
-        let any = gaps.iter().filter(fits).map(|g| g.0).last();
-        let cut = before_stage.or(any).unwrap_or(limit);
+        // The gaps on this page (they are in order): found by binary search,
+        // so a long drawing costs no more than its pages' gaps.
+        let from = gaps.partition_point(|g| g.0 <= top + 1.0);
+        let to = gaps.partition_point(|g| g.0 <= limit);
+        let on_page = &gaps[from..to.max(from)];
+        let before_stage =
+            on_page.iter().rev().find(|(y, stage)| *stage && *y >= top + room / 2.0).map(|g| g.0);
+        let cut = before_stage.or(on_page.last().map(|g| g.0)).unwrap_or(limit);
         cuts.push(cut);
         top = cut;
     }

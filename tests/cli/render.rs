@@ -778,6 +778,7 @@ fn pdf_pages_are_a4_or_a3_with_the_font_embedded() {
 struct PdfWord {
     page: usize,
     y_min: f64,
+    y_max: f64,
     height: f64,
     text: String,
 }
@@ -813,7 +814,7 @@ fn pdftotext(pdf: &Path) -> Option<(Vec<f64>, Vec<PdfWord>)> {
         for w in p.descendants().filter(|n| n.has_tag_name("word")) {
             let (y_min, y_max) = (num(w, "yMin"), num(w, "yMax"));
             let text = w.text().unwrap_or_default().to_string();
-            words.push(PdfWord { page, y_min, height: y_max - y_min, text });
+            words.push(PdfWord { page, y_min, y_max, height: y_max - y_min, text });
         }
     }
     Some((heights, words))
@@ -858,31 +859,31 @@ fn pdf_text_is_at_least_9_pt_on_every_policy() {
         let title = doc.root_element().children().find(|n| n.has_tag_name("title")).and_then(|n| n.text());
         let first_title_word = title.and_then(|t| t.split_whitespace().next()).expect("a title");
         let mut drawn: Vec<String> = Vec::new();
-        for page in 0..count {
+        for (page, &height) in heights.iter().enumerate() {
             let on: Vec<&PdfWord> = words.iter().filter(|w| w.page == page).collect();
+            // A line at the top, by its words' tops from the page's top; at
+            // the bottom, by their bottoms from the page's bottom.
             let line = |top: bool, from: f64, to: f64| -> String {
-                let y = |w: &&&PdfWord| if top { w.y_min } else { heights[page] - w.y_min };
+                let y = |w: &&&PdfWord| if top { w.y_min } else { height - w.y_max };
                 on.iter()
                     .filter(|w| (from..to).contains(&y(w)))
                     .map(|w| w.text.as_str())
                     .collect::<Vec<_>>()
                     .join(" ")
             };
-            let head = line(true, 0.0, 30.0);
+            let head = line(true, 0.0, 32.0);
             assert!(head.starts_with(first_title_word), "{file} page {}: head {head:?}", page + 1);
             assert!(head.ends_with(&format!("Page {} of {count}", page + 1)), "{file}: head {head:?}");
-            let from = line(true, 30.0, 50.0);
-            let to = line(false, 30.0, 50.0);
-            let foot = line(false, 0.0, 30.0);
+            let from = line(true, 32.0, 50.0);
+            let to = line(false, 28.0, 50.0);
+            let foot = line(false, 0.0, 28.0);
             assert!(foot.starts_with("Drawn by escalate from"), "{file} page {}: foot {foot:?}", page + 1);
             let expect_from = if page > 0 { format!("Continued from page {page}") } else { String::new() };
             let expect_to =
                 if page + 1 < count { format!("Continued on page {}", page + 2) } else { String::new() };
             assert_eq!((from, to), (expect_from, expect_to), "{file} page {}", page + 1);
             drawn.extend(
-                on.iter()
-                    .filter(|w| w.y_min >= 50.0 && heights[page] - w.y_min >= 50.0)
-                    .map(|w| w.text.clone()),
+                on.iter().filter(|w| w.y_min >= 50.0 && height - w.y_max >= 50.0).map(|w| w.text.clone()),
             );
         }
         let mut svg_words: Vec<String> = doc
