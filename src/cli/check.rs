@@ -54,6 +54,13 @@ pub(crate) fn check(paths: Vec<PathBuf>, format: Format, options: CheckOptions) 
         Format::Json => render::json::render(&reports),
         Format::Sarif => render::sarif::render(&reports),
         Format::Github => github(&reports, options.quiet),
+        Format::Concise => {
+            let mut text = render::concise::render(&reports);
+            if !options.quiet {
+                text.push_str(&summary(&reports));
+            }
+            text
+        }
         Format::Human => {
             let mut text = if options.statistics {
                 statistics(&reports)

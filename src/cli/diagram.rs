@@ -5,14 +5,15 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::*;
-use crate::{DiagramFormat, Engine};
+use crate::{DiagramFormat, Engine, PaperSize};
 use escalate::render;
 
-/// `render --title`, `--subtitle` and `--scale`.
+/// `render --title`, `--subtitle`, `--scale` and `--paper`.
 pub(crate) struct Header {
     pub title: Option<String>,
     pub subtitle: Option<String>,
     pub scale: f64,
+    pub paper: PaperSize,
 }
 
 /// `escalate render`: one diagram to stdout (or `-o -`) or `-o FILE`, or one
@@ -102,7 +103,7 @@ pub(crate) fn render_command(
             (DiagramFormat::Dot, _) => render::dot::render(&diagram).into_bytes(),
             (DiagramFormat::Mermaid, _) => render::mermaid::render(&diagram).into_bytes(),
             (DiagramFormat::Png | DiagramFormat::Pdf, _) => {
-                match picture(&diagram, format, header.scale, &report.path) {
+                match picture(&diagram, format, header, &report.path) {
                     Ok(bytes) => bytes,
                     Err(message) => return fail(message),
                 }
@@ -149,26 +150,29 @@ fn write_stdout(bytes: &[u8]) {
     }
 }
 
-/// A PNG or an A4 PDF page of the diagram.
+/// A PNG, or the PDF pages of the diagram.
 #[cfg(feature = "png-pdf")]
 fn picture(
     d: &render::diagram::Diagram,
     format: DiagramFormat,
-    scale: f64,
+    header: &Header,
     file: &str,
 ) -> Result<Vec<u8>, String> {
     if format == DiagramFormat::Png {
-        return render::png::render(&render::svg::render(d), scale);
+        return render::png::render(&render::svg::render(d), header.scale);
     }
     let date = chrono::Local::now().date_naive().format("%-d %B %Y");
     let file = escalate::render::diagram::clean(file);
     let footer = format!("Drawn by escalate from {file} on {date}");
-    let page = render::pdf::page_svg(&render::svg::fragment(d), &d.title, &footer);
-    render::pdf::render(&page)
+    let paper = match header.paper {
+        PaperSize::A4 => render::pdf::Paper::A4,
+        PaperSize::A3 => render::pdf::Paper::A3,
+    };
+    render::pdf::render(&render::pdf::pages(d, &footer, paper))
 }
 
 #[cfg(not(feature = "png-pdf"))]
-fn picture(_: &render::diagram::Diagram, _: DiagramFormat, _: f64, _: &str) -> Result<Vec<u8>, String> {
+fn picture(_: &render::diagram::Diagram, _: DiagramFormat, _: &Header, _: &str) -> Result<Vec<u8>, String> {
     Err("this escalate was built without PNG and PDF (cargo feature `png-pdf`): draw SVG instead".to_string())
 }
 

@@ -49,6 +49,10 @@ pub(crate) fn rules(dir: Option<&Path>) -> ExitCode {
     }
     text.push('\n');
     match &config {
+        Some(c) if c.severity.is_empty() => text.push_str(&format!(
+            "{} sets no severities: every check has its default severity\n",
+            shown(&c.path)
+        )),
         Some(c) => text.push_str(&format!("severities here are set by {}\n", shown(&c.path))),
         None => text.push_str(&format!(
             "no {} in `{}` or above it: every check has its default severity\n",

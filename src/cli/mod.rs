@@ -223,6 +223,11 @@ pub(crate) fn find(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<Source>,
             }
             None => (Globs::default(), Globs::default()),
         };
+        // A folder named on the command line is searched even where the
+        // configuration's `exclude` names it (or a folder above it): it was
+        // asked for by name, as a file named is always read.
+        let config_exclude =
+            if config_exclude.matches(&here.join(path)) { Globs::default() } else { config_exclude };
         let excluded = {
             let (command_line, config_exclude, here) =
                 (command_line.clone(), config_exclude.clone(), here.clone());

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use super::*;
 use crate::TestFormat;
 use escalate::render;
+use escalate::render::scenario::Errored;
 use escalate::scenario::FileResult;
 
 /// The scenarios file of a protocol file.
@@ -16,6 +17,25 @@ fn sibling(protocol: &Path) -> PathBuf {
 
 /// `escalate test [PATH]...`: 0 every scenario holds, 1 one fails, 2 input errors.
 pub(crate) fn test(paths: Vec<PathBuf>, format: TestFormat) -> ExitCode {
+    // Exit code 2, and with `--format junit` still a whole JUnit document:
+    // what could not be run, as errored test cases.
+    let stop = |errors: Vec<Errored>| {
+        if format == TestFormat::Junit {
+            print(&render::scenario::junit_errors(&errors));
+        }
+        ExitCode::from(2)
+    };
+    let misuse = |message: String| {
+        error(&message);
+        let message = escalate::render::human::visible_line(&message);
+        stop(vec![Errored {
+            file: "escalate test".to_string(),
+            line: None,
+            code: "usage".to_string(),
+            details: message.clone(),
+            message,
+        }])
+    };
     let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths };
     // (protocol file, scenarios file) pairs.
     let mut pairs: Vec<(PathBuf, PathBuf)> = Vec::new();
@@ -35,10 +55,7 @@ pub(crate) fn test(paths: Vec<PathBuf>, format: TestFormat) -> ExitCode {
                         super::Source::Stdin => None,
                     })
                     .collect(),
-                Err(message) => {
-                    super::error(&message);
-                    return ExitCode::from(2);
-                }
+                Err(message) => return misuse(message),
             };
             files.sort();
             pairs.extend(files.into_iter().map(|f| (f.clone(), sibling(&f))).filter(|(_, s)| s.is_file()));
@@ -47,12 +64,11 @@ pub(crate) fn test(paths: Vec<PathBuf>, format: TestFormat) -> ExitCode {
         } else {
             let scenarios = sibling(path);
             if path.is_file() && !scenarios.is_file() {
-                error(&format!(
+                return misuse(format!(
                     "`{}` has no scenarios: write them in `{}` (see docs/testing.md)",
                     path.display(),
                     scenarios.display()
                 ));
-                return ExitCode::from(2);
             }
             pairs.push((path.clone(), scenarios));
         }
@@ -61,28 +77,27 @@ pub(crate) fn test(paths: Vec<PathBuf>, format: TestFormat) -> ExitCode {
     for problem in &problems {
         eprint!("{}", render::human::render(problem, &handler));
     }
-    if pairs.is_empty() {
-        eprintln!(
-            "error: no scenarios found in {}: a protocol's scenarios go in `NAME.scenarios` beside `NAME.esc` (see docs/testing.md)",
+    if pairs.is_empty() && problems.is_empty() {
+        return misuse(format!(
+            "no scenarios found in {}: a protocol's scenarios go in `NAME.scenarios` beside `NAME.esc` (see docs/testing.md)",
             show_paths(&paths)
-        );
-        return ExitCode::from(2);
+        ));
     }
 
     let mut results = Vec::new();
-    let mut broken = !problems.is_empty();
+    let mut broken: Vec<Errored> = problems.iter().map(Errored::of).collect();
     for (protocol, scenarios) in pairs {
         match run_pair(&protocol, &scenarios) {
             Ok(result) => results.push(result),
             Err(report) => {
-                broken = true;
+                broken.push(Errored::of(&report));
                 eprint!("{}", render::human::render(&report, &handler));
             }
         }
     }
-    if broken {
+    if !broken.is_empty() {
         eprintln!("error: fix the problems above: no scenario was run");
-        return ExitCode::from(2);
+        return stop(broken);
     }
 
     let output = match format {

@@ -1,6 +1,7 @@
 //! Phase 5, findings -> output: miette's report for people, JSON for machines.
 
 pub mod compare;
+pub mod concise;
 pub mod diagram;
 pub mod diff;
 pub mod dot;

@@ -203,3 +203,72 @@ pub fn junit(files: &[FileResult]) -> String {
     out.push_str("</testsuites>\n");
     out
 }
+
+/// A file `escalate test` could not run (exit code 2), for JUnit: an
+/// errored test case, so that the document is whole and says why.
+pub struct Errored {
+    /// The file with the input errors (or `escalate test` for a misuse).
+    pub file: String,
+    /// The first problem's line, where it has one.
+    pub line: Option<usize>,
+    /// The first problem's code, as the `error`'s type.
+    pub code: String,
+    /// The first problem's message.
+    pub message: String,
+    /// Every problem, one a line (`line N: code: message`).
+    pub details: String,
+}
+
+impl Errored {
+    /// The input errors of a report, as one errored test case.
+    pub fn of(report: &crate::Report) -> Errored {
+        let lines = LineIndex::new(&report.source);
+        let line = |f: &crate::diagnostic::Finding| f.span.map(|s| lines.line_col(s.start).0);
+        let errors: Vec<&crate::diagnostic::Finding> =
+            report.findings.iter().filter(|f| f.is_active()).collect();
+        let first = errors.first();
+        let details = errors
+            .iter()
+            .map(|f| match line(f) {
+                Some(n) => format!("line {n}: {}: {}", f.code, f.message),
+                None => format!("{}: {}", f.code, f.message),
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        Errored {
+            file: report.path.clone(),
+            line: first.and_then(|f| line(f)),
+            code: first.map_or_else(|| "input-error".to_string(), |f| f.code.to_string()),
+            message: first.map_or_else(|| "the file cannot be read".to_string(), |f| f.message.clone()),
+            details,
+        }
+    }
+}
+
+/// JUnit XML when no scenario could be run (exit code 2): one `testsuite`
+/// per file that could not be, with one `testcase` holding an `error` (as
+/// JUnit reports a test that could not run), so CI systems still read a
+/// whole document and show why.
+pub fn junit_errors(errors: &[Errored]) -> String {
+    let n = errors.len();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(out, "<testsuites name=\"escalate test\" tests=\"{n}\" failures=\"0\" errors=\"{n}\">");
+    for e in errors {
+        let file = xml(&e.file, true);
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{file}\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" file=\"{file}\">"
+        );
+        let line = e.line.map(|l| format!(" line=\"{l}\"")).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "    <testcase name=\"{file}\" classname=\"escalate test\" file=\"{file}\"{line}>\n      \
+             <error type=\"{}\" message=\"{}\">{}</error>\n    </testcase>\n  </testsuite>",
+            xml(&e.code, true),
+            xml(&e.message, true),
+            xml(&e.details, false),
+        );
+    }
+    out.push_str("</testsuites>\n");
+    out
+}

@@ -5,8 +5,9 @@
 //! advance widths of the font it names, Liberation Sans, which the
 //! repository ships ([`super::font`]); the tests measure the same way to
 //! check that no line runs outside its box, and the PNG and PDF paths draw
-//! with that very font. The drawing is 800 px wide, the width of an A4 page
-//! at a readable size; long labels wrap onto more lines.
+//! with that very font. The drawing is 800 px wide, the width of a landscape
+//! A4 page at full size (`pdf.rs` prints it so, over pages: [`Fragment::keep`]
+//! says where a page may break); long labels wrap onto more lines.
 
 use std::fmt::Write as _;
 
@@ -145,6 +146,34 @@ pub struct Fragment {
     pub height: f64,
     /// The drawing, in one `<g>` that names the font.
     pub body: String,
+    /// What a page break must not cut, top to bottom of each: every box
+    /// (but a bar beside the ladder, which may run on over pages) and
+    /// every line of text.
+    pub keep: Vec<(f64, f64)>,
+    /// The top of every stage's box: a page breaks best just above one.
+    pub stage_tops: Vec<f64>,
+}
+
+/// Which part of the drawing to draw, for a printed page: a band from one
+/// height to another. A box or a line of text is drawn on the page that
+/// holds its middle; lines (routes, frames, bars) on every page they cross,
+/// for the page to clip.
+#[derive(Debug, Clone, Copy)]
+struct Band {
+    window: Option<(f64, f64)>,
+}
+
+impl Band {
+    /// Whether a box or line from `top` to `bottom` is drawn here.
+    fn holds(self, top: f64, bottom: f64) -> bool {
+        let middle = (top + bottom) / 2.0;
+        self.window.is_none_or(|(a, b)| middle >= a && middle < b)
+    }
+
+    /// Whether anything from `top` to `bottom` shows here.
+    fn meets(self, top: f64, bottom: f64) -> bool {
+        self.window.is_none_or(|(a, b)| bottom >= a && top <= b)
+    }
 }
 
 /// Render a diagram as SVG.
@@ -167,12 +196,23 @@ pub fn render(d: &Diagram) -> String {
 
 /// Lay out and draw a diagram, for [`render`] or a page around it.
 pub fn fragment(d: &Diagram) -> Fragment {
+    draw(d, Band { window: None })
+}
+
+/// Draw only the part of the diagram from `top` to `bottom` (the heights of
+/// [`fragment`]'s drawing), for one printed page: see [`Band`].
+pub fn fragment_band(d: &Diagram, top: f64, bottom: f64) -> Fragment {
+    draw(d, Band { window: Some((top, bottom)) })
+}
+
+fn draw(d: &Diagram, band: Band) -> Fragment {
+    let mut keep = Vec::new();
     let node_text: Vec<Lines> = d.nodes.iter().map(node_lines).collect();
     let labels: Vec<Option<(Vec<String>, Size)>> =
         d.edges.iter().map(|e| e.label.as_deref().map(label_lines)).collect();
 
     // The title block.
-    let mut head = Block::new(MARGIN);
+    let mut head = Block::new(MARGIN, band);
     head.paragraph(&d.title, TITLE_SIZE, true, false, WIDTH - 2.0 * MARGIN);
     match (&d.subtitle, &d.source) {
         (Some(subtitle), _) => head.paragraph(subtitle, SMALL_SIZE, false, true, WIDTH - 2.0 * MARGIN),
@@ -196,10 +236,10 @@ pub fn fragment(d: &Diagram) -> Fragment {
     for e in d.edges.iter().filter(|e| d.nodes[e.from].kind == Kind::Decision) {
         answered[e.to] = true;
     }
-    let header_size = |h: &Option<String>| {
-        h.as_ref().map(|text| Size { w: text_width(&clean(text), 12.0, Weight::Bold), h: 12.0 * LINE })
-    };
-    let spec = Spec {
+    // Each frame's header, one line until the frame turns out narrower.
+    let mut headers: Vec<Option<Vec<String>>> =
+        d.sections.iter().map(|s| s.header.as_ref().map(|h| vec![clean(h)])).collect();
+    let mut spec = Spec {
         nodes: d
             .nodes
             .iter()
@@ -230,7 +270,7 @@ pub fn fragment(d: &Diagram) -> Fragment {
             .sections
             .iter()
             .map(|s| SectionSpec {
-                header: header_size(&s.header),
+                header: header_size(s.header.as_ref().map(|h| vec![clean(h)]).as_deref()),
                 slots: s
                     .slots
                     .iter()
@@ -242,9 +282,26 @@ pub fn fragment(d: &Diagram) -> Fragment {
         min_width: WIDTH,
         bars: d.bars.iter().map(|b| BarSpec { node: b.node, first: b.first, last: b.last }).collect(),
     };
-    let placed = layout::layout(&spec);
+    let mut placed = layout::layout(&spec);
+    // A frame that a bar comes down into is narrower than the drawing: its
+    // header wraps to the frame (the frame's width does not depend on the
+    // header's height, so one more layout settles it).
+    let mut rewrapped = false;
+    for ((frame, header), section) in placed.frames.iter().zip(&mut headers).zip(&mut spec.sections) {
+        let (Some(frame), Some(lines)) = (frame, header.as_mut()) else { continue };
+        let room = frame.rect.right() - FRAME_TEXT_PAD - frame.header.x;
+        let text = lines.join(" ");
+        if text_width(&text, FRAME_HEADER_SIZE, Weight::Bold) > room {
+            *lines = wrap(&text, room, FRAME_HEADER_SIZE, Weight::Bold);
+            section.header = header_size(Some(lines));
+            rewrapped = true;
+        }
+    }
+    if rewrapped {
+        placed = layout::layout(&spec);
+    }
 
-    let mut legend = Block::new(placed.height - MARGIN + 16.0);
+    let mut legend = Block::new(placed.height - MARGIN + 16.0, band);
     legend_block(d, &mut legend, placed.width - 2.0 * MARGIN);
     let height = legend.y + MARGIN;
 
@@ -256,13 +313,22 @@ pub fn fragment(d: &Diagram) -> Fragment {
     out.push_str("<g class=\"title\">\n");
     out.push_str(&head.svg);
     out.push_str("</g>\n");
-    frames(&mut out, d, &placed);
-    edges(&mut out, d, &placed, &labels);
-    nodes(&mut out, d, &placed, &node_text);
+    frames(&mut out, &headers, &placed, band, &mut keep);
+    edges(&mut out, d, &placed, &labels, band, &mut keep);
+    nodes(&mut out, d, &placed, &node_text, band, &mut keep);
     out.push_str("<g class=\"legend\">\n");
     out.push_str(&legend.svg);
     out.push_str("</g>\n</g>\n");
-    Fragment { width: placed.width, height, body: out }
+    keep.extend(head.keep);
+    keep.extend(legend.keep);
+    let stage_tops = d
+        .nodes
+        .iter()
+        .zip(&placed.nodes)
+        .filter(|(n, _)| matches!(n.kind, Kind::Stage | Kind::Final(_)))
+        .map(|(_, r)| r.y)
+        .collect();
+    Fragment { width: placed.width, height, body: out, keep, stage_tops }
 }
 
 const DEFS: &str = "<defs>\n\
@@ -270,10 +336,34 @@ const DEFS: &str = "<defs>\n\
 <marker id=\"escalate-arrow-red\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#b91c1c\"/></marker>\n\
 </defs>\n";
 
-fn frames(out: &mut String, d: &Diagram, placed: &Layout) {
-    for (frame, section) in placed.frames.iter().zip(&d.sections) {
-        let (Some(frame), Some(header)) = (frame, &section.header) else { continue };
+/// A frame's header: bold, at this size, kept this far inside the frame's
+/// right edge.
+const FRAME_HEADER_SIZE: f64 = 12.0;
+const FRAME_TEXT_PAD: f64 = 10.0;
+
+/// The size of a frame header's lines.
+fn header_size(lines: Option<&[String]>) -> Option<Size> {
+    lines.map(|lines| Size {
+        w: lines.iter().map(|l| text_width(l, FRAME_HEADER_SIZE, Weight::Bold)).fold(0.0, f64::max),
+        h: lines.len() as f64 * FRAME_HEADER_SIZE * LINE,
+    })
+}
+
+fn frames(
+    out: &mut String,
+    headers: &[Option<Vec<String>>],
+    placed: &Layout,
+    band: Band,
+    keep: &mut Vec<(f64, f64)>,
+) {
+    for (frame, header) in placed.frames.iter().zip(headers) {
+        let (Some(frame), Some(header)) = (frame, header) else { continue };
         let r = frame.rect;
+        let line_top = |k: usize| frame.header.y + k as f64 * FRAME_HEADER_SIZE * LINE;
+        keep.extend((0..header.len()).map(|k| (line_top(k), line_top(k + 1))));
+        if !band.meets(r.y, r.bottom()) {
+            continue;
+        }
         let _ = writeln!(
             out,
             "<g class=\"frame\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"8\" fill=\"#f9fafb\" \
@@ -283,20 +373,35 @@ fn frames(out: &mut String, d: &Diagram, placed: &Layout) {
             num(r.w),
             num(r.h)
         );
-        let _ = writeln!(
-            out,
-            "<text x=\"{}\" y=\"{}\" font-size=\"12\" font-weight=\"bold\" fill=\"{GREY}\">{}</text></g>",
-            num(frame.header.x),
-            num(frame.header.y + baseline(12.0)),
-            esc(&clean(header))
-        );
+        for (k, line) in header.iter().enumerate() {
+            if !band.holds(line_top(k), line_top(k + 1)) {
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "<text x=\"{}\" y=\"{}\" font-size=\"{FRAME_HEADER_SIZE}\" font-weight=\"bold\" fill=\"{GREY}\">{}</text>",
+                num(frame.header.x),
+                num(frame.header.y + k as f64 * FRAME_HEADER_SIZE * LINE + baseline(FRAME_HEADER_SIZE)),
+                esc(line)
+            );
+        }
+        out.push_str("</g>\n");
     }
 }
 
-fn edges(out: &mut String, d: &Diagram, placed: &Layout, labels: &[Option<(Vec<String>, Size)>]) {
+fn edges(
+    out: &mut String,
+    d: &Diagram,
+    placed: &Layout,
+    labels: &[Option<(Vec<String>, Size)>],
+    band: Band,
+    keep: &mut Vec<(f64, f64)>,
+) {
     out.push_str("<g class=\"edges\" fill=\"none\">\n");
     for (i, (edge, route)) in d.edges.iter().zip(&placed.edges).enumerate() {
-        if route.points.is_empty() {
+        let top = route.points.iter().map(|p| p.y).fold(f64::MAX, f64::min);
+        let bottom = route.points.iter().map(|p| p.y).fold(f64::MIN, f64::max);
+        if route.points.is_empty() || !band.meets(top, bottom) {
             continue;
         }
         let (stroke, dash, marker) = match edge.kind {
@@ -325,7 +430,12 @@ fn edges(out: &mut String, d: &Diagram, placed: &Layout, labels: &[Option<(Vec<S
         let (Some(at), Some((lines, _))) = (route.label, label) else { continue };
         let fill = if edge.kind == EdgeKind::Exit || edge.kind == EdgeKind::Missing { RED } else { INK };
         for (k, line) in lines.iter().enumerate() {
-            let y = at.y + k as f64 * LABEL_SIZE * LINE + baseline(LABEL_SIZE);
+            let line_top = at.y + k as f64 * LABEL_SIZE * LINE;
+            keep.push((line_top, line_top + LABEL_SIZE * LINE));
+            if !band.holds(line_top, line_top + LABEL_SIZE * LINE) {
+                continue;
+            }
+            let y = line_top + baseline(LABEL_SIZE);
             let _ = writeln!(
                 out,
                 "<text class=\"edge-label\" x=\"{}\" y=\"{}\" font-size=\"{LABEL_SIZE}\" fill=\"{fill}\" \
@@ -339,9 +449,28 @@ fn edges(out: &mut String, d: &Diagram, placed: &Layout, labels: &[Option<(Vec<S
     out.push_str("</g>\n");
 }
 
-fn nodes(out: &mut String, d: &Diagram, placed: &Layout, text: &[Lines]) {
+fn nodes(
+    out: &mut String,
+    d: &Diagram,
+    placed: &Layout,
+    text: &[Lines],
+    band: Band,
+    keep: &mut Vec<(f64, f64)>,
+) {
     out.push_str("<g class=\"nodes\">\n");
     for (i, ((node, r), lines)) in d.nodes.iter().zip(&placed.nodes).zip(text).enumerate() {
+        // A bar beside the ladder runs on over pages (its text is kept
+        // whole); any other box is drawn whole on one page.
+        let bar = node.kind == Kind::Bar;
+        if !bar {
+            keep.push((r.y, r.bottom()));
+        }
+        if !(if bar { band.meets(r.y, r.bottom()) } else { band.holds(r.y, r.bottom()) }) {
+            if bar {
+                node_text(&mut String::new(), node, r, lines, band, keep);
+            }
+            continue;
+        }
         let look = look(node.kind);
         let marked = !node.marks.is_empty() && node.kind != Kind::DeadEnd;
         let (stroke, stroke_width) = if marked { (RED, 2.5) } else { (look.stroke, look.stroke_width) };
@@ -383,14 +512,14 @@ fn nodes(out: &mut String, d: &Diagram, placed: &Layout, text: &[Lines]) {
                 num(look.radius - 3.0)
             );
         }
-        node_text(out, node, r, lines);
+        node_text(out, node, r, lines, if bar { band } else { Band { window: None } }, keep);
         out.push_str("</g>\n");
     }
     out.push_str("</g>\n");
 }
 
 /// A node's lines, centred, then its finding marks.
-fn node_text(out: &mut String, node: &Node, r: &Rect, lines: &Lines) {
+fn node_text(out: &mut String, node: &Node, r: &Rect, lines: &Lines, band: Band, keep: &mut Vec<(f64, f64)>) {
     let text_h: f64 = lines.lines.iter().map(|(s, _)| font_size(*s) * LINE).sum();
     let marks: Vec<diagram::Mark> = node.marks.iter().filter_map(|&c| node.badge(c)).collect();
     let marks_h = if marks.is_empty() { 0.0 } else { 4.0 + marks.len() as f64 * MARK_LINE };
@@ -405,6 +534,12 @@ fn node_text(out: &mut String, node: &Node, r: &Rect, lines: &Lines) {
             Style::Body => ("normal", false, INK),
             Style::Timing => ("normal", true, INK),
         };
+        let extent = (y, y + size * LINE);
+        keep.push(extent);
+        if !band.holds(extent.0, extent.1) {
+            y += size * LINE;
+            continue;
+        }
         let _ = writeln!(
             out,
             "<text x=\"{}\" y=\"{}\" font-size=\"{size}\" text-anchor=\"middle\"{}{} fill=\"{fill}\">{}</text>",
@@ -420,6 +555,11 @@ fn node_text(out: &mut String, node: &Node, r: &Rect, lines: &Lines) {
         y += 4.0;
     }
     for m in marks {
+        keep.push((y, y + MARK_LINE));
+        if !band.holds(y, y + MARK_LINE) {
+            y += MARK_LINE;
+            continue;
+        }
         let w = BADGE + 4.0 + text_width(m.words, MARK_SIZE, Weight::Regular);
         let x = r.cx() - w / 2.0;
         badge(out, &m, x, y + (MARK_LINE - BADGE) / 2.0);
@@ -440,12 +580,12 @@ fn badge(out: &mut String, m: &diagram::Mark, x: f64, y: f64) {
     let _ = writeln!(
         out,
         "<rect class=\"badge\" x=\"{}\" y=\"{}\" width=\"{BADGE}\" height=\"{BADGE}\" rx=\"2\" fill=\"{}\"/>\
-         <text x=\"{}\" y=\"{}\" font-size=\"9\" font-weight=\"bold\" text-anchor=\"middle\" fill=\"#ffffff\">{}</text>",
+         <text x=\"{}\" y=\"{}\" font-size=\"10\" font-weight=\"bold\" text-anchor=\"middle\" fill=\"#ffffff\">{}</text>",
         num(x),
         num(y),
         m.colour,
         num(x + BADGE / 2.0),
-        num(y + BADGE / 2.0 + 3.2),
+        num(y + BADGE / 2.0 + 3.6),
         m.letter
     );
 }
@@ -483,11 +623,19 @@ fn legend_block(d: &Diagram, b: &mut Block, width: f64) {
 struct Block {
     y: f64,
     svg: String,
+    band: Band,
+    keep: Vec<(f64, f64)>,
 }
 
 impl Block {
-    fn new(y: f64) -> Block {
-        Block { y, svg: String::new() }
+    fn new(y: f64, band: Band) -> Block {
+        Block { y, svg: String::new(), band, keep: Vec::new() }
+    }
+
+    /// Keep a line from here down `h`; whether it is drawn in this band.
+    fn line(&mut self, h: f64) -> bool {
+        self.keep.push((self.y, self.y + h));
+        self.band.holds(self.y, self.y + h)
     }
 
     fn gap(&mut self, h: f64) {
@@ -506,6 +654,10 @@ impl Block {
             (false, false) => Weight::Regular,
         };
         for line in wrap(text, width, size, face) {
+            if !self.line(size * LINE) {
+                self.y += size * LINE;
+                continue;
+            }
             let _ = writeln!(
                 self.svg,
                 "<text x=\"{}\" y=\"{}\" font-size=\"{size}\"{}{} fill=\"{fill}\">{}</text>",
@@ -521,6 +673,10 @@ impl Block {
 
     /// A line sample and what it means.
     fn sample(&mut self, stroke: &str, dash: Option<&str>, meaning: &str) {
+        if !self.line(SMALL_SIZE * LINE) {
+            self.lines_at(MARGIN + 46.0, meaning, SMALL_SIZE, false, false, 700.0, INK);
+            return;
+        }
         let y = self.y + SMALL_SIZE * LINE / 2.0;
         let (marker, dash) = match dash {
             Some(d) => ("escalate-arrow-red", format!(" stroke-dasharray=\"{d}\"")),
@@ -539,7 +695,9 @@ impl Block {
 
     /// A finding's badge, then its text wrapped beside it.
     fn marked(&mut self, m: &diagram::Mark, text: &str, width: f64) {
-        badge(&mut self.svg, m, MARGIN, self.y + (SMALL_SIZE * LINE - BADGE) / 2.0);
+        if self.line(SMALL_SIZE * LINE) {
+            badge(&mut self.svg, m, MARGIN, self.y + (SMALL_SIZE * LINE - BADGE) / 2.0);
+        }
         self.lines_at(MARGIN + BADGE + 6.0, text, SMALL_SIZE, false, false, width - BADGE - 6.0, INK);
     }
 }
@@ -567,6 +725,27 @@ fn description(d: &Diagram) -> String {
         }
         let name = section.header.as_deref().map(clean).unwrap_or_else(|| "Main pathway".to_string());
         parts.push(format!("{name}: {}.", boxes.join("; then ")));
+        // The `at any stage` routes drawn beside this section's stages (the
+        // immediate-risk route first among them): the most important
+        // routes on the picture, so never left out of its words.
+        let here = |n: usize| section.slots.iter().any(|s| s.main == n || s.side.contains(&n));
+        for bar in d.bars.iter().filter(|b| here(b.first)) {
+            let title = |n: usize| d.nodes[n].texts.first().map(|t| clean(&t.text)).unwrap_or_default();
+            let words: Vec<String> = d.nodes[bar.node].texts.iter().map(|t| clean(&t.text)).collect();
+            let span = if bar.first == bar.last {
+                format!("at {}", title(bar.first))
+            } else {
+                format!("from {} to {}", title(bar.first), title(bar.last))
+            };
+            let mut said = String::new();
+            for w in &words {
+                if !said.is_empty() {
+                    said.push_str(if said.ends_with(':') { " " } else { ", " });
+                }
+                said.push_str(w);
+            }
+            parts.push(format!("{said} ({span})."));
+        }
     }
     for (_, message) in &d.general {
         parts.push(format!("{}.", clean(message)));

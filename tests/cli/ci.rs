@@ -233,3 +233,59 @@ fn a_grouped_finding_is_one_result_per_location() {
     let github = escalate(&["check", "--format", "github", file]);
     assert_eq!(String::from_utf8_lossy(&github.stdout).matches("::error ").count(), 5);
 }
+
+/// `--format concise`: one `path:line:col: severity[code] message` line per
+/// active finding and place, the same places as the JSON report, then the
+/// totals; the same exit code as every other format.
+#[test]
+fn concise_is_one_line_per_place() {
+    let output = escalate(&[&["check", "--format", "concise"][..], FILES].concat());
+    let plain = escalate(&[&["check", "--format", "json"][..], FILES].concat());
+    assert_eq!(output.status.code(), plain.status.code(), "same exit code as the other formats");
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    let plain = json(&plain);
+    let mut expected = Vec::new();
+    for file in plain["files"].as_array().expect("files") {
+        let path = file["path"].as_str().expect("path");
+        for d in file["diagnostics"].as_array().expect("diagnostics") {
+            if !d["allowed"].is_null() {
+                continue;
+            }
+            let line = d["line"].as_u64().unwrap_or(1);
+            let column = d["column"].as_u64().unwrap_or(1);
+            let (severity, code, message) = (
+                d["severity"].as_str().expect("severity"),
+                d["code"].as_str().expect("code"),
+                d["message"].as_str().expect("message"),
+            );
+            expected.push(format!("{path}:{line}:{column}: {severity}[{code}] {message}"));
+        }
+    }
+    let lines: Vec<&str> = stdout.lines().collect();
+    let (findings, totals) = lines.split_at(lines.len() - 1);
+    assert_eq!(findings, expected.as_slice());
+    assert!(totals[0].starts_with("checked 8 files: "), "{stdout}");
+    assert!(
+        findings.iter().any(|l| l.starts_with("tests/cases/syntax-error-missing-quote.esc:")),
+        "input errors too"
+    );
+    let quiet = escalate(&[&["check", "--format", "concise", "--quiet"][..], FILES].concat());
+    assert_eq!(String::from_utf8(quiet.stdout).expect("UTF-8").lines().count(), findings.len());
+}
+
+/// A path with control characters in it is shown with symbols: a concise
+/// line stays one line, with no escape sequence for the terminal.
+#[test]
+fn concise_escapes_control_characters() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("concise-control");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch");
+    let file = dir.join("bad\u{1b}[31mname\rx.esc");
+    std::fs::copy(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/dead-end.esc"), &file)
+        .expect("copy");
+    let output = escalate(&["check", "--format", "concise", "--quiet", file.to_str().expect("UTF-8")]);
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    assert!(!stdout.chars().any(|c| c.is_control() && c != '\n'), "{stdout:?}");
+    assert_eq!(stdout.lines().count(), 1, "{stdout:?}");
+    assert!(stdout.contains(":15:1: error[dead-end] `stage 2`"), "{stdout:?}");
+}

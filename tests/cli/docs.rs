@@ -407,3 +407,130 @@ fn every_construct_of_the_scenarios_grammar_has_a_documented_example() {
         unwritten.len(),
     );
 }
+
+/// What a marker line before a fenced `text` or `json` block says of it:
+/// `<!-- output: escalate ARGS -->` (the block is that command's standard
+/// output, run from the repository root), `<!-- output in DIR: escalate
+/// ARGS -->` (run from DIR), `<!-- not output: WHY -->` (a list of commands
+/// or a sketch of a format) or `<!-- untested output: WHY -->` (figures
+/// measured once, such as timings).
+enum Marker {
+    Output { dir: String, args: Vec<String> },
+    Other,
+}
+
+fn marker(line: &str) -> Option<Marker> {
+    let inner = line.trim().strip_prefix("<!--")?.strip_suffix("-->")?.trim();
+    if inner.starts_with("not output:") || inner.starts_with("untested output:") {
+        return Some(Marker::Other);
+    }
+    let rest = inner.strip_prefix("output")?;
+    let (dir, command) = rest.split_once(':')?;
+    let dir = dir.trim().strip_prefix("in ").unwrap_or(".").trim().to_string();
+    let mut words = command.split_whitespace().map(str::to_string);
+    assert_eq!(words.next().as_deref(), Some("escalate"), "a marker runs escalate: {line}");
+    Some(Marker::Output { dir, args: words.collect() })
+}
+
+/// Every command output shown in the README and docs/ is the real output of
+/// its command, run here: a fenced `text` or `json` block is preceded by a
+/// marker that names its command (or says why it is no output). Run with
+/// `UPDATE_DOCS=1` to rewrite the blocks with what the commands print.
+#[test]
+fn every_output_shown_in_the_docs_is_what_the_command_prints() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let update = std::env::var_os("UPDATE_DOCS").is_some();
+    let mut files = vec![root.join("README.md")];
+    let mut docs: Vec<PathBuf> = std::fs::read_dir(root.join("docs"))
+        .expect("docs/ exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    docs.sort();
+    files.extend(docs);
+    let mut ran = 0;
+    let mut wrong = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("readable");
+        let lines: Vec<&str> = text.lines().collect();
+        let mut out: Vec<String> = Vec::with_capacity(lines.len());
+        let mut i = 0;
+        let shown = crate::relative(&file);
+        while i < lines.len() {
+            let line = lines[i];
+            out.push(line.to_string());
+            i += 1;
+            let Some(lang) = line.strip_prefix("```") else { continue };
+            let start = i;
+            while i < lines.len() && !lines[i].starts_with("```") {
+                i += 1;
+            }
+            let body: String = lines[start..i].iter().map(|l| format!("{l}\n")).collect();
+            let is_output = matches!(lang.trim(), "text" | "json" | "console" | "");
+            // The marker is the last non-blank line before the fence.
+            let before =
+                lines[..start - 1].iter().rev().find(|l| !l.trim().is_empty()).copied().unwrap_or("");
+            match (is_output, marker(before)) {
+                (true, None) => panic!(
+                    "{shown}:{start}: a ```{lang} block with no marker before it: `<!-- output: escalate ... -->` \
+                     if it shows what a command prints, else `<!-- not output: why -->`"
+                ),
+                (_, Some(Marker::Output { dir, args })) => {
+                    let output = std::process::Command::new(env!("CARGO_BIN_EXE_escalate"))
+                        .args(&args)
+                        .current_dir(root.join(&dir))
+                        .env("NO_COLOR", "1")
+                        .env_remove("FORCE_COLOR")
+                        .env_remove("CLICOLOR_FORCE")
+                        .env_remove("GITHUB_STEP_SUMMARY")
+                        .stdin(std::process::Stdio::null())
+                        .output()
+                        .expect("escalate runs");
+                    let printed = String::from_utf8(output.stdout).expect("UTF-8");
+                    assert!(
+                        !printed.is_empty(),
+                        "{shown}:{start}: `escalate {}` printed nothing",
+                        args.join(" ")
+                    );
+                    ran += 1;
+                    if printed != body {
+                        wrong.push(format!("{shown}:{start}: `escalate {}`", args.join(" ")));
+                    }
+                    out.extend(printed.lines().map(str::to_string));
+                }
+                _ => out.extend(lines[start..i].iter().map(|l| l.to_string())),
+            }
+            if i < lines.len() {
+                out.push(lines[i].to_string());
+                i += 1;
+            }
+        }
+        if update {
+            let mut new = out.join("\n");
+            if text.ends_with('\n') {
+                new.push('\n');
+            }
+            if new != text {
+                std::fs::write(&file, new).expect("rewrite the doc");
+            }
+        }
+    }
+    assert!(ran >= 6, "only {ran} outputs tested");
+    assert!(
+        update || wrong.is_empty(),
+        "these blocks differ from what their commands print (run with UPDATE_DOCS=1 to rewrite them):\n{}",
+        wrong.join("\n")
+    );
+}
+
+/// `docs/testing.md`'s example protocol and scenarios are the files its
+/// output marker runs (`docs/examples/example.esc` and `.scenarios`).
+#[test]
+fn the_testing_guide_shows_its_example_files_as_they_are() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let guide = std::fs::read_to_string(root.join("docs/testing.md")).expect("docs/testing.md");
+    for name in ["example.esc", "example.scenarios"] {
+        let file = std::fs::read_to_string(root.join("docs/examples").join(name)).expect("example file");
+        assert!(guide.contains(&file), "docs/testing.md must show docs/examples/{name} as it is");
+    }
+}

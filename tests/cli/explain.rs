@@ -79,7 +79,11 @@ fn every_human_diagnostic_points_to_explain() {
 
 #[test]
 fn rules_lists_defaults() {
-    let dir = scratch("rules-defaults");
+    // Outside the repository: its root `.escalate.toml` (which excludes the
+    // fixtures) would be the one found above a scratch folder in target/.
+    let dir = std::env::temp_dir().join(format!("escalate-rules-defaults-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch folder");
     insta::assert_snapshot!(
         transcript(&escalate_in(&dir, &["rules"])).replace(&dir.display().to_string(), "<dir>")
     );

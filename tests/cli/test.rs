@@ -109,6 +109,40 @@ fn junit_xml_reads_back_with_an_xml_parser() {
     assert_eq!(doc.descendants().filter(|n| n.has_tag_name("testsuite")).count(), 5);
 }
 
+/// With a scenario that cannot be run (exit code 2), `--format junit` still
+/// writes a whole JUnit document: the file as an errored test case, with
+/// every problem in it (as `check --format sarif` reports input errors).
+#[test]
+fn junit_is_a_whole_document_when_a_scenario_is_invalid() {
+    let path = beside_ladder("junit-invalid", "scenario \"s\" {\n  expect ends at agred\n}\n");
+    let output = escalate(&["test", "--format", "junit", &path.to_string_lossy()]);
+    assert_eq!(output.status.code(), Some(2), "{}", transcript(&output));
+    let text = String::from_utf8(output.stdout).expect("UTF-8");
+    let doc = roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("not XML ({e}): {text:?}"));
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    assert_eq!((root.attribute("tests"), root.attribute("errors")), (Some("1"), Some("1")));
+    let cases: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testcase")).collect();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0].attribute("file"), Some(path.to_string_lossy().as_ref()));
+    assert_eq!(cases[0].attribute("line"), Some("2"));
+    let error = cases[0].children().find(|n| n.has_tag_name("error")).expect("an <error>");
+    assert_eq!(error.attribute("type"), Some("invalid-scenario"));
+    assert_eq!(error.attribute("message"), Some("the protocol has no stage, exit or outcome `agred`"));
+    assert!(error.text().is_some_and(|t| t.starts_with("line 2: invalid-scenario: ")), "{text}");
+    // Misuse too: a protocol without scenarios.
+    let output = escalate(&["test", "--format", "junit", "tests/cases/clean.esc"]);
+    assert_eq!(output.status.code(), Some(2));
+    let text = String::from_utf8(output.stdout).expect("UTF-8");
+    let doc = roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("not XML ({e}): {text:?}"));
+    let error = doc.descendants().find(|n| n.has_tag_name("error")).expect("an <error>");
+    assert!(error.attribute("message").is_some_and(|m| m.contains("has no scenarios")), "{text}");
+    // The human format writes nothing to stdout, as before.
+    let output = escalate(&["test", &path.to_string_lossy()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+}
+
 #[test]
 fn json_reports_each_failure_with_its_line() {
     let doc = json(&escalate(&["test", "--format", "json", "tests/scenarios/ladder.scenarios"]));
@@ -235,6 +269,54 @@ fn the_examples_of_docs_testing_md_run_as_shown() {
     // The failure shown is the real report of tests/scenarios/ladder.esc.
     let failing = escalate(&["test", "tests/scenarios/ladder.esc"]);
     let report = String::from_utf8_lossy(&failing.stdout);
-    let failure = shown.iter().find(|b| b.starts_with("scenario-failed")).expect("a failure shown");
-    assert!(report.contains(failure.as_str()), "docs/testing.md shows an old report:\n{report}");
+    assert!(shown.iter().any(|b| **b == *report), "docs/testing.md shows an old report:\n{report}");
+}
+
+/// `escalate test` with no path, at the repository root, runs the shipped
+/// policies' scenarios and leaves out the fixtures under `tests/` (which
+/// fail on purpose): the root `.escalate.toml` excludes them, and a folder
+/// search honours `exclude`. Named, an excluded folder is searched.
+#[test]
+fn test_at_the_root_leaves_out_what_the_configuration_excludes() {
+    let output = escalate(&["test", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    let doc = json(&output);
+    let protocols: Vec<&str> = doc["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["protocol"].as_str().expect("path"))
+        .collect();
+    assert_eq!(protocols.iter().filter(|p| p.starts_with("./policies/")).count(), 5, "{protocols:?}");
+    assert!(
+        protocols.iter().all(|p| !p.starts_with("./tests/") && !p.starts_with("./fuzz/")),
+        "{protocols:?}"
+    );
+    // Asked for by name, the fixtures run (and fail, as they are meant to).
+    let named = escalate(&["test", "tests/scenarios/"]);
+    assert_eq!(named.status.code(), Some(1), "{}", transcript(&named));
+    // The same in a user's repository: `exclude` leaves a folder out of the
+    // search, not out of reach.
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("test-exclude");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("drafts")).expect("scratch");
+    std::fs::write(dir.join(".escalate.toml"), "exclude = [\"drafts\"]\n").expect("config");
+    for name in ["ladder.esc", "ladder.scenarios"] {
+        std::fs::copy(format!("tests/scenarios/{name}"), dir.join("drafts").join(name)).expect("copy");
+    }
+    std::fs::copy("policies/hull.esc", dir.join("hull.esc")).expect("copy");
+    std::fs::copy("policies/hull.scenarios", dir.join("hull.scenarios")).expect("copy");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_escalate"))
+            .args(args)
+            .current_dir(&dir)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("escalate runs")
+    };
+    let all = run(&["test"]);
+    assert_eq!(all.status.code(), Some(0), "{}", transcript(&all));
+    assert!(String::from_utf8_lossy(&all.stdout).contains("for 1 protocol:"), "{}", transcript(&all));
+    let drafts = run(&["test", "drafts"]);
+    assert_eq!(drafts.status.code(), Some(1), "{}", transcript(&drafts));
 }
