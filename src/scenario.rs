@@ -386,8 +386,11 @@ fn resolve<'s>(
     once(&s.starts, "starts", errors);
     once(&s.pathways, "in exception", errors);
     let starts = s.starts.first().and_then(|w| date(w, errors));
+    // Without `in`, the first pathway of equal standing: the main ladder,
+    // or the first `pathway` block of a file that has no main ladder.
+    let first = p.pathways().first().copied().unwrap_or(Pathway::Main);
     let pathway = match s.pathways.first() {
-        None => Pathway::Main,
+        None => first,
         Some(name) => match p.exceptions.iter().position(|e| e.name == name.text) {
             Some(i) if p.exceptions[i].start.is_some() => Pathway::Exception(i),
             Some(_) => {
@@ -397,13 +400,13 @@ fn resolve<'s>(
                     "no stages and no `start`",
                     "a scenario follows a pathway: choose an exception with stages or a `start`",
                 ));
-                Pathway::Main
+                first
             }
             None => {
                 let mut f = invalid(
-                    format!("the protocol has no exception `{}`", name.text),
+                    format!("the protocol has no exception or pathway `{}`", name.text),
                     name.span,
-                    "unknown exception",
+                    "unknown exception or pathway",
                     "",
                 );
                 f = match suggest(&name.text, p.exceptions.iter().map(|e| e.name.as_str())) {
@@ -411,7 +414,7 @@ fn resolve<'s>(
                     None => f.help("leave out `in exception` to follow the main ladder"),
                 };
                 errors.push(f);
-                Pathway::Main
+                first
             }
         },
     };
@@ -613,7 +616,13 @@ fn walk(p: &Protocol, g: &EscalationGraph, calendar: &crate::calendar::Calendar,
         Target::Exit(ix) => p.exits[ix.0].title.clone(),
         Target::Outcome(ix) => p.outcomes[ix.0].title.clone(),
     };
-    let timing = crate::graph::Timing::compute(p, g);
+    // A pathway of equal standing is timed from its own start, as its
+    // timeline is; an exception as part of the main ladder's timing.
+    let timing = if p.pathways().contains(&r.pathway) {
+        crate::graph::Timing::compute_for(p, g, r.pathway)
+    } else {
+        crate::graph::Timing::compute(p, g)
+    };
     // Per stage: when this walk began and ended it.
     let mut dated: Vec<Option<(When_, When_)>> = vec![None; p.stages.len()];
 

@@ -133,7 +133,7 @@ fn unknown_names_are_input_errors_with_did_you_mean() {
     assert_eq!(output.status.code(), Some(2), "{}", transcript(&output));
     let stderr = String::from_utf8_lossy(&output.stderr);
     for expected in [
-        "the protocol has no exception `cp`",
+        "the protocol has no exception or pathway `cp`",
         "the protocol has no stage `4`",
         "no route of the protocol is taken `if \"the chair is away\"`",
         "the protocol has no stage, exit or outcome `agred`",
@@ -237,4 +237,23 @@ fn the_examples_of_docs_testing_md_run_as_shown() {
     let report = String::from_utf8_lossy(&failing.stdout);
     let failure = shown.iter().find(|b| b.starts_with("scenario-failed")).expect("a failure shown");
     assert!(report.contains(failure.as_str()), "docs/testing.md shows an old report:\n{report}");
+}
+
+/// Issue 23: a scenario names the pathway of equal standing it follows
+/// (`in pathway NAME`); without it, the first. A date true of one pathway
+/// is false of the other.
+#[test]
+fn scenarios_name_their_pathway() {
+    let output = escalate(&["test", "tests/cases/pathways.esc"]);
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("3 passed, 0 failed"));
+
+    let dir = std::env::temp_dir().join(format!("escalate-test-{}-pathways", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::copy("tests/cases/pathways.esc", dir.join("p.esc")).expect("copy");
+    let scenarios = "scenario \"concerns\" {\n  in pathway concerns\n  starts 2026-03-02\n  at any stage: unresolved\n  expect ends at stage c2 on 2026-03-13\n}\n";
+    std::fs::write(dir.join("p.scenarios"), scenarios).expect("write");
+    let output = escalate(&["test", dir.join("p.esc").to_str().expect("utf-8 path")]);
+    assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("2026-03-18"), "{}", transcript(&output));
 }
