@@ -840,6 +840,20 @@ pub fn protocol_page(entry: &Entry) -> String {
         };
         let _ = writeln!(out, "<dt>Worst case</dt><dd>{}</dd>", esc(&worst));
     }
+    // A protocol with several pathways of equal standing: each one's, as
+    // compare gives it (the first is the worst case above).
+    for pathway in facts.summary.iter().flat_map(|s| &s.pathways) {
+        let w = &pathway.worst_case;
+        let worst = if w.unbounded {
+            format!("no limit: at least {} working days, and some part has no bound", w.days)
+        } else {
+            format!("{} working days", w.days)
+        };
+        let _ = writeln!(out, "<dt>Worst case: {}</dt><dd>{}</dd>", esc(&pathway.title), esc(&worst));
+    }
+    for instruction in &p.instructions {
+        let _ = writeln!(out, "<dt>On every page</dt><dd>{}</dd>", esc(&instruction.text));
+    }
     let _ = writeln!(out, "<dt>Calendar</dt><dd>{}</dd>", esc(p.calendar.as_deref().unwrap_or("not stated")));
     out.push_str("</dl>\n</header>\n<main>\n");
     let _ = writeln!(
@@ -1075,6 +1089,14 @@ pub fn summary_page(entry: &Entry) -> String {
         title = esc(&p.title)
     );
     immediate_risk(&mut out, p);
+    // What the document prints on every page, in its words.
+    if !p.instructions.is_empty() {
+        out.push_str("<section>\n<h2>On every page of the protocol</h2>\n");
+        for instruction in &p.instructions {
+            let _ = writeln!(out, "<p><strong>{}</strong></p>", esc(&instruction.text));
+        }
+        out.push_str("</section>\n");
+    }
 
     // Step numbers: the main ladder, then each exception's stages.
     let mut number: BTreeMap<StageIx, usize> = BTreeMap::new();
