@@ -24,9 +24,16 @@ use crate::model::{Pathway, Protocol, StageIx};
 use crate::timescale::Worst;
 
 /// Everything computed from a resolved protocol before the checks run.
+///
+/// A protocol has one pathway or several of equal standing
+/// ([`Protocol::pathways`]). `timing`, `main` and `worst` are the first
+/// one's (the main ladder, when it has stages); `more` holds each further
+/// pathway's, computed the same way from its own start.
 #[derive(Debug)]
 pub struct Analysis {
     pub graph: EscalationGraph,
+    /// Which pathway `timing`, `main` and `worst` describe.
+    pub first: Pathway,
     pub timing: Timing,
     /// Per node: on the main pathway (reached from its start by routes that
     /// count for time).
@@ -35,6 +42,36 @@ pub struct Analysis {
     pub can_end: Vec<bool>,
     /// The main pathway's worst case.
     pub worst: WorstCase,
+    /// The further pathways of equal standing, in the order written.
+    pub more: Vec<PathwayCase>,
+}
+
+/// One further pathway's timing, reach and worst case.
+#[derive(Debug)]
+pub struct PathwayCase {
+    pub pathway: Pathway,
+    pub timing: Timing,
+    pub reach: Vec<bool>,
+    pub worst: WorstCase,
+}
+
+/// One pathway's analysis, as every view reads it: the first pathway's or
+/// a further one's.
+#[derive(Debug, Clone, Copy)]
+pub struct Case<'a> {
+    pub pathway: Pathway,
+    pub timing: &'a Timing,
+    /// Per node: on this pathway.
+    pub reach: &'a [bool],
+    pub worst: &'a WorstCase,
+}
+
+impl Case<'_> {
+    /// How the end of this pathway's worst case is called: `stage 4`,
+    /// `outcome agreed`, `exit mash`.
+    pub fn end_name(&self, g: &EscalationGraph, p: &Protocol) -> String {
+        node_name(g, p, self.worst.end)
+    }
 }
 
 /// The main pathway's worst case: see the module documentation.
@@ -67,37 +104,86 @@ pub enum Opening {
 impl Analysis {
     pub fn of(protocol: &Protocol) -> Analysis {
         let graph = EscalationGraph::build(protocol);
-        let timing = Timing::compute(protocol, &graph);
-        let main = graph.main_reach();
+        let pathways = protocol.pathways();
+        let first = pathways.first().copied().unwrap_or(Pathway::Main);
+        let timing = Timing::compute_for(protocol, &graph, first);
+        let main = graph.reach_of(first);
         let can_end = can_end(protocol, &graph);
-        let worst = worst_case(protocol, &graph, &timing, &main, &can_end);
-        Analysis { graph, timing, main, can_end, worst }
+        let worst = worst_case(protocol, &graph, &timing, &main, &can_end, first);
+        let more = pathways
+            .iter()
+            .skip(1)
+            .map(|&pathway| {
+                let timing = Timing::compute_for(protocol, &graph, pathway);
+                let reach = graph.reach_of(pathway);
+                let worst = worst_case(protocol, &graph, &timing, &reach, &can_end, pathway);
+                PathwayCase { pathway, timing, reach, worst }
+            })
+            .collect();
+        Analysis { graph, first, timing, main, can_end, worst, more }
+    }
+
+    /// Every pathway's analysis, the first first.
+    pub fn cases(&self) -> Vec<Case<'_>> {
+        let first = Case { pathway: self.first, timing: &self.timing, reach: &self.main, worst: &self.worst };
+        std::iter::once(first)
+            .chain(self.more.iter().map(|c| Case {
+                pathway: c.pathway,
+                timing: &c.timing,
+                reach: &c.reach,
+                worst: &c.worst,
+            }))
+            .collect()
+    }
+
+    /// One pathway's analysis, if it is one of [`Protocol::pathways`].
+    pub fn case(&self, pathway: Pathway) -> Option<Case<'_>> {
+        self.cases().into_iter().find(|c| c.pathway == pathway)
+    }
+
+    /// The timing a stage's figures are read from: its own pathway's when
+    /// that is one of the pathways of equal standing, else the first's.
+    fn timing_of(&self, ix: StageIx) -> &Timing {
+        let node = self.graph.stage_node(ix).index();
+        if self.main[node] {
+            return &self.timing;
+        }
+        self.more.iter().find(|c| c.reach[node]).map_or(&self.timing, |c| &c.timing)
     }
 
     /// A stage's latest finish, counted from its pathway's start.
     pub fn stage_finish(&self, ix: StageIx) -> Worst {
-        self.timing.finish[self.graph.stage_node(ix).index()]
+        self.timing_of(ix).finish[self.graph.stage_node(ix).index()]
     }
 
     /// The working days a stage itself takes on the worst case, from its
     /// latest start; `None` when that has no bound.
     pub fn stage_took(&self, ix: StageIx) -> Option<u64> {
-        self.timing.took[self.graph.stage_node(ix).index()].map(|d| d.0)
+        self.timing_of(ix).took[self.graph.stage_node(ix).index()].map(|d| d.0)
     }
 
     /// A stage's latest start.
     pub fn stage_start(&self, ix: StageIx) -> Worst {
-        self.timing.start[self.graph.stage_node(ix).index()]
+        self.timing_of(ix).start[self.graph.stage_node(ix).index()]
     }
 
     /// How the end of the worst case is called: `stage 4`, `outcome agreed`, `exit mash`.
     pub fn end_name(&self, p: &Protocol) -> String {
-        match self.graph.graph[self.worst.end] {
-            Node::Stage(ix) | Node::Decision(ix) => p.stage(ix).display_id(),
-            Node::Exit(ix) => format!("exit {}", p.exits[ix.0].name),
-            Node::Outcome(ix) => format!("outcome {}", p.outcomes[ix.0].name),
-            Node::Start(_) | Node::AnyStage => String::new(),
-        }
+        node_name(&self.graph, p, self.worst.end)
+    }
+
+    /// Whether a stage's own time has no bound, on its pathway's timing.
+    pub fn stage_open(&self, ix: StageIx) -> bool {
+        self.timing_of(ix).open[self.graph.stage_node(ix).index()]
+    }
+}
+
+fn node_name(g: &EscalationGraph, p: &Protocol, node: NodeIndex) -> String {
+    match g.graph[node] {
+        Node::Stage(ix) | Node::Decision(ix) => p.stage(ix).display_id(),
+        Node::Exit(ix) => format!("exit {}", p.exits[ix.0].name),
+        Node::Outcome(ix) => format!("outcome {}", p.outcomes[ix.0].name),
+        Node::Start(_) | Node::AnyStage => String::new(),
     }
 }
 
@@ -130,7 +216,14 @@ fn stops(p: &Protocol, g: &EscalationGraph, node: NodeIndex) -> bool {
     }
 }
 
-fn worst_case(p: &Protocol, g: &EscalationGraph, t: &Timing, main: &[bool], can_end: &[bool]) -> WorstCase {
+fn worst_case(
+    p: &Protocol,
+    g: &EscalationGraph,
+    t: &Timing,
+    main: &[bool],
+    can_end: &[bool],
+    pathway: Pathway,
+) -> WorstCase {
     let on_main = || g.graph.node_indices().filter(|n| main[n.index()]);
     // Every time-taking node the main pathway reaches: the latest of them is
     // where the longest route stops (a node that leads on is never later
@@ -154,9 +247,9 @@ fn worst_case(p: &Protocol, g: &EscalationGraph, t: &Timing, main: &[bool], can_
         let w = t.finish[n.index()];
         (w.days, w.unbounded, rank(*n), t.depth[n.index()], Reverse(n.index()))
     };
-    let main_start = g.starts.iter().find(|(pathway, _)| *pathway == Pathway::Main).map(|s| s.1);
+    let main_start = g.start_of(pathway);
     let end = candidates().max_by_key(key).or(main_start).unwrap_or(NodeIndex::new(0));
-    let route = route_to(g, t, end);
+    let route = route_to(g, t, end, main_start);
 
     let mut open = Vec::new();
     if worst.unbounded {
@@ -190,7 +283,12 @@ fn worst_case(p: &Protocol, g: &EscalationGraph, t: &Timing, main: &[bool], can_
 /// way to that node is then completed by the shortest chain of routes from the
 /// start: the dates before the cycle are still real, and from the cycle on
 /// they are unknown anyway.
-fn route_to(g: &EscalationGraph, t: &Timing, end: NodeIndex) -> Vec<(NodeIndex, Option<EdgeIndex>)> {
+fn route_to(
+    g: &EscalationGraph,
+    t: &Timing,
+    end: NodeIndex,
+    start: Option<NodeIndex>,
+) -> Vec<(NodeIndex, Option<EdgeIndex>)> {
     let worst = t.worst_route(g, end);
     let mut route: Vec<(NodeIndex, Option<EdgeIndex>)> =
         worst.iter().map(|&n| (n, t.via[n.index()])).collect();
@@ -199,7 +297,7 @@ fn route_to(g: &EscalationGraph, t: &Timing, end: NodeIndex) -> Vec<(NodeIndex, 
         route[0].1 = None;
         return route;
     }
-    let Some(&(_, start)) = g.starts.iter().find(|(pathway, _)| *pathway == Pathway::Main) else {
+    let Some(start) = start else {
         return route;
     };
     // Breadth first from the start, along the routes that count for time.

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::Report;
 use crate::diagnostic::Severity;
-use crate::model::{Condition, FinalKind, Pathway, Protocol, Route, Target};
+use crate::model::{Condition, FinalKind, Protocol, Route, Target};
 
 /// One protocol, as the comparison shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -28,6 +28,10 @@ pub struct Summary {
     /// The protocol's declared overall limit, as written.
     pub limit: Option<String>,
     pub worst_case: Option<WorstCase>,
+    /// Each pathway's worst case, when the protocol has several of equal
+    /// standing (`pathway NAME "..." { ... }`); the first is `worst_case`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pathways: Vec<PathwayWorst>,
     pub immediate_risk: Coverage,
     pub final_authorities: Vec<Authority>,
     pub findings: Findings,
@@ -41,6 +45,16 @@ pub struct Stages {
     pub exceptions: usize,
     /// How many exception pathways.
     pub pathways: usize,
+    /// In pathways of equal standing (`pathway NAME "..." { ... }`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub parallel: usize,
+    /// How many pathways of equal standing.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub parallel_pathways: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -60,6 +74,15 @@ pub struct WorstCase {
     pub unbounded: bool,
     /// Where that worst case ends: `stage 4`, `outcome agreed`, `exit mash`.
     pub end: String,
+}
+
+/// One pathway of several, and its worst case.
+#[derive(Debug, Clone, Serialize)]
+pub struct PathwayWorst {
+    /// `main` for the main ladder, else the pathway's name.
+    pub name: String,
+    pub title: String,
+    pub worst_case: WorstCase,
 }
 
 /// Stages from which a child at immediate risk leaves the process at once.
@@ -107,8 +130,10 @@ impl Summary {
             edition: p.edition(),
             stages: Stages {
                 main: p.main_stages().count(),
-                exceptions: p.stages.iter().filter(|s| s.pathway != Pathway::Main).count(),
-                pathways: p.exceptions.iter().filter(|e| e.start.is_some()).count(),
+                exceptions: p.exceptions.iter().filter(|e| !e.parallel).map(|e| e.stages.len()).sum(),
+                pathways: p.exceptions.iter().filter(|e| !e.parallel && e.start.is_some()).count(),
+                parallel: p.exceptions.iter().filter(|e| e.parallel).map(|e| e.stages.len()).sum(),
+                parallel_pathways: p.exceptions.iter().filter(|e| e.parallel).count(),
             },
             levels: levels(p),
             unlevelled: p.parties.iter().filter(|x| x.level.is_none()).map(|x| x.name.clone()).collect(),
@@ -118,6 +143,29 @@ impl Summary {
                 unbounded: analysis.worst.worst.unbounded,
                 end: analysis.end_name(p),
             }),
+            pathways: {
+                let cases = analysis.cases();
+                if cases.len() < 2 {
+                    Vec::new()
+                } else {
+                    cases
+                        .iter()
+                        .map(|c| PathwayWorst {
+                            name: p.pathway_name(c.pathway).to_string(),
+                            title: p
+                                .pathway_title(c.pathway)
+                                .split_whitespace()
+                                .collect::<Vec<_>>()
+                                .join(" "),
+                            worst_case: WorstCase {
+                                days: c.worst.worst.days.0,
+                                unbounded: c.worst.worst.unbounded,
+                                end: c.end_name(&analysis.graph, p),
+                            },
+                        })
+                        .collect()
+                }
+            },
             immediate_risk: coverage(p, &analysis.graph),
             final_authorities: authorities(p),
             findings: findings(report),

@@ -286,6 +286,8 @@ const ELEMENT_WORDS: &[&str] = &[
     "outcome",
     "stage",
     "exception",
+    "pathway",
+    "instruction",
     "allow",
     "source",
     "calendar",
@@ -593,6 +595,26 @@ impl<'t, 'a> Shape<'t, 'a> {
                 self.skip(2);
                 self.quotes(clause, true);
             }
+            Some("instruction") => {
+                self.set(top);
+                self.skip(1); // the text
+                loop {
+                    match self.word(0) {
+                        // `counts as ROUTE`: a line of its own, its quotes under it.
+                        Some("counts") if self.word(1) == Some("as") => {
+                            self.line(clause, clause + 2);
+                            self.skip(1); // `as`
+                            self.route(clause + 2);
+                        }
+                        Some("quote" | "source") => {
+                            self.line(clause, clause);
+                            self.skip(1);
+                        }
+                        Some("note") => self.note(clause),
+                        _ => break,
+                    }
+                }
+            }
             Some("at") if self.at_any_stage() => {
                 self.set(top);
                 self.skip(2);
@@ -621,7 +643,8 @@ impl<'t, 'a> Shape<'t, 'a> {
                 }
             }
             Some("stage") => self.stage(indent, true),
-            Some("exception") => {
+            // A pathway of equal standing is laid out as an exception is.
+            Some("exception" | "pathway") => {
                 self.set(top);
                 self.skip(3); // name, title, `{`
                 loop {

@@ -369,8 +369,19 @@ impl EscalationGraph {
     /// Nodes on the main pathway: reachable from its start by routes that
     /// count for time (not immediate-risk exits).
     pub fn main_reach(&self) -> Vec<bool> {
-        let main: Vec<NodeIndex> = self.starts.iter().filter(|s| s.0 == Pathway::Main).map(|s| s.1).collect();
-        self.search(&main, Direction::Outgoing, Edge::counts_for_time)
+        self.reach_of(Pathway::Main)
+    }
+
+    /// Nodes on a pathway: reachable from its start by routes that count
+    /// for time.
+    pub fn reach_of(&self, pathway: Pathway) -> Vec<bool> {
+        let starts: Vec<NodeIndex> = self.starts.iter().filter(|s| s.0 == pathway).map(|s| s.1).collect();
+        self.search(&starts, Direction::Outgoing, Edge::counts_for_time)
+    }
+
+    /// Where a pathway begins, if it begins anywhere.
+    pub fn start_of(&self, pathway: Pathway) -> Option<NodeIndex> {
+        self.starts.iter().find(|s| s.0 == pathway).map(|s| s.1)
     }
 
     /// Every node reachable from some pathway's start, by any route.
@@ -503,6 +514,13 @@ impl Timing {
     /// counted on [`Count`] from its latest start, and no later than any
     /// `stages ... within` bound over it allows.
     pub fn compute(protocol: &Protocol, g: &EscalationGraph) -> Timing {
+        Timing::compute_for(protocol, g, Pathway::Main)
+    }
+
+    /// [`Timing::compute`] for one pathway of equal standing
+    /// ([`Protocol::pathways`]): time on it comes only from it, and points
+    /// elsewhere are known where every route from its start passes them.
+    pub fn compute_for(protocol: &Protocol, g: &EscalationGraph, pathway: Pathway) -> Timing {
         let n = g.graph.node_count();
         let counted = EdgeFiltered::from_fn(&g.graph, |e| e.weight().counts_for_time());
         // Kosaraju returns components in reverse topological order.
@@ -511,7 +529,7 @@ impl Timing {
 
         // Time on the main pathway comes only from the main pathway: an
         // exception that rejoins the ladder must not lengthen it.
-        let main = g.main_reach();
+        let main = g.reach_of(pathway);
         let mut start = vec![Worst::ZERO; n];
         let mut finish = vec![Worst::ZERO; n];
         let mut via = vec![None; n];
@@ -534,7 +552,7 @@ impl Timing {
         // of a `stages ... within` bound) is known for a stage only when every
         // route to it passes that point: a run that went round it would be
         // counted from a point it never reached.
-        let dominators = g.starts.iter().find(|s| s.0 == Pathway::Main).map(|s| Passed::of(protocol, g, s.1));
+        let dominators = g.start_of(pathway).map(|s| Passed::of(protocol, g, s));
         let passes = |node: NodeIndex, point: NodeIndex| passes(dominators.as_ref(), &main, node, point);
         for (c, component) in components.into_iter().enumerate() {
             let looped = component.len() > 1

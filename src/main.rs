@@ -196,6 +196,11 @@ pub(crate) enum Command {
         /// Write to this file instead of standard output.
         #[arg(short, long, value_name = "OUT")]
         output: Option<PathBuf>,
+        /// The pathway to date, in a protocol with several (`pathway NAME
+        /// "..." { ... }`): its name, or `main` for the main ladder. Defaults
+        /// to the first.
+        #[arg(long, value_name = "NAME")]
+        pathway: Option<String>,
     },
     /// Draw a protocol's pathway diagram: stages with their timescales,
     /// "Resolved?" decisions, exits, outcomes and exceptions, with findings
@@ -388,8 +393,8 @@ fn main() -> ExitCode {
             print(&String::from_utf8_lossy(&out));
             ExitCode::SUCCESS
         }
-        Command::Timeline { file, from, calendar, format, output } => {
-            cli::timeline(&file, from, calendar.as_deref(), format, output.as_deref())
+        Command::Timeline { file, from, calendar, format, output, pathway } => {
+            cli::timeline(&file, from, calendar.as_deref(), format, output.as_deref(), pathway.as_deref())
         }
         Command::Render { path, format, output, no_findings, engine, scale, paper, title, subtitle } => {
             let header = cli::Header { title, subtitle, scale, paper };

@@ -164,6 +164,10 @@ pub struct Protocol {
     pub rule_steps: Vec<Scoped<Step>>,
     /// `at any stage` notes.
     pub rule_notes: Vec<Scoped<Note>>,
+    /// `instruction "..."`: what the document prints on every page, tied to
+    /// no stage ("Call 999 if a child is in immediate danger").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub instructions: Vec<Instruction>,
     /// Every stage: the main ladder first, in order, then each exception's.
     pub stages: Vec<Stage>,
     pub exceptions: Vec<Exception>,
@@ -432,12 +436,33 @@ pub struct Route {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Exception {
+    /// `pathway NAME "..." { ... }`: one of several pathways of equal
+    /// standing, with its own worst case (see [`Protocol::pathways`]).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub parallel: bool,
     pub name: String,
     pub title: String,
     /// Where the pathway begins; `None` for an exception that only states
     /// something (such as "flat management structures") and has no pathway.
     pub start: Option<Target>,
     pub stages: Vec<StageIx>,
+    pub notes: Vec<Note>,
+    pub quotes: Vec<Quote>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// `instruction "..."`, and the routes the writer reads it as (`counts as`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Instruction {
+    pub text: String,
+    /// Indices in [`Protocol::rule_routes`] of the routes it `counts as`:
+    /// every stage's route, as an `at any stage:` route would be. Empty: the
+    /// instruction is no route of any stage.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub counts_as: Vec<usize>,
     pub notes: Vec<Note>,
     pub quotes: Vec<Quote>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -458,6 +483,39 @@ pub struct Allow {
 impl Protocol {
     pub fn stage(&self, ix: StageIx) -> &Stage {
         &self.stages[ix.0]
+    }
+
+    /// The pathways of equal standing, each with its own worst case,
+    /// timeline and comparison row: the main ladder (when it has stages),
+    /// then each `pathway` block that begins somewhere, in the order written.
+    /// A protocol without `pathway` blocks has one: its main ladder.
+    pub fn pathways(&self) -> Vec<Pathway> {
+        let main = self.stages.first().is_some_and(|s| s.pathway == Pathway::Main);
+        let parallel = self
+            .exceptions
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.parallel && e.start.is_some())
+            .map(|(i, _)| Pathway::Exception(i));
+        main.then_some(Pathway::Main).into_iter().chain(parallel).collect()
+    }
+
+    /// How a pathway is named on the command line (`timeline --pathway
+    /// NAME`): `main` for the main ladder, else its declared name.
+    pub fn pathway_name(&self, pathway: Pathway) -> &str {
+        match pathway {
+            Pathway::Main => "main",
+            Pathway::Exception(i) => self.exceptions.get(i).map_or("", |e| e.name.as_str()),
+        }
+    }
+
+    /// A pathway's title: the protocol's for the main ladder, else the
+    /// pathway's or exception's own.
+    pub fn pathway_title(&self, pathway: Pathway) -> &str {
+        match pathway {
+            Pathway::Main => &self.title,
+            Pathway::Exception(i) => self.exceptions.get(i).map_or("", |e| e.title.as_str()),
+        }
     }
 
     /// The stages of the main ladder, in order.
@@ -951,6 +1009,7 @@ impl Resolver {
         let mut exceptions = Vec::new();
         let mut allows = Vec::new();
         let mut spans = Vec::new();
+        let mut instructions = Vec::new();
         for item in file.items {
             match item {
                 syntax::Item::Protocol(h) => headers.push(*h),
@@ -962,6 +1021,7 @@ impl Resolver {
                 syntax::Item::Exception(e) => exceptions.push(*e),
                 syntax::Item::Allow(a) => allows.push(*a),
                 syntax::Item::StageSpan(s) => spans.push(*s),
+                syntax::Item::Instruction(i) => instructions.push(*i),
             }
         }
 
@@ -1110,6 +1170,26 @@ impl Resolver {
             }
         }
 
+        // An instruction that counts as a route is that route at every stage.
+        let mut model_instructions = Vec::with_capacity(instructions.len());
+        for i in instructions {
+            let mut counts_as = Vec::new();
+            for r in i.routes {
+                if let Some(route) = self.route(r, &resolve) {
+                    counts_as.push(rule_routes.len());
+                    rule_routes.push(Scoped { item: route, scope: Scope::Every });
+                }
+            }
+            model_instructions.push(Instruction {
+                text: i.text.text,
+                counts_as,
+                notes: notes(i.notes),
+                quotes: quotes(i.quotes),
+                sources: texts(i.sources),
+                span: i.span,
+            });
+        }
+
         // Sized once: a protocol's largest vector, grown by doubling, would be half room.
         let mut model_stages = Vec::with_capacity(declared_stages.len());
         for (s, pathway) in declared_stages {
@@ -1149,6 +1229,7 @@ impl Resolver {
                 model_stages[ix].allows.extend(exception_allows.iter().cloned());
             }
             model_exceptions.push(Exception {
+                parallel: e.parallel,
                 name: e.name.text,
                 title: e.title.text,
                 start,
@@ -1169,7 +1250,8 @@ impl Resolver {
             }
         }
 
-        if !model_stages.iter().any(|s| s.pathway == Pathway::Main) {
+        let parallel_stages = model_exceptions.iter().any(|e| e.parallel && !e.stages.is_empty());
+        if !parallel_stages && !model_stages.iter().any(|s| s.pathway == Pathway::Main) {
             self.errors.push(
                 Finding::new(Code::NoStages, "this protocol has no stages")
                     .at(header.title.span, "protocol declared here")
@@ -1242,6 +1324,7 @@ impl Resolver {
             rule_records,
             rule_steps,
             rule_notes,
+            instructions: model_instructions,
             stages: model_stages,
             exceptions: model_exceptions,
             allows: protocol_allows,

@@ -303,6 +303,13 @@ pub fn run(p: &Protocol, source: &str, scenarios: &[Scenario]) -> Result<Vec<Out
         g: &g,
         calendar: &calendar,
         timing: crate::graph::Timing::compute(p, &g),
+        // A pathway of equal standing is timed from its own start, as its
+        // timeline is; an exception as part of the main ladder's timing.
+        pathways: p
+            .pathways()
+            .into_iter()
+            .map(|pw| (pw, crate::graph::Timing::compute_for(p, &g, pw)))
+            .collect(),
         names: p
             .stages_with_ix()
             .map(|(ix, _)| Target::Stage(ix))
@@ -437,8 +444,11 @@ fn resolve<'s>(
     once(&s.starts, "starts", errors);
     once(&s.pathways, "in exception", errors);
     let starts = s.starts.first().and_then(|w| date(w, errors));
+    // Without `in`, the first pathway of equal standing: the main ladder,
+    // or the first `pathway` block of a file that has no main ladder.
+    let first = p.pathways().first().copied().unwrap_or(Pathway::Main);
     let pathway = match s.pathways.first() {
-        None => Pathway::Main,
+        None => first,
         Some(name) => match p.exceptions.iter().position(|e| e.name == name.text) {
             Some(i) if p.exceptions[i].start.is_some() => Pathway::Exception(i),
             Some(_) => {
@@ -448,13 +458,13 @@ fn resolve<'s>(
                     "no stages and no `start`",
                     "a scenario follows a pathway: choose an exception with stages or a `start`",
                 ));
-                Pathway::Main
+                first
             }
             None => {
                 let mut f = invalid(
-                    format!("the protocol has no exception `{}`", name.text),
+                    format!("the protocol has no exception or pathway `{}`", name.text),
                     name.span,
-                    "unknown exception",
+                    "unknown exception or pathway",
                     "",
                 );
                 f = match suggest(&name.text, p.exceptions.iter().map(|e| e.name.as_str())) {
@@ -462,7 +472,7 @@ fn resolve<'s>(
                     None => f.help("leave out `in exception` to follow the main ladder"),
                 };
                 errors.push(f);
-                Pathway::Main
+                first
             }
         },
     };
@@ -658,6 +668,8 @@ struct Walker<'p> {
     g: &'p EscalationGraph,
     calendar: &'p crate::calendar::Calendar,
     timing: crate::graph::Timing,
+    /// Each pathway of equal standing's own timing.
+    pathways: HashMap<Pathway, crate::graph::Timing>,
     /// Per target: its name and title, shared by every visit.
     names: HashMap<Target, (Arc<str>, Arc<str>)>,
 }
@@ -681,7 +693,8 @@ fn title(p: &Protocol, t: Target) -> String {
 
 impl Walker<'_> {
     fn walk(&self, r: &Ready) -> Walk {
-        let (p, g, calendar, timing) = (self.p, self.g, self.calendar, &self.timing);
+        let (p, g, calendar) = (self.p, self.g, self.calendar);
+        let timing = self.pathways.get(&r.pathway).unwrap_or(&self.timing);
         let names = |t: Target| {
             self.names
                 .get(&t)

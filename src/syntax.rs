@@ -54,6 +54,20 @@ pub enum Item {
     Exception(Box<Exception>),
     Allow(Box<Allow>),
     StageSpan(Box<StageSpan>),
+    Instruction(Box<Instruction>),
+}
+
+/// `instruction "Call 999 if a child is in immediate danger"`: printed on
+/// every page of the document, tied to no stage.
+#[derive(Debug, PartialEq)]
+pub struct Instruction {
+    pub text: Word,
+    /// `counts as ROUTE`: the writer reads it as every stage's route.
+    pub routes: Vec<Route>,
+    pub notes: Vec<Note>,
+    pub quotes: Vec<Word>,
+    pub sources: Vec<Word>,
+    pub span: Span,
 }
 
 /// `stages 1 to 3 within 15 working days`.
@@ -282,6 +296,9 @@ pub struct Target {
 
 #[derive(Debug, PartialEq)]
 pub struct Exception {
+    /// `pathway NAME "..." { ... }`: one of several pathways of equal
+    /// standing, written like an exception but no exception to anything.
+    pub parallel: bool,
     pub name: Word,
     pub title: Word,
     pub span: Span,
@@ -451,6 +468,14 @@ impl Item {
                 e.allows.iter_mut().for_each(allow);
             }
             Item::Allow(a) => allow(a),
+            Item::Instruction(i) => {
+                word(&mut i.text);
+                i.routes.iter_mut().for_each(route);
+                i.notes.iter_mut().for_each(note);
+                words(&mut i.quotes);
+                words(&mut i.sources);
+                i.span = Span::default();
+            }
             Item::StageSpan(s) => {
                 words(&mut s.stages);
                 timescale(&mut s.timescale);
@@ -938,8 +963,19 @@ fn skip_trivia(source: &str, mut pos: usize) -> usize {
     pos
 }
 
-const TOP_LEVEL_WORDS: &[&str] =
-    &["protocol", "party", "exit", "outcome", "at", "stage", "stages", "exception", "allow"];
+const TOP_LEVEL_WORDS: &[&str] = &[
+    "protocol",
+    "party",
+    "exit",
+    "outcome",
+    "at",
+    "stage",
+    "stages",
+    "exception",
+    "pathway",
+    "instruction",
+    "allow",
+];
 
 /// Where to resume after an error at `at` in the item starting at `item_start`:
 /// the next line, at or after the error, that starts with a top-level keyword
@@ -1118,6 +1154,10 @@ fn describe_rule(rule: Rule) -> &'static str {
         Rule::at_any_stage | Rule::kw_at_any_stage => "`at any stage:`",
         Rule::stage | Rule::kw_stage => "`stage`",
         Rule::exception | Rule::kw_exception => "`exception`",
+        Rule::pathway | Rule::kw_pathway => "`pathway`",
+        Rule::instruction | Rule::kw_instruction => "`instruction`",
+        Rule::instruction_route | Rule::kw_counts => "`counts as`",
+        Rule::kw_as => "`as`",
         Rule::allow | Rule::kw_allow => "`allow`",
         Rule::source | Rule::kw_source => "`source`",
         Rule::calendar | Rule::kw_calendar => "`calendar`",
@@ -1195,7 +1235,7 @@ fn describe_rule(rule: Rule) -> &'static str {
         Rule::close_brace => "`}`",
         Rule::scenario | Rule::kw_scenario => "`scenario`",
         Rule::scenario_starts | Rule::kw_starts => "`starts`",
-        Rule::scenario_pathway | Rule::kw_in => "`in exception`",
+        Rule::scenario_pathway | Rule::kw_in => "`in exception` or `in pathway`",
         Rule::scenario_event | Rule::kw_at => "`at stage ...:` or `at any stage:`",
         Rule::scenario_expect | Rule::kw_expect => "`expect`",
         Rule::expect_end | Rule::kw_ends => "`ends at`",
@@ -1473,10 +1513,12 @@ impl Builder<'_> {
                 Item::AtAnyStage(Box::new(AtAnyStage { scope, body, notes }))
             }
             Rule::stage => Item::Stage(Box::new(self.stage(span, inner)?)),
-            Rule::exception => {
+            Rule::exception | Rule::pathway => {
+                let parallel = rule == Rule::pathway;
                 let name = self.word(&inner.next()?);
                 let title = self.text(&inner.next()?);
                 let mut exception = Exception {
+                    parallel,
                     span: Span::new(span.start, title.span.end),
                     name,
                     title,
@@ -1510,6 +1552,30 @@ impl Builder<'_> {
                 Item::Exception(Box::new(exception))
             }
             Rule::allow => Item::Allow(Box::new(self.allow_parts(span, inner)?)),
+            Rule::instruction => {
+                let text = self.text(&inner.next()?);
+                let mut instruction = Instruction {
+                    span: Span::new(span.start, text.span.end),
+                    text,
+                    routes: vec![],
+                    notes: vec![],
+                    quotes: vec![],
+                    sources: vec![],
+                };
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::instruction_route => {
+                            let route = p.into_inner().find(|q| q.as_rule() == Rule::route)?;
+                            instruction.routes.push(self.route(route)?);
+                        }
+                        Rule::note => instruction.notes.push(self.note(p)?),
+                        Rule::quote => instruction.quotes.push(self.first_text(p)?),
+                        Rule::source => instruction.sources.push(self.first_text(p)?),
+                        _ => {}
+                    }
+                }
+                Item::Instruction(Box::new(instruction))
+            }
             Rule::stage_span => {
                 let mut stages = Vec::new();
                 let mut range = false;
@@ -1968,6 +2034,10 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_final
             | Rule::kw_if
             | Rule::kw_exception
+            | Rule::kw_pathway
+            | Rule::kw_instruction
+            | Rule::kw_counts
+            | Rule::kw_as
             | Rule::kw_start
             | Rule::kw_note
             | Rule::kw_quote

@@ -48,6 +48,9 @@ pub struct Timeline {
     pub elsewhere: Vec<Cause>,
     /// The worst case itself, as every view shows it ([`Analysis::worst`]).
     pub worst: crate::timescale::Worst,
+    /// The pathway dated, by its name and title, when the protocol has
+    /// several of equal standing (or the one dated is not the main ladder).
+    pub pathway: Option<(String, String)>,
 }
 
 /// One stage on the route.
@@ -128,9 +131,22 @@ impl Timeline {
         calendar: Calendar,
         from: NaiveDate,
     ) -> Timeline {
+        let first = analysis.cases()[0];
+        Timeline::compute_for(protocol, analysis, first, calendar, from)
+    }
+
+    /// [`Timeline::compute`] for one pathway of equal standing
+    /// ([`Analysis::cases`]): its own worst-case route, dated.
+    pub fn compute_for(
+        protocol: &Protocol,
+        analysis: &Analysis,
+        case: crate::analysis::Case<'_>,
+        calendar: Calendar,
+        from: NaiveDate,
+    ) -> Timeline {
         let g = &analysis.graph;
-        let t = &analysis.timing;
-        let worst = &analysis.worst;
+        let t = case.timing;
+        let worst = case.worst;
         let end_node = worst.end;
 
         let mut stages = Vec::new();
@@ -329,6 +345,24 @@ impl Timeline {
             hour_based,
             elsewhere,
             worst: worst.worst,
+            pathway: (protocol.pathways().len() > 1 || case.pathway != crate::model::Pathway::Main).then(
+                || {
+                    (
+                        protocol.pathway_name(case.pathway).to_string(),
+                        protocol.pathway_title(case.pathway).to_string(),
+                    )
+                },
+            ),
+        }
+    }
+
+    /// The protocol's title, and the pathway's when it names one: what a
+    /// calendar calls the timeline (and what its events' ids are made from,
+    /// so two pathways' events never share one).
+    pub fn name(&self) -> String {
+        match &self.pathway {
+            None => self.protocol.clone(),
+            Some((_, title)) => format!("{}: {title}", self.protocol),
         }
     }
 

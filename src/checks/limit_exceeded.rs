@@ -12,17 +12,22 @@ use crate::timescale::{WorkingDays, Worst};
 pub fn check(cx: &Context) -> Vec<Finding> {
     let p = cx.protocol;
     let g = cx.graph;
-    let t = cx.timing;
     let mut findings = Vec::new();
 
-    if let Some(limit) = &p.limit
-        && let Some(bound) = limit.timescale.bound()
-    {
+    // The limit holds on every pathway of equal standing.
+    for &case in cx.cases.iter().filter(|_| p.limit.is_some()) {
+        let Some(limit) = &p.limit else { continue };
+        let Some(bound) = limit.timescale.bound() else { continue };
         // The one worst case every view shows (`analysis::WorstCase`).
-        let worst = cx.worst.worst;
+        let worst = case.worst.worst;
         let stated = limit.timescale.stated().unwrap_or_else(|| bound.to_string());
+        let whose = if cx.cases.len() > 1 {
+            format!("the worst case of pathway `{}`", p.pathway_name(case.pathway))
+        } else {
+            "the worst case".to_string()
+        };
         if worst.days > bound {
-            let route = route_text(cx, cx.worst.end);
+            let route = route_text(cx, case, case.worst.end);
             let advisory = p.is_advisory(&limit.timescale);
             let (kind, why) = if advisory {
                 ("advisory limit", "; the protocol only advises this limit, so this is a warning")
@@ -31,7 +36,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
             };
             let mut finding = Finding::new(
                 Code::LimitExceeded,
-                format!("the worst case takes {}, longer than the protocol's {kind} of {stated}", at_least(worst)),
+                format!("{whose} takes {}, longer than the protocol's {kind} of {stated}", at_least(worst)),
             )
             .at(limit.timescale.span, format!("{kind} of {stated}"))
             .help(format!(
@@ -50,7 +55,9 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         let Some(bound) = cumulative.timescale.bound() else { continue };
         let stated = cumulative.timescale.stated().unwrap_or_else(|| bound.to_string());
         let node = g.stage_node(ix);
-        let computed = t.finish[node.index()];
+        let computed = cx.analysis.stage_finish(ix);
+        // The stage's own pathway's timing, where it is one of equal standing.
+        let case = cx.cases.iter().find(|c| c.reach[node.index()]).copied().unwrap_or(cx.cases[0]);
         if computed.days > bound {
             let mut finding = Finding::new(
                 Code::LimitExceeded,
@@ -63,7 +70,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
             .at(cumulative.timescale.span, format!("stated: {stated}"))
             .help(format!(
                 "the longest route here is {}; correct the stated total or the stages' timescales{}",
-                route_text(cx, node),
+                route_text(cx, case, node),
                 source_says(&cumulative.quotes)
             ))
             .stage(stage.id.clone());
@@ -214,17 +221,17 @@ fn at_least(w: Worst) -> String {
 }
 
 /// `stage 1 (5) -> stage 2 (7)`: the worst route with running totals.
-fn route_text(cx: &Context, end: petgraph::graph::NodeIndex) -> String {
+fn route_text(cx: &Context, case: crate::analysis::Case<'_>, end: petgraph::graph::NodeIndex) -> String {
     let p = cx.protocol;
-    let route: Vec<petgraph::graph::NodeIndex> = if end == cx.worst.end {
-        cx.worst.route.iter().map(|(n, _)| *n).collect()
+    let route: Vec<petgraph::graph::NodeIndex> = if end == case.worst.end {
+        case.worst.route.iter().map(|(n, _)| *n).collect()
     } else {
-        cx.timing.worst_route(cx.graph, end)
+        case.timing.worst_route(cx.graph, end)
     };
     let steps: Vec<String> = route
         .into_iter()
         .filter_map(|n| {
-            let WorkingDays(days) = cx.timing.finish[n.index()].days;
+            let WorkingDays(days) = case.timing.finish[n.index()].days;
             match cx.graph.graph[n] {
                 Node::Stage(ix) => Some(format!("`{}` (by day {days})", p.stage(ix).display_id())),
                 Node::Outcome(ix) => Some(format!("`{}` (day {days})", p.outcomes[ix.0].name)),

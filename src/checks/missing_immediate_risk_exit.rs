@@ -11,6 +11,25 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     let mut findings = Vec::new();
     let risk = cx.graph.first_route(p, |r| r.condition == Condition::ImmediateRisk);
     let to_exit = cx.graph.first_route(p, |r| matches!(r.target, Target::Exit(_)));
+    // An instruction printed on every page ("Call 999 ...") is tied to no
+    // stage: it is no stage's route unless the writer says it `counts as` one.
+    let instruction = p.instructions.iter().find(|i| {
+        !i.counts_as
+            .iter()
+            .any(|&r| p.rule_routes.get(r).is_some_and(|r| r.condition == Condition::ImmediateRisk))
+    });
+    let help = match instruction {
+        None => "a child at immediate risk cannot wait for the disagreement to be settled: add \
+                 `immediate risk -> <exit>` here, or `at any stage: immediate risk -> <exit>` once for all stages"
+            .to_string(),
+        Some(i) => format!(
+            "a child at immediate risk cannot wait for the disagreement to be settled: add \
+             `immediate risk -> <exit>` here, or `at any stage: immediate risk -> <exit>` once for all stages; \
+             the instruction `{}` is tied to no stage, so it is not counted: if the document means it as \
+             every stage's route, write `counts as immediate risk -> <exit>` under it",
+            i.text.split_whitespace().collect::<Vec<_>>().join(" ")
+        ),
+    };
     for (ix, stage) in p.stages_with_ix() {
         if risk[ix.0].is_none() {
             // A stage may show an exit that is taken for another reason (an
@@ -32,13 +51,10 @@ pub fn check(cx: &Context) -> Vec<Finding> {
             };
             findings.push(
                 Finding::new(Code::MissingImmediateRiskExit, message)
-                .at(stage.head, label)
-                .help(
-                    "a child at immediate risk cannot wait for the disagreement to be settled: add \
-                     `immediate risk -> <exit>` here, or `at any stage: immediate risk -> <exit>` once for all stages",
-                )
-                .stage(stage.id.clone())
-                .grouped("{n} stages have no route for a child at immediate risk"),
+                    .at(stage.head, label)
+                    .help(help.clone())
+                    .stage(stage.id.clone())
+                    .grouped("{n} stages have no route for a child at immediate risk"),
             );
         }
         for route in &stage.routes {

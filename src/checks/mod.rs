@@ -37,6 +37,10 @@ pub struct Context<'a> {
     pub can_end: &'a [bool],
     /// The main pathway's worst case.
     pub worst: &'a WorstCase,
+    /// Every pathway of equal standing, with its own timing and worst case
+    /// (the first is `timing`, `main` and `worst` above).
+    pub cases: Vec<crate::analysis::Case<'a>>,
+    pub analysis: &'a Analysis,
 }
 
 type Check = fn(&Context) -> Vec<Finding>;
@@ -71,6 +75,8 @@ pub fn run(protocol: &Protocol, analysis: &Analysis) -> Vec<Finding> {
         main: &analysis.main,
         can_end: &analysis.can_end,
         worst: &analysis.worst,
+        cases: analysis.cases(),
+        analysis,
     };
     // On every core for a large protocol (for a small one, starting the
     // threads would cost more than they save); in the same order either way.

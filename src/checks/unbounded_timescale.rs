@@ -5,6 +5,7 @@
 use super::{Context, shorten, source_says, stage_name};
 use crate::diagnostic::{Code, Finding};
 use crate::graph::Node;
+use crate::model::Pathway;
 use crate::model::Stage;
 use crate::span::Span;
 use petgraph::graph::NodeIndex;
@@ -146,12 +147,15 @@ fn unbounded_pathways(cx: &Context) -> Vec<Finding> {
     let p = cx.protocol;
     let g = cx.graph;
     let mut findings = Vec::new();
-    let mut report = |name: String, span: Span, nodes: &mut dyn Iterator<Item = NodeIndex>| {
+    let mut report = |name: String,
+                      span: Span,
+                      timing: &crate::graph::Timing,
+                      nodes: &mut dyn Iterator<Item = NodeIndex>| {
         let mut culprits = Vec::new();
         let mut cyclic = None;
         for n in nodes {
             if let Node::Stage(ix) = g.graph[n]
-                && cx.timing.open[n.index()]
+                && timing.open[n.index()]
             {
                 culprits.push(format!("`{}`", p.stage(ix).display_id()));
             }
@@ -165,7 +169,7 @@ fn unbounded_pathways(cx: &Context) -> Vec<Finding> {
                     ));
                 }
             }
-            if cx.timing.in_cycle[n.index()] && cx.can_end[n.index()] && cyclic.is_none() {
+            if timing.in_cycle[n.index()] && cx.can_end[n.index()] && cyclic.is_none() {
                 cyclic = Some(node_name(p, g, n));
             }
         }
@@ -201,15 +205,22 @@ fn unbounded_pathways(cx: &Context) -> Vec<Finding> {
     // Stages in the protocol's order, each followed by its decision (where its
     // routes leave): the findings list them as a reader meets them.
     let in_order = |ix: usize| [g.stages[ix], g.decisions[ix]];
-    let mut main = (0..p.stages.len()).flat_map(in_order).filter(|n| cx.main[n.index()]);
-    // The main pathway's worst case is the analysis's: reported exactly when
+    // Each pathway's worst case is the analysis's: reported exactly when
     // it has no bound, as every view shows it.
-    if cx.worst.worst.unbounded {
-        report("the main pathway".to_string(), p.span, &mut main);
+    for case in &cx.cases {
+        if !case.worst.worst.unbounded {
+            continue;
+        }
+        let mut on = (0..p.stages.len()).flat_map(in_order).filter(|n| case.reach[n.index()]);
+        let (name, span) = match case.pathway {
+            Pathway::Main => ("the main pathway".to_string(), p.span),
+            Pathway::Exception(i) => (format!("pathway `{}`", p.exceptions[i].name), p.exceptions[i].span),
+        };
+        report(name, span, case.timing, &mut on);
     }
-    for exception in &p.exceptions {
+    for exception in p.exceptions.iter().filter(|e| !e.parallel) {
         let mut own = exception.stages.iter().flat_map(|&ix| [g.stage_node(ix), g.decisions[ix.0]]);
-        report(format!("exception `{}`", exception.name), exception.span, &mut own);
+        report(format!("exception `{}`", exception.name), exception.span, cx.timing, &mut own);
     }
     findings
 }

@@ -15,6 +15,7 @@ pub(crate) fn timeline(
     calendar: Option<&str>,
     format: Option<TimelineFormat>,
     output: Option<&Path>,
+    pathway: Option<&str>,
 ) -> ExitCode {
     // Without `--format`, `-o` names it by its extension.
     let by_extension =
@@ -54,7 +55,27 @@ pub(crate) fn timeline(
         );
         return ExitCode::from(2);
     };
-    let t = Timeline::compute(protocol, analysis, calendar.clone(), from);
+    let cases = analysis.cases();
+    let case = match pathway {
+        None => cases[0],
+        Some(name) => match cases.iter().find(|c| protocol.pathway_name(c.pathway) == name) {
+            Some(case) => *case,
+            None => {
+                let names: Vec<&str> = cases.iter().map(|c| protocol.pathway_name(c.pathway)).collect();
+                let help = match escalate::diagnostic::suggest(name, names.iter().copied()) {
+                    Some(near) => format!("did you mean `{near}`? "),
+                    None => String::new(),
+                };
+                eprintln!(
+                    "error: `{}` has no pathway `{name}`\n  help: {help}its pathways are {}",
+                    shown(file),
+                    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                );
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let t = Timeline::compute_for(protocol, analysis, case, calendar.clone(), from);
     // Dates are written with four-digit years (ICS requires it).
     if let Some(last) = t.dates().max()
         && last.year() > 9999

@@ -23,6 +23,8 @@ pub enum Kind {
     Exit,
     Outcome,
     Exception,
+    /// A pathway of equal standing (`pathway NAME "..." { ... }`).
+    Pathway,
 }
 
 impl Kind {
@@ -30,7 +32,7 @@ impl Kind {
         match self {
             Kind::Party => Space::Party,
             Kind::Stage | Kind::Exit | Kind::Outcome => Space::Target,
-            Kind::Exception => Space::Exception,
+            Kind::Exception | Kind::Pathway => Space::Exception,
         }
     }
 
@@ -41,6 +43,7 @@ impl Kind {
             Kind::Exit => "exit",
             Kind::Outcome => "outcome",
             Kind::Exception => "exception",
+            Kind::Pathway => "pathway",
         }
     }
 }
@@ -174,9 +177,10 @@ impl Index {
                     ix.stage(source, s, true);
                 }
                 Item::Exception(e) => {
-                    ix.symbol(Kind::Exception, &e.name, &e.title, &e.quotes, e.span, true);
+                    let kind = if e.parallel { Kind::Pathway } else { Kind::Exception };
+                    ix.symbol(kind, &e.name, &e.title, &e.quotes, e.span, true);
                     let me = ix.symbols.len() - 1;
-                    let place = format!("exception {}", e.name.text);
+                    let place = format!("{} {}", kind.word(), e.name.text);
                     for (target, _) in &e.starts {
                         ix.uses.push(Use {
                             space: Space::Target,
@@ -198,6 +202,7 @@ impl Index {
                     ix.allow_lines.push(a.span);
                 }
                 Item::StageSpan(span) => ix.timescales.push(span.timescale.clone()),
+                Item::Instruction(i) => i.routes.iter().for_each(|r| ix.route(source, r, "instruction")),
             }
         }
         let top: Vec<&str> = file

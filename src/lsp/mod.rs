@@ -624,7 +624,7 @@ fn hover(text: &str, position: Position) -> Option<Hover> {
         if !places.is_empty() {
             let places: Vec<String> = places.iter().map(|p| md(p)).collect();
             out.push_str(&format!("\n\nUsed in: {}", places.join(", ")));
-        } else if symbol.kind != Kind::Exception {
+        } else if !matches!(symbol.kind, Kind::Exception | Kind::Pathway) {
             out.push_str("\n\nNot used by any stage or route.");
         }
         return Some(markdown(out));
@@ -707,7 +707,7 @@ fn outline(text: &str) -> Vec<DocumentSymbol> {
                 Kind::Stage => SymbolKind::MODULE,
                 Kind::Exit => SymbolKind::EVENT,
                 Kind::Outcome => SymbolKind::ENUM_MEMBER,
-                Kind::Exception => SymbolKind::NAMESPACE,
+                Kind::Exception | Kind::Pathway => SymbolKind::NAMESPACE,
             },
             tags: None,
             deprecated: None,

@@ -63,7 +63,7 @@ fn of_kind(kind: Kind) -> Type {
         Kind::Stage => Type::Stage,
         Kind::Exit => Type::Exit,
         Kind::Outcome => Type::Outcome,
-        Kind::Exception => Type::Exception,
+        Kind::Exception | Kind::Pathway => Type::Exception,
     }
 }
 

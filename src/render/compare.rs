@@ -38,9 +38,9 @@ fn headings(summaries: &[Summary]) -> Vec<String> {
 }
 
 /// The rows of the side-by-side table: a label and each protocol's cell.
-fn rows(summaries: &[Summary]) -> Vec<(&'static str, Vec<String>)> {
+fn rows(summaries: &[Summary]) -> Vec<(String, Vec<String>)> {
     let row = |f: &dyn Fn(&Summary) -> String| summaries.iter().map(f).collect::<Vec<_>>();
-    let mut rows = vec![
+    let mut rows: Vec<(&str, Vec<String>)> = vec![
         ("protocol", row(&|s| s.title.clone())),
         ("stages", row(&stages)),
         ("parties by level", row(&levels)),
@@ -57,11 +57,36 @@ fn rows(summaries: &[Summary]) -> Vec<(&'static str, Vec<String>)> {
     if summaries.iter().any(|s| s.findings.silenced > 0) {
         rows.push(("silenced by allow", row(&|s| s.findings.silenced.to_string())));
     }
+    let mut rows: Vec<(String, Vec<String>)> = rows.into_iter().map(|(l, c)| (l.to_string(), c)).collect();
+    // A protocol with several pathways of equal standing: one row each,
+    // under the first's (which `worst case to an end` shows).
+    let most = summaries.iter().map(|s| s.pathways.len()).max().unwrap_or(0);
+    if most > 1
+        && let Some(at) = rows.iter().position(|(l, _)| l == "worst case to an end")
+    {
+        let extra = (0..most).map(|k| {
+            let cells = row(&|s| match s.pathways.get(k) {
+                Some(p) => format!("{}: {}", p.name, worst_text(Some(&p.worst_case))),
+                None if k == 0 => worst_case(s),
+                None => String::new(),
+            });
+            (format!("worst case, pathway {}", k + 1), cells)
+        });
+        rows.splice(at..=at, extra);
+    }
     rows
 }
 
 fn stages(s: &Summary) -> String {
-    let main = plural(s.stages.main, "stage");
+    let mut main = plural(s.stages.main, "stage");
+    if s.stages.parallel_pathways > 0 {
+        let parallel = format!(
+            "{} in {}",
+            plural(s.stages.parallel, "stage"),
+            plural(s.stages.parallel_pathways, "pathway")
+        );
+        main = if s.stages.main == 0 { parallel } else { format!("{main}, {parallel}") };
+    }
     match s.stages.exceptions {
         0 => main,
         n => format!(
@@ -86,7 +111,11 @@ fn levels(s: &Summary) -> String {
 }
 
 fn worst_case(s: &Summary) -> String {
-    match &s.worst_case {
+    worst_text(s.worst_case.as_ref())
+}
+
+fn worst_text(w: Option<&crate::compare::WorstCase>) -> String {
+    match w {
         None => "never ends".to_string(),
         Some(w) if w.unbounded => {
             format!("at least {}, no bound ({})", plural(w.days as usize, "working day"), w.end)
@@ -141,9 +170,12 @@ pub fn table(summaries: &[Summary], width: usize) -> String {
         let text = text.replace(" ×", "\u{a0}×");
         if label == "parties by level" { text.replace(": ", ":\u{a0}") } else { text }
     };
-    let rows: Vec<(&str, Vec<String>)> = rows(summaries)
+    let rows: Vec<(String, Vec<String>)> = rows(summaries)
         .into_iter()
-        .map(|(label, cells)| (label, cells.iter().map(|c| keep(label, c)).collect()))
+        .map(|(label, cells)| {
+            let cells = cells.iter().map(|c| keep(&label, c)).collect();
+            (label, cells)
+        })
         .collect();
     let headings = headings(summaries);
     let label = rows.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0);
@@ -264,6 +296,7 @@ pub fn csv(summaries: &[Summary]) -> String {
         "silenced",
         "error_codes",
         "warning_codes",
+        "pathway_worst_cases",
     ];
     let mut out = HEADER.join(",") + "\r\n";
     for s in summaries {
@@ -292,6 +325,20 @@ pub fn csv(summaries: &[Summary]) -> String {
             s.findings.silenced.to_string(),
             codes(&s.findings.error_codes),
             codes(&s.findings.warning_codes),
+            s.pathways
+                .iter()
+                .map(|p| {
+                    let w = &p.worst_case;
+                    format!(
+                        "{}:{}:{}:{}",
+                        p.name,
+                        w.days,
+                        if w.unbounded { "unbounded" } else { "bounded" },
+                        w.end
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" "),
         ];
         let record: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         out.push_str(&record.join(","));

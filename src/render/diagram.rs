@@ -124,8 +124,12 @@ pub struct Edge {
     pub to: usize,
     pub kind: EdgeKind,
     pub label: Option<String>,
-    /// A `discretionary` route: the text only allows it (drawn dashed).
+    /// A `discretionary` or `implied` route: the text only allows it, or
+    /// never states it (drawn dashed; the label says which, in words).
     pub dashed: bool,
+    /// An `implied` route: the text never states it (the label ends
+    /// "(implied)", and the SVG's description lists it).
+    pub implied: bool,
 }
 
 /// A node on the spine and the nodes drawn beside it (exits).
@@ -240,7 +244,8 @@ impl Diagram {
         let finish: Vec<Worst> = protocol.stages_with_ix().map(|(ix, _)| analysis.stage_finish(ix)).collect();
         let mut passes = vec![None; protocol.stages.len()];
         if let (Some(bound), true) = (limit, over_limit) {
-            for (ix, _) in protocol.main_stages() {
+            let equal = protocol.pathways();
+            for (ix, _) in protocol.stages_with_ix().filter(|(_, s)| equal.contains(&s.pathway)) {
                 let end = finish[ix.0].days;
                 let start = analysis.stage_start(ix).days;
                 if end > bound && start <= bound {
@@ -257,10 +262,7 @@ impl Diagram {
         let mut b = Builder {
             p: protocol,
             finish,
-            open: protocol
-                .stages_with_ix()
-                .map(|(ix, _)| analysis.timing.open[analysis.graph.stage_node(ix).index()])
-                .collect(),
+            open: protocol.stages_with_ix().map(|(ix, _)| analysis.stage_open(ix)).collect(),
             passes,
             stage_marks,
             nodes: Vec::new(),
@@ -276,18 +278,39 @@ impl Diagram {
             Some(entry) => format!("After {}", entry.text),
             None => START_TEXT.to_string(),
         };
-        b.section(Pathway::Main, None, start_text, main_start);
+        // Only pathways of equal standing: no main ladder to draw.
+        if main_start.is_some() || !protocol.exceptions.iter().any(|e| e.parallel && e.start.is_some()) {
+            b.section(Pathway::Main, None, start_text, main_start);
+        }
         for (i, exception) in protocol.exceptions.iter().enumerate() {
             // The header names the kind of pathway; its start box names
-            // the situation, as the main start does.
-            let header = Some("Exception".to_string());
+            // the situation, as the main start does. A pathway of equal
+            // standing gives its worst case, as the analysis found it.
+            let header = Some(match analysis.case(Pathway::Exception(i)) {
+                Some(case) if exception.parallel => {
+                    let w = case.worst.worst;
+                    let days = if w.unbounded {
+                        format!("no bound, at least {}", w.days)
+                    } else {
+                        w.days.to_string()
+                    };
+                    format!("Pathway: worst case {days}")
+                }
+                _ if exception.parallel => "Pathway".to_string(),
+                _ => "Exception".to_string(),
+            });
             if exception.start.is_none() && exception.stages.is_empty() {
                 let texts =
                     vec![text(Style::Title, &exception.title), text(Style::Body, "No pathway of its own")];
                 let note = b.node(Kind::Note, texts, Vec::new());
                 b.sections.push(Section { header, slots: vec![Slot { main: note, side: Vec::new() }] });
             } else {
+                let start = b.nodes.len();
                 b.section(Pathway::Exception(i), header, exception.title.clone(), exception.start);
+                // The section's start box names the document it comes from.
+                for source in &exception.sources {
+                    b.nodes[start].texts.push(text(Style::Body, &format!("Source: {source}")));
+                }
             }
         }
 
@@ -298,7 +321,14 @@ impl Diagram {
         Diagram {
             title: protocol.title.clone(),
             subtitle: None,
-            source: protocol.source.clone(),
+            // Every document the file encodes, the first as the header names it.
+            source: protocol.source.as_ref().map(|first| {
+                std::iter::once(first)
+                    .chain(&protocol.further_sources)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            }),
             limit: protocol.limit.as_ref().map(|l| {
                 let advisory = if protocol.is_advisory(&l.timescale) { " (advisory)" } else { "" };
                 format!("{}{advisory}", l.timescale.described())
@@ -365,17 +395,20 @@ impl Terminals {
         }
         let node = match which {
             Terminal::Outcome(i) => {
-                let title = &b.p.outcomes[i].title;
-                b.node(
-                    Kind::Outcome,
-                    vec![text(Style::Heading, "Outcome"), text(Style::Title, title)],
-                    Vec::new(),
-                )
+                let outcome = &b.p.outcomes[i];
+                let mut texts = vec![text(Style::Heading, "Outcome"), text(Style::Title, &outcome.title)];
+                for source in &outcome.sources {
+                    texts.push(text(Style::Body, &format!("Source: {source}")));
+                }
+                b.node(Kind::Outcome, texts, Vec::new())
             }
             Terminal::Goto(ix) => {
                 let stage = b.p.stage(ix);
                 let pathway = match stage.pathway {
                     Pathway::Main => "main pathway".to_string(),
+                    Pathway::Exception(i) if b.p.exceptions[i].parallel => {
+                        format!("pathway: {}", b.p.exceptions[i].title)
+                    }
                     Pathway::Exception(i) => format!("exception: {}", b.p.exceptions[i].title),
                 };
                 let texts = vec![
@@ -398,7 +431,7 @@ impl Builder<'_> {
     }
 
     fn edge(&mut self, from: usize, to: usize, kind: EdgeKind, label: Option<String>) {
-        self.edges.push(Edge { from, to, kind, label, dashed: false });
+        self.edges.push(Edge { from, to, kind, label, dashed: false, implied: false });
     }
 
     /// One pathway's columns: start, stages (each with its own exits and
@@ -469,7 +502,7 @@ impl Builder<'_> {
 
             // Own exits beside the stage: one box per exit, one arrow per box.
             let mut side = Vec::new();
-            let mut exit_labels: Vec<(usize, Vec<String>)> = Vec::new();
+            let mut exit_labels: Vec<(usize, Vec<String>, bool)> = Vec::new();
             for &(route, rule) in &routes {
                 // A shared route is drawn once, as a bar beside the ladder:
                 // every `at any stage` exit, and every other `at any stage`
@@ -491,15 +524,22 @@ impl Builder<'_> {
                 }
                 let Target::Exit(e) = route.target else { continue };
                 let label = self.condition_label(&route.condition, false, route.timescale.as_ref());
-                match exit_labels.iter_mut().find(|(x, _)| *x == e.0) {
-                    Some((_, labels)) => labels.push(label),
-                    None => exit_labels.push((e.0, vec![label])),
+                let label = format!("{label}{}", route_marks(route));
+                match exit_labels.iter_mut().find(|(x, _, _)| *x == e.0) {
+                    Some((_, labels, implied)) => {
+                        labels.push(label);
+                        *implied |= route.implied;
+                    }
+                    None => exit_labels.push((e.0, vec![label], route.implied)),
                 }
             }
-            for (e, labels) in exit_labels {
+            for (e, labels, implied) in exit_labels {
                 let exit = self.exit_node(e);
                 side.push(exit);
                 self.edge(node, exit, EdgeKind::Exit, Some(labels.join(" / ")));
+                if let Some(edge) = self.edges.last_mut() {
+                    edge.implied = implied;
+                }
             }
             column.push(Slot { main: node, side });
             let stage_slot = column.len() - 1;
@@ -541,14 +581,11 @@ impl Builder<'_> {
                     Target::Outcome(o) => terminals.node(self, Terminal::Outcome(o.0), from_slot),
                     Target::Exit(_) => continue,
                 };
+                let label = format!("{label}{}", route_marks(route));
                 self.edge(from, to, kind, Some(label));
-                if route.discretionary
-                    && let Some(edge) = self.edges.last_mut()
-                {
-                    edge.dashed = true;
-                    if let Some(label) = &mut edge.label {
-                        label.push_str(" (discretionary)");
-                    }
+                if let Some(edge) = self.edges.last_mut() {
+                    edge.dashed = route.discretionary || route.implied;
+                    edge.implied = route.implied;
                 }
             }
 
@@ -650,6 +687,17 @@ impl Builder<'_> {
     /// An `at any stage` route drawn once: the condition, where it leads,
     /// how soon (for an exit, its timescale).
     fn bar_node(&mut self, route: &Route) -> usize {
+        let node = self.bar_node_texts(route);
+        // What the route says beyond where it leads: implied, discretionary,
+        // its `and record`s and sources, in words.
+        let marks = route_marks(route);
+        if let Some(extra) = marks.strip_prefix(' ') {
+            self.nodes[node].texts.push(text(Style::Body, extra));
+        }
+        node
+    }
+
+    fn bar_node_texts(&mut self, route: &Route) -> usize {
         let p = self.p;
         let exit = match route.target {
             Target::Exit(e) => &p.exits[e.0],
@@ -677,12 +725,15 @@ impl Builder<'_> {
             Some(t) => format!("{t} (no time limit)"),
             None => "no timescale given".to_string(),
         };
-        let texts = vec![
+        let mut texts = vec![
             text(Style::Heading, "At any stage"),
             text(Style::Body, &when),
             text(Style::Title, &exit.title),
             text(Style::Timing, &timescale),
         ];
+        for source in &exit.sources {
+            texts.push(text(Style::Body, &format!("Source: {source}")));
+        }
         self.node(Kind::Bar, texts, Vec::new())
     }
 
@@ -710,6 +761,15 @@ impl Builder<'_> {
             Style::Timing,
             &timing_text(self.p, stage, self.finish[ix.0], self.open[ix.0], self.passes[ix.0]),
         ));
+        // A `stages A to B within` bound, on the first stage it covers.
+        for span in stage.spans.iter().filter_map(|&i| p.spans.get(i)) {
+            if span.stages.first() == Some(&ix) {
+                texts.push(text(Style::Timing, &span_text(p, span)));
+            }
+        }
+        for source in &stage.sources {
+            texts.push(text(Style::Body, &format!("Source: {source}")));
+        }
         let marks = self.stage_marks[ix.0].clone();
         let node = self.node(kind, texts, marks);
         self.nodes[node].bounded = !stage.duration().unbounded;
@@ -723,11 +783,14 @@ impl Builder<'_> {
             Some(t) => format!("{t} (no time limit)"),
             None => "no timescale given".to_string(),
         };
-        let texts = vec![
+        let mut texts = vec![
             text(Style::Heading, "Exit"),
             text(Style::Title, &exit.title),
             text(Style::Timing, &timescale),
         ];
+        for source in &exit.sources {
+            texts.push(text(Style::Body, &format!("Source: {source}")));
+        }
         self.node(Kind::Exit, texts, Vec::new())
     }
 
@@ -934,6 +997,45 @@ fn shared(route: &Route) -> bool {
 
 /// A bar's condition, with the route's own timescale: `if a child is at
 /// immediate risk:`.
+/// What a route says beyond its condition, target and timescale, in words
+/// that read in greyscale and in text: ` (implied)` (the text never states
+/// it), ` (discretionary)`, each `and record` with its timescale, and each
+/// source. Empty for a plain route.
+fn route_marks(route: &Route) -> String {
+    let mut out = String::new();
+    if route.implied {
+        out.push_str(" (implied)");
+    }
+    if route.discretionary {
+        out.push_str(" (discretionary)");
+    }
+    for record in &route.records {
+        match &record.timescale {
+            Some(t) => out.push_str(&format!("; and record “{}” · {t}", record.text)),
+            None => out.push_str(&format!("; and record “{}”", record.text)),
+        }
+    }
+    for source in &route.sources {
+        out.push_str(&format!(" (source: {source})"));
+    }
+    out
+}
+
+/// `Stages 1 to 3 within 15 working days`, or `Stages 1, 2 and 4 within
+/// ...`: a bound over several stages, as the file gives it.
+fn span_text(p: &Protocol, span: &crate::model::StageSpan) -> String {
+    let ids: Vec<&str> = span.stages.iter().map(|&ix| p.stage(ix).id.as_str()).collect();
+    let contiguous = span.stages.windows(2).all(|w| w[1].0 == w[0].0 + 1);
+    let which = match ids.as_slice() {
+        [only] => (*only).to_string(),
+        [first, .., last] if contiguous && ids.len() > 2 => format!("{first} to {last}"),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        [] => String::new(),
+    };
+    let advisory = if p.is_advisory(&span.timescale) { " (advisory)" } else { "" };
+    format!("Stages {which} within {}{advisory}", span.timescale)
+}
+
 fn bar_when(route: &Route) -> String {
     let when = match &route.condition {
         Condition::ImmediateRisk => "if a child is at immediate risk".to_string(),

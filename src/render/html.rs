@@ -253,8 +253,10 @@ impl Facts {
         let p = entry.protocol;
         let finish = p.stages_with_ix().map(|(ix, _)| entry.analysis.stage_finish(ix)).collect();
         let took = p.stages_with_ix().map(|(ix, _)| entry.analysis.stage_took(ix)).collect();
-        let mut pathways =
-            vec![(Pathway::Main, order(p, Pathway::Main, p.main_stages().next().map(|s| s.0)))];
+        // A file whose stages are all in `pathway` blocks has no main ladder to show.
+        let main = p.main_stages().next().map(|s| s.0);
+        let mut pathways: Vec<_> =
+            main.map(|first| (Pathway::Main, order(p, Pathway::Main, Some(first)))).into_iter().collect();
         for (i, exception) in p.exceptions.iter().enumerate() {
             let start = match exception.start {
                 Some(Target::Stage(ix)) => Some(ix),
@@ -623,9 +625,10 @@ fn stage_detail(out: &mut String, p: &Protocol, stage: &Stage) {
 fn pathway_name(p: &Protocol, pathway: Pathway) -> String {
     match pathway {
         Pathway::Main => "Main pathway".to_string(),
-        Pathway::Exception(i) => {
-            format!("Exception: {}", p.exceptions.get(i).map_or("", |e| e.title.as_str()))
-        }
+        Pathway::Exception(i) => match p.exceptions.get(i) {
+            Some(e) if e.parallel => format!("Pathway: {}", e.title),
+            e => format!("Exception: {}", e.map_or("", |e| e.title.as_str())),
+        },
     }
 }
 
@@ -679,6 +682,9 @@ fn stage_table(out: &mut String, p: &Protocol, facts: &Facts) {
         let _ = writeln!(out, "<h3>{}</h3>", esc(&pathway_name(p, *pathway)));
         let from = match pathway {
             Pathway::Main => "the day the disagreement starts (day 0)",
+            Pathway::Exception(i) if p.exceptions.get(*i).is_some_and(|e| e.parallel) => {
+                "the start of this pathway (day 0)"
+            }
             Pathway::Exception(_) => "the start of this exception (day 0)",
         };
         let _ = writeln!(
@@ -833,6 +839,20 @@ pub fn protocol_page(entry: &Entry) -> String {
             format!("{} working days", w.days)
         };
         let _ = writeln!(out, "<dt>Worst case</dt><dd>{}</dd>", esc(&worst));
+    }
+    // A protocol with several pathways of equal standing: each one's, as
+    // compare gives it (the first is the worst case above).
+    for pathway in facts.summary.iter().flat_map(|s| &s.pathways) {
+        let w = &pathway.worst_case;
+        let worst = if w.unbounded {
+            format!("no limit: at least {} working days, and some part has no bound", w.days)
+        } else {
+            format!("{} working days", w.days)
+        };
+        let _ = writeln!(out, "<dt>Worst case: {}</dt><dd>{}</dd>", esc(&pathway.title), esc(&worst));
+    }
+    for instruction in &p.instructions {
+        let _ = writeln!(out, "<dt>On every page</dt><dd>{}</dd>", esc(&instruction.text));
     }
     let _ = writeln!(out, "<dt>Calendar</dt><dd>{}</dd>", esc(p.calendar.as_deref().unwrap_or("not stated")));
     out.push_str("</dl>\n</header>\n<main>\n");
@@ -1069,6 +1089,14 @@ pub fn summary_page(entry: &Entry) -> String {
         title = esc(&p.title)
     );
     immediate_risk(&mut out, p);
+    // What the document prints on every page, in its words.
+    if !p.instructions.is_empty() {
+        out.push_str("<section>\n<h2>On every page of the protocol</h2>\n");
+        for instruction in &p.instructions {
+            let _ = writeln!(out, "<p><strong>{}</strong></p>", esc(&instruction.text));
+        }
+        out.push_str("</section>\n");
+    }
 
     // Step numbers: the main ladder, then each exception's stages.
     let mut number: BTreeMap<StageIx, usize> = BTreeMap::new();

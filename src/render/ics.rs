@@ -25,7 +25,7 @@ pub fn render(t: &Timeline) -> String {
 pub fn render_at(t: &Timeline, stamp: chrono::DateTime<chrono::Utc>) -> String {
     let stamp = stamp.format("%Y%m%dT%H%M%SZ").to_string();
     let mut out = Lines::default();
-    let protocol_key = format!("{:016x}", fnv1a(t.protocol.as_bytes()));
+    let protocol_key = format!("{:016x}", fnv1a(t.name().as_bytes()));
     let from = t.from.format("%Y%m%d").to_string();
     let stamp = stamp.as_str();
     let uid = |what: &str| format!("{from}-{protocol_key}-{what}@escalate.timeline");
@@ -36,7 +36,7 @@ pub fn render_at(t: &Timeline, stamp: chrono::DateTime<chrono::Utc>) -> String {
     out.line("PRODID:-//escalate//timeline//EN");
     out.line("CALSCALE:GREGORIAN");
     out.line("METHOD:PUBLISH");
-    out.line(&format!("X-WR-CALNAME:{}", text(&format!("Escalation timeline: {}", t.protocol))));
+    out.line(&format!("X-WR-CALNAME:{}", text(&format!("Escalation timeline: {}", t.name()))));
 
     for (position, stage) in t.stages.iter().enumerate() {
         let Some(due) = stage.due else { continue };
@@ -47,7 +47,7 @@ pub fn render_at(t: &Timeline, stamp: chrono::DateTime<chrono::Utc>) -> String {
              Protocol: {}.\nStarted {} on the {calendar} calendar.\nComputed by escalate timeline.",
             stage.id,
             stage.title,
-            t.protocol,
+            t.name(),
             long_date(t.from),
         );
         event(
@@ -77,7 +77,7 @@ pub fn render_at(t: &Timeline, stamp: chrono::DateTime<chrono::Utc>) -> String {
                 t.end.kind,
                 t.end.name,
                 t.end.title,
-                t.protocol,
+                t.name(),
                 long_date(t.from),
             );
             event(
@@ -85,7 +85,7 @@ pub fn render_at(t: &Timeline, stamp: chrono::DateTime<chrono::Utc>) -> String {
                 &uid("overall"),
                 stamp,
                 due,
-                &format!("Overall deadline: {}", t.protocol),
+                &format!("Overall deadline: {}", t.name()),
                 &description,
             );
         }
@@ -97,7 +97,7 @@ pub fn render_at(t: &Timeline, stamp: chrono::DateTime<chrono::Utc>) -> String {
                 "No overall deadline can be computed: {}.\nProtocol: {}.\nStarted {} on the {calendar} \
                  calendar.\nComputed by escalate timeline.",
                 causes.join("; "),
-                t.protocol,
+                t.name(),
                 long_date(t.from),
             );
             event(
@@ -105,7 +105,7 @@ pub fn render_at(t: &Timeline, stamp: chrono::DateTime<chrono::Utc>) -> String {
                 &uid("no-overall-deadline"),
                 stamp,
                 t.from,
-                &format!("No overall deadline: {}", t.protocol),
+                &format!("No overall deadline: {}", t.name()),
                 &description,
             );
         }
@@ -118,9 +118,9 @@ pub fn render_at(t: &Timeline, stamp: chrono::DateTime<chrono::Utc>) -> String {
              On the {calendar} calendar.\nComputed by escalate timeline.",
             limit.text,
             long_date(t.from),
-            t.protocol,
+            t.name(),
         );
-        event(&mut out, &uid("limit"), stamp, due, &format!("Declared limit: {}", t.protocol), &description);
+        event(&mut out, &uid("limit"), stamp, due, &format!("Declared limit: {}", t.name()), &description);
     }
     out.line("END:VCALENDAR");
     out.0

@@ -747,6 +747,26 @@ fn description(d: &Diagram) -> String {
             parts.push(format!("{said} ({span})."));
         }
     }
+    // Routes the text never states, named so a reader without the dashes
+    // (a screen reader, greyscale) can tell them from stated ones.
+    let first_text =
+        |n: usize| d.nodes[n].texts.iter().find(|t| t.style == Style::Title).map(|t| clean(&t.text));
+    let implied: Vec<String> = d
+        .edges
+        .iter()
+        .filter(|e| e.implied)
+        .filter_map(|e| {
+            // From a "Resolved?" diamond: named by the stage it follows.
+            let from = match d.nodes[e.from].kind {
+                Kind::Decision => d.edges.iter().find(|i| i.to == e.from)?.from,
+                _ => e.from,
+            };
+            Some(format!("from {} to {}", first_text(from)?, first_text(e.to)?))
+        })
+        .collect();
+    if !implied.is_empty() {
+        parts.push(format!("Implied routes, which the text never states: {}.", implied.join("; ")));
+    }
     for (_, message) in &d.general {
         parts.push(format!("{}.", clean(message)));
     }

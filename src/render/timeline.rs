@@ -37,9 +37,13 @@ pub fn text(t: &Timeline) -> String {
     // Writing to a String cannot fail.
     let _ = writeln!(out, "Timeline: {}", t.protocol);
     let _ = writeln!(out, "Started {} (day 0), on the {calendar} calendar.", long_date(t.from));
+    let along = match &t.pathway {
+        None => "the main pathway".to_string(),
+        Some((name, title)) => format!("the pathway `{name}` (\"{title}\")"),
+    };
     let _ = writeln!(
         out,
-        "Worst case along the main pathway: {}, ending at {} `{}` (\"{}\").",
+        "Worst case along {along}: {}, ending at {} `{}` (\"{}\").",
         if t.worst.unbounded {
             format!("no bound, at least {}", t.worst.days)
         } else {
@@ -214,6 +218,9 @@ fn plural_days(days: u64) -> String {
 #[derive(Serialize)]
 struct Document<'a> {
     protocol: &'a str,
+    /// The pathway dated, when the protocol has several of equal standing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pathway: Option<PathwayRow<'a>>,
     calendar: &'a str,
     from: String,
     stages: Vec<StageRow<'a>>,
@@ -230,6 +237,12 @@ struct Document<'a> {
     exceeds_limit: Option<bool>,
     /// Why dates are null, in route order.
     no_deadline_because: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct PathwayRow<'a> {
+    name: &'a str,
+    title: &'a str,
 }
 
 #[derive(Serialize)]
@@ -265,6 +278,7 @@ struct EndRow<'a> {
 pub fn json(t: &Timeline) -> String {
     let document = Document {
         protocol: &t.protocol,
+        pathway: t.pathway.as_ref().map(|(name, title)| PathwayRow { name, title }),
         calendar: t.calendar.name(),
         from: iso_date(t.from),
         stages: t

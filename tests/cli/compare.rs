@@ -92,3 +92,46 @@ fn two_versions_of_one_protocol_have_columns_told_apart() {
     let twice = escalate(&["compare", "--format", "json", "policies/hull.esc", "policies/hull.esc"]);
     assert_eq!(json(&twice)["protocols"].as_array().map(Vec::len), Some(1));
 }
+
+/// Issue 23: a protocol with several pathways of equal standing has a row
+/// per pathway, each with that pathway's own worst case; a protocol of one
+/// keeps its one row and no `pathways` field.
+#[test]
+fn compare_gives_each_pathway_its_row() {
+    let doc = json(&escalate(&[
+        "compare",
+        "--format",
+        "json",
+        "tests/cases/pathways.esc",
+        "tests/cases/clean.esc",
+    ]));
+    let several = &doc["protocols"][0];
+    assert_eq!(several["worst_case"], serde_json::json!({"days": 9, "unbounded": false, "end": "stage 2"}));
+    assert_eq!(
+        several["pathways"],
+        serde_json::json!([
+            {"name": "differences", "title": "Resolving professional differences",
+             "worst_case": {"days": 9, "unbounded": false, "end": "stage 2"}},
+            {"name": "concerns", "title": "Escalation of concerns",
+             "worst_case": {"days": 12, "unbounded": false, "end": "stage c2"}}
+        ])
+    );
+    assert!(doc["protocols"][1].get("pathways").is_none());
+    let table = String::from_utf8(
+        escalate(&["compare", "--format", "markdown", "tests/cases/pathways.esc", "tests/cases/clean.esc"])
+            .stdout,
+    )
+    .expect("UTF-8");
+    assert!(table.contains("| **stages** | 4 stages in 2 pathways | 3 stages |"), "{table}");
+    assert!(
+        table.contains("| **worst case, pathway 1** | differences: 9 working days (stage 2) | 10 working days (stage 3) |"),
+        "{table}"
+    );
+    assert!(
+        table.contains("| **worst case, pathway 2** | concerns: 12 working days (stage c2) |  |"),
+        "{table}"
+    );
+    let csv = String::from_utf8(escalate(&["compare", "--format", "csv", "tests/cases/pathways.esc"]).stdout)
+        .expect("UTF-8");
+    assert!(csv.contains("differences:9:bounded:stage 2 concerns:12:bounded:stage c2"), "{csv}");
+}

@@ -424,6 +424,7 @@ fn outline_completion_and_formatting() {
         "protocol",
         "party",
         "exception",
+        "pathway",
         "at any stage:",
         "quote",
         "cumulative",

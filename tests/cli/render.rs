@@ -958,3 +958,55 @@ stage 2 "{long}" {{
     let text: String = doc.descendants().filter_map(|n| n.text()).collect();
     assert!(text.contains("الإحالة") && text.contains("調停"));
 }
+
+/// Issue 23: an implied route is dashed and says "(implied)" in words (so a
+/// greyscale print and the SVG's description tell it from a stated route);
+/// a route's `and record`, a `stages A to B within` bound and every
+/// `source` are drawn, in every format.
+#[test]
+fn implied_routes_records_bounds_and_sources_are_drawn() {
+    let file = "tests/cases/diagram-marks.esc";
+    let dot = String::from_utf8(escalate(&["render", file, "--format", "dot"]).stdout).expect("UTF-8");
+    let mermaid =
+        String::from_utf8(escalate(&["render", file, "--format", "mermaid"]).stdout).expect("UTF-8");
+    let svg = render_svg(file);
+    check_svg(&svg, file);
+    check_dot(&dot);
+    check_mermaid(&mermaid);
+    // Labels wrap: compare the words.
+    let words = |t: &str| {
+        let mut t = t.replace("<br/>", " ").replace("<BR/>", " ").replace("\\n", " ").replace("#59;", ";");
+        for tag in ["<I>", "</I>", "<B>", "</B>"] {
+            t = t.replace(tag, "");
+        }
+        t.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let (dot_w, mermaid_w) = (words(&dot), words(&mermaid));
+    for drawn in [&dot_w, &mermaid_w] {
+        assert!(drawn.contains("No (implied) (source: Example SCP flowchart)"), "{drawn}");
+        assert!(
+            drawn.contains("and record “The outcome is confirmed by letter” · 5 working days"),
+            "{drawn}"
+        );
+        assert!(drawn.contains("Stages 1 and 2 within 8 working days"), "{drawn}");
+        for source in [
+            "Example SCP escalation policy, section 4",
+            "Example SCP escalation policy, section 5",
+            "Example SCP escalation policy; Example SCP flowchart",
+        ] {
+            assert!(drawn.contains(source), "no `{source}` in {drawn}");
+        }
+    }
+    // The implied route is dashed: DOT's `style=dashed` and Mermaid's `-.->`.
+    assert!(dot.lines().any(|l| l.contains("(implied)") && l.contains("style=dashed")), "{dot}");
+    assert!(mermaid.lines().any(|l| l.contains("-.->") && l.contains("(implied)")), "{mermaid}");
+    let doc = roxmltree::Document::parse(&svg).expect("SVG is XML");
+    let desc = doc.descendants().find(|n| n.has_tag_name("desc")).and_then(|n| n.text()).unwrap_or_default();
+    assert!(
+        desc.contains(
+            "Implied routes, which the text never states: from Stage 2: Managers to Stage 3: Head of service."
+        ),
+        "{desc}"
+    );
+    assert!(desc.contains("Source: Example SCP escalation policy, section 5"), "{desc}");
+}

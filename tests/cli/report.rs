@@ -376,3 +376,28 @@ fn usage_errors() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("no `.esc` files"));
     let _ = std::fs::remove_dir_all(&empty);
 }
+
+/// Issue 23: the report gives each pathway of equal standing its worst case
+/// and section, and the page-level instruction on the full page and the
+/// practitioner summary, in the document's words.
+#[test]
+fn pathways_and_instructions_are_in_the_report() {
+    let site = build("tests/cases/pathways.esc", "pathways");
+    let page = read(&site, "pathways.html");
+    let words = text(&check_page(&page, "pathways.html"));
+    assert!(words.contains("Worst case 9 working days"), "{words}");
+    assert!(words.contains("Worst case: Escalation of concerns 12 working days"), "{words}");
+    assert!(words.contains("Pathway: Escalation of concerns"), "{words}");
+    assert!(!words.contains("Main pathway"), "{words}");
+
+    let site = build("tests/cases/instruction.esc", "instruction");
+    let page = read(&site, "instruction.html");
+    let words = text(&check_page(&page, "instruction.html"));
+    assert!(words.contains("On every page Call 999 if a child is in immediate danger"), "{words}");
+    let summary = read(&site, "instruction-summary.html");
+    let words = text(&check_page(&summary, "instruction-summary.html"));
+    assert!(
+        words.contains("On every page of the protocol Call 999 if a child is in immediate danger"),
+        "{words}"
+    );
+}

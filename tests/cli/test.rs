@@ -167,7 +167,7 @@ fn unknown_names_are_input_errors_with_did_you_mean() {
     assert_eq!(output.status.code(), Some(2), "{}", transcript(&output));
     let stderr = String::from_utf8_lossy(&output.stderr);
     for expected in [
-        "the protocol has no exception `cp`",
+        "the protocol has no exception or pathway `cp`",
         "the protocol has no stage `4`",
         "no route of the protocol is taken `if \"the chair is away\"`",
         "the protocol has no stage, exit or outcome `agred`",
@@ -319,4 +319,23 @@ fn test_at_the_root_leaves_out_what_the_configuration_excludes() {
     assert!(String::from_utf8_lossy(&all.stdout).contains("for 1 protocol:"), "{}", transcript(&all));
     let drafts = run(&["test", "drafts"]);
     assert_eq!(drafts.status.code(), Some(1), "{}", transcript(&drafts));
+}
+
+/// Issue 23: a scenario names the pathway of equal standing it follows
+/// (`in pathway NAME`); without it, the first. A date true of one pathway
+/// is false of the other.
+#[test]
+fn scenarios_name_their_pathway() {
+    let output = escalate(&["test", "tests/cases/pathways.esc"]);
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("3 passed, 0 failed"));
+
+    let dir = std::env::temp_dir().join(format!("escalate-test-{}-pathways", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::copy("tests/cases/pathways.esc", dir.join("p.esc")).expect("copy");
+    let scenarios = "scenario \"concerns\" {\n  in pathway concerns\n  starts 2026-03-02\n  at any stage: unresolved\n  expect ends at stage c2 on 2026-03-13\n}\n";
+    std::fs::write(dir.join("p.scenarios"), scenarios).expect("write");
+    let output = escalate(&["test", dir.join("p.esc").to_str().expect("utf-8 path")]);
+    assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("2026-03-18"), "{}", transcript(&output));
 }

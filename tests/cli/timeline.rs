@@ -652,3 +652,65 @@ fn a_board_s_closed_days_are_no_working_days() {
     let open = source.replace("  closed 2026-12-24 to 2027-01-01, 2027-01-04\n", "");
     assert_eq!(dates(&timeline_json(&open, &["--from", "2026-12-21"])).1, "2026-12-30");
 }
+
+/// Issue 23: each pathway of equal standing has its own timeline, chosen by
+/// `--pathway NAME`; the first is dated without it, and an unknown name is
+/// refused (exit 2) with the nearest name and the list.
+#[test]
+fn each_pathway_has_its_own_timeline() {
+    let file = "tests/cases/pathways.esc";
+    let json = |pathway: Option<&str>| {
+        let mut args = vec!["timeline", file, "--from", "2026-03-02", "--format", "json"];
+        if let Some(name) = pathway {
+            args.extend(["--pathway", name]);
+        }
+        let output = escalate(&args);
+        assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).expect("one JSON document")
+    };
+    let first = json(None);
+    assert_eq!(first, json(Some("differences")));
+    assert_eq!(first["pathway"]["name"], "differences");
+    assert_eq!(first["worst_case"]["days"], 9);
+    assert_eq!(first["overall_due"], "2026-03-13");
+    let concerns = json(Some("concerns"));
+    assert_eq!(concerns["pathway"]["title"], "Escalation of concerns");
+    assert_eq!(concerns["worst_case"]["days"], 12);
+    let stages: Vec<&str> =
+        concerns["stages"].as_array().unwrap().iter().map(|s| s["stage"].as_str().unwrap()).collect();
+    assert_eq!(stages, ["c1", "c2"]);
+    assert_eq!(concerns["overall_due"], "2026-03-18");
+
+    let text = escalate(&["timeline", file, "--from", "2026-03-02", "--pathway", "concerns"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains(
+            "Worst case along the pathway `concerns` (\"Escalation of concerns\"): 12 working days"
+        ),
+        "{text}"
+    );
+    let ics =
+        escalate(&["timeline", file, "--from", "2026-03-02", "--pathway", "concerns", "--format", "ics"]);
+    let ics = String::from_utf8_lossy(&ics.stdout).replace("\r\n ", "");
+    assert!(ics.contains("DTSTART;VALUE=DATE:20260318"), "{ics}");
+    assert!(ics.contains("Several pathways: Escalation of concerns"), "{ics}");
+    // The two pathways' events never share an id.
+    let other = escalate(&["timeline", file, "--from", "2026-03-02", "--format", "ics"]);
+    let other = String::from_utf8_lossy(&other.stdout).replace("\r\n ", "");
+    let uids = |t: &str| t.lines().filter(|l| l.starts_with("UID:")).map(str::to_string).collect::<Vec<_>>();
+    assert!(uids(&ics).iter().all(|u| !uids(&other).contains(u)));
+
+    let wrong = escalate(&["timeline", file, "--from", "2026-03-02", "--pathway", "concern"]);
+    assert_eq!(wrong.status.code(), Some(2), "{}", transcript(&wrong));
+    assert!(wrong.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&wrong.stderr);
+    assert!(stderr.contains("has no pathway `concern`"), "{stderr}");
+    assert!(stderr.contains("did you mean `concerns`?"), "{stderr}");
+    assert!(stderr.contains("`differences`, `concerns`"), "{stderr}");
+
+    // A file of one pathway keeps its timeline as it was: no `pathway` field.
+    let one = timeline_json(LADDER, &["--from", "2026-03-02"]);
+    assert!(one.get("pathway").is_none(), "{one}");
+    let main = timeline_json(LADDER, &["--from", "2026-03-02", "--pathway", "main"]);
+    assert_eq!(one, main);
+}

@@ -11,7 +11,9 @@
 //! weeks, hours, number words, `same working day`, `immediately`, vague words
 //! and quoted words), `whichever is shorter`, `and within`, equivalences in
 //! brackets, `advisory`, `or earlier if`; `stages A to B within`, a `limit`,
-//! `timescales advisory`, every shipped calendar and a board's `closed` days.
+//! `timescales advisory`, every shipped calendar and a board's `closed` days;
+//! the ladder written as a `pathway` block, and a second pathway of equal
+//! standing beside it.
 
 use std::fmt::Write;
 
@@ -158,9 +160,11 @@ pub fn protocol(seed: u64) -> String {
         let first = 1 + r.below(last - 1);
         let _ = writeln!(s, "stages {first} to {last} within {}", bare(r));
     }
+    let ladder = s.len();
     for i in 1..=stages {
-        stage(r, &mut s, i, stages);
+        stage(r, &mut s, i, stages, "");
     }
+    let ladder_end = s.len();
     if exception {
         let _ = writeln!(s, "exception conference \"A conference is needed\" {{");
         let _ = writeln!(s, "  stage e1 \"Request a conference\" {{");
@@ -178,15 +182,31 @@ pub fn protocol(seed: u64) -> String {
         let _ = writeln!(s, "  }}");
         let _ = writeln!(s, "}}");
     }
+    // Pathways of equal standing, drawn last so that the rest of a seed's
+    // protocol is what it was before they were drawn: sometimes the ladder
+    // is itself a `pathway` block, sometimes a second pathway follows.
+    if r.chance(10) {
+        s.insert_str(ladder_end, "}\n");
+        s.insert_str(ladder, "pathway first \"The first pathway\" {\n");
+    }
+    if r.chance(15) {
+        let more = 1 + r.below(3);
+        let _ = writeln!(s, "pathway second \"The second pathway\" {{");
+        for i in 1..=more {
+            stage(r, &mut s, i, more, "p");
+        }
+        let _ = writeln!(s, "}}");
+    }
     s
 }
 
-fn stage(r: &mut Rng, s: &mut String, i: usize, stages: usize) {
-    let _ = writeln!(s, "stage {i} \"Stage {i}\" {{");
+/// Stage `i` of `stages`, its id and those it names written `{prefix}{i}`.
+fn stage(r: &mut Rng, s: &mut String, i: usize, stages: usize, prefix: &str) {
+    let _ = writeln!(s, "stage {prefix}{i} \"Stage {prefix}{i}\" {{");
     if r.chance(40) {
         let anchor = match r.below(6) {
             0 => " of the disagreement".to_string(),
-            1 if i > 1 => format!(" of the end of stage {}", 1 + r.below(i - 1)),
+            1 if i > 1 => format!(" of the end of stage {prefix}{}", 1 + r.below(i - 1)),
             _ => String::new(),
         };
         let within = if anchor.is_empty() { bare(r) } else { count(r) };
@@ -216,8 +236,8 @@ fn stage(r: &mut Rng, s: &mut String, i: usize, stages: usize) {
                     0 => " of the disagreement".to_string(),
                     1 if k > 1 => format!(" of step {}", 1 + r.below(k - 1)),
                     2 if k > 1 => format!(" of the start of step {}", 1 + r.below(k - 1)),
-                    3 if i > 1 => format!(" of the end of stage {}", 1 + r.below(i - 1)),
-                    _ => format!(" of stage {i}"),
+                    3 if i > 1 => format!(" of the end of stage {prefix}{}", 1 + r.below(i - 1)),
+                    _ => format!(" of stage {prefix}{i}"),
                 };
                 let _ = writeln!(s, "  step {text} within {}{anchor}", count(r));
             }
@@ -243,14 +263,14 @@ fn stage(r: &mut Rng, s: &mut String, i: usize, stages: usize) {
         let _ = writeln!(s, "  resolved -> {}{time}{record}", r.pick(&["agreed", "closed"]));
     }
     if !last && r.chance(90) {
-        let prefix = r.pick(&["", "", "", "", "implied ", "discretionary "]);
+        let how = r.pick(&["", "", "", "", "implied ", "discretionary "]);
         let time = if r.chance(30) { format!(" {}", timescale(r)) } else { String::new() };
-        let _ = writeln!(s, "  {prefix}unresolved -> stage {}{time}", i + 1);
+        let _ = writeln!(s, "  {how}unresolved -> stage {prefix}{}{time}", i + 1);
     }
     if r.chance(15) {
         let time = if r.chance(50) { format!(" {}", timescale(r)) } else { String::new() };
         let target = if !last && r.chance(50) {
-            format!("stage {}", i + 1 + r.below(stages - i))
+            format!("stage {prefix}{}", i + 1 + r.below(stages - i))
         } else {
             "closed".into()
         };
@@ -261,7 +281,7 @@ fn stage(r: &mut Rng, s: &mut String, i: usize, stages: usize) {
     }
     if i > 1 && r.chance(6) {
         // Back to an earlier stage: a cycle.
-        let _ = writeln!(s, "  if \"new information\" -> stage {}", 1 + r.below(i - 1));
+        let _ = writeln!(s, "  if \"new information\" -> stage {prefix}{}", 1 + r.below(i - 1));
     }
     if r.chance(10) {
         let _ = writeln!(s, "  immediate risk -> mash");

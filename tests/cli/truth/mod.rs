@@ -46,35 +46,6 @@ fn disagreements(seed: u64, text: &str) -> Vec<Disagreement> {
     let Some((p, analysis)) = report.analysed() else {
         return vec![format!("did not load: {:?}", report.findings.first().map(|f| &f.message))];
     };
-    let day_runs = reference::runs(&Days_, p, 200_000);
-    let (truth, cyclic) = reference::worst_case(&day_runs);
-
-    // The analysis every view reads. A run that can go round a cycle has
-    // no bound, and any figure is a true "at least" for it (each time round
-    // adds to it), so only the lack of a bound is compared.
-    //
-    // An unbounded worst case's "at least" adds up each element's longest
-    // bounded time along the way (docs/language.md): where an element's
-    // choices differ in having a bound (a conditional step with an untimed
-    // `otherwise`), escalate keeps its longest bounded time, and a later
-    // deadline is then weighed against a start with no bound, so its figure
-    // may be above the longest single run's; it is never below it (it never
-    // understates what is known). A bounded worst case is exact.
-    let worst = analysis.worst.worst;
-    let agrees = match (cyclic, truth.open) {
-        (true, _) => worst.unbounded,
-        (false, true) => worst.unbounded && worst.days.0 >= truth.at,
-        (false, false) => (worst.days.0, worst.unbounded) == (truth.at, truth.open),
-    };
-    if !agrees {
-        wrong.push(format!(
-            "worst case: escalate {} {}, reference {} {}",
-            worst.days.0,
-            if worst.unbounded { "unbounded" } else { "bounded" },
-            truth.at,
-            if truth.open { "unbounded" } else { "bounded" }
-        ));
-    }
     // Each stage's own time, as `check`, the timeline's and the diagram's labels count it.
     for (ix, stage) in p.stages_with_ix() {
         let own = stage.duration();
@@ -104,11 +75,82 @@ fn disagreements(seed: u64, text: &str) -> Vec<Disagreement> {
         }
     }
 
+    // Every pathway of equal standing, each on its own, from its own start.
+    let cases = analysis.cases();
+    let several = cases.len() > 1;
+    if p.pathways().len() != cases.len() {
+        wrong.push(format!("{} pathways, {} analysed", p.pathways().len(), cases.len()));
+    }
+    for (k, case) in cases.iter().enumerate() {
+        let mut said_wrong = pathway_disagrees(seed, p, &report, analysis, *case, k, several);
+        if several {
+            let name = p.pathway_name(case.pathway);
+            said_wrong.iter_mut().for_each(|w| *w = format!("pathway `{name}`: {w}"));
+        }
+        wrong.extend(said_wrong);
+    }
+    wrong.extend(counts_disagree(&report));
+    wrong.extend(laws_broken(seed, text, analysis.worst.worst));
+    wrong
+}
+
+/// Everything every view says about one pathway's time, held to the
+/// reference's runs of that pathway from its own first stage.
+fn pathway_disagrees(
+    seed: u64,
+    p: &Protocol,
+    report: &Report,
+    analysis: &escalate::analysis::Analysis,
+    case: escalate::analysis::Case<'_>,
+    k: usize,
+    several: bool,
+) -> Vec<Disagreement> {
+    let mut wrong = Vec::new();
+    let Some(first) = reference::first_stage(p, case.pathway) else {
+        return vec!["a pathway of equal standing that begins at no stage".to_string()];
+    };
+    let day_runs = reference::runs_from(&Days_, p, first, 200_000);
+    let (truth, cyclic) = reference::worst_case(&day_runs);
+
+    // The analysis every view reads. A run that can go round a cycle has
+    // no bound, and any figure is a true "at least" for it (each time round
+    // adds to it), so only the lack of a bound is compared.
+    //
+    // An unbounded worst case's "at least" adds up each element's longest
+    // bounded time along the way (docs/language.md): where an element's
+    // choices differ in having a bound (a conditional step with an untimed
+    // `otherwise`), escalate keeps its longest bounded time, and a later
+    // deadline is then weighed against a start with no bound, so its figure
+    // may be above the longest single run's; it is never below it (it never
+    // understates what is known). A bounded worst case is exact.
+    let worst = case.worst.worst;
+    let agrees = match (cyclic, truth.open) {
+        (true, _) => worst.unbounded,
+        (false, true) => worst.unbounded && worst.days.0 >= truth.at,
+        (false, false) => (worst.days.0, worst.unbounded) == (truth.at, truth.open),
+    };
+    if !agrees {
+        wrong.push(format!(
+            "worst case: escalate {} {}, reference {} {}",
+            worst.days.0,
+            if worst.unbounded { "unbounded" } else { "bounded" },
+            truth.at,
+            if truth.open { "unbounded" } else { "bounded" }
+        ));
+    }
     // compare, as JSON.
-    if let Some(summary) = Summary::of(&report) {
+    if let Some(summary) = Summary::of(report) {
         let doc: serde_json::Value =
             serde_json::from_str(&render::compare::json(&[summary])).unwrap_or_default();
-        let w = &doc["protocols"][0]["worst_case"];
+        let w = if several {
+            let row = &doc["protocols"][0]["pathways"][k];
+            if row["name"].as_str() != Some(p.pathway_name(case.pathway)) {
+                wrong.push(format!("compare: pathway {k} is {}", row["name"]));
+            }
+            &row["worst_case"]
+        } else {
+            &doc["protocols"][0]["worst_case"]
+        };
         if w["days"].as_u64() != Some(worst.days.0) || w["unbounded"].as_bool() != Some(worst.unbounded) {
             wrong.push(format!("compare: worst case {w}, analysis {worst}"));
         }
@@ -117,7 +159,7 @@ fn disagreements(seed: u64, text: &str) -> Vec<Disagreement> {
     // timeline, as JSON: the route's dates are the reference's for that run.
     let from = start_date(seed);
     if let Some(calendar) = Timeline::calendar_for(p, None) {
-        let t = Timeline::compute(p, analysis, calendar.clone(), from);
+        let t = Timeline::compute_for(p, analysis, case, calendar.clone(), from);
         let doc: serde_json::Value = serde_json::from_str(&render::timeline::json(&t)).unwrap_or_default();
         let w = &doc["worst_case"];
         if w["days"].as_u64() != Some(worst.days.0) || w["unbounded"].as_bool() != Some(worst.unbounded) {
@@ -148,7 +190,7 @@ fn disagreements(seed: u64, text: &str) -> Vec<Disagreement> {
             _ => {}
         }
         let dates = Dates { calendar: &calendar, from };
-        let date_runs = reference::runs(&dates, p, 200_000);
+        let date_runs = reference::runs_from(&dates, p, first, 200_000);
         let counted = reference::along(&day_runs, &places);
         let dated = reference::along(&date_runs, &places);
         match (counted, dated) {
@@ -207,7 +249,12 @@ fn disagreements(seed: u64, text: &str) -> Vec<Disagreement> {
         } else {
             worst.days.to_string()
         };
-        if !text.contains(&format!("Worst case along the main pathway: {said}")) {
+        let along = if t.pathway.is_some() {
+            format!("the pathway `{}` (\"{}\")", p.pathway_name(case.pathway), p.pathway_title(case.pathway))
+        } else {
+            "the main pathway".to_string()
+        };
+        if !text.contains(&format!("Worst case along {along}: {said}")) {
             wrong.push(format!("timeline text: no `{said}`"));
         }
         let ics = render::ics::render(&t);
@@ -220,16 +267,23 @@ fn disagreements(seed: u64, text: &str) -> Vec<Disagreement> {
             }
         }
         if !cyclic {
-            wrong.extend(scenario_disagrees(p, from, &places, &date_runs));
+            let pathway =
+                (case.pathway != escalate::model::Pathway::Main).then(|| p.pathway_name(case.pathway));
+            wrong.extend(scenario_disagrees(p, from, &places, &date_runs, pathway));
         }
         // The limit: exceeded exactly when the worst case is longer.
         if let Some(limit) = &p.limit
             && let Some(bound) = reference::bound(&limit.timescale)
         {
-            let said = report.findings.iter().any(|f| {
-                f.code == escalate::diagnostic::Code::LimitExceeded
-                    && f.message.contains("the worst case takes")
-            });
+            let whose = if several {
+                format!("the worst case of pathway `{}` takes", p.pathway_name(case.pathway))
+            } else {
+                "the worst case takes".to_string()
+            };
+            let said = report
+                .findings
+                .iter()
+                .any(|f| f.code == escalate::diagnostic::Code::LimitExceeded && f.message.contains(&whose));
             if said != (worst.days.0 > bound) {
                 wrong.push(format!(
                     "check: limit-exceeded {said}, worst {} against limit {bound}",
@@ -238,10 +292,21 @@ fn disagreements(seed: u64, text: &str) -> Vec<Disagreement> {
             }
         }
     }
-    wrong.extend(counts_disagree(&report));
-    wrong.extend(laws_broken(seed, text, worst));
+    // The diagram heads a pathway block's section with its worst case.
+    if let escalate::model::Pathway::Exception(_) = case.pathway {
+        let diagram = render::diagram::Diagram::build(p, analysis, None);
+        let days = if worst.unbounded {
+            format!("no bound, at least {}", worst.days)
+        } else {
+            worst.days.to_string()
+        };
+        let header = format!("Pathway: worst case {days}");
+        if !diagram.sections.iter().any(|s| s.header.as_deref() == Some(header.as_str())) {
+            wrong.push(format!("diagram: no section headed `{header}`"));
+        }
+    }
     // compare's other formats state the same worst case.
-    if let Some(summary) = Summary::of(&report) {
+    if let Some(summary) = Summary::of(report) {
         let md = render::compare::markdown(std::slice::from_ref(&summary));
         let csv = render::compare::csv(std::slice::from_ref(&summary));
         let figure =
@@ -354,6 +419,7 @@ fn scenario_disagrees(
     from: NaiveDate,
     places: &[Target],
     all: &[reference::Run<NaiveDate>],
+    pathway: Option<&str>,
 ) -> Vec<Disagreement> {
     use escalate::model::Condition;
     // One run of those places whose every route is the one a scenario takes.
@@ -386,7 +452,8 @@ fn scenario_disagrees(
     let scenario = |expects: &[(String, NaiveDate)], how: &str| {
         let lines: Vec<String> =
             expects.iter().map(|(what, d)| format!("  expect {what} {how} {d}")).collect();
-        format!("scenario \"generated\" {{\n  starts {from}\n{events}{}\n}}\n", lines.join("\n"))
+        let on = pathway.map_or_else(String::new, |name| format!("  in pathway {name}\n"));
+        format!("scenario \"generated\" {{\n{on}  starts {from}\n{events}{}\n}}\n", lines.join("\n"))
     };
     let outcome = |text: &str| {
         let parsed = escalate::syntax::parse_scenarios(text).ok()?;

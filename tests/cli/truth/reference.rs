@@ -4,7 +4,7 @@
 //! It reads the resolved model (the parser and the resolver are shared with
 //! escalate) and nothing else of escalate's: no `Timescale::end`, no
 //! `Stage::end`, no graph, no `Timing`, no calendar arithmetic. It
-//! enumerates every run of the main pathway (every route out of every stage,
+//! enumerates every run of each pathway from its own first stage (every route out of every stage,
 //! `at any stage` rules included; every branch of every conditional step is
 //! taken in turn), evaluates each run's stages one step after another, and
 //! takes the worst. Small protocols only: the number of runs grows
@@ -345,14 +345,24 @@ pub struct Run<X> {
     pub conditions: Vec<Option<Condition>>,
 }
 
-/// Every run of the main pathway, each stopping where a disagreement can
-/// stop: an outcome, an exit, a final authority, a stage with no way on, or
-/// back at a stage it has passed (it can go round that cycle again and
-/// again: no bound, and at least the time it took to come back).
-pub fn runs<C: Clock>(c: &C, p: &Protocol, limit: usize) -> Vec<Run<C::X>> {
-    let Some((first, _)) = p.stages_with_ix().find(|(_, s)| s.pathway == Pathway::Main) else {
-        return Vec::new();
-    };
+/// The first stage of a pathway of equal standing: the main ladder's first
+/// stage, or where a `pathway` block begins (a stage).
+pub fn first_stage(p: &Protocol, pathway: Pathway) -> Option<StageIx> {
+    match pathway {
+        Pathway::Main => p.stages_with_ix().find(|(_, s)| s.pathway == Pathway::Main).map(|(ix, _)| ix),
+        Pathway::Exception(i) => match p.exceptions.get(i)?.start? {
+            Target::Stage(ix) => Some(ix),
+            Target::Exit(_) | Target::Outcome(_) => None,
+        },
+    }
+}
+
+/// Every run of the pathway that begins at stage `first`, each stopping
+/// where a disagreement can stop: an outcome, an exit, a final authority, a
+/// stage with no way on, or back at a stage it has passed (it can go round
+/// that cycle again and again: no bound, and at least the time it took to
+/// come back).
+pub fn runs_from<C: Clock>(c: &C, p: &Protocol, first: StageIx, limit: usize) -> Vec<Run<C::X>> {
     let mut out = Vec::new();
     PASSED.with(|t| *t.borrow_mut() = passed(p, first));
     let zero = Time { at: c.zero(), open: false };
