@@ -3,6 +3,7 @@
 pub mod compare;
 pub mod diagram;
 pub mod diff;
+pub mod esc;
 pub mod dot;
 pub mod font;
 pub mod github;
