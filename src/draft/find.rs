@@ -131,9 +131,14 @@ pub struct Exit {
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Immediate {
     /// A route, and where it goes.
-    Route { quote: At, exit: Exit },
+    Route {
+        quote: At,
+        exit: Exit,
+    },
     /// Mentioned, with nowhere to go.
-    Mentioned { quote: At },
+    Mentioned {
+        quote: At,
+    },
     Silent,
 }
 
@@ -181,26 +186,75 @@ fn amount() -> String {
 
 const VAGUE: &str = r"without\s+delay|in\s+a\s+timely\s+manner|as\s+soon\s+as\s+possible|as\s+quickly\s+as\s+possible|at\s+the\s+earliest\s+opportunity|promptly|immediately|at\s+once|the\s+same\s+working\s+day|the\s+same\s+day|same\s+working\s+day";
 
-rule!(TIME, &format!(r"(?i)\b(?:(?:{VAGUE})\s+and\s+(?:within\s+)?{a}|{a}(?:\s*\((?:{a})\))?|(?:{VAGUE})\b)", a = amount()));
-rule!(WHICHEVER, r"(?i)^\s*(?:\*\*)?\s*or\s+([^,()]{3,100}?)\s*(?:\*\*)?\s*(?:,\s*|\(\s*)whichever\s+is\s+(shorter|shortest|less|least|sooner|soonest|earlier|earliest)\s*\)?");
-rule!(STAGE_MARK, r"(?i)\b(stage|step|level|tier)\s*(?:no\.?\s*)?(\d{1,2}[a-z]?|one|two|three|four|five|six|seven|eight|i{1,3}|iv|v|vi{0,3}|ix|x)\b");
-rule!(ESCALATE_COND, r"(?i)\b(?:unresolved|not\s+(?:be\s+)?resolved|cannot\s+be\s+(?:resolved|reached|agreed)|can\s+not\s+be\s+(?:resolved|reached)|unable\s+to\s+(?:resolve|agree|reach)|not\s+(?:be\s+)?agreed|no\s+(?:agreement|resolution)|(?:agreement|resolution)\s+(?:is\s+)?(?:still\s+)?not\s+(?:reached|agreed)|still\s+(?:not|un)|remains?\s+(?:unresolved|concerned)|persists?|disagrees?\s+with)");
-rule!(ESCALATE_ACT, r"(?i)\b(?:refer\w*|escalat\w*|raise|raised|contact|write|writes|passed|taken\s+up|progress\w*|discuss\w*|notify|inform\w*|convene\w*|request\w*|involve\w*|seek)\b");
-rule!(RESOLVED, r"(?i)\b(?:where|if|when|once)\s+(?:a\s+|an\s+|the\s+)?(?:resolution|agreement|issue|disagreement|matter)\s+(?:is\s+|has\s+been\s+)(?:reached|agreed|resolved)");
-rule!(FINAL_DECISION, r"(?i)\b(?:decision\s+(?:is|will\s+be|shall\s+be)\s+final|final\s+(?:and\s+binding\s+)?decision|binding\s+decision|final\s+arbiter|final\s+say)\b");
+rule!(
+    TIME,
+    &format!(
+        r"(?i)\b(?:(?:{VAGUE})\s+and\s+(?:within\s+)?{a}|{a}(?:\s*\((?:{a})\))?|(?:{VAGUE})\b)",
+        a = amount()
+    )
+);
+rule!(
+    WHICHEVER,
+    r"(?i)^\s*(?:\*\*)?\s*or\s+([^,()]{3,100}?)\s*(?:\*\*)?\s*(?:,\s*|\(\s*)whichever\s+is\s+(shorter|shortest|less|least|sooner|soonest|earlier|earliest)\s*\)?"
+);
+rule!(
+    STAGE_MARK,
+    r"(?i)\b(stage|step|level|tier)\s*(?:no\.?\s*)?(\d{1,2}[a-z]?|one|two|three|four|five|six|seven|eight|i{1,3}|iv|v|vi{0,3}|ix|x)\b"
+);
+rule!(
+    ESCALATE_COND,
+    r"(?i)\b(?:unresolved|cannot\s+agree|can\s+not\s+agree|do\s+not\s+agree|does\s+not\s+agree|not\s+(?:be\s+)?resolved|cannot\s+be\s+(?:resolved|reached|agreed)|can\s+not\s+be\s+(?:resolved|reached)|unable\s+to\s+(?:resolve|agree|reach)|not\s+(?:be\s+)?agreed|no\s+(?:agreement|resolution)|(?:agreement|resolution)\s+(?:is\s+)?(?:still\s+)?not\s+(?:reached|agreed)|still\s+(?:not|un)|remains?\s+(?:unresolved|concerned)|persists?|disagrees?\s+with)"
+);
+rule!(
+    ESCALATE_ACT,
+    r"(?i)\b(?:refer\w*|escalat\w*|raise|raised|contact|write|writes|passed|taken\s+up|progress\w*|discuss\w*|notify|inform\w*|convene\w*|request\w*|involve\w*|seek)\b"
+);
+rule!(
+    RESOLVED,
+    r"(?i)\b(?:where|if|when|once)\s+(?:a\s+|an\s+|the\s+)?(?:resolution|agreement|issue|disagreement|matter)\s+(?:is\s+|has\s+been\s+)(?:reached|agreed|resolved)"
+);
+rule!(
+    FINAL_DECISION,
+    r"(?i)\b(?:decision(?:\s+of\s+the\s+[\w’ ]{1,40}?)?\s+(?:is|will\s+be|shall\s+be)\s+final|final\s+(?:and\s+binding\s+)?decision|binding\s+decision|final\s+arbiter|final\s+say)\b"
+);
 rule!(MEDIATION, r"(?i)\bmediat\w*");
-rule!(AUTHORITY, r"(?i)\b(?:independent\s+chair|chair(?:person)?|independent\s+(?:panel|reviewer|scrutineer)|panel|child\s+protection\s+committee|executive\s+group|strategic\s+partnership|partnership\s+board|safeguarding\s+(?:children\s+)?(?:board|partnership))\b");
-rule!(IMMEDIATE, r"(?i)\b(?:immediate(?:ly\s+at)?\s+risk|immediate\s+danger|risk\s+of\s+immediate|at\s+risk\s+of\s+immediate|imminent\s+(?:risk|danger)|immediate\s+(?:protection|safety)\s+(?:concern|need)s?)\b");
-rule!(DESTINATION, r"(?i)\b(?:multi[\s-]*agency\s+safeguarding\s+hub(?:\s*\(MASH\))?|MASH|999|front\s+door|emergency\s+duty\s+(?:team|service)(?:\s*\(EDT\))?|EDT|police|children'?s\s+social\s+care|children’s\s+social\s+care|social\s+work\s+services|duty\s+social\s+work(?:er|\s+team))\b");
-rule!(RECORD, r"(?i)\b(?:records?|recorded|minuted|minutes|in\s+writing|written\s+(?:account|confirmation|record))\b");
-rule!(RECORD_KEPT, r"(?i)\b(?:kept|keep|made|retained|placed|recorded|minuted|noted|maintain\w*|stored?|confirmed)\b");
-rule!(EVERY_STAGE, r"(?i)\b(?:at\s+(?:all|any|each|every)\s+stages?|throughout|at\s+all\s+times|all\s+stages|each\s+stage|every\s+stage)\b");
+rule!(
+    AUTHORITY,
+    r"(?i)\b(?:independent\s+chair|chair(?:person)?|independent\s+(?:panel|reviewer|scrutineer)|panel|child\s+protection\s+committee|executive\s+group|strategic\s+partnership|partnership\s+board|safeguarding\s+(?:children\s+)?(?:board|partnership))\b"
+);
+rule!(
+    IMMEDIATE,
+    r"(?i)\b(?:immediate(?:ly\s+at)?\s+risk|immediate\s+danger|risk\s+of\s+immediate|at\s+risk\s+of\s+immediate|imminent\s+(?:risk|danger)|immediate\s+(?:protection|safety)\s+(?:concern|need)s?)\b"
+);
+rule!(
+    DESTINATION,
+    r"(?i)\b(?:multi[\s-]*agency\s+safeguarding\s+hub(?:\s*\(MASH\))?|MASH|999|front\s+door|emergency\s+duty\s+(?:team|service)(?:\s*\(EDT\))?|EDT|police|children'?s\s+social\s+care|children’s\s+social\s+care|social\s+work\s+services|duty\s+social\s+work(?:er|\s+team))\b"
+);
+rule!(
+    RECORD,
+    r"(?i)\b(?:records?|recorded|minuted|minutes|in\s+writing|written\s+(?:account|confirmation|record))\b"
+);
+rule!(
+    RECORD_KEPT,
+    r"(?i)\b(?:kept|keep|made|retained|placed|recorded|minuted|noted|maintain\w*|stored?|confirmed)\b"
+);
+rule!(
+    EVERY_STAGE,
+    r"(?i)\b(?:at\s+(?:all|any|each|every)\s+stages?|throughout|at\s+all\s+times|all\s+stages|each\s+stage|every\s+stage)\b"
+);
 rule!(EACH_STAGE, r"(?i)\beach\s+(?:stage|step|level)\b");
 rule!(FOR_STAGES, r"(?i)\bfor\s+(?:stages|steps|levels)\s+(\d+)\s+(?:and|to|-|–)\s+(\d+)\b");
-rule!(LIMIT_WORDS, r"(?i)\b(?:maximum|in\s+total|overall|altogether|whole\s+process|entire\s+process|all\s+stages)\b");
+rule!(
+    LIMIT_WORDS,
+    r"(?i)\b(?:maximum|in\s+total|overall|altogether|whole\s+process|entire\s+process|all\s+stages)\b"
+);
 rule!(ABOUT_RESOLVING, r"(?i)\b(?:resolv\w*|resolution|disagreement|dispute|escalat\w*)\b");
-rule!(LIST_ITEM, r"^(?:#+\s*)?(?:\*\*)?\s*(?:(\d{1,2})\.(\d{1,2})\.?|(\d{1,2})[.)]|\(([a-h])\)|([a-h])\)|([ivx]{1,4})[.)]|\(([ivx]{1,4})\)|([IVX]{1,4})\.)(?:\s+|$)");
+rule!(
+    LIST_ITEM,
+    r"^(?:#+\s*)?(?:\*\*)?\s*(?:(\d{1,2})\.(\d{1,2})\.?|(\d{1,2})[.)]|\(([a-h])\)|([a-h])\)|([ivx]{1,4})[.)]|\(([ivx]{1,4})\)|([IVX]{1,4})\.)(?:\s+|$)"
+);
 rule!(APPENDIX, r"(?i)\b(?:appendix|annex|monitoring|proforma|template|form)\b");
+rule!(IMMEDIATE_TIME, r"(?i)^(?:immediately|at\s+once|(?:the\s+)?same\s+(?:working\s+)?day)$");
 rule!(TABLE_HEAD, r"(?i)^(?:\*\*)?(?:stage|step|level|tier)(?:\s*(?:no\.?|number|#))?(?:\*\*)?$");
 rule!(BARE_NUMBER, r"^(?:stage\s+|step\s+|level\s+)?(\d{1,2}|[IVX]{1,4})[.:]?$");
 
@@ -208,8 +262,8 @@ rule!(BARE_NUMBER, r"^(?:stage\s+|step\s+|level\s+)?(\d{1,2}|[IVX]{1,4})[.:]?$")
 pub fn roman(word: &str) -> Option<u32> {
     let w = word.to_ascii_lowercase();
     let all = [
-        "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv", "xvi", "xvii",
-        "xviii", "xix", "xx",
+        "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv", "xvi",
+        "xvii", "xviii", "xix", "xx",
     ];
     all.iter().position(|r| *r == w).map(|i| i as u32 + 1)
 }
@@ -235,9 +289,17 @@ struct Role {
 
 static ROLES: LazyLock<Vec<Role>> = LazyLock::new(|| {
     let list: &[(&str, &str, u32)] = &[
-        (r"independent\s+chair(?:\s+of\s+the\s+[\w’' ]{0,40}?(?:board|partnership|committee))?|chair\s+of\s+the\s+(?:[\w’']+\s+){0,5}?(?:board|partnership|lscb|lsab|scp|committee)|(?:lscb|wscb|hscb|scp|board|partnership|committee)\s+(?:\(?independent\)?\s+)?chair", "chair", 5),
+        (
+            r"independent\s+chair(?:\s+of\s+the\s+[\w’' ]{0,40}?(?:board|partnership|committee))?|chair\s+of\s+the\s+(?:[\w’']+\s+){0,5}?(?:board|partnership|lscb|lsab|scp|committee)|(?:lscb|wscb|hscb|scp|board|partnership|committee)\s+(?:\(?independent\)?\s+)?chair",
+            "chair",
+            5,
+        ),
         (r"child\s+protection\s+committee", "child-protection-committee", 5),
-        (r"(?:board|partnership|lscb|hscb|wscb)\s+members?|members?\s+of\s+the\s+(?:[\w’']+\s+){0,4}?board", "board-member", 4),
+        (
+            r"(?:board|partnership|lscb|hscb|wscb)\s+members?|members?\s+of\s+the\s+(?:[\w’']+\s+){0,4}?board",
+            "board-member",
+            4,
+        ),
         (r"assistant\s+directors?", "assistant-director", 4),
         (r"(?:service\s+)?directors?(?:\s+of\s+(?:children'?s|children’s)\s+services)?", "director", 4),
         (r"heads?\s+of\s+(?:service|safeguarding)", "head-of-service", 3),
@@ -245,14 +307,34 @@ static ROLES: LazyLock<Vec<Role>> = LazyLock::new(|| {
         (r"service\s+(?:leaders?|managers?)", "service-manager", 3),
         (r"(?:more\s+)?senior\s+(?:managers?|officers?|staff|professionals?|personnel)", "senior-manager", 3),
         (r"detective\s+inspectors?", "detective-inspector", 3),
-        (r"designated\s+(?:doctors?|nurses?|professionals?)(?:\s+or\s+(?:doctor|nurse))?", "designated-professional", 3),
+        (
+            r"designated\s+(?:doctors?|nurses?|professionals?)(?:\s+or\s+(?:doctor|nurse))?",
+            "designated-professional",
+            3,
+        ),
         (r"detective\s+sergeants?", "detective-sergeant", 2),
         (r"named\s+(?:professionals?|nurses?|doctors?|midwi(?:fe|ves))", "named-professional", 2),
         (r"named\s+persons?", "named-person", 2),
-        (r"designated\s+(?:safeguarding|child\s+protection)\s+(?:leads?|officers?|persons?)|designated\s+teachers?|designated\s+staff\s+members?", "designated-lead", 2),
-        (r"(?:safeguarding|child\s+protection)\s+(?:leads?|advis[eo]rs?|co-?ordinators?|officers?)", "safeguarding-lead", 2),
-        (r"(?:first[\s-]+line\s+|line\s*/\s*team\s+|line\s+|team\s+)managers?|supervisors?", "line-manager", 2),
-        (r"practitioners?|fieldworkers?|front[\s-]+line\s+(?:staff|workers?|practitioners?)|professionals\s+involved|the\s+individuals\s+concerned|social\s+workers?|lead\s+professionals?", "practitioner", 1),
+        (
+            r"designated\s+(?:safeguarding|child\s+protection)\s+(?:leads?|officers?|persons?)|designated\s+teachers?|designated\s+staff\s+members?",
+            "designated-lead",
+            2,
+        ),
+        (
+            r"(?:safeguarding|child\s+protection)\s+(?:leads?|advis[eo]rs?|co-?ordinators?|officers?)",
+            "safeguarding-lead",
+            2,
+        ),
+        (
+            r"(?:first[\s-]+line\s+|line\s*/\s*team\s+|line\s+|team\s+)managers?|supervisors?",
+            "line-manager",
+            2,
+        ),
+        (
+            r"practitioners?|fieldworkers?|front[\s-]+line\s+(?:staff|workers?|practitioners?)|professionals\s+involved|the\s+individuals\s+concerned|social\s+workers?|lead\s+professionals?",
+            "practitioner",
+            1,
+        ),
     ];
     list.iter()
         .map(|&(p, name, level)| Role { pattern: re(&format!(r"(?i)\b(?:{p})\b")), name, level })
@@ -345,7 +427,8 @@ fn times_in(text: &str, sentence: Range<usize>) -> Vec<Time> {
 }
 
 fn is_vague(t: &Time) -> bool {
-    t.exact && !t.written.starts_with(|c: char| c.is_ascii_digit())
+    t.exact
+        && !t.written.starts_with(|c: char| c.is_ascii_digit())
         && !Regex::new(&format!(r"(?i)(?:{UNIT})")).is_ok_and(|r| r.is_match(&t.written))
 }
 
@@ -412,8 +495,10 @@ fn marked(text: &str, para: Range<usize>) -> Option<(u32, String)> {
     let before = s[..whole.start()].trim();
     let after = s[whole.end()..].trim();
     let clean = |t: &str| {
-        t.trim_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '-' | '–' | '—' | '.' | '*' | '#' | '|'))
-            .to_string()
+        t.trim_matches(|c: char| {
+            c.is_whitespace() || matches!(c, ':' | '-' | '–' | '—' | '.' | '*' | '#' | '|')
+        })
+        .to_string()
     };
     let before = clean(before);
     let before = before.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c.is_whitespace());
@@ -519,7 +604,8 @@ fn table_rows(text: &str, u: &Units) -> Vec<Mention> {
             }
         };
         let cells: Vec<&super::text::Para> = paras[i..end].iter().collect();
-        let title = cells.get(1).map(|p| words(text, p.range.clone())).filter(|t| t.split_whitespace().count() <= 8);
+        let title =
+            cells.get(1).map(|p| words(text, p.range.clone())).filter(|t| t.split_whitespace().count() <= 8);
         let body_end = cells.last().map_or(paras[i].range.end, |p| p.range.end);
         out.push(Mention {
             id: k as u32 + 1,
@@ -555,8 +641,17 @@ fn numbered_items(text: &str, u: &Units) -> Vec<Mention> {
     let mut k = 0;
     while k < items.len() {
         let (scheme, parent, _) = items[k];
-        let run: Vec<usize> =
-            items[k..].iter().take_while(|x| x.0 == scheme && x.1 == parent).map(|x| x.2).collect();
+        // A run ends where its scheme changes or its numbering starts again.
+        let mut run: Vec<usize> = vec![items[k].2];
+        let mut last = item_number(text, &u.paras[items[k].2]);
+        for x in &items[k + 1..] {
+            let n = item_number(text, &u.paras[x.2]);
+            if x.0 != scheme || x.1 != parent || n <= last {
+                break;
+            }
+            last = n;
+            run.push(x.2);
+        }
         k += run.len();
         let rungs = run
             .iter()
@@ -584,16 +679,43 @@ fn numbered_items(text: &str, u: &Units) -> Vec<Mention> {
             id: j as u32 + 1,
             title: Some(short(rest, 70)).filter(|t| !t.is_empty()),
             heading: p.range.clone(),
-            body: if p.heading { p.range.end..end.max(p.range.end) } else { p.range.start..end.max(p.range.start) },
+            body: if p.heading {
+                p.range.end..end.max(p.range.end)
+            } else {
+                p.range.start..end.max(p.range.start)
+            },
         });
     }
     out
 }
 
+/// An item's number in its scheme ("3." 3, "(c)" 3, "iv." 4).
+fn item_number(text: &str, p: &super::text::Para) -> u32 {
+    let s = &text[p.range.clone()];
+    let Some(c) = LIST_ITEM.captures(s) else { return 0 };
+    if let Some(b) = c.get(2) {
+        return number(b.as_str()).unwrap_or(0);
+    }
+    for g in [3, 6, 7, 8] {
+        if let Some(m) = c.get(g) {
+            return number(m.as_str()).unwrap_or(0);
+        }
+    }
+    for g in [4, 5] {
+        if let Some(m) = c.get(g) {
+            return m.as_str().bytes().next().map_or(0, |b| u32::from(b - b'a') + 1);
+        }
+    }
+    0
+}
+
 /// Where a last list item's text ends: at the next heading or item.
 fn item_end(text: &str, u: &Units, i: usize) -> usize {
     let mut e = i + 1;
-    while e < u.paras.len() && !u.paras[e].heading && LIST_ITEM.find(&text[u.paras[e].range.clone()]).is_none() {
+    while e < u.paras.len()
+        && !u.paras[e].heading
+        && LIST_ITEM.find(&text[u.paras[e].range.clone()]).is_none()
+    {
         e += 1;
     }
     if e > i + 1 { u.paras[e - 1].range.end } else { u.paras[i].range.end }
@@ -607,9 +729,12 @@ fn inside(body: &[Range<usize>], at: usize) -> bool {
 /// children; if not, why not.
 fn not_a_protocol(text: &str, stages: usize) -> Option<String> {
     let count = |p: &str| re(p).find_iter(text).count();
-    let child = count(r"(?i)\b(?:child|children|young\s+people|young\s+person|safeguard\w*|child\s+protection)\b");
-    let disagree = count(r"(?i)\b(?:disagree\w*|dispute\w*|escalat\w*|challenge|dissent|resolution)\b");
-    let professional = count(r"(?i)\b(?:professional\w*|practitioners?|agenc(?:y|ies)|managers?|partners?)\b");
+    let child =
+        count(r"(?i)\b(?:child|children|young\s+people|young\s+person|safeguard\w*|child\s+protection)\b");
+    let disagree =
+        count(r"(?i)\b(?:disagree\w*|dispute\w*|escalat\w*|challenge|dissent|resolution|unresolved)\b");
+    let professional =
+        count(r"(?i)\b(?:professional\w*|practitioners?|agenc(?:y|ies)|managers?|partners?)\b");
     let complaint = count(r"(?i)\bcomplain\w*\b");
     if child == 0 {
         return Some("it never mentions children or safeguarding".into());
@@ -629,7 +754,8 @@ fn not_a_protocol(text: &str, stages: usize) -> Option<String> {
 }
 
 fn title(text: &str, u: &Units) -> Option<At> {
-    let topical = re(r"(?i)disagree|escalat|dispute|resolution|resolving|protocol|policy|procedure|dissent|challenge");
+    let topical =
+        re(r"(?i)disagree|escalat|dispute|resolution|resolving|protocol|policy|procedure|dissent|challenge");
     let candidates: Vec<&super::text::Para> = u
         .paras
         .iter()
@@ -718,13 +844,30 @@ pub fn find(text: &str) -> Found {
             .checked_sub(1)
             .filter(|&p| u.sentences[p].para == s.para)
             .map_or("", |p| &text[u.sentences[p].range.clone()]);
-        let cond = ESCALATE_COND.is_match(here) || ESCALATE_COND.is_match(prev) || re(r"(?i)unlikely\s+event|exceptional").is_match(here);
+        let cond = ESCALATE_COND.is_match(here)
+            || ESCALATE_COND.is_match(prev)
+            || re(r"(?i)unlikely\s+event|exceptional").is_match(here);
         // The rest of its paragraph says what the authority does.
         let para_rest = s.range.start..u.paras[s.para].range.end;
         let rest = &text[para_rest];
         let does = MEDIATION.is_match(rest) || FINAL_DECISION.is_match(rest);
-        if cond && does && ESCALATE_ACT.is_match(here) && AUTHORITY.is_match(here) && !IMMEDIATE.is_match(here) {
-            beyond_sentences.push(k);
+        let in_authority_stage = stages
+            .iter()
+            .any(|st| inside(&st.body, s.range.start) && AUTHORITY.is_match(&text[st.heading.range()]));
+        if cond
+            && does
+            && ESCALATE_ACT.is_match(here)
+            && AUTHORITY.is_match(here)
+            && !IMMEDIATE.is_match(here)
+        {
+            if in_authority_stage {
+                if let Some(st) = stages.iter_mut().find(|st| inside(&st.body, s.range.start)) {
+                    let kind = if FINAL_DECISION.is_match(rest) { Final::Decision } else { Final::Mediation };
+                    st.final_authority.get_or_insert((kind, s.range.clone().into()));
+                }
+            } else {
+                beyond_sentences.push(k);
+            }
         }
     }
     let mut beyond: Vec<Stage> = Vec::new();
@@ -760,7 +903,9 @@ pub fn find(text: &str) -> Found {
         let final_authority = if let Some(m) = FINAL_DECISION.find(&text[rest.clone()]) {
             Some((Final::Decision, sentence_at(&u, rest.start + m.start()).into()))
         } else {
-            MEDIATION.find(&text[rest.clone()]).map(|m| (Final::Mediation, sentence_at(&u, rest.start + m.start()).into()))
+            MEDIATION
+                .find(&text[rest.clone()])
+                .map(|m| (Final::Mediation, sentence_at(&u, rest.start + m.start()).into()))
         };
         beyond.push(Stage {
             id,
@@ -857,8 +1002,12 @@ pub fn find(text: &str) -> Found {
         let Some(ix) = owner else {
             // Records for every stage.
             if RECORD.is_match(here) && RECORD_KEPT.is_match(here) && !stages.is_empty() {
-                let after_last = stages.iter().filter(|s| !s.beyond).map(|s| s.heading.start).max().unwrap_or(0);
-                if EVERY_STAGE.is_match(here) || s.range.start > after_last || s.range.start < stages[0].heading.start {
+                let after_last =
+                    stages.iter().filter(|s| !s.beyond).map(|s| s.heading.start).max().unwrap_or(0);
+                if EVERY_STAGE.is_match(here)
+                    || s.range.start > after_last
+                    || s.range.start < stages[0].heading.start
+                {
                     found.records.push(Record { text: short(here, 110), quote: s.range.clone().into() });
                 }
             }
@@ -883,22 +1032,27 @@ pub fn find(text: &str) -> Found {
             && ix > 0
             && ESCALATE_COND.is_match(here)
             && ESCALATE_ACT.is_match(here)
-            && stages[ix].body.iter().find(|b| b.start <= s.range.start && s.range.start < b.end).is_some_and(|b| {
-                // among the first three sentences of its text
-                u.sentences[..k].iter().filter(|x| x.range.start >= b.start).count() < 3
-            });
+            && stages[ix]
+                .body
+                .iter()
+                .find(|b| b.start <= s.range.start && s.range.start < b.end)
+                .is_some_and(|b| {
+                    // among the first three sentences of its text
+                    u.sentences[..k].iter().filter(|x| x.range.start >= b.start).count() < 3
+                });
         let mut times = times;
         if escalation {
             // The condition clause ("if ... within a week,") times the
             // stage before; the main clause's vague words time the route.
             let cond_end = ESCALATE_COND.find(here).map_or(0, |m| m.end());
             let rest = &here[cond_end..];
-            let clause_end = [rest.find([',', ';']), rest.find(" then "), ESCALATE_ACT.find(rest).map(|m| m.start())]
-                .into_iter()
-                .flatten()
-                .min()
-                .map_or(cond_end, |i| cond_end + i)
-                + s.range.start;
+            let clause_end =
+                [rest.find([',', ';']), rest.find(" then "), ESCALATE_ACT.find(rest).map(|m| m.start())]
+                    .into_iter()
+                    .flatten()
+                    .min()
+                    .map_or(cond_end, |i| cond_end + i)
+                    + s.range.start;
             let mut route_time = None;
             let mut keep = Vec::new();
             for t in times {
@@ -915,7 +1069,8 @@ pub fn find(text: &str) -> Found {
                     keep.push(t);
                 }
             }
-            stages[ix].into = Some(Into { quote: s.range.clone().into(), time: route_time, condition_end: clause_end });
+            stages[ix].into =
+                Some(Into { quote: s.range.clone().into(), time: route_time, condition_end: clause_end });
             times = keep;
         }
         // A box that is only a timescale, "(5 DAYS)": the stage's own.
@@ -942,19 +1097,27 @@ pub fn find(text: &str) -> Found {
             continue;
         }
         for t in times {
-            stages[ix].steps.push(Step { text: short(here, 100), time: Some(t), quote: s.range.clone().into() });
+            stages[ix].steps.push(Step {
+                text: short(here, 100),
+                time: Some(t),
+                quote: s.range.clone().into(),
+            });
         }
     }
     // A table with a cumulative column: a row's last duration cell is the
     // total so far.
-    let cumulative_column = u.paras.iter().any(|p| p.heading && re(r"(?i)^cumulative").is_match(&text[p.range.clone()]));
+    let cumulative_column =
+        u.paras.iter().any(|p| p.heading && re(r"(?i)^cumulative").is_match(&text[p.range.clone()]));
     for ix in 0..stages.len() {
         let mut cells: Vec<Time> = bare.iter().filter(|(i, _)| *i == ix).map(|(_, t)| t.clone()).collect();
         if cumulative_column && cells.len() >= 2 {
             stages[ix].cumulative = cells.pop();
         }
         let timed = stages[ix].steps.iter().any(|s| s.time.as_ref().is_some_and(|t| !is_vague(t)));
-        if stages[ix].within.is_none() && !timed && let Some(t) = cells.into_iter().next() {
+        if stages[ix].within.is_none()
+            && !timed
+            && let Some(t) = cells.into_iter().next()
+        {
             stages[ix].within = Some(t);
         }
     }
@@ -1056,7 +1219,7 @@ fn immediate(text: &str, u: &Units) -> Immediate {
             let time = times_in(text, s.range.clone())
                 .into_iter()
                 .chain(times_in(text, x.range.clone()))
-                .find(|t| t.exact && is_vague(t) && !t.written.contains("delay") || t.exact && t.written.contains("hour"));
+                .find(|t| t.exact && (IMMEDIATE_TIME.is_match(&t.written) || t.written.contains("hour")));
             return Immediate::Route {
                 quote: s.range.clone().into(),
                 exit: Exit {
@@ -1089,10 +1252,18 @@ mod tests {
         assert_eq!(written("within no more than 15 working days"), ["no more than 15 working days"]);
         assert_eq!(written("confirm within 48 hours (two working days)"), ["48 hours (two working days)"]);
         assert_eq!(
-            written("within a further working week or a timescale that protects the child (whichever is less), refer without delay"),
-            ["a further working week or \"a timescale that protects the child\", whichever is less", "without delay"]
+            written(
+                "within a further working week or a timescale that protects the child (whichever is less), refer without delay"
+            ),
+            [
+                "a further working week or \"a timescale that protects the child\", whichever is less",
+                "without delay"
+            ]
         );
-        assert_eq!(written("write immediately and within no more than 2 working days"), ["immediately and within no more than 2 working days"]);
+        assert_eq!(
+            written("write immediately and within no more than 2 working days"),
+            ["immediately and within no more than 2 working days"]
+        );
         assert_eq!(written("(5 DAYS)"), ["5 days"]);
         assert_eq!(written("escalated on the same working day"), ["the same working day"]);
     }

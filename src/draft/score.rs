@@ -96,7 +96,8 @@ fn has_immediate(p: &Protocol) -> bool {
 /// Score the draft `draft` (whose text is `draft_text`) against `hand`.
 pub fn score(name: &str, hand: &Protocol, draft: &Protocol, draft_text: &str) -> Score {
     let matched = match_all(hand, draft);
-    let main: Vec<usize> = (0..hand.stages.len()).filter(|&i| hand.stages[i].pathway == Pathway::Main).collect();
+    let main: Vec<usize> =
+        (0..hand.stages.len()).filter(|&i| hand.stages[i].pathway == Pathway::Main).collect();
     let found = main.iter().filter(|i| matched.contains_key(i)).count();
     let invented = draft.stages.len() - matched.len();
 
@@ -104,7 +105,11 @@ pub fn score(name: &str, hand: &Protocol, draft: &Protocol, draft_text: &str) ->
     let mut total = 0;
     let mut hits = 0;
     let header = |p: &Protocol| -> Vec<Timescale> {
-        p.limit.iter().map(|l| l.timescale.clone()).chain(p.spans.iter().map(|s| s.timescale.clone())).collect()
+        p.limit
+            .iter()
+            .map(|l| l.timescale.clone())
+            .chain(p.spans.iter().map(|s| s.timescale.clone()))
+            .collect()
     };
     let (hh, dh) = (header(hand), header(draft));
     total += hh.len();
@@ -118,8 +123,11 @@ pub fn score(name: &str, hand: &Protocol, draft: &Protocol, draft_text: &str) ->
         }
     }
 
-    let comments: Vec<String> =
-        draft_text.lines().filter(|l| l.trim_start().starts_with("# draft:")).map(str::to_lowercase).collect();
+    let comments: Vec<String> = draft_text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("# draft:"))
+        .map(str::to_lowercase)
+        .collect();
     let marked = |words: &[&str]| comments.iter().any(|c| words.iter().any(|w| c.contains(w)));
 
     let immediate = match (has_immediate(hand), has_immediate(draft)) {
@@ -139,7 +147,10 @@ pub fn score(name: &str, hand: &Protocol, draft: &Protocol, draft_text: &str) ->
         if marked(&["final authority"]) { "right (none; marked)" } else { "right (none)" }
     } else if hf.is_empty() {
         "wrong (invented)"
-    } else if hf.iter().all(|(i, k)| matched.get(i).is_some_and(|j| df.iter().any(|(d, dk)| d == j && dk == k))) {
+    } else if hf
+        .iter()
+        .all(|(i, k)| matched.get(i).is_some_and(|j| df.iter().any(|(d, dk)| d == j && dk == k)))
+    {
         "right"
     } else if marked(&["final authority"]) {
         "marked"
@@ -170,7 +181,8 @@ pub fn score(name: &str, hand: &Protocol, draft: &Protocol, draft_text: &str) ->
         .map(|h| {
             let hw = words_of(h);
             draft.parties.iter().position(|d| {
-                let dq: Vec<String> = d.quotes.iter().map(|q| norm(&q.text)).chain([norm(&d.title)]).collect();
+                let dq: Vec<String> =
+                    d.quotes.iter().map(|q| norm(&q.text)).chain([norm(&d.title)]).collect();
                 dq.iter().any(|q| hw.iter().any(|w| w.contains(q.as_str())))
             })
         })
@@ -245,11 +257,12 @@ pub fn seeds(policies: &Path) -> Result<String, String> {
     for name in names {
         let source = std::fs::read_to_string(policies.join("sources").join(format!("{name}.txt")))
             .map_err(|e| format!("{name}: {e}"))?;
-        let hand_text =
-            std::fs::read_to_string(policies.join(format!("{name}.esc"))).map_err(|e| format!("{name}.esc: {e}"))?;
+        let hand_text = std::fs::read_to_string(policies.join(format!("{name}.esc")))
+            .map_err(|e| format!("{name}.esc: {e}"))?;
         let hand = crate::load(&hand_text).map_err(|_| format!("{name}.esc does not load"))?;
         let draft = super::draft_text(&format!("{name}.txt"), &source);
-        let drafted = crate::load(&draft.esc).map_err(|e| format!("the draft of {name} does not load: {e:?}"))?;
+        let drafted =
+            crate::load(&draft.esc).map_err(|e| format!("the draft of {name} does not load: {e:?}"))?;
         scores.push(score(&name, &hand, &drafted, &draft.esc));
     }
     Ok(table(&scores))

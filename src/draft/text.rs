@@ -3,6 +3,12 @@
 //! text, so every quote is a slice of it.
 
 use std::ops::Range;
+use std::sync::LazyLock;
+
+static STAGE_START: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"(?i)^(?:\d+(?:\.\d+)*\.?\s+)?(?:stage|step|level|tier)\s")
+        .unwrap_or_else(|e| panic!("{e}"))
+});
 
 /// A paragraph: a run of lines that belong together, or one cell of a line
 /// laid out in columns (tabs, wide gaps or `|`).
@@ -106,7 +112,8 @@ fn is_heading(text: &str) -> bool {
 fn ends_with_marker(t: &str) -> bool {
     let body = t.trim_end_matches('.');
     body.rsplit(' ').next().is_some_and(|w| {
-        !w.is_empty() && (w.bytes().all(|b| b.is_ascii_digit() || b == b'.') || super::find::roman(w).is_some())
+        !w.is_empty()
+            && (w.bytes().all(|b| b.is_ascii_digit() || b == b'.') || super::find::roman(w).is_some())
     })
 }
 
@@ -136,11 +143,17 @@ pub fn units(text: &str) -> Units {
         if !columns
             && let Some(p) = open
             && !starts_item(raw)
-            && !paras[p].heading
+            && (!paras[p].heading || {
+                // A wrapped line of prose, not a title.
+                let prev = text[paras[p].range.clone()].trim_start();
+                prev.len() > 60 && !prev.starts_with('#') && STAGE_START.find(prev).is_none()
+            })
             && {
                 let prev = &text[paras[p].range.clone()];
                 !ends_sentence(prev)
-                    || raw.trim_start().starts_with(|c: char| c.is_lowercase() || matches!(c, ',' | ';' | ')'))
+                    || raw
+                        .trim_start()
+                        .starts_with(|c: char| c.is_lowercase() || matches!(c, ',' | ';' | ')'))
             }
         {
             let end = trim(text, line.clone()).end;
@@ -194,13 +207,14 @@ fn split_sentences(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
         let next = chars[j].1;
         // "e.g." and "i.e." do not end a sentence.
         let before = &s[start..i];
-        let abbrev = ["e.g", "i.e", "etc", "No", "no", "St", "Dr", "Mr", "Mrs", "Ms"]
-            .iter()
-            .any(|a| before.ends_with(a) && !before[..before.len() - a.len()].ends_with(char::is_alphanumeric));
+        let abbrev = ["e.g", "i.e", "etc", "No", "no", "St", "Dr", "Mr", "Mrs", "Ms"].iter().any(|a| {
+            before.ends_with(a) && !before[..before.len() - a.len()].ends_with(char::is_alphanumeric)
+        });
         if abbrev {
             continue;
         }
-        if next.is_uppercase() || next.is_ascii_digit() || matches!(next, '"' | '“' | '(' | '‘' | '\'' | '*') {
+        if next.is_uppercase() || next.is_ascii_digit() || matches!(next, '"' | '“' | '(' | '‘' | '\'' | '*')
+        {
             out.push(range.start + start..range.start + i + c.len_utf8());
             start = chars[j].0;
         }
@@ -215,10 +229,18 @@ mod tests {
 
     #[test]
     fn wrapped_lines_join_and_headings_stand_alone() {
-        let text = "Stage 1: Practitioners\n\nThe practitioners talk\nto each other. Then they write.\n- a bullet\n";
+        let text =
+            "Stage 1: Practitioners\n\nThe practitioners talk\nto each other. Then they write.\n- a bullet\n";
         let u = units(text);
         let paras: Vec<&str> = u.paras.iter().map(|p| &text[p.range.clone()]).collect();
-        assert_eq!(paras, ["Stage 1: Practitioners", "The practitioners talk\nto each other. Then they write.", "- a bullet"]);
+        assert_eq!(
+            paras,
+            [
+                "Stage 1: Practitioners",
+                "The practitioners talk\nto each other. Then they write.",
+                "- a bullet"
+            ]
+        );
         assert!(u.paras[0].heading && !u.paras[1].heading);
         let sentences: Vec<&str> = u.sentences.iter().map(|s| &text[s.range.clone()]).collect();
         assert_eq!(sentences[1], "The practitioners talk\nto each other.");
@@ -230,6 +252,9 @@ mod tests {
         let text = "\t1\tPractitioners\tRaise it within 2 working days.\nLeft column      Right column\n";
         let u = units(text);
         let paras: Vec<&str> = u.paras.iter().map(|p| &text[p.range.clone()]).collect();
-        assert_eq!(paras, ["1", "Practitioners", "Raise it within 2 working days.", "Left column", "Right column"]);
+        assert_eq!(
+            paras,
+            ["1", "Practitioners", "Raise it within 2 working days.", "Left column", "Right column"]
+        );
     }
 }

@@ -41,7 +41,13 @@ impl Out<'_> {
 
     fn time_todo(&mut self, indent: usize, t: &Time) {
         if !t.exact {
-            let words = self.text.get(t.words.range()).unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ");
+            let words = self
+                .text
+                .get(t.words.range())
+                .unwrap_or_default()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
             self.todo(indent, &format!("\"{words}\" is not one of the language's timescales: kept in quotes, with no bound; check it"));
         }
     }
@@ -62,7 +68,13 @@ pub fn write(found: &Found, text: &str, name: &str) -> Written {
         o.quote(1, t.range());
     }
     if let Some(why) = &found.not_a_protocol {
-        o.line(1, &format!("note {}", string(&format!("This document does not read as an escalation protocol: {why}."))));
+        o.line(
+            1,
+            &format!(
+                "note {}",
+                string(&format!("This document does not read as an escalation protocol: {why}."))
+            ),
+        );
         o.todo(0, &format!("not an escalation protocol ({why}); no ladder was drafted"));
         return Written { text: o.buf, undecided: o.undecided };
     }
@@ -109,7 +121,10 @@ pub fn write(found: &Found, text: &str, name: &str) -> Written {
             o.line(0, &format!("#   \"{words}\""));
         }
         Immediate::Silent => {
-            o.todo(0, "the text gives no route for a child at immediate risk; add one if another document does");
+            o.todo(
+                0,
+                "the text gives no route for a child at immediate risk; add one if another document does",
+            );
         }
     }
     o.line(0, "outcome resolved \"Disagreement resolved\"");
@@ -132,7 +147,11 @@ pub fn write(found: &Found, text: &str, name: &str) -> Written {
     o.line(0, "");
 
     let stage_ref = |id: &str| {
-        if id.starts_with(|c: char| c.is_ascii_digit()) { format!("stage {id}") } else { format!("stage {id}") }
+        if id.starts_with(|c: char| c.is_ascii_digit()) {
+            format!("stage {id}")
+        } else {
+            format!("stage {id}")
+        }
     };
     let ladder: Vec<usize> = (0..found.stages.len()).filter(|&i| !found.stages[i].beyond).collect();
     for (i, st) in found.stages.iter().enumerate() {
@@ -170,10 +189,13 @@ pub fn write(found: &Found, text: &str, name: &str) -> Written {
             o.quote(2, r.quote.range());
         }
         if let Some((kind, at)) = &st.final_authority {
-            o.line(1, match kind {
-                Final::Decision => "final decision",
-                Final::Mediation => "final mediation",
-            });
+            o.line(
+                1,
+                match kind {
+                    Final::Decision => "final decision",
+                    Final::Mediation => "final mediation",
+                },
+            );
             o.quote(2, at.range());
         }
         match &st.resolved {
@@ -208,7 +230,10 @@ pub fn write(found: &Found, text: &str, name: &str) -> Written {
         o.line(0, "");
     }
     if found.stages.iter().all(|s| s.final_authority.is_none()) && !found.stages.is_empty() {
-        o.todo(0, "no final authority found: who decides when every stage has failed, and is the decision final?");
+        o.todo(
+            0,
+            "no final authority found: who decides when every stage has failed, and is the decision final?",
+        );
     }
     while o.buf.ends_with("\n\n") {
         o.buf.pop();

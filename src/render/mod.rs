@@ -3,8 +3,8 @@
 pub mod compare;
 pub mod diagram;
 pub mod diff;
-pub mod esc;
 pub mod dot;
+pub mod esc;
 pub mod font;
 pub mod github;
 pub mod html;
