@@ -255,6 +255,8 @@ rule!(
 );
 rule!(APPENDIX, r"(?i)\b(?:appendix|annex|monitoring|proforma|template|form)\b");
 rule!(IMMEDIATE_TIME, r"(?i)^(?:immediately|at\s+once|(?:the\s+)?same\s+(?:working\s+)?day)$");
+rule!(MAXIMUM_WORDS, r"(?i)^(?:(?:no|not)\s+more\s+than|a\s+maximum\s+of|at\s+most|up\s+to)\s+");
+rule!(CUMULATIVE, r"(?i)^cumulative");
 rule!(TABLE_HEAD, r"(?i)^(?:\*\*)?(?:stage|step|level|tier)(?:\s*(?:no\.?|number|#))?(?:\*\*)?$");
 rule!(BARE_NUMBER, r"^(?:stage\s+|step\s+|level\s+)?(\d{1,2}|[IVX]{1,4})[.:]?$");
 
@@ -401,9 +403,7 @@ fn times_in(text: &str, sentence: Range<usize>) -> Vec<Time> {
         let mut exact = parses_as_timescale(&written);
         if !exact {
             // Without the words that only say it is a maximum.
-            let bare = Regex::new(r"(?i)^(?:(?:no|not)\s+more\s+than|a\s+maximum\s+of|at\s+most|up\s+to)\s+")
-                .map(|r| r.replace(&written, "").to_string())
-                .unwrap_or_default();
+            let bare = MAXIMUM_WORDS.replace(&written, "").to_string();
             if parses_as_timescale(&bare) {
                 written = bare;
                 exact = true;
@@ -876,8 +876,7 @@ pub fn find(text: &str) -> Found {
         let rest = s.range.start..u.paras[s.para].range.end;
         let authority = roles_in(text, s.range.clone())
             .into_iter()
-            .filter(|r| r.1 >= 4)
-            .last()
+            .rfind(|r| r.1 >= 4)
             .map(|r| words(text, r.2))
             .or_else(|| AUTHORITY.find(&text[s.range.clone()]).map(|m| m.as_str().to_string()))
             .unwrap_or_else(|| "chair".into());
@@ -1106,19 +1105,18 @@ pub fn find(text: &str) -> Found {
     }
     // A table with a cumulative column: a row's last duration cell is the
     // total so far.
-    let cumulative_column =
-        u.paras.iter().any(|p| p.heading && re(r"(?i)^cumulative").is_match(&text[p.range.clone()]));
-    for ix in 0..stages.len() {
+    let cumulative_column = u.paras.iter().any(|p| p.heading && CUMULATIVE.is_match(&text[p.range.clone()]));
+    for (ix, stage) in stages.iter_mut().enumerate() {
         let mut cells: Vec<Time> = bare.iter().filter(|(i, _)| *i == ix).map(|(_, t)| t.clone()).collect();
         if cumulative_column && cells.len() >= 2 {
-            stages[ix].cumulative = cells.pop();
+            stage.cumulative = cells.pop();
         }
-        let timed = stages[ix].steps.iter().any(|s| s.time.as_ref().is_some_and(|t| !is_vague(t)));
-        if stages[ix].within.is_none()
+        let timed = stage.steps.iter().any(|s| s.time.as_ref().is_some_and(|t| !is_vague(t)));
+        if stage.within.is_none()
             && !timed
             && let Some(t) = cells.into_iter().next()
         {
-            stages[ix].within = Some(t);
+            stage.within = Some(t);
         }
     }
     if let Some(t) = each_stage_within {
@@ -1151,9 +1149,13 @@ pub fn find(text: &str) -> Found {
         // the role in the condition belongs to the stage before.
         if let Some(into) = &st.into {
             let cond = into.quote.start..into.condition_end;
-            let elsewhere: Vec<&str> =
-                found_here.iter().filter(|r| !inside(&[cond.clone()], r.2.start)).map(|r| r.0).collect();
-            found_here.retain(|r| !inside(&[cond.clone()], r.2.start) || elsewhere.contains(&r.0));
+            let elsewhere: Vec<&str> = found_here
+                .iter()
+                .filter(|r| !inside(std::slice::from_ref(&cond), r.2.start))
+                .map(|r| r.0)
+                .collect();
+            found_here
+                .retain(|r| !inside(std::slice::from_ref(&cond), r.2.start) || elsewhere.contains(&r.0));
         }
         for (name, level, at) in found_here {
             let ix = match found.parties.iter().position(|p| p.name == name) {

@@ -218,7 +218,10 @@ pub fn score(name: &str, hand: &Protocol, draft: &Protocol, draft_text: &str) ->
 }
 
 fn pct((a, b): (usize, usize)) -> String {
-    if b == 0 { format!("{a}/{b}") } else { format!("{a}/{b} ({}%)", a * 100 / b) }
+    match (a * 100).checked_div(b) {
+        Some(p) => format!("{a}/{b} ({p}%)"),
+        None => format!("{a}/{b}"),
+    }
 }
 
 /// The Markdown table of scores.

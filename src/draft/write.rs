@@ -146,13 +146,7 @@ pub fn write(found: &Found, text: &str, name: &str) -> Written {
     }
     o.line(0, "");
 
-    let stage_ref = |id: &str| {
-        if id.starts_with(|c: char| c.is_ascii_digit()) {
-            format!("stage {id}")
-        } else {
-            format!("stage {id}")
-        }
-    };
+    let stage_ref = |id: &str| format!("stage {id}");
     let ladder: Vec<usize> = (0..found.stages.len()).filter(|&i| !found.stages[i].beyond).collect();
     for (i, st) in found.stages.iter().enumerate() {
         o.line(0, &format!("stage {} {} {{", st.id, string(&st.title)));
