@@ -207,7 +207,7 @@ rule!(
 );
 rule!(
     ESCALATE_ACT,
-    r"(?i)\b(?:refer\w*|escalat\w*|raise|raised|contact|write|writes|passed|taken\s+up|progress\w*|discuss\w*|notify|inform\w*|convene\w*|request\w*|involve\w*|seek)\b"
+    r"(?i)\b(?:meet|meets|decide|decides|refer\w*|escalat\w*|raise|raised|contact|write|writes|passed|taken\s+up|progress\w*|discuss\w*|notify|inform\w*|convene\w*|request\w*|involve\w*|seek)\b"
 );
 rule!(
     RESOLVED,
@@ -434,7 +434,12 @@ fn is_vague(t: &Time) -> bool {
 
 fn slug(words: &str) -> String {
     let mut out = String::new();
-    for w in words.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).take(4) {
+    let stop = ["of", "the", "a", "an", "and", "for", "to"];
+    for w in words
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && !stop.contains(&w.to_lowercase().as_str()))
+        .take(4)
+    {
         if !out.is_empty() {
             out.push('-');
         }

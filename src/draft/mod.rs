@@ -1,7 +1,7 @@
 //! `escalate draft`: a first `.esc` draft from a protocol document.
 //!
 //! - [`extract`]: the document's text (plain text and Markdown as they are;
-//!   HTML, Word and PDF are refused with a message, not yet read).
+//!   HTML, Word and PDF through their crates, feature `draft-docs`).
 //! - [`text`]: that text cut into paragraphs and sentences, as byte ranges.
 //! - [`find`]: the rules that find the title, stages, parties, timescales,
 //!   the immediate-risk route, the final authority, records and the limit.

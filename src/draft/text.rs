@@ -146,7 +146,8 @@ pub fn units(text: &str) -> Units {
             && (!paras[p].heading || {
                 // A wrapped line of prose, not a title.
                 let prev = text[paras[p].range.clone()].trim_start();
-                prev.len() > 60 && !prev.starts_with('#') && STAGE_START.find(prev).is_none()
+                let wrapped = prev.len() > 60 && !prev.starts_with('#') && STAGE_START.find(prev).is_none();
+                wrapped || raw.trim_start().starts_with(char::is_lowercase)
             })
             && {
                 let prev = &text[paras[p].range.clone()];

@@ -39,7 +39,7 @@ mod tests {
     #[test]
     fn a_written_string_reads_back_as_its_words() {
         let text = "He said \"no\" \\ then\nleft";
-        let file = format!("protocol {}\n", string(text));
+        let file = format!("protocol {}\nstage 1 \"s\" {{\n}}\n", string(text));
         let p = crate::load(&file).expect("parses");
         assert_eq!(p.title, "He said \"no\" \\ then left");
     }
