@@ -60,6 +60,8 @@ pub struct Step {
 #[derive(Debug, Clone, Serialize)]
 pub struct Record {
     pub text: String,
+    /// When it must be made, if the sentence says.
+    pub time: Option<Time>,
     pub quote: At,
 }
 
@@ -184,7 +186,7 @@ fn amount() -> String {
     )
 }
 
-const VAGUE: &str = r"without\s+delay|in\s+a\s+timely\s+manner|as\s+soon\s+as\s+possible|as\s+quickly\s+as\s+possible|at\s+the\s+earliest\s+opportunity|promptly|immediately|at\s+once|the\s+same\s+working\s+day|the\s+same\s+day|same\s+working\s+day";
+const VAGUE: &str = r"without\s+delay|(?:with)?in\s+a\s+timely\s+manner|as\s+soon\s+as\s+possible|as\s+quickly\s+as\s+possible|at\s+the\s+earliest\s+opportunity|promptly|immediately|at\s+once|the\s+same\s+working\s+day|the\s+same\s+day|same\s+working\s+day";
 
 rule!(
     TIME,
@@ -257,6 +259,10 @@ rule!(APPENDIX, r"(?i)\b(?:appendix|annex|monitoring|proforma|template|form)\b")
 rule!(IMMEDIATE_TIME, r"(?i)^(?:immediately|at\s+once|(?:the\s+)?same\s+(?:working\s+)?day)$");
 rule!(MAXIMUM_WORDS, r"(?i)^(?:(?:no|not)\s+more\s+than|a\s+maximum\s+of|at\s+most|up\s+to)\s+");
 rule!(CUMULATIVE, r"(?i)^cumulative");
+rule!(
+    ROUTE_VERB,
+    r"(?i)\b(?:(?:is|are|be|must\s+be|should\s+be)\s+)?(?:refer\w*|escalat\w*|raise[sd]?|passed|notify|inform\w*|contact\w*|writes?)\b"
+);
 rule!(TABLE_HEAD, r"(?i)^(?:\*\*)?(?:stage|step|level|tier)(?:\s*(?:no\.?|number|#))?(?:\*\*)?$");
 rule!(BARE_NUMBER, r"^(?:stage\s+|step\s+|level\s+)?(\d{1,2}|[IVX]{1,4})[.:]?$");
 
@@ -1012,7 +1018,11 @@ pub fn find(text: &str) -> Found {
                     || s.range.start > after_last
                     || s.range.start < stages[0].heading.start
                 {
-                    found.records.push(Record { text: short(here, 110), quote: s.range.clone().into() });
+                    found.records.push(Record {
+                        text: short(here, 110),
+                        time: None,
+                        quote: s.range.clone().into(),
+                    });
                 }
             }
             continue;
@@ -1051,7 +1061,7 @@ pub fn find(text: &str) -> Found {
             let cond_end = ESCALATE_COND.find(here).map_or(0, |m| m.end());
             let rest = &here[cond_end..];
             let clause_end =
-                [rest.find([',', ';']), rest.find(" then "), ESCALATE_ACT.find(rest).map(|m| m.start())]
+                [rest.find([',', ';']), rest.find(" then "), ROUTE_VERB.find(rest).map(|m| m.start())]
                     .into_iter()
                     .flatten()
                     .min()
@@ -1097,7 +1107,8 @@ pub fn find(text: &str) -> Found {
         }
         // Records.
         if RECORD.is_match(here) && RECORD_KEPT.is_match(here) && !ESCALATE_COND.is_match(here) {
-            stages[ix].records.push(Record { text: short(here, 110), quote: s.range.clone().into() });
+            let time = times.into_iter().find(|t| t.exact);
+            stages[ix].records.push(Record { text: short(here, 110), time, quote: s.range.clone().into() });
             continue;
         }
         for t in times {

@@ -179,7 +179,8 @@ pub fn write(found: &Found, text: &str, name: &str) -> Written {
             }
         }
         for r in &st.records {
-            o.line(1, &format!("record {}", string(&r.text)));
+            let time = r.time.as_ref().map(|t| format!(" within {}", t.written)).unwrap_or_default();
+            o.line(1, &format!("record {}{time}", string(&r.text)));
             o.quote(2, r.quote.range());
         }
         if let Some((kind, at)) = &st.final_authority {
