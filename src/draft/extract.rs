@@ -290,10 +290,8 @@ mod docs {
                             show(&mut text, encoding, o);
                         }
                     }
-                    "T*" | "Td" | "TD" | "Tm" | "ET" => {
-                        if !text.ends_with('\n') && !text.is_empty() {
-                            text.push('\n');
-                        }
+                    "T*" | "Td" | "TD" | "Tm" | "ET" if !text.ends_with('\n') && !text.is_empty() => {
+                        text.push('\n');
                     }
                     _ => {}
                 }
