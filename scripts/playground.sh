@@ -34,7 +34,7 @@ else
   cp "$wasm" "$out/escalate.wasm"
 fi
 
-cp playground/index.html playground/style.css playground/app.js playground/highlight.js "$out/"
+cp playground/index.html playground/style.css playground/app.js playground/highlight.js playground/draft.js "$out/"
 # file:// pages cannot fetch(), so the module, the grammar and the policies
 # travel as scripts.
 python3 - "$out" <<'PY'

@@ -515,7 +515,7 @@ fn pathway_name(p: &Protocol, pathway: Pathway) -> Option<String> {
 
 /// Old stage index -> new stage index: by id first, then by title among
 /// stages left unmatched (a renumbered stage keeps its title).
-fn match_stages(a: &Protocol, b: &Protocol) -> HashMap<usize, usize> {
+pub(crate) fn match_stages(a: &Protocol, b: &Protocol) -> HashMap<usize, usize> {
     let by_id: HashMap<&str, usize> = b.stages.iter().enumerate().map(|(j, s)| (s.id.as_str(), j)).collect();
     let mut matched = HashMap::new();
     let mut taken = vec![false; b.stages.len()];

@@ -24,6 +24,7 @@ pub mod compare;
 pub mod config;
 pub mod diagnostic;
 pub mod diff;
+pub mod draft;
 pub mod explain;
 pub mod format;
 pub mod fsutil;

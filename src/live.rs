@@ -92,6 +92,15 @@ struct Request {
     calendar: Option<String>,
 }
 
+/// `escalate draft` on a document's plain text: `{"esc": ..., "undecided":
+/// N, "found": ...}` (offsets into `text`), the library's one drafting call
+/// (`draft::draft_text`), as the command line makes it.
+pub fn draft(text: &str) -> String {
+    let draft = crate::draft::draft_text("pasted text", text);
+    serde_json::to_string(&draft)
+        .unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }).to_string())
+}
+
 /// Answer one playground request with one JSON document. Bad requests are
 /// answered with `{"error": "..."}`, never a panic.
 pub fn request(json: &str) -> String {
@@ -129,6 +138,8 @@ pub fn request(json: &str) -> String {
                 serde_json::json!({ "findings": placed(&report) }).to_string()
             }
         },
+        // "Draft from text": `source` is a protocol document's plain text.
+        "draft" => draft(&request.source),
         other => serde_json::json!({ "error": format!("unknown op `{other}`") }).to_string(),
     }
 }
@@ -148,6 +159,13 @@ mod tests {
         let json = serde_json::json!({"op": "format", "source": "protocol   \"P\"\n"});
         let answer: serde_json::Value = serde_json::from_str(&request(&json.to_string())).unwrap();
         assert_eq!(answer["text"], "protocol \"P\"\n");
+
+        let text = "Escalation of professional disagreements about children\n\nStage 1: Practitioners\n\nThe practitioners discuss it within 2 working days.\n\nStage 2: Managers\n\nIf unresolved, refer it to the line managers.\n";
+        let json = serde_json::json!({"op": "draft", "source": text});
+        let answer: serde_json::Value = serde_json::from_str(&request(&json.to_string())).unwrap();
+        let esc = answer["esc"].as_str().unwrap();
+        assert!(esc.contains("stage 2 \"Managers\"") && crate::syntax::parse(esc).1.is_empty(), "{answer}");
+        assert_eq!(answer["found"]["stages"].as_array().map(Vec::len), Some(2));
 
         let answer: serde_json::Value = serde_json::from_str(&request("{not json")).unwrap();
         assert!(answer["error"].as_str().unwrap().starts_with("bad request"), "{answer}");

@@ -285,6 +285,33 @@ pub(crate) enum Command {
         #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
         format: DiffFormat,
     },
+    /// Draft a protocol file from a protocol document (plain text, Markdown,
+    /// HTML, Word .docx, or PDF with a text layer).
+    ///
+    /// Finds the title, the stages (numbered headings, "Stage 1", "Level 2",
+    /// "1.", "(a)", Roman numerals, tables whose rows are stages), the parties
+    /// and their seniority, timescales in the language's forms, the route for
+    /// a child at immediate risk, the final authority, records and an overall
+    /// limit. Every element quotes the document's words; a route the text does
+    /// not state is written `implied`; what it cannot decide is a `# draft:`
+    /// comment, counted on standard error. A document that is not an
+    /// escalation protocol gives a draft that says so. Review it: see
+    /// `docs/draft.md`.
+    ///
+    /// Exit codes: 0 drafted, 2 the document could not be read (or the
+    /// command was used wrongly).
+    Draft {
+        /// The document: `.txt`, `.md`, `.html`, `.docx` or `.pdf`; `-` reads
+        /// plain text from standard input.
+        source: PathBuf,
+        /// Write the draft here instead of standard output.
+        #[arg(short, long, value_name = "OUT.esc")]
+        output: Option<PathBuf>,
+        /// `esc`: the draft; `json`: what was found, with byte offsets into
+        /// the document's text.
+        #[arg(long, value_enum, default_value_t = DraftFormat::Esc)]
+        format: DraftFormat,
+    },
     /// Write a static HTML site: an index of the protocols, and for each a
     /// full report and a one-page practitioner summary.
     ///
@@ -339,6 +366,14 @@ pub(crate) enum TestFormat {
     Json,
     /// JUnit XML, which CI systems display as test results.
     Junit,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum DraftFormat {
+    /// The `.esc` draft.
+    Esc,
+    /// What was found, with byte offsets, for editors and the playground.
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -402,6 +437,7 @@ fn main() -> ExitCode {
         }
         Command::Report { paths, output } => cli::report(&paths, &output),
         Command::Diff { old, new, format } => cli::diff(&old, &new, format),
+        Command::Draft { source, output, format } => cli::draft(&source, output.as_deref(), format),
         Command::Test { paths, format } => cli::test(paths, format),
         #[cfg(feature = "lsp")]
         Command::Lsp => escalate::lsp::run(),
@@ -416,6 +452,7 @@ impl Command {
             Command::Fmt { check, diff, .. } => !check && !diff,
             Command::Init { .. } | Command::Report { .. } => true,
             Command::Render { output, .. } | Command::Timeline { output, .. } => output.is_some(),
+            Command::Draft { output, .. } => output.is_some(),
             _ => false,
         }
     }

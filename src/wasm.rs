@@ -61,3 +61,26 @@ pub unsafe extern "C" fn escalate_call(ptr: *const u8, len: usize) -> usize {
 pub extern "C" fn escalate_output() -> *const u8 {
     OUTPUT.with(|out| out.borrow().as_ptr())
 }
+
+/// "Draft from text": draft a protocol from the document text of `len`
+/// bytes at `ptr` (plain text; the WebAssembly build reads no other
+/// format). Returns the answer's length, read at [`escalate_output`]: the
+/// JSON of [`crate::live::draft`].
+///
+/// # Safety
+/// `ptr` must point at `len` initialised bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn escalate_draft(ptr: *const u8, len: usize) -> usize {
+    // SAFETY: the caller promises `len` readable bytes at `ptr`.
+    let bytes = unsafe { std::slice::from_raw_parts(ptr, len) };
+    let answer = match std::str::from_utf8(bytes) {
+        Ok(text) if text.len() <= crate::MAX_FILE_BYTES => crate::live::draft(text),
+        Ok(_) => r#"{"error":"the text is larger than escalate accepts"}"#.to_string(),
+        Err(_) => r#"{"error":"the text is not UTF-8"}"#.to_string(),
+    };
+    OUTPUT.with(|out| {
+        let mut out = out.borrow_mut();
+        *out = answer.into_bytes();
+        out.len()
+    })
+}

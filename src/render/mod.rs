@@ -5,6 +5,7 @@ pub mod concise;
 pub mod diagram;
 pub mod diff;
 pub mod dot;
+pub mod esc;
 pub mod font;
 pub mod github;
 pub mod html;

@@ -8,6 +8,7 @@ mod compare;
 mod conventions;
 mod diff;
 mod docs;
+mod draft;
 mod explain;
 mod fmt;
 mod hostile;
