@@ -223,9 +223,11 @@ mod tests {
         assert!(tables.iter().all(|(_, t)| t.0 == units), "the faces share one em");
         writeln!(out, "pub(super) const UNITS_PER_EM: u16 = {units};").unwrap();
         for (name, (_, runs, widths)) in tables {
-            writeln!(out, "\n#[rustfmt::skip]\npub(super) static {name}: Table = Table {{\n    runs: &[").unwrap();
+            writeln!(out, "\n#[rustfmt::skip]\npub(super) static {name}: Table = Table {{\n    runs: &[")
+                .unwrap();
             for chunk in runs.chunks(6) {
-                let items: Vec<String> = chunk.iter().map(|(c, n, at)| format!("(0x{c:X}, {n}, {at})")).collect();
+                let items: Vec<String> =
+                    chunk.iter().map(|(c, n, at)| format!("(0x{c:X}, {n}, {at})")).collect();
                 writeln!(out, "        {},", items.join(", ")).unwrap();
             }
             out.push_str("    ],\n    widths: &[\n");
@@ -246,7 +248,10 @@ mod tests {
             std::fs::write(path, &want).unwrap();
         }
         let have = std::fs::read_to_string(path).unwrap_or_default();
-        assert!(have == want, "src/render/widths.rs differs from the fonts: regenerate it with ESCALATE_UPDATE_WIDTHS=1");
+        assert!(
+            have == want,
+            "src/render/widths.rs differs from the fonts: regenerate it with ESCALATE_UPDATE_WIDTHS=1"
+        );
     }
 
     /// The table measures every character of every shipped policy (and of
@@ -269,7 +274,10 @@ mod tests {
             let face = ttf_parser::Face::parse(bytes, 0).unwrap();
             let units = f32::from(face.units_per_em());
             for &c in &chars {
-                let from_font = face.glyph_index(c).and_then(|id| face.glyph_hor_advance(id)).map(|w| f32::from(w) / units);
+                let from_font = face
+                    .glyph_index(c)
+                    .and_then(|id| face.glyph_hor_advance(id))
+                    .map(|w| f32::from(w) / units);
                 assert_eq!(metrics(weight).glyph(c), from_font, "{c:?} in {weight:?}");
                 if let Some(w) = from_font {
                     let s = c.to_string();
