@@ -153,10 +153,14 @@ async function main() {
     assert.ok(seen.findings.some((f) => f.startsWith("unknown-name") && f.includes("`3`")), seen.findings.join("\n"));
     assert.strictEqual(seen.diagram, "", "no diagram while the text has input errors");
     assert.match(seen.status, /1 error/);
-    const pathway = await page.evaluate(() => ({
-      imageShown: !document.getElementById("diagram").hidden,
-      note: document.getElementById("diagram-note").hidden ? "" : document.getElementById("diagram-note").textContent,
-    }));
+    // Drawn or not as the reader sees it: the element's boxes on the page.
+    const pathway = await page.evaluate(() => {
+      const drawn = (id) => document.getElementById(id).getClientRects().length > 0;
+      return {
+        imageShown: drawn("diagram"),
+        note: drawn("diagram-note") ? document.getElementById("diagram-note").textContent : "",
+      };
+    });
     assert.ok(!pathway.imageShown, "no empty image (a broken-image icon) while there is no diagram");
     assert.match(pathway.note, /below/, "the findings are below the Pathway area");
     assert.doesNotMatch(pathway.note, /above/);
@@ -192,6 +196,11 @@ async function main() {
     assert.deepStrictEqual(seen.findings, [], seen.findings.join("\n"));
     assert.ok(seen.diagram.startsWith("data:image/svg+xml"));
     assert.ok(seen.diagramWidth > 100);
+    assert.deepStrictEqual(
+      await page.evaluate(() => ["diagram", "diagram-note"].map((id) => document.getElementById(id).getClientRects().length > 0)),
+      [true, false],
+      "the diagram is drawn and the note is gone",
+    );
     assert.match(seen.timeline, /Typed in the browser|stage 1|Stage 1/i);
 
     // Hostile text stays text: no markup from it runs or appears.
