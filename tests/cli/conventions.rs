@@ -717,3 +717,31 @@ fn the_release_workflow_is_yaml_and_builds_every_platform() {
         assert!(text.contains(name), "{doc} names the package `{name}`");
     }
 }
+
+/// `cargo run` (the program's dependencies) and `cargo test` (with the
+/// test-only ones) build every shared crate with the same features, so the
+/// README's two set-up commands compile each crate once: a crate whose
+/// features differ is built twice, with everything above it.
+#[test]
+fn the_run_and_the_tests_build_shared_crates_alike() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tree = |edges: &[&str]| -> Vec<String> {
+        let output = Command::new(env!("CARGO"))
+            .args(["tree", "--offline", "--locked", "--prefix", "none", "--format", "{p} [{f}]"])
+            .args(edges)
+            .current_dir(root)
+            .output()
+            .expect("cargo tree runs");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout)
+            .expect("UTF-8")
+            .lines()
+            .map(|l| l.trim_end_matches(" (*)").to_string())
+            .collect()
+    };
+    let program = tree(&["--edges", "no-dev"]);
+    let tests: std::collections::HashSet<String> = tree(&[]).into_iter().collect();
+    assert!(program.len() > 50, "{} lines", program.len());
+    let differ: Vec<&String> = program.iter().filter(|l| !tests.contains(*l)).collect();
+    assert!(differ.is_empty(), "features differ between `cargo run` and `cargo test`: {differ:#?}");
+}
