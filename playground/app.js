@@ -15,13 +15,25 @@
   const policy = $("policy");
   const from = $("from");
   const calendar = $("calendar");
-  const DEBOUNCE_MS = 30;
+  const diagramNote = $("diagram-note");
+  // Findings are checked at every keystroke (well within a frame); the
+  // diagram, which takes longer to draw and decode, follows once typing
+  // pauses for this long. The pending redraw always reads the text as it
+  // is then, so the last keystroke is never lost.
+  const DIAGRAM_DEBOUNCE_MS = 150;
 
   let wasm = null;
   let lastSvg = null;
   let timer = 0;
   let typedAt = 0;
-  const state = { updates: 0, lastAnalyseMs: 0, lastKeystrokeToDiagramMs: 0, answer: null };
+  const state = {
+    updates: 0,
+    checks: 0,
+    lastAnalyseMs: 0,
+    lastKeystrokeToDiagramMs: 0,
+    lastKeystrokeToFindingsMs: 0,
+    answer: null,
+  };
   window.escalatePlayground = state;
 
   const bytes = Uint8Array.from(atob(window.ESCALATE_WASM), (c) => c.charCodeAt(0));
@@ -84,21 +96,25 @@
     const items = findings.map((f) => {
       const li = document.createElement("li");
       li.className = f.allowed ? "allowed" : f.severity;
+      // A button: reached by Tab, pressed by Enter or Space, as by a click.
+      const button = document.createElement("button");
+      button.type = "button";
       const code = document.createElement("code");
       code.textContent = f.code;
-      li.append(code, " ");
+      button.append(code, " ");
       if (f.start) {
         const where = document.createElement("span");
         where.className = "where";
         where.textContent = `line ${f.start[0]}: `;
-        li.append(where);
+        button.append(where);
       }
-      li.append(f.message + (f.label ? ` (${f.label})` : ""));
+      button.append(f.message + (f.label ? ` (${f.label})` : ""));
       const help = document.createElement("span");
       help.className = "help";
       help.textContent = f.allowed ? `allowed: ${f.allowed}` : f.help ? `help: ${f.help}` : "";
-      if (help.textContent) li.append(help);
-      li.addEventListener("click", () => jumpTo(f));
+      if (help.textContent) button.append(help);
+      button.addEventListener("click", () => jumpTo(f));
+      li.append(button);
       return li;
     });
     findingsList.replaceChildren(...items);
@@ -135,19 +151,13 @@
     }
   }
 
-  async function redraw() {
-    const t0 = performance.now();
-    const text = source.value;
-    const answer = safeCall({ op: "analyse", source: text, from: from.value || null, calendar: calendar.value || null });
-    const t1 = performance.now();
-    state.answer = answer;
-    // Typing highlights at each key (the text itself is transparent).
-    if (!typedAt) highlighter(text, highlight);
+  // The findings, the gutter marks and the status line of one answer.
+  function showChecked(text, answer, ms, verb) {
     showGutter(text, answer.findings || []);
     if (answer.error) {
       status.textContent = answer.error;
       status.className = "bad";
-      return;
+      return false;
     }
     showFindings(answer.findings);
     const n = (k, word) => `${k} ${word}${k === 1 ? "" : "s"}`;
@@ -155,27 +165,56 @@
     status.textContent =
       (answer.errors || answer.warnings
         ? `${n(answer.errors, "error")}, ${n(answer.warnings, "warning")}`
-        : "no findings") + ` · checked and drawn in ${(t1 - t0).toFixed(1)} ms`;
+        : "no findings") + ` · ${verb} in ${ms.toFixed(1)} ms`;
+    return true;
+  }
+
+  // At each keystroke: the findings at once, before the browser paints
+  // (`keyAt` is the key's event time).
+  function checkNow(keyAt) {
+    if (!wasm) return;
+    const t0 = performance.now();
+    const text = source.value;
+    const answer = safeCall({ op: "check", source: text });
+    showChecked(text, answer, performance.now() - t0, "checked");
+    state.checks += 1;
+    state.lastKeystrokeToFindingsMs = performance.now() - keyAt;
+  }
+
+  async function redraw() {
+    const typed = typedAt;
+    typedAt = 0;
+    const t0 = performance.now();
+    const text = source.value;
+    const answer = safeCall({ op: "analyse", source: text, from: from.value || null, calendar: calendar.value || null });
+    const t1 = performance.now();
+    state.answer = answer;
+    state.drawnText = text;
+    // Typing highlights at each key (the text itself is transparent).
+    if (!typed) highlighter(text, highlight);
+    if (!showChecked(text, answer, t1 - t0, "checked and drawn")) return;
     if (answer.svg) {
       lastSvg = answer.svg;
+      diagram.hidden = false;
+      diagramNote.hidden = true;
       diagram.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(answer.svg);
-      diagram.alt = "The pathway diagram of the protocol";
       try {
         await diagram.decode();
       } catch (_) {
         /* an image replaced before it decoded */
       }
     } else {
-      diagram.alt = "No diagram while the protocol has input errors: fix the findings above.";
+      // No empty image (a broken-image icon): a note, pointing the right way.
       diagram.removeAttribute("src");
+      diagram.hidden = true;
+      diagramNote.hidden = false;
     }
     timeline.textContent = answer.timeline || (from.value
       ? "No timeline while the protocol has input errors."
       : "Pick a start date to date the worst case.");
     const done = performance.now();
     state.lastAnalyseMs = t1 - t0;
-    if (typedAt) state.lastKeystrokeToDiagramMs = done - typedAt;
-    typedAt = 0;
+    if (typed) state.lastKeystrokeToDiagramMs = done - typed;
   }
 
   const highlighter = window.escalateHighlighter;
@@ -185,11 +224,18 @@
     gutter.scrollTop = source.scrollTop;
   }
 
-  function schedule() {
-    if (!typedAt) typedAt = performance.now();
+  // The keystroke's moment: its keydown event (or, for a paste or a drop,
+  // the input event itself).
+  let keyDownAt = 0;
+  function schedule(e) {
+    const now = performance.now();
+    const keyAt = keyDownAt && now - keyDownAt < 1000 ? keyDownAt : (e && e.timeStamp) || now;
+    keyDownAt = 0;
+    if (!typedAt) typedAt = keyAt;
+    checkNow(keyAt);
     highlighter(source.value, highlight);
     clearTimeout(timer);
-    timer = setTimeout(update, DEBOUNCE_MS);
+    timer = setTimeout(update, DIAGRAM_DEBOUNCE_MS);
   }
 
   function download(name, type, text) {
@@ -220,11 +266,23 @@
   }
   source.addEventListener("input", schedule);
   source.addEventListener("scroll", syncScroll);
+  // Tab indents; Escape then Tab leaves the editor (as in CodeMirror and
+  // Monaco), and Shift+Tab always does. The page says so (#editor-help).
+  let escaped = false;
   source.addEventListener("keydown", (e) => {
-    if (e.key === "Tab" && !e.shiftKey) {
+    keyDownAt = e.timeStamp;
+    if (e.key === "Escape") {
+      escaped = true;
+      return;
+    }
+    if (e.key === "Tab" && !e.shiftKey && !escaped) {
       e.preventDefault();
       document.execCommand("insertText", false, "  ");
     }
+    if (e.key !== "Shift") escaped = false;
+  });
+  source.addEventListener("blur", () => {
+    escaped = false;
   });
   from.addEventListener("change", update);
   calendar.addEventListener("change", update);

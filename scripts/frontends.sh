@@ -21,6 +21,27 @@ fi
 echo "frontends: TextMate grammar"
 (cd editors/vscode && npm ci --no-audit --no-fund --silent && npm test --silent)
 
+echo "frontends: VS Code extension package"
+# vsce packages without a prompt or a warning (repository, LICENSE, a
+# .vscodeignore that leaves test/ out, the client bundled by esbuild).
+(
+  cd editors/vscode
+  log=$(mktemp)
+  npm run --silent package < /dev/null > "$log" 2>&1 || { cat "$log"; exit 1; }
+  if grep -Eqi "warning|error" "$log"; then
+    cat "$log"
+    echo "frontends: vsce package warned" >&2
+    exit 1
+  fi
+  if python3 -c 'import sys, zipfile; print("\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))' escalate.vsix \
+    | grep -Eq "^extension/(test|node_modules)/"; then
+    echo "frontends: the .vsix carries test/ or node_modules/" >&2
+    exit 1
+  fi
+  echo "frontends: $(grep -o 'Packaged: .*' "$log")"
+  rm -f escalate.vsix "$log"
+)
+
 echo "frontends: playground"
 scripts/playground.sh
 (cd playground && npm ci --no-audit --no-fund --silent && npm test --silent)

@@ -83,7 +83,9 @@ pub fn placed(report: &Report) -> Vec<Placed> {
 }
 
 /// A request from the playground, as JSON: `{"op": "analyse", "source": ...,
-/// "from": "2026-12-01", "calendar": null}` or `{"op": "format", "source": ...}`.
+/// "from": "2026-12-01", "calendar": null}`, `{"op": "check", "source": ...}`
+/// (the findings alone, answered within a frame of a keystroke; the diagram
+/// follows from `analyse`) or `{"op": "format", "source": ...}`.
 #[derive(serde::Deserialize)]
 struct Request {
     op: String,
@@ -125,6 +127,15 @@ pub fn request(json: &str) -> String {
             })
             .to_string()
         }
+        "check" => {
+            let report = check("playground.esc", &request.source);
+            serde_json::json!({
+                "findings": placed(&report),
+                "errors": report.count(Severity::Error),
+                "warnings": report.count(Severity::Warning),
+            })
+            .to_string()
+        }
         "format" => match format(&request.source) {
             Ok(text) => serde_json::json!({ "text": text }).to_string(),
             Err(findings) => {
@@ -155,6 +166,24 @@ mod tests {
         assert_eq!(answer["errors"], 0);
         assert!(answer["svg"].as_str().unwrap().starts_with("<svg"), "{answer}");
         assert!(answer["timeline"].as_str().unwrap().contains("2026"), "{answer}");
+
+        // `check` answers the same findings as `analyse`, without the drawing.
+        for source in [crate::init::STARTER, BROKEN] {
+            let json = |op: &str| serde_json::json!({"op": op, "source": source}).to_string();
+            let checked: serde_json::Value = serde_json::from_str(&request(&json("check"))).unwrap();
+            let analysed: serde_json::Value = serde_json::from_str(&request(&json("analyse"))).unwrap();
+            for key in ["findings", "errors", "warnings"] {
+                assert_eq!(checked[key], analysed[key], "{key}");
+            }
+            assert!(checked.get("svg").is_none() && checked.get("timeline").is_none(), "{checked}");
+        }
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&request(
+                &serde_json::json!({"op": "check", "source": BROKEN}).to_string()
+            ))
+            .unwrap()["errors"],
+            1
+        );
 
         let json = serde_json::json!({"op": "format", "source": "protocol   \"P\"\n"});
         let answer: serde_json::Value = serde_json::from_str(&request(&json.to_string())).unwrap();

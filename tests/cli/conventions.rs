@@ -658,3 +658,90 @@ fn the_ci_workflow_in_the_docs_is_yaml_and_uses_these_commands() {
         assert!(docs.contains(name), "docs/ci.md documents {name}");
     }
 }
+
+/// The release workflow (`.github/workflows/release.yml`) is YAML that builds
+/// binaries for Linux, macOS and Windows from a tag, and wheels through
+/// maturin; pyproject.toml ships the binary (`bindings = "bin"`) of the crate.
+#[test]
+fn the_release_workflow_is_yaml_and_builds_every_platform() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join(".github/workflows/release.yml")).expect("release.yml");
+    let docs = yaml_rust2::YamlLoader::load_from_str(&text).expect("release.yml is YAML");
+    let workflow = &docs[0];
+    let tags: Vec<&str> = workflow["on"]["push"]["tags"]
+        .as_vec()
+        .expect("on push tags")
+        .iter()
+        .filter_map(|t| t.as_str())
+        .collect();
+    assert_eq!(tags, ["v*"], "released from a version tag");
+    let jobs = workflow["jobs"].as_hash().expect("jobs");
+    let job = |name: &str| &workflow["jobs"][name];
+    assert!(jobs.len() >= 3, "{jobs:?}");
+    let targets: Vec<&str> = job("binaries")["strategy"]["matrix"]["include"]
+        .as_vec()
+        .expect("binary matrix")
+        .iter()
+        .filter_map(|row| row["target"].as_str())
+        .collect();
+    for platform in ["linux", "apple-darwin", "windows"] {
+        assert!(targets.iter().any(|t| t.contains(platform)), "a {platform} binary: {targets:?}");
+    }
+    let runs = |name: &str| -> String {
+        job(name)["steps"]
+            .as_vec()
+            .expect("steps")
+            .iter()
+            .map(|s| format!("{} {}", s["run"].as_str().unwrap_or(""), s["uses"].as_str().unwrap_or("")))
+            .collect()
+    };
+    assert!(runs("binaries").contains("cargo build --locked --release"), "{}", runs("binaries"));
+    assert!(runs("wheels").contains("PyO3/maturin-action"), "{}", runs("wheels"));
+    assert!(runs("release").contains("gh release create"), "{}", runs("release"));
+    for job in jobs.values() {
+        assert!(job["runs-on"].as_str().is_some(), "every job says where it runs: {job:?}");
+    }
+
+    let pyproject: toml::Table =
+        toml::from_str(&std::fs::read_to_string(root.join("pyproject.toml")).expect("pyproject.toml"))
+            .expect("pyproject.toml is TOML");
+    assert_eq!(pyproject["build-system"]["build-backend"].as_str(), Some("maturin"));
+    assert_eq!(
+        pyproject["tool"]["maturin"]["bindings"].as_str(),
+        Some("bin"),
+        "the wheel carries the binary"
+    );
+    let name = pyproject["project"]["name"].as_str().expect("a name");
+    for doc in ["README.md", ".github/workflows/release.yml", "scripts/wheel-check.sh"] {
+        let text = std::fs::read_to_string(root.join(doc)).expect("doc");
+        assert!(text.contains(name), "{doc} names the package `{name}`");
+    }
+}
+
+/// `cargo run` (the program's dependencies) and `cargo test` (with the
+/// test-only ones) build every shared crate with the same features, so the
+/// README's two set-up commands compile each crate once: a crate whose
+/// features differ is built twice, with everything above it.
+#[test]
+fn the_run_and_the_tests_build_shared_crates_alike() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tree = |edges: &[&str]| -> Vec<String> {
+        let output = Command::new(env!("CARGO"))
+            .args(["tree", "--offline", "--locked", "--prefix", "none", "--format", "{p} [{f}]"])
+            .args(edges)
+            .current_dir(root)
+            .output()
+            .expect("cargo tree runs");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout)
+            .expect("UTF-8")
+            .lines()
+            .map(|l| l.trim_end_matches(" (*)").to_string())
+            .collect()
+    };
+    let program = tree(&["--edges", "no-dev"]);
+    let tests: std::collections::HashSet<String> = tree(&[]).into_iter().collect();
+    assert!(program.len() > 50, "{} lines", program.len());
+    let differ: Vec<&String> = program.iter().filter(|l| !tests.contains(*l)).collect();
+    assert!(differ.is_empty(), "features differ between `cargo run` and `cargo test`: {differ:#?}");
+}
