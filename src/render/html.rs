@@ -17,7 +17,7 @@ use crate::analysis::Analysis;
 use crate::compare::Summary;
 use crate::diagnostic::{Code, Finding, Severity};
 use crate::explain::RuleDoc;
-use crate::model::{Condition, FinalKind, Pathway, Protocol, Quote, Route, Stage, StageIx, Target};
+use crate::model::{Condition, FinalKind, Note, Pathway, Protocol, Quote, Route, Stage, StageIx, Target};
 use crate::span::LineIndex;
 use crate::timescale::{Timescale, Worst};
 
@@ -509,11 +509,34 @@ pub fn index(entries: &[Entry]) -> String {
 // ------------------------------------------------------------------ protocol page
 
 /// Quotes, one block each; a dash when there are none.
+/// Quotes, or nothing at all when there are none.
+fn quotes_if_any(list: &[Quote]) -> String {
+    if list.is_empty() { String::new() } else { quotes(list) }
+}
+
 fn quotes(quotes: &[Quote]) -> String {
     if quotes.is_empty() {
         return "<span class=\"none\">no quote</span>".to_string();
     }
     quotes.iter().map(|q| format!("<blockquote class=\"quote\">{}</blockquote>", esc(&q.text))).collect()
+}
+
+/// A note's source column: the quotes written after it (the note's own), or
+/// that it is the encoder's.
+fn note_source(note: &Note) -> String {
+    if note.quotes.is_empty() {
+        return "<span class=\"none\">encoder's note</span>".to_string();
+    }
+    quotes(&note.quotes)
+}
+
+/// Notes in a cell or a paragraph, each followed by the quotes written after it.
+fn notes_inline(notes: &[Note]) -> String {
+    notes
+        .iter()
+        .map(|n| if n.quotes.is_empty() { esc(n) } else { format!("{}{}", esc(n), quotes(&n.quotes)) })
+        .collect::<Vec<_>>()
+        .join("<br/>")
 }
 
 fn parties(p: &Protocol, stage: &Stage) -> String {
@@ -611,7 +634,7 @@ fn stage_detail(out: &mut String, p: &Protocol, stage: &Stage) {
         row(out, "Final", says, "<span class=\"none\">see the stage's quotes</span>");
     }
     for note in &stage.notes {
-        row(out, "Note", &esc(note), "<span class=\"none\">encoder's note</span>");
+        row(out, "Note", &esc(note), &note_source(note));
     }
     for allow in &stage.allows {
         let says = format!("<code>{}</code> silenced: {}", allow.code, esc(&allow.reason));
@@ -875,7 +898,7 @@ pub fn protocol_page(entry: &Entry) -> String {
         {
             let _ = writeln!(out, "<p>Source:</p>{}", quotes(&e.quotes));
             for note in &e.notes {
-                let _ = writeln!(out, "<p>Note: {}</p>", esc(note));
+                let _ = writeln!(out, "<p>Note: {}</p>{}", esc(note), quotes_if_any(&note.quotes));
             }
         }
         for &ix in stages {
@@ -891,7 +914,7 @@ pub fn protocol_page(entry: &Entry) -> String {
         }
         out.push_str(&quotes(&e.quotes));
         for note in &e.notes {
-            let _ = writeln!(out, "<p>Note: {}</p>", esc(note));
+            let _ = writeln!(out, "<p>Note: {}</p>{}", esc(note), quotes_if_any(&note.quotes));
         }
     }
     out.push_str("</section>\n");
@@ -927,7 +950,7 @@ pub fn protocol_page(entry: &Entry) -> String {
             row(&mut out, kind, &says, &quotes(&step.quotes));
         }
         for note in &p.rule_notes {
-            row(&mut out, "Note", &esc(note), "<span class=\"none\">encoder's note</span>");
+            row(&mut out, "Note", &esc(note), &note_source(note));
         }
         out.push_str("</tbody>\n</table>\n");
     }
@@ -947,7 +970,7 @@ pub fn protocol_page(entry: &Entry) -> String {
                 "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&exit.title),
                 esc(&timescale_or(exit.timescale.as_ref(), "no timescale given")),
-                exit.notes.iter().map(|n| esc(n)).collect::<Vec<_>>().join("<br/>"),
+                notes_inline(&exit.notes),
                 quotes(&exit.quotes)
             );
         }
@@ -966,7 +989,7 @@ pub fn protocol_page(entry: &Entry) -> String {
                 out,
                 "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td></tr>",
                 esc(&outcome.title),
-                outcome.notes.iter().map(|n| esc(n)).collect::<Vec<_>>().join("<br/>"),
+                notes_inline(&outcome.notes),
                 quotes(&outcome.quotes)
             );
         }
@@ -1014,7 +1037,7 @@ pub fn protocol_page(entry: &Entry) -> String {
     if !p.notes.is_empty() {
         out.push_str("<h3>Notes</h3>\n<ul>\n");
         for note in &p.notes {
-            let _ = writeln!(out, "<li>{}</li>", esc(note));
+            let _ = writeln!(out, "<li>{}{}</li>", esc(note), quotes_if_any(&note.quotes));
         }
         out.push_str("</ul>\n");
     }
