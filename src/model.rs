@@ -430,6 +430,13 @@ pub struct Route {
     pub span: Span,
 }
 
+impl Route {
+    /// The route's own timescale and those of the records made on it.
+    pub fn timescales(&self) -> impl Iterator<Item = &Timescale> {
+        self.timescale.iter().chain(self.records.iter().filter_map(|r| r.timescale.as_ref()))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Exception {
     pub name: String,
@@ -793,11 +800,18 @@ impl Stage {
         }
     }
 
-    /// Every timescale written in the stage, with what it belongs to.
+    /// Every timescale written in the stage: its `within` and `cumulative`,
+    /// its steps' (an `otherwise` branch's too), its records', its routes'
+    /// and the records made on a route (`and record`).
     pub fn timescales(&self) -> impl Iterator<Item = &Timescale> {
         let within = self.within.iter().chain(&self.cumulative).map(|t| &t.timescale);
-        let steps = self.steps.iter().chain(&self.records).filter_map(|s| s.timescale.as_ref());
-        within.chain(steps).chain(self.routes.iter().filter_map(|r| r.timescale.as_ref()))
+        let steps = self
+            .steps
+            .iter()
+            .flat_map(|s| std::iter::once(s).chain(s.otherwise.as_deref()))
+            .chain(&self.records)
+            .filter_map(|s| s.timescale.as_ref());
+        within.chain(steps).chain(self.routes.iter().flat_map(Route::timescales))
     }
 
     /// Every party named in the stage, alternatives included.
@@ -862,8 +876,8 @@ impl Protocol {
     pub fn timescales(&self) -> impl Iterator<Item = &Timescale> {
         let header = self.limit.iter().map(|l| &l.timescale).chain(self.spans.iter().map(|s| &s.timescale));
         let exits = self.exits.iter().filter_map(|e| e.timescale.as_ref());
-        let rules = self.rule_routes.iter().filter_map(|r| r.timescale.as_ref());
-        let records = self.rule_records.iter().filter_map(|r| r.timescale.as_ref());
+        let rules = self.rule_routes.iter().flat_map(|r| r.item.timescales());
+        let records = self.rule_records.iter().chain(&self.rule_steps).filter_map(|r| r.timescale.as_ref());
         header.chain(exits).chain(rules).chain(records).chain(self.stages.iter().flat_map(Stage::timescales))
     }
 
