@@ -306,6 +306,7 @@ const ELEMENT_WORDS: &[&str] = &[
     "otherwise",
     "and",
     "by",
+    "service",
 ];
 
 /// Words that begin a route's condition (or the marks before it).
@@ -484,6 +485,7 @@ impl<'t, 'a> Shape<'t, 'a> {
         if self.word(0) == Some("by") {
             self.skip(3); // `by agency "..."`
         }
+        self.whom();
         self.timing(Role::Inline);
         self.quotes(indent + 2, false);
         if self.word(0) == Some("otherwise") {
@@ -640,6 +642,15 @@ impl<'t, 'a> Shape<'t, 'a> {
                 self.set(top);
                 self.skip(2);
             }
+            Some("service") => {
+                // `service "..." includes "A", "B" and "C"`, then its notes and quotes.
+                self.set(top);
+                self.skip(3); // the name, `includes`, the first part
+                while self.word(0) == Some("and") || self.kind(0) == Some(Kind::Comma) {
+                    self.skip(2);
+                }
+                self.quotes(clause, true);
+            }
             Some("stages") => {
                 // `stages 1 to 3`, `stages 1, 2 and 3`, then the timescale.
                 self.set(top);
@@ -790,6 +801,7 @@ impl<'t, 'a> Shape<'t, 'a> {
             self.skip(1);
         }
         self.target();
+        self.whom();
         self.timing(Role::Inline);
         self.quotes(quote_indent, false);
         // `and record "..."`: a line of its own, under the route.
@@ -797,6 +809,20 @@ impl<'t, 'a> Shape<'t, 'a> {
             self.line(quote_indent, quote_indent + 2);
             self.skip(1);
             self.step_rest(quote_indent);
+        }
+    }
+
+    /// `for agency "..."`, `for NAME`, `for "..."`, then `through A or B`:
+    /// on the line of the step, record or route they belong to.
+    fn whom(&mut self) {
+        if self.word(0) == Some("for") {
+            self.skip(if self.word(1) == Some("agency") { 3 } else { 2 });
+        }
+        if self.word(0) == Some("through") {
+            self.skip(2);
+            while self.word(0) == Some("or") {
+                self.skip(2);
+            }
         }
     }
 

@@ -169,8 +169,40 @@ pub struct Protocol {
     pub exceptions: Vec<Exception>,
     /// Protocol-wide `allow` lines.
     pub allows: Vec<Allow>,
+    /// `service "..." includes "..."`: agencies that are parts of one service.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<Service>,
     #[serde(skip)]
     pub span: Span,
+}
+
+/// `service "Children's social care" includes "MASH" and "Emergency Duty
+/// Team"`: one service under several names. The service's own name and
+/// each part's are the same side of a disagreement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Service {
+    pub name: String,
+    pub parts: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub quotes: Vec<Quote>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// Whom a step, record or route applies to (`for ...`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "name", rename_all = "kebab-case")]
+pub enum ForWhom {
+    /// `for agency "Schools"`: stages where a party of that agency takes part.
+    Agency(String),
+    /// `for iro`: stages where that party takes part.
+    Party(PartyIx),
+    /// `for "a child looked after"`: one group of children, in the protocol's words.
+    Children(String),
 }
 
 /// A timescale with the quotes that state it.
@@ -357,6 +389,12 @@ pub struct Step {
     /// A record's `by agency "..."`: only that kind of agency keeps it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agency: Option<String>,
+    /// `for ...`: only for that agency, party or group of children.
+    #[serde(rename = "for", skip_serializing_if = "Option::is_none")]
+    pub for_whom: Option<ForWhom>,
+    /// `through ...`: the parties or agencies the step goes through.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub through: Vec<Recipient>,
     #[serde(skip)]
     pub span: Span,
 }
@@ -426,6 +464,12 @@ pub struct Route {
     /// `and record "..."`: records made only when this route is taken.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub records: Vec<Step>,
+    /// `for ...`: the route is only for that agency, party or group of children.
+    #[serde(rename = "for", skip_serializing_if = "Option::is_none")]
+    pub for_whom: Option<ForWhom>,
+    /// `through ...`: the parties or agencies the route goes through.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub through: Vec<Recipient>,
     #[serde(skip)]
     pub span: Span,
 }
@@ -560,13 +604,85 @@ impl Protocol {
     /// ones whose scope covers it, leaving out those kept only by an agency
     /// that takes no part in the stage. Records made only on one route
     /// (`and record`) are not among them.
+    ///
+    /// A record `for` an agency or a party counts where that agency or party
+    /// takes part; one `for` a group of children never stands for the
+    /// stage's record for every child.
     pub fn records_of(&self, ix: StageIx) -> impl Iterator<Item = &Step> {
         let stage = self.stage(ix);
         let rules = self.rule_records.iter().filter(move |r| self.covers(&r.scope, ix)).map(|r| &r.item);
-        stage.records.iter().chain(rules).filter(move |r| match &r.agency {
-            None => true,
-            Some(agency) => self.stage_agencies(stage).any(|a| a.eq_ignore_ascii_case(agency)),
+        stage.records.iter().chain(rules).filter(move |r| {
+            let by = match &r.agency {
+                None => true,
+                Some(agency) => self.stage_agencies(stage).any(|a| self.same_service(a, agency)),
+            };
+            by && self.applies_throughout(r.for_whom.as_ref(), stage)
         })
+    }
+
+    /// Whether something `for` whom applies to everyone in a stage: always
+    /// without a `for`; for an agency or a party, where it takes part; for a
+    /// group of children, never (the others are left without it).
+    pub fn applies_throughout(&self, for_whom: Option<&ForWhom>, stage: &Stage) -> bool {
+        match for_whom {
+            None => true,
+            Some(ForWhom::Party(ix)) => stage.all_parties().any(|p| p == *ix),
+            Some(ForWhom::Agency(agency)) => self.stage_agencies(stage).any(|a| self.same_service(a, agency)),
+            Some(ForWhom::Children(_)) => false,
+        }
+    }
+
+    /// Whether two agencies, as written, are one side: the same words
+    /// (ignoring case and spacing), or parts of one `service` (the service's
+    /// own name included).
+    pub fn same_service(&self, a: &str, b: &str) -> bool {
+        let words = |s: &str| s.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>();
+        let (a, b) = (words(a), words(b));
+        if a == b {
+            return true;
+        }
+        self.services.iter().any(|service| {
+            let members: Vec<Vec<String>> =
+                std::iter::once(&service.name).chain(&service.parts).map(|m| words(m)).collect();
+            members.contains(&a) && members.contains(&b)
+        })
+    }
+
+    /// `for Schools · through Headteacher representatives`: whom a step or
+    /// route is for and goes through, in readers' words; `None` if neither.
+    pub fn whom_words(&self, for_whom: Option<&ForWhom>, through: &[Recipient]) -> Option<String> {
+        let mut parts = Vec::new();
+        if let Some(f) = for_whom {
+            parts.push(match f {
+                ForWhom::Agency(a) => format!("for {a}"),
+                ForWhom::Party(ix) => format!("for {}", self.parties[ix.0].title),
+                ForWhom::Children(c) => format!("for {c}"),
+            });
+        }
+        if !through.is_empty() {
+            let names: Vec<String> = through.iter().map(|r| self.recipient_title(r)).collect();
+            parts.push(format!("through {}", names.join(" or ")));
+        }
+        (!parts.is_empty()).then(|| parts.join(" · "))
+    }
+
+    /// An agency as written, or a party's title.
+    pub fn recipient_title(&self, r: &Recipient) -> String {
+        match r {
+            Recipient::Agency(a) => a.clone(),
+            Recipient::Party(ix) => self.parties[ix.0].title.clone(),
+        }
+    }
+
+    /// The most senior level among the parties a route goes through.
+    pub fn through_level(&self, through: &[Recipient]) -> Option<u32> {
+        through
+            .iter()
+            .filter_map(|r| match r {
+                Recipient::Party(ix) => self.parties[ix.0].level,
+                Recipient::Agency(_) => None,
+            })
+            .max()
     }
 
     /// The agencies of every party that may take part in a stage.
@@ -931,6 +1047,8 @@ struct Resolver {
     compared: usize,
     /// The list of stages shown when `stage N` names none, made once.
     stage_list: Option<String>,
+    /// The parties' names, once declared (for `for` and `through`).
+    party_names: Names<PartyIx>,
 }
 
 /// "Did you mean" searches each file may make: each compares the name with
@@ -965,6 +1083,7 @@ impl Resolver {
         let mut exceptions = Vec::new();
         let mut allows = Vec::new();
         let mut spans = Vec::new();
+        let mut services = Vec::new();
         for item in file.items {
             match item {
                 syntax::Item::Protocol(h) => headers.push(*h),
@@ -976,6 +1095,14 @@ impl Resolver {
                 syntax::Item::Exception(e) => exceptions.push(*e),
                 syntax::Item::Allow(a) => allows.push(*a),
                 syntax::Item::StageSpan(s) => spans.push(*s),
+                syntax::Item::Service(s) => services.push(Service {
+                    name: s.name.text,
+                    parts: s.parts.into_iter().map(|w| w.text).collect(),
+                    notes: notes(s.notes),
+                    quotes: quotes(s.quotes),
+                    sources: texts(s.sources),
+                    span: s.span,
+                }),
             }
         }
 
@@ -1020,6 +1147,7 @@ impl Resolver {
             });
         }
 
+        self.party_names = party_names.clone();
         // The one namespace of stages, exits and outcomes.
         let mut names: Names<(Declared, Span)> = Names::default();
         let mut model_exits = Vec::new();
@@ -1107,14 +1235,14 @@ impl Resolver {
                         r.timescale.as_ref(),
                         "a record at any stage counts from the start of each stage",
                     );
-                    rule_records.push(Scoped { item: step(r, None), scope: scope.clone() })
+                    rule_records.push(Scoped { item: self.step_of(r, None), scope: scope.clone() })
                 }
                 syntax::RuleBody::Step(r) => {
                     self.no_anchor(
                         r.timescale.as_ref(),
                         "a step at any stage counts from the start of each stage",
                     );
-                    rule_steps.push(Scoped { item: step(r, None), scope: scope.clone() })
+                    rule_steps.push(Scoped { item: self.step_of(r, None), scope: scope.clone() })
                 }
                 syntax::RuleBody::Note(n) => rule_notes.push(Scoped { item: note(n), scope: scope.clone() }),
             }
@@ -1259,6 +1387,7 @@ impl Resolver {
             stages: model_stages,
             exceptions: model_exceptions,
             allows: protocol_allows,
+            services,
             span: Span::new(header.span.start, header.title.span.end),
         })
     }
@@ -1525,7 +1654,12 @@ impl Resolver {
             "a route's timescale counts from the end of the stage it leaves",
         );
         let target = resolve(self, &r.target)?;
+        let records = r.records.into_iter().map(|r| self.step_of(r, None)).collect();
+        let for_whom = self.for_whom(r.for_whom);
+        let through = self.recipients(&r.through);
         Some(Route {
+            for_whom,
+            through,
             condition: r.condition,
             target,
             timescale: r.timescale,
@@ -1533,7 +1667,7 @@ impl Resolver {
             sources: texts(r.sources),
             implied: r.implied,
             discretionary: r.discretionary,
-            records: r.records.into_iter().map(|r| step(r, None)).collect(),
+            records,
             span: r.span,
         })
     }
@@ -1576,12 +1710,12 @@ impl Resolver {
         let mut steps = Vec::with_capacity(own_steps);
         for (i, st) in s.steps.into_iter().enumerate() {
             let from = self.from(st.timescale.as_ref(), names, i, own_steps, true);
-            steps.push(step(st, from));
+            steps.push(self.step_of(st, from));
         }
         let mut records = Vec::with_capacity(s.records.len());
         for r in s.records {
             let from = self.from(r.timescale.as_ref(), names, own_steps, own_steps, false);
-            records.push(step(r, from));
+            records.push(self.step_of(r, from));
         }
         let final_authority = self.at_most_one("final", &s.finals, |f| f.span).map(|f| f.kind);
         let mut stage_quotes = quotes(s.quotes);
@@ -1705,18 +1839,54 @@ impl Resolver {
     }
 }
 
-fn step(s: syntax::Step, from: Option<From>) -> Step {
-    Step {
-        text: s.text.text,
-        timescale: s.timescale,
-        from,
-        quotes: quotes(s.quotes),
-        sources: texts(s.sources),
-        discretionary: s.discretionary,
-        condition: s.condition.map(|c| c.text),
-        otherwise: s.otherwise.map(|o| Box::new(step(*o, None))),
-        agency: s.agency.map(|a| a.text),
-        span: s.span,
+impl Resolver {
+    /// A step or record, with whom it is for and goes through resolved.
+    fn step_of(&mut self, s: syntax::Step, from: Option<From>) -> Step {
+        let for_whom = self.for_whom(s.for_whom);
+        let through = self.recipients(&s.through);
+        Step {
+            text: s.text.text,
+            timescale: s.timescale,
+            from,
+            quotes: quotes(s.quotes),
+            sources: texts(s.sources),
+            discretionary: s.discretionary,
+            condition: s.condition.map(|c| c.text),
+            otherwise: s.otherwise.map(|o| Box::new(self.step_of(*o, None))),
+            agency: s.agency.map(|a| a.text),
+            for_whom,
+            through,
+            span: s.span,
+        }
+    }
+
+    /// `for ...`, with a party's name resolved (an unknown one is reported).
+    fn for_whom(&mut self, f: Option<syntax::ForWhom>) -> Option<ForWhom> {
+        Some(match f? {
+            syntax::ForWhom::Agency(a) => ForWhom::Agency(a.text),
+            syntax::ForWhom::Children(c) => ForWhom::Children(c.text),
+            syntax::ForWhom::Party(name) => {
+                let names = std::mem::take(&mut self.party_names);
+                let party = self.party(&names, &name);
+                self.party_names = names;
+                ForWhom::Party(party?)
+            }
+        })
+    }
+
+    /// Agencies and parties (`to ...`, `through ...`), with parties'
+    /// names resolved (an unknown one is reported, and left out).
+    fn recipients(&mut self, list: &[syntax::Recipient]) -> Vec<Recipient> {
+        let names = std::mem::take(&mut self.party_names);
+        let out = list
+            .iter()
+            .filter_map(|r| match r {
+                syntax::Recipient::Agency(a) => Some(Recipient::Agency(a.text.clone())),
+                syntax::Recipient::Party(name) => self.party(&names, name).map(Recipient::Party),
+            })
+            .collect();
+        self.party_names = names;
+        out
     }
 }
 

@@ -105,9 +105,7 @@ impl Index {
                 Item::Outcome(o) => ix.symbol(Kind::Outcome, &o.name, &o.title, &o.quotes, o.span, true),
                 Item::AtAnyStage(rule) => match &rule.body {
                     RuleBody::Route(r) => ix.route(r, "at any stage"),
-                    RuleBody::Record(step) | RuleBody::Step(step) => {
-                        ix.timescales.extend(step.timescale.clone())
-                    }
+                    RuleBody::Record(step) | RuleBody::Step(step) => ix.step(step, "at any stage"),
                     RuleBody::Note(_) => {}
                 },
                 Item::Stage(s) => {
@@ -132,6 +130,7 @@ impl Index {
                 }
                 Item::Allow(a) => ix.codes.push(a.code.clone()),
                 Item::StageSpan(span) => ix.timescales.push(span.timescale.clone()),
+                Item::Service(_) => {}
             }
         }
         // In file order, for `stage_around`'s binary search.
@@ -163,7 +162,7 @@ impl Index {
             self.route(route, &place);
         }
         for step in s.steps.iter().chain(&s.records) {
-            self.timescales.extend(step.timescale.clone());
+            self.step(step, &place);
         }
         self.limits(&s.within);
         self.limits(&s.cumulative);
@@ -174,6 +173,32 @@ impl Index {
     fn route(&mut self, r: &Route, place: &str) {
         self.uses.push(Use { space: Space::Target, name: r.target.name.clone(), place: place.to_string() });
         self.timescales.extend(r.timescale.clone());
+        self.whom(r.for_whom.as_ref(), &r.through, place);
+        for record in &r.records {
+            self.step(record, place);
+        }
+    }
+
+    fn step(&mut self, step: &syntax::Step, place: &str) {
+        self.timescales.extend(step.timescale.clone());
+        self.whom(step.for_whom.as_ref(), &step.through, place);
+    }
+
+    /// The parties named after `for` and `through`: uses of their names.
+    fn whom(&mut self, for_whom: Option<&syntax::ForWhom>, through: &[syntax::Recipient], place: &str) {
+        let named = for_whom
+            .and_then(|f| match f {
+                syntax::ForWhom::Party(name) => Some(name),
+                _ => None,
+            })
+            .into_iter()
+            .chain(through.iter().filter_map(|r| match r {
+                syntax::Recipient::Party(name) => Some(name),
+                syntax::Recipient::Agency(_) => None,
+            }));
+        for name in named {
+            self.uses.push(Use { space: Space::Party, name: name.clone(), place: place.to_string() });
+        }
     }
 
     fn limits(&mut self, limits: &[syntax::Limit]) {

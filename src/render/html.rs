@@ -577,6 +577,9 @@ fn route_text(p: &Protocol, route: &Route) -> String {
     if let Some(t) = &route.timescale {
         let _ = write!(text, " ({})", esc(&t.to_string()));
     }
+    if let Some(words) = p.whom_words(route.for_whom.as_ref(), &route.through) {
+        let _ = write!(text, " · {}", esc(&words));
+    }
     text
 }
 
@@ -613,14 +616,20 @@ fn stage_detail(out: &mut String, p: &Protocol, stage: &Stage) {
             let time = esc(&timescale_or(other.timescale.as_ref(), "no timescale"));
             says = format!("{says}; otherwise: {} ({time})", esc(&other.text));
         }
+        if let Some(words) = p.whom_words(step.for_whom.as_ref(), &step.through) {
+            says = format!("{says} · {}", esc(&words));
+        }
         let kind = if step.discretionary { "Step (discretionary: adds no time)" } else { "Step" };
         row(out, kind, &says, &quotes(&step.quotes));
     }
     for record in &stage.records {
-        let says = match &record.timescale {
+        let mut says = match &record.timescale {
             Some(t) => format!("{} ({})", esc(&record.text), esc(&t.to_string())),
             None => esc(&record.text),
         };
+        if let Some(words) = p.whom_words(record.for_whom.as_ref(), &record.through) {
+            says = format!("{says} · {}", esc(&words));
+        }
         row(out, "Record", &says, &quotes(&record.quotes));
     }
     for route in &stage.routes {
