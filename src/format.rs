@@ -410,6 +410,14 @@ impl<'t, 'a> Shape<'t, 'a> {
                     {
                         self.skip(3);
                     }
+                    // `of the start or end of step 1`: the text leaves it unclear.
+                    if self.word(0) == Some("the")
+                        && self.word(1) == Some("start")
+                        && self.word(2) == Some("or")
+                        && self.word(3) == Some("end")
+                    {
+                        self.skip(5);
+                    }
                     if matches!(self.word(0), Some("stage" | "step")) {
                         self.skip(2);
                     }

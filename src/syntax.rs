@@ -1236,6 +1236,7 @@ fn describe_rule(rule: Rule) -> &'static str {
         | Rule::vague_words => TIMESCALE,
         Rule::anchor => "`of stage ...`",
         Rule::anchor_point => "`start` or `end`",
+        Rule::anchor_unclear => "`start or end`",
         Rule::earlier_if | Rule::kw_earlier => "`or earlier if ...`",
         Rule::advisory | Rule::kw_advisory => "`advisory`",
         Rule::all_advisory | Rule::kw_timescales => "`timescales advisory`",
@@ -1896,6 +1897,7 @@ impl Builder<'_> {
         let mut join = Join::Shorter;
         let mut earlier_if = None;
         let mut anchor = None;
+        let mut unclear = false;
         let mut advisory = false;
         for p in pair.into_inner() {
             match p.as_rule() {
@@ -1915,7 +1917,10 @@ impl Builder<'_> {
                         }
                     }
                 }
-                Rule::anchor => anchor = self.anchor(p),
+                Rule::anchor => {
+                    unclear = p.clone().into_inner().any(|q| q.as_rule() == Rule::anchor_unclear);
+                    anchor = self.anchor(p);
+                }
                 Rule::earlier_if => {
                     let condition =
                         p.into_inner().find(|q| matches!(q.as_rule(), Rule::string | Rule::rest_of_line));
@@ -1932,7 +1937,7 @@ impl Builder<'_> {
                 }
             }
         }
-        Some(Timescale { terms, join, earlier_if, anchor, advisory, written, span })
+        Some(Timescale { terms, join, earlier_if, anchor, unclear, advisory, written, span })
     }
 
     /// One term of a timescale; `None` for the words between terms.
@@ -1982,6 +1987,8 @@ impl Builder<'_> {
                 Rule::anchor_point => {
                     point = Some(if q.as_str().starts_with("start") { Point::Start } else { Point::End })
                 }
+                // `the start or end of`: counted from the end, the later deadline.
+                Rule::anchor_unclear => point = Some(Point::End),
                 Rule::stage_id => stage = Some(q.as_str().to_string()),
                 Rule::number => step = Some(u64::from(self.number(&q))),
                 _ => {}

@@ -200,6 +200,11 @@ pub struct Timescale {
     /// change the bound.
     pub earlier_if: Option<String>,
     pub anchor: Option<Anchor>,
+    /// `of the start or end of ...`: the text does not say which end of the
+    /// anchor its clock starts at. Counted from the end; the start's reading
+    /// is [`crate::analysis::Reading`]'s.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unclear: bool,
     /// `advisory`, or the protocol's `timescales advisory`: a suggested
     /// time, not a promise. `limit-exceeded` against it is a warning.
     pub advisory: bool,
@@ -237,6 +242,7 @@ impl Timescale {
             join: Join::Shorter,
             earlier_if: None,
             anchor: None,
+            unclear: false,
             advisory: false,
             written,
             span: Span::default(),

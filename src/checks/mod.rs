@@ -11,6 +11,7 @@ use crate::model::{Protocol, Stage};
 
 pub use crate::analysis::is_end;
 
+mod ambiguous_anchor;
 mod conflicted_exit;
 mod dead_end;
 mod discretionary_only;
@@ -37,6 +38,8 @@ pub struct Context<'a> {
     pub can_end: &'a [bool],
     /// The main pathway's worst case.
     pub worst: &'a WorstCase,
+    /// Both readings of every unclear anchor.
+    pub readings: &'a [crate::analysis::Reading],
 }
 
 type Check = fn(&Context) -> Vec<Finding>;
@@ -56,6 +59,7 @@ const CHECKS: &[Check] = &[
     late_record::check,
     discretionary_only::check,
     conflicted_exit::check,
+    ambiguous_anchor::check,
     implied_route::check,
 ];
 
@@ -71,6 +75,7 @@ pub fn run(protocol: &Protocol, analysis: &Analysis) -> Vec<Finding> {
         main: &analysis.main,
         can_end: &analysis.can_end,
         worst: &analysis.worst,
+        readings: &analysis.readings,
     };
     // On every core for a large protocol (for a small one, starting the
     // threads would cost more than they save); in the same order either way.

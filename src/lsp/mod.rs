@@ -740,6 +740,7 @@ fn keywords() -> Vec<String> {
             "and within",
             "of step",
             "of the end of stage",
+            "of the start or end of step",
             "of the disagreement",
             "timescales advisory",
         ]
