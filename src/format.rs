@@ -420,6 +420,9 @@ impl<'t, 'a> Shape<'t, 'a> {
                     }
                     if matches!(self.word(0), Some("stage" | "step")) {
                         self.skip(2);
+                    } else if self.word(0) == Some("the") {
+                        // `of the meeting`, `of the disagreement`: a name, whatever it is.
+                        self.skip(2);
                     }
                 }
                 (Some("or"), Some("earlier"), Some("if")) => {
@@ -486,6 +489,9 @@ impl<'t, 'a> Shape<'t, 'a> {
     /// an `otherwise` branch on a line of its own at `indent + 2`.
     fn step_rest(&mut self, indent: usize) {
         self.skip(1); // the text
+        if self.word(0) == Some("as") && !matches!(self.word(1), Some("soon" | "quickly")) {
+            self.skip(2); // `as NAME`, not `as soon as possible`
+        }
         // `if "..."`, unless it is the condition of a route on the next line.
         if self.word(0) == Some("if") && self.kind(2) != Some(Kind::Arrow) {
             self.skip(2);

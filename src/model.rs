@@ -1049,6 +1049,8 @@ struct Resolver {
     stage_list: Option<String>,
     /// The parties' names, once declared (for `for` and `through`).
     party_names: Names<PartyIx>,
+    /// The names of the steps of the stage being resolved (`as meeting`), in order.
+    step_names: Vec<Option<String>>,
 }
 
 /// "Did you mean" searches each file may make: each compares the name with
@@ -1533,8 +1535,33 @@ impl Resolver {
         is_step: bool,
     ) -> Option<From> {
         let t = timescale?;
-        let anchor = t.anchor.as_ref()?;
+        let mut anchor = t.anchor.as_ref()?;
+        // `of the meeting`: the step named `as meeting`, counted as its number.
+        let numbered;
+        if let Anchor::Named { name, point } = anchor {
+            match self.step_names.iter().position(|n| n.as_deref() == Some(name.as_str())) {
+                Some(i) => {
+                    numbered = Anchor::Step { number: i as u64 + 1, point: *point };
+                    anchor = &numbered;
+                }
+                None => {
+                    let named: Vec<&str> = self.step_names.iter().flatten().map(String::as_str).collect();
+                    let help = if named.is_empty() {
+                        format!("name the step it counts from: `step \"...\" as {name}`")
+                    } else {
+                        format!("the steps of this stage named with `as` are {}", backticked(&named))
+                    };
+                    self.errors.push(
+                        Finding::new(Code::BadAnchor, format!("this stage has no step called `{name}`"))
+                            .at(t.span, "no such step")
+                            .help(help),
+                    );
+                    return None;
+                }
+            }
+        }
         match anchor {
+            Anchor::Named { .. } => None,
             Anchor::Disagreement => Some(From::Disagreement),
             Anchor::Stage { id, point } => match names.get(id) {
                 Some(&(Declared::Stage(stage), _)) => Some(From::Stage { stage, point: *point }),
@@ -1695,6 +1722,7 @@ impl Resolver {
         }
         let within = self.at_most_one("within", &s.within, |l| l.span).map(|_| ());
         let own_steps = s.steps.len();
+        self.step_names = s.steps.iter().map(|st| st.name.as_ref().map(|n| n.text.clone())).collect();
         let within = within.and_then(|()| s.within.into_iter().next()).map(|l| {
             let from = self.from(Some(&l.timescale), names, 0, own_steps, false);
             timed(l, from)

@@ -256,6 +256,8 @@ pub struct Step {
     pub for_whom: Option<ForWhom>,
     /// `through ...`: whom a step goes through.
     pub through: Vec<Recipient>,
+    /// `as NAME`: the step's name, for `of the NAME`.
+    pub name: Option<Word>,
     pub span: Span,
 }
 
@@ -363,6 +365,7 @@ impl Item {
             s.agency.iter_mut().for_each(word);
             s.for_whom.iter_mut().for_each(for_whom);
             s.through.iter_mut().for_each(recipient);
+            s.name.iter_mut().for_each(word);
             s.span = Span::default();
         }
         fn for_whom(f: &mut ForWhom) {
@@ -1204,6 +1207,8 @@ fn describe_rule(rule: Rule) -> &'static str {
         Rule::kw_and | Rule::route_record => "`and record`",
         Rule::kw_by | Rule::record_by => "`by agency`",
         Rule::through | Rule::kw_through => "`through`",
+        Rule::step_as | Rule::kw_as => "`as NAME`",
+        Rule::step_name => "a step's name",
         Rule::for_whom | Rule::kw_for | Rule::for_agency => "`for`",
         Rule::service | Rule::kw_service => "`service`",
         Rule::kw_includes => "`includes`",
@@ -1763,6 +1768,9 @@ impl Builder<'_> {
                 Rule::kw_discretionary => step.discretionary = true,
                 Rule::string => step.text = self.text(&p),
                 Rule::step_if => step.condition = Some(self.first_text(p)?),
+                Rule::step_as => {
+                    step.name = Some(self.word(&p.into_inner().find(|q| q.as_rule() == Rule::name)?))
+                }
                 Rule::record_by => step.agency = Some(self.first_text(p)?),
                 Rule::for_whom => step.for_whom = Some(self.for_whom(p)?),
                 Rule::through => step.through = self.through(p)?,
@@ -1982,6 +1990,7 @@ impl Builder<'_> {
         let mut point = None;
         let mut stage = None;
         let mut step = None;
+        let mut named = None;
         for q in p.into_inner() {
             match q.as_rule() {
                 Rule::anchor_point => {
@@ -1991,10 +2000,14 @@ impl Builder<'_> {
                 Rule::anchor_unclear => point = Some(Point::End),
                 Rule::stage_id => stage = Some(q.as_str().to_string()),
                 Rule::number => step = Some(u64::from(self.number(&q))),
+                Rule::step_name => named = Some(q.as_str().to_string()),
                 _ => {}
             }
         }
         Some(match (stage, step) {
+            _ if named.is_some() => {
+                Anchor::Named { name: named.unwrap_or_default(), point: point.unwrap_or(Point::End) }
+            }
             (Some(id), _) => Anchor::Stage { id, point: point.unwrap_or(Point::Start) },
             (None, Some(number)) => Anchor::Step { number, point: point.unwrap_or(Point::End) },
             (None, None) => Anchor::Disagreement,
@@ -2108,6 +2121,7 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_implied
             | Rule::kw_no_outcome
             | Rule::kw_through
+            | Rule::kw_as
             | Rule::kw_for
             | Rule::kw_service
             | Rule::kw_includes

@@ -175,6 +175,9 @@ pub enum Anchor {
     Stage { id: String, point: Point },
     /// A step of the same stage, 1 for the first: `of step 1` is its end.
     Step { number: u64, point: Point },
+    /// A step of the same stage by the name it is given (`as meeting`):
+    /// `of the meeting` is its end.
+    Named { name: String, point: Point },
 }
 
 impl fmt::Display for Anchor {
@@ -187,6 +190,7 @@ impl fmt::Display for Anchor {
             Anchor::Disagreement => write!(f, "the disagreement"),
             Anchor::Stage { id, point: p } => write!(f, "{}stage {id}", point(p)),
             Anchor::Step { number, point: p } => write!(f, "{}step {number}", point(p)),
+            Anchor::Named { name, point: p } => write!(f, "{}the {name}", point(p)),
         }
     }
 }

@@ -197,7 +197,7 @@ fn stage(r: &mut Rng, s: &mut String, i: usize, stages: usize) {
     }
     let steps = r.below(4);
     for k in 1..=steps {
-        let text = format!("\"Step {k} of stage {i}\"");
+        let text = format!("\"Step {k} of stage {i}\" as s{k}");
         match r.below(9) {
             0 => {
                 let _ = writeln!(s, "  step {text}");
@@ -215,12 +215,14 @@ fn stage(r: &mut Rng, s: &mut String, i: usize, stages: usize) {
                 );
             }
             3 => {
-                let anchor = match r.below(7) {
+                let anchor = match r.below(8) {
                     0 => " of the disagreement".to_string(),
                     1 if k > 1 => format!(" of step {}", 1 + r.below(k - 1)),
                     2 if k > 1 => format!(" of the start of step {}", 1 + r.below(k - 1)),
                     3 if i > 1 => format!(" of the end of stage {}", 1 + r.below(i - 1)),
                     4 if k > 1 => format!(" of the start or end of step {}", 1 + r.below(k - 1)),
+                    // A step by its name (`as s1`, issue 23): each step below is named.
+                    6 if k > 1 => format!(" of the s{}", 1 + r.below(k - 1)),
                     5 if i > 1 => format!(" of the start or end of stage {}", 1 + r.below(i - 1)),
                     _ => format!(" of stage {i}"),
                 };
