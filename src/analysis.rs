@@ -44,6 +44,9 @@ pub struct Analysis {
     pub worst: WorstCase,
     /// The further pathways of equal standing, in the order written.
     pub more: Vec<PathwayCase>,
+    /// Every timescale whose anchor the text leaves unclear (`of the start
+    /// or end of step 1`), with both readings' figures.
+    pub readings: Vec<Reading>,
 }
 
 /// One further pathway's timing, reach and worst case.
@@ -72,6 +75,31 @@ impl Case<'_> {
     pub fn end_name(&self, g: &EscalationGraph, p: &Protocol) -> String {
         node_name(g, p, self.worst.end)
     }
+}
+
+/// A timescale counted `of the start or end of` a step or stage: the text
+/// does not say which. The protocol's figures count from the end (the later
+/// deadline); here are both readings', each computed by this module as the
+/// whole protocol's would be, on a copy that says the one or the other.
+#[derive(Debug, Clone)]
+pub struct Reading {
+    /// The stage the timescale is in.
+    pub stage: StageIx,
+    /// The timescale, as written (its span points at it).
+    pub timescale: crate::timescale::Timescale,
+    /// Counted from the end of the anchor (as every figure is).
+    pub end: ReadingFigures,
+    /// Counted from its start.
+    pub start: ReadingFigures,
+}
+
+/// What one reading of an unclear anchor makes of the stage and the protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadingFigures {
+    /// The stage's own time, from its start.
+    pub stage: Worst,
+    /// The main pathway's worst case.
+    pub worst: Worst,
 }
 
 /// The main pathway's worst case: see the module documentation.
@@ -103,6 +131,13 @@ pub enum Opening {
 
 impl Analysis {
     pub fn of(protocol: &Protocol) -> Analysis {
+        let mut analysis = Analysis::without_readings(protocol);
+        analysis.readings = readings(protocol, &analysis);
+        analysis
+    }
+
+    /// Everything but the readings of unclear anchors.
+    fn without_readings(protocol: &Protocol) -> Analysis {
         let graph = EscalationGraph::build(protocol);
         let pathways = protocol.pathways();
         let first = pathways.first().copied().unwrap_or(Pathway::Main);
@@ -120,7 +155,7 @@ impl Analysis {
                 PathwayCase { pathway, timing, reach, worst }
             })
             .collect();
-        Analysis { graph, first, timing, main, can_end, worst, more }
+        Analysis { graph, first, timing, main, can_end, worst, more, readings: Vec::new() }
     }
 
     /// Every pathway's analysis, the first first.
@@ -185,6 +220,58 @@ fn node_name(g: &EscalationGraph, p: &Protocol, node: NodeIndex) -> String {
         Node::Outcome(ix) => format!("outcome {}", p.outcomes[ix.0].name),
         Node::Start(_) | Node::AnyStage => String::new(),
     }
+}
+
+/// Both readings of every unclear anchor (`of the start or end of step 1`):
+/// the end's are the protocol's own figures; the start's are those of a copy
+/// in which that one anchor counts from the start.
+fn readings(p: &Protocol, analysis: &Analysis) -> Vec<Reading> {
+    use crate::model::From;
+    use crate::timescale::Point;
+    let mut out = Vec::new();
+    for (ix, stage) in p.stages_with_ix() {
+        // Each element of the stage that has a timescale and a point: the
+        // `within` (`None`), or a step or record (its index among both).
+        let within = stage.within.iter().map(|w| (None, &w.timescale, w.from));
+        let steps = stage
+            .steps
+            .iter()
+            .chain(&stage.records)
+            .enumerate()
+            .filter_map(|(i, s)| Some((Some(i), s.timescale.as_ref()?, s.from)));
+        for (which, timescale, from) in within.chain(steps) {
+            if !timescale.unclear || from.is_none() {
+                continue;
+            }
+            let mut copy = p.clone();
+            let at_start = |f: Option<From>| match f {
+                Some(From::Stage { stage, .. }) => Some(From::Stage { stage, point: Point::Start }),
+                Some(From::Step { step, .. }) => Some(From::Step { step, point: Point::Start }),
+                other => other,
+            };
+            let s = &mut copy.stages[ix.0];
+            match which {
+                None => {
+                    if let Some(w) = &mut s.within {
+                        w.from = at_start(w.from);
+                    }
+                }
+                Some(i) if i < s.steps.len() => s.steps[i].from = at_start(s.steps[i].from),
+                Some(i) => {
+                    let r = i - s.steps.len();
+                    s.records[r].from = at_start(s.records[r].from);
+                }
+            }
+            let other = Analysis::without_readings(&copy);
+            out.push(Reading {
+                stage: ix,
+                timescale: timescale.clone(),
+                end: ReadingFigures { stage: stage.duration(), worst: analysis.worst.worst },
+                start: ReadingFigures { stage: copy.stage(ix).duration(), worst: other.worst.worst },
+            });
+        }
+    }
+    out
 }
 
 /// Outcomes, exits and final authorities end a disagreement.

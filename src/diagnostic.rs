@@ -74,6 +74,7 @@ codes! {
     ImpliedRoute = "implied-route", Warning, false, "a route the protocol's text never states";
     DiscretionaryOnly = "discretionary-only", Warning, false, "a stage whose only way on is discretionary";
     ConflictedExit = "conflicted-exit", Warning, false, "the only route for a child at immediate risk goes to a side of the disagreement";
+    AmbiguousAnchor = "ambiguous-anchor", Warning, false, "a timescale whose text does not say whether it counts from the start or the end of a step or stage";
 }
 
 impl Code {

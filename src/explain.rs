@@ -50,6 +50,7 @@ examples! {
         "implied-route",
         "discretionary-only",
         "conflicted-exit",
+        "ambiguous-anchor",
     ],
     failing: [
         "empty-file" => "empty-file.esc",

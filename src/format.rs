@@ -322,6 +322,7 @@ const ELEMENT_WORDS: &[&str] = &[
     "otherwise",
     "and",
     "by",
+    "service",
 ];
 
 /// Words that begin a route's condition (or the marks before it).
@@ -425,7 +426,18 @@ impl<'t, 'a> Shape<'t, 'a> {
                     {
                         self.skip(3);
                     }
+                    // `of the start or end of step 1`: the text leaves it unclear.
+                    if self.word(0) == Some("the")
+                        && self.word(1) == Some("start")
+                        && self.word(2) == Some("or")
+                        && self.word(3) == Some("end")
+                    {
+                        self.skip(5);
+                    }
                     if matches!(self.word(0), Some("stage" | "step")) {
+                        self.skip(2);
+                    } else if self.word(0) == Some("the") {
+                        // `of the meeting`, `of the disagreement`: a name, whatever it is.
                         self.skip(2);
                     }
                 }
@@ -493,6 +505,9 @@ impl<'t, 'a> Shape<'t, 'a> {
     /// an `otherwise` branch on a line of its own at `indent + 2`.
     fn step_rest(&mut self, indent: usize) {
         self.skip(1); // the text
+        if self.word(0) == Some("as") && !matches!(self.word(1), Some("soon" | "quickly")) {
+            self.skip(2); // `as NAME`, not `as soon as possible`
+        }
         // `if "..."`, unless it is the condition of a route on the next line.
         if self.word(0) == Some("if") && self.kind(2) != Some(Kind::Arrow) {
             self.skip(2);
@@ -500,6 +515,7 @@ impl<'t, 'a> Shape<'t, 'a> {
         if self.word(0) == Some("by") {
             self.skip(3); // `by agency "..."`
         }
+        self.whom();
         self.timing(Role::Inline);
         self.quotes(indent + 2, false);
         if self.word(0) == Some("otherwise") {
@@ -677,6 +693,15 @@ impl<'t, 'a> Shape<'t, 'a> {
                 self.set(top);
                 self.skip(2);
             }
+            Some("service") => {
+                // `service "..." includes "A", "B" and "C"`, then its notes and quotes.
+                self.set(top);
+                self.skip(3); // the name, `includes`, the first part
+                while self.word(0) == Some("and") || self.kind(0) == Some(Kind::Comma) {
+                    self.skip(2);
+                }
+                self.quotes(clause, true);
+            }
             Some("stages") => {
                 // `stages 1 to 3`, `stages 1, 2 and 3`, then the timescale.
                 self.set(top);
@@ -827,6 +852,7 @@ impl<'t, 'a> Shape<'t, 'a> {
             self.skip(1);
         }
         self.target();
+        self.whom();
         self.timing(Role::Inline);
         self.quotes(quote_indent, false);
         // `and record "..."`: a line of its own, under the route.
@@ -834,6 +860,20 @@ impl<'t, 'a> Shape<'t, 'a> {
             self.line(quote_indent, quote_indent + 2);
             self.skip(1);
             self.step_rest(quote_indent);
+        }
+    }
+
+    /// `for agency "..."`, `for NAME`, `for "..."`, then `through A or B`:
+    /// on the line of the step, record or route they belong to.
+    fn whom(&mut self) {
+        if self.word(0) == Some("for") {
+            self.skip(if self.word(1) == Some("agency") { 3 } else { 2 });
+        }
+        if self.word(0) == Some("through") {
+            self.skip(2);
+            while self.word(0) == Some("or") {
+                self.skip(2);
+            }
         }
     }
 

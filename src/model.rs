@@ -173,8 +173,40 @@ pub struct Protocol {
     pub exceptions: Vec<Exception>,
     /// Protocol-wide `allow` lines.
     pub allows: Vec<Allow>,
+    /// `service "..." includes "..."`: agencies that are parts of one service.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<Service>,
     #[serde(skip)]
     pub span: Span,
+}
+
+/// `service "Children's social care" includes "MASH" and "Emergency Duty
+/// Team"`: one service under several names. The service's own name and
+/// each part's are the same side of a disagreement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Service {
+    pub name: String,
+    pub parts: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub quotes: Vec<Quote>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// Whom a step, record or route applies to (`for ...`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "name", rename_all = "kebab-case")]
+pub enum ForWhom {
+    /// `for agency "Schools"`: stages where a party of that agency takes part.
+    Agency(String),
+    /// `for iro`: stages where that party takes part.
+    Party(PartyIx),
+    /// `for "a child looked after"`: one group of children, in the protocol's words.
+    Children(String),
 }
 
 /// A timescale with the quotes that state it.
@@ -361,6 +393,12 @@ pub struct Step {
     /// A record's `by agency "..."`: only that kind of agency keeps it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agency: Option<String>,
+    /// `for ...`: only for that agency, party or group of children.
+    #[serde(rename = "for", skip_serializing_if = "Option::is_none")]
+    pub for_whom: Option<ForWhom>,
+    /// `through ...`: the parties or agencies the step goes through.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub through: Vec<Recipient>,
     #[serde(skip)]
     pub span: Span,
 }
@@ -430,8 +468,21 @@ pub struct Route {
     /// `and record "..."`: records made only when this route is taken.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub records: Vec<Step>,
+    /// `for ...`: the route is only for that agency, party or group of children.
+    #[serde(rename = "for", skip_serializing_if = "Option::is_none")]
+    pub for_whom: Option<ForWhom>,
+    /// `through ...`: the parties or agencies the route goes through.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub through: Vec<Recipient>,
     #[serde(skip)]
     pub span: Span,
+}
+
+impl Route {
+    /// The route's own timescale and those of the records made on it.
+    pub fn timescales(&self) -> impl Iterator<Item = &Timescale> {
+        self.timescale.iter().chain(self.records.iter().filter_map(|r| r.timescale.as_ref()))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -611,13 +662,85 @@ impl Protocol {
     /// ones whose scope covers it, leaving out those kept only by an agency
     /// that takes no part in the stage. Records made only on one route
     /// (`and record`) are not among them.
+    ///
+    /// A record `for` an agency or a party counts where that agency or party
+    /// takes part; one `for` a group of children never stands for the
+    /// stage's record for every child.
     pub fn records_of(&self, ix: StageIx) -> impl Iterator<Item = &Step> {
         let stage = self.stage(ix);
         let rules = self.rule_records.iter().filter(move |r| self.covers(&r.scope, ix)).map(|r| &r.item);
-        stage.records.iter().chain(rules).filter(move |r| match &r.agency {
-            None => true,
-            Some(agency) => self.stage_agencies(stage).any(|a| a.eq_ignore_ascii_case(agency)),
+        stage.records.iter().chain(rules).filter(move |r| {
+            let by = match &r.agency {
+                None => true,
+                Some(agency) => self.stage_agencies(stage).any(|a| self.same_service(a, agency)),
+            };
+            by && self.applies_throughout(r.for_whom.as_ref(), stage)
         })
+    }
+
+    /// Whether something `for` whom applies to everyone in a stage: always
+    /// without a `for`; for an agency or a party, where it takes part; for a
+    /// group of children, never (the others are left without it).
+    pub fn applies_throughout(&self, for_whom: Option<&ForWhom>, stage: &Stage) -> bool {
+        match for_whom {
+            None => true,
+            Some(ForWhom::Party(ix)) => stage.all_parties().any(|p| p == *ix),
+            Some(ForWhom::Agency(agency)) => self.stage_agencies(stage).any(|a| self.same_service(a, agency)),
+            Some(ForWhom::Children(_)) => false,
+        }
+    }
+
+    /// Whether two agencies, as written, are one side: the same words
+    /// (ignoring case and spacing), or parts of one `service` (the service's
+    /// own name included).
+    pub fn same_service(&self, a: &str, b: &str) -> bool {
+        let words = |s: &str| s.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>();
+        let (a, b) = (words(a), words(b));
+        if a == b {
+            return true;
+        }
+        self.services.iter().any(|service| {
+            let members: Vec<Vec<String>> =
+                std::iter::once(&service.name).chain(&service.parts).map(|m| words(m)).collect();
+            members.contains(&a) && members.contains(&b)
+        })
+    }
+
+    /// `for Schools · through Headteacher representatives`: whom a step or
+    /// route is for and goes through, in readers' words; `None` if neither.
+    pub fn whom_words(&self, for_whom: Option<&ForWhom>, through: &[Recipient]) -> Option<String> {
+        let mut parts = Vec::new();
+        if let Some(f) = for_whom {
+            parts.push(match f {
+                ForWhom::Agency(a) => format!("for {a}"),
+                ForWhom::Party(ix) => format!("for {}", self.parties[ix.0].title),
+                ForWhom::Children(c) => format!("for {c}"),
+            });
+        }
+        if !through.is_empty() {
+            let names: Vec<String> = through.iter().map(|r| self.recipient_title(r)).collect();
+            parts.push(format!("through {}", names.join(" or ")));
+        }
+        (!parts.is_empty()).then(|| parts.join(" · "))
+    }
+
+    /// An agency as written, or a party's title.
+    pub fn recipient_title(&self, r: &Recipient) -> String {
+        match r {
+            Recipient::Agency(a) => a.clone(),
+            Recipient::Party(ix) => self.parties[ix.0].title.clone(),
+        }
+    }
+
+    /// The most senior level among the parties a route goes through.
+    pub fn through_level(&self, through: &[Recipient]) -> Option<u32> {
+        through
+            .iter()
+            .filter_map(|r| match r {
+                Recipient::Party(ix) => self.parties[ix.0].level,
+                Recipient::Agency(_) => None,
+            })
+            .max()
     }
 
     /// The agencies of every party that may take part in a stage.
@@ -851,11 +974,18 @@ impl Stage {
         }
     }
 
-    /// Every timescale written in the stage, with what it belongs to.
+    /// Every timescale written in the stage: its `within` and `cumulative`,
+    /// its steps' (an `otherwise` branch's too), its records', its routes'
+    /// and the records made on a route (`and record`).
     pub fn timescales(&self) -> impl Iterator<Item = &Timescale> {
         let within = self.within.iter().chain(&self.cumulative).map(|t| &t.timescale);
-        let steps = self.steps.iter().chain(&self.records).filter_map(|s| s.timescale.as_ref());
-        within.chain(steps).chain(self.routes.iter().filter_map(|r| r.timescale.as_ref()))
+        let steps = self
+            .steps
+            .iter()
+            .flat_map(|s| std::iter::once(s).chain(s.otherwise.as_deref()))
+            .chain(&self.records)
+            .filter_map(|s| s.timescale.as_ref());
+        within.chain(steps).chain(self.routes.iter().flat_map(Route::timescales))
     }
 
     /// Every party named in the stage, alternatives included.
@@ -920,8 +1050,8 @@ impl Protocol {
     pub fn timescales(&self) -> impl Iterator<Item = &Timescale> {
         let header = self.limit.iter().map(|l| &l.timescale).chain(self.spans.iter().map(|s| &s.timescale));
         let exits = self.exits.iter().filter_map(|e| e.timescale.as_ref());
-        let rules = self.rule_routes.iter().filter_map(|r| r.timescale.as_ref());
-        let records = self.rule_records.iter().filter_map(|r| r.timescale.as_ref());
+        let rules = self.rule_routes.iter().flat_map(|r| r.item.timescales());
+        let records = self.rule_records.iter().chain(&self.rule_steps).filter_map(|r| r.timescale.as_ref());
         header.chain(exits).chain(rules).chain(records).chain(self.stages.iter().flat_map(Stage::timescales))
     }
 
@@ -975,6 +1105,10 @@ struct Resolver {
     compared: usize,
     /// The list of stages shown when `stage N` names none, made once.
     stage_list: Option<String>,
+    /// The parties' names, once declared (for `for` and `through`).
+    party_names: Names<PartyIx>,
+    /// The names of the steps of the stage being resolved (`as meeting`), in order.
+    step_names: Vec<Option<String>>,
 }
 
 /// "Did you mean" searches each file may make: each compares the name with
@@ -1010,6 +1144,7 @@ impl Resolver {
         let mut allows = Vec::new();
         let mut spans = Vec::new();
         let mut instructions = Vec::new();
+        let mut services = Vec::new();
         for item in file.items {
             match item {
                 syntax::Item::Protocol(h) => headers.push(*h),
@@ -1022,6 +1157,14 @@ impl Resolver {
                 syntax::Item::Allow(a) => allows.push(*a),
                 syntax::Item::StageSpan(s) => spans.push(*s),
                 syntax::Item::Instruction(i) => instructions.push(*i),
+                syntax::Item::Service(s) => services.push(Service {
+                    name: s.name.text,
+                    parts: s.parts.into_iter().map(|w| w.text).collect(),
+                    notes: notes(s.notes),
+                    quotes: quotes(s.quotes),
+                    sources: texts(s.sources),
+                    span: s.span,
+                }),
             }
         }
 
@@ -1066,6 +1209,7 @@ impl Resolver {
             });
         }
 
+        self.party_names = party_names.clone();
         // The one namespace of stages, exits and outcomes.
         let mut names: Names<(Declared, Span)> = Names::default();
         let mut model_exits = Vec::new();
@@ -1153,14 +1297,14 @@ impl Resolver {
                         r.timescale.as_ref(),
                         "a record at any stage counts from the start of each stage",
                     );
-                    rule_records.push(Scoped { item: step(r, None), scope: scope.clone() })
+                    rule_records.push(Scoped { item: self.step_of(r, None), scope: scope.clone() })
                 }
                 syntax::RuleBody::Step(r) => {
                     self.no_anchor(
                         r.timescale.as_ref(),
                         "a step at any stage counts from the start of each stage",
                     );
-                    rule_steps.push(Scoped { item: step(r, None), scope: scope.clone() })
+                    rule_steps.push(Scoped { item: self.step_of(r, None), scope: scope.clone() })
                 }
                 syntax::RuleBody::Note(n) => rule_notes.push(Scoped { item: note(n), scope: scope.clone() }),
             }
@@ -1328,6 +1472,7 @@ impl Resolver {
             stages: model_stages,
             exceptions: model_exceptions,
             allows: protocol_allows,
+            services,
             span: Span::new(header.span.start, header.title.span.end),
         })
     }
@@ -1473,8 +1618,33 @@ impl Resolver {
         is_step: bool,
     ) -> Option<From> {
         let t = timescale?;
-        let anchor = t.anchor.as_ref()?;
+        let mut anchor = t.anchor.as_ref()?;
+        // `of the meeting`: the step named `as meeting`, counted as its number.
+        let numbered;
+        if let Anchor::Named { name, point } = anchor {
+            match self.step_names.iter().position(|n| n.as_deref() == Some(name.as_str())) {
+                Some(i) => {
+                    numbered = Anchor::Step { number: i as u64 + 1, point: *point };
+                    anchor = &numbered;
+                }
+                None => {
+                    let named: Vec<&str> = self.step_names.iter().flatten().map(String::as_str).collect();
+                    let help = if named.is_empty() {
+                        format!("name the step it counts from: `step \"...\" as {name}`")
+                    } else {
+                        format!("the steps of this stage named with `as` are {}", backticked(&named))
+                    };
+                    self.errors.push(
+                        Finding::new(Code::BadAnchor, format!("this stage has no step called `{name}`"))
+                            .at(t.span, "no such step")
+                            .help(help),
+                    );
+                    return None;
+                }
+            }
+        }
         match anchor {
+            Anchor::Named { .. } => None,
             Anchor::Disagreement => Some(From::Disagreement),
             Anchor::Stage { id, point } => match names.get(id) {
                 Some(&(Declared::Stage(stage), _)) => Some(From::Stage { stage, point: *point }),
@@ -1594,7 +1764,12 @@ impl Resolver {
             "a route's timescale counts from the end of the stage it leaves",
         );
         let target = resolve(self, &r.target)?;
+        let records = r.records.into_iter().map(|r| self.step_of(r, None)).collect();
+        let for_whom = self.for_whom(r.for_whom);
+        let through = self.recipients(&r.through);
         Some(Route {
+            for_whom,
+            through,
             condition: r.condition,
             target,
             timescale: r.timescale,
@@ -1602,7 +1777,7 @@ impl Resolver {
             sources: texts(r.sources),
             implied: r.implied,
             discretionary: r.discretionary,
-            records: r.records.into_iter().map(|r| step(r, None)).collect(),
+            records,
             span: r.span,
         })
     }
@@ -1630,6 +1805,7 @@ impl Resolver {
         }
         let within = self.at_most_one("within", &s.within, |l| l.span).map(|_| ());
         let own_steps = s.steps.len();
+        self.step_names = s.steps.iter().map(|st| st.name.as_ref().map(|n| n.text.clone())).collect();
         let within = within.and_then(|()| s.within.into_iter().next()).map(|l| {
             let from = self.from(Some(&l.timescale), names, 0, own_steps, false);
             timed(l, from)
@@ -1645,12 +1821,12 @@ impl Resolver {
         let mut steps = Vec::with_capacity(own_steps);
         for (i, st) in s.steps.into_iter().enumerate() {
             let from = self.from(st.timescale.as_ref(), names, i, own_steps, true);
-            steps.push(step(st, from));
+            steps.push(self.step_of(st, from));
         }
         let mut records = Vec::with_capacity(s.records.len());
         for r in s.records {
             let from = self.from(r.timescale.as_ref(), names, own_steps, own_steps, false);
-            records.push(step(r, from));
+            records.push(self.step_of(r, from));
         }
         let final_authority = self.at_most_one("final", &s.finals, |f| f.span).map(|f| f.kind);
         let mut stage_quotes = quotes(s.quotes);
@@ -1774,18 +1950,54 @@ impl Resolver {
     }
 }
 
-fn step(s: syntax::Step, from: Option<From>) -> Step {
-    Step {
-        text: s.text.text,
-        timescale: s.timescale,
-        from,
-        quotes: quotes(s.quotes),
-        sources: texts(s.sources),
-        discretionary: s.discretionary,
-        condition: s.condition.map(|c| c.text),
-        otherwise: s.otherwise.map(|o| Box::new(step(*o, None))),
-        agency: s.agency.map(|a| a.text),
-        span: s.span,
+impl Resolver {
+    /// A step or record, with whom it is for and goes through resolved.
+    fn step_of(&mut self, s: syntax::Step, from: Option<From>) -> Step {
+        let for_whom = self.for_whom(s.for_whom);
+        let through = self.recipients(&s.through);
+        Step {
+            text: s.text.text,
+            timescale: s.timescale,
+            from,
+            quotes: quotes(s.quotes),
+            sources: texts(s.sources),
+            discretionary: s.discretionary,
+            condition: s.condition.map(|c| c.text),
+            otherwise: s.otherwise.map(|o| Box::new(self.step_of(*o, None))),
+            agency: s.agency.map(|a| a.text),
+            for_whom,
+            through,
+            span: s.span,
+        }
+    }
+
+    /// `for ...`, with a party's name resolved (an unknown one is reported).
+    fn for_whom(&mut self, f: Option<syntax::ForWhom>) -> Option<ForWhom> {
+        Some(match f? {
+            syntax::ForWhom::Agency(a) => ForWhom::Agency(a.text),
+            syntax::ForWhom::Children(c) => ForWhom::Children(c.text),
+            syntax::ForWhom::Party(name) => {
+                let names = std::mem::take(&mut self.party_names);
+                let party = self.party(&names, &name);
+                self.party_names = names;
+                ForWhom::Party(party?)
+            }
+        })
+    }
+
+    /// Agencies and parties (`to ...`, `through ...`), with parties'
+    /// names resolved (an unknown one is reported, and left out).
+    fn recipients(&mut self, list: &[syntax::Recipient]) -> Vec<Recipient> {
+        let names = std::mem::take(&mut self.party_names);
+        let out = list
+            .iter()
+            .filter_map(|r| match r {
+                syntax::Recipient::Agency(a) => Some(Recipient::Agency(a.text.clone())),
+                syntax::Recipient::Party(name) => self.party(&names, name).map(Recipient::Party),
+            })
+            .collect();
+        self.party_names = names;
+        out
     }
 }
 

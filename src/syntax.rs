@@ -55,6 +55,7 @@ pub enum Item {
     Allow(Box<Allow>),
     StageSpan(Box<StageSpan>),
     Instruction(Box<Instruction>),
+    Service(Box<Service>),
 }
 
 /// `instruction "Call 999 if a child is in immediate danger"`: printed on
@@ -68,6 +69,29 @@ pub struct Instruction {
     pub quotes: Vec<Word>,
     pub sources: Vec<Word>,
     pub span: Span,
+}
+
+/// `service "Children's social care" includes "MASH" and "Emergency Duty
+/// Team"`: agencies that are parts of one service.
+#[derive(Debug, PartialEq)]
+pub struct Service {
+    pub name: Word,
+    /// The agencies it includes, as written.
+    pub parts: Vec<Word>,
+    pub notes: Vec<Note>,
+    pub quotes: Vec<Word>,
+    pub sources: Vec<Word>,
+    pub span: Span,
+}
+
+/// `for agency "Schools"`, `for iro`, `for "a child looked after"`: whom a
+/// step, record or route applies to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ForWhom {
+    Agency(Word),
+    Party(Word),
+    /// A group of children, in the protocol's words.
+    Children(Word),
 }
 
 /// `stages 1 to 3 within 15 working days`.
@@ -242,6 +266,12 @@ pub struct Step {
     pub otherwise: Option<Box<Step>>,
     /// A record's `by agency "..."`.
     pub agency: Option<Word>,
+    /// `for ...`: whom it applies to.
+    pub for_whom: Option<ForWhom>,
+    /// `through ...`: whom a step goes through.
+    pub through: Vec<Recipient>,
+    /// `as NAME`: the step's name, for `of the NAME`.
+    pub name: Option<Word>,
     pub span: Span,
 }
 
@@ -273,6 +303,10 @@ pub struct Route {
     pub discretionary: bool,
     /// `and record "..."`: records made only when this route is taken.
     pub records: Vec<Step>,
+    /// `for ...`: whom the route applies to.
+    pub for_whom: Option<ForWhom>,
+    /// `through ...`: whom the route goes through.
+    pub through: Vec<Recipient>,
     pub span: Span,
 }
 
@@ -346,7 +380,20 @@ impl Item {
             s.condition.iter_mut().for_each(word);
             s.otherwise.iter_mut().for_each(|o| step(o));
             s.agency.iter_mut().for_each(word);
+            s.for_whom.iter_mut().for_each(for_whom);
+            s.through.iter_mut().for_each(recipient);
+            s.name.iter_mut().for_each(word);
             s.span = Span::default();
+        }
+        fn for_whom(f: &mut ForWhom) {
+            match f {
+                ForWhom::Agency(w) | ForWhom::Party(w) | ForWhom::Children(w) => word(w),
+            }
+        }
+        fn recipient(r: &mut Recipient) {
+            match r {
+                Recipient::Agency(w) | Recipient::Party(w) => word(w),
+            }
         }
         fn route(r: &mut Route) {
             r.condition_span = Span::default();
@@ -355,6 +402,8 @@ impl Item {
             words(&mut r.quotes);
             words(&mut r.sources);
             r.records.iter_mut().for_each(step);
+            r.for_whom.iter_mut().for_each(for_whom);
+            r.through.iter_mut().for_each(recipient);
             r.span = Span::default();
         }
         fn stage(s: &mut Stage) {
@@ -481,6 +530,14 @@ impl Item {
                 timescale(&mut s.timescale);
                 words(&mut s.quotes);
                 s.notes.iter_mut().for_each(note);
+                s.span = Span::default();
+            }
+            Item::Service(s) => {
+                word(&mut s.name);
+                words(&mut s.parts);
+                s.notes.iter_mut().for_each(note);
+                words(&mut s.quotes);
+                words(&mut s.sources);
                 s.span = Span::default();
             }
         }
@@ -1189,6 +1246,12 @@ fn describe_rule(rule: Rule) -> &'static str {
         Rule::pathway_ref | Rule::main_ladder => "`the main ladder` or an exception's name",
         Rule::kw_and | Rule::route_record => "`and record`",
         Rule::kw_by | Rule::record_by => "`by agency`",
+        Rule::through | Rule::kw_through => "`through`",
+        Rule::step_as => "`as NAME`",
+        Rule::step_name => "a step's name",
+        Rule::for_whom | Rule::kw_for | Rule::for_agency => "`for`",
+        Rule::service | Rule::kw_service => "`service`",
+        Rule::kw_includes => "`includes`",
         Rule::kw_otherwise | Rule::otherwise => "`otherwise`",
         Rule::kw_discretionary => "`discretionary`",
         Rule::kw_implied => "`implied`",
@@ -1218,6 +1281,7 @@ fn describe_rule(rule: Rule) -> &'static str {
         | Rule::vague_words => TIMESCALE,
         Rule::anchor => "`of stage ...`",
         Rule::anchor_point => "`start` or `end`",
+        Rule::anchor_unclear => "`start or end`",
         Rule::earlier_if | Rule::kw_earlier => "`or earlier if ...`",
         Rule::advisory | Rule::kw_advisory => "`advisory`",
         Rule::all_advisory | Rule::kw_timescales => "`timescales advisory`",
@@ -1378,7 +1442,7 @@ impl Builder<'_> {
 
     fn item(&mut self, pair: Pair<Rule>) -> Option<Item> {
         let span = match pair.as_rule() {
-            Rule::party | Rule::exit | Rule::outcome | Rule::stage_span => self.head(&pair),
+            Rule::party | Rule::exit | Rule::outcome | Rule::stage_span | Rule::service => self.head(&pair),
             _ => self.span(&pair),
         };
         let rule = pair.as_rule();
@@ -1576,6 +1640,21 @@ impl Builder<'_> {
                 }
                 Item::Instruction(Box::new(instruction))
             }
+            Rule::service => {
+                let name = self.text(&inner.next()?);
+                let mut service =
+                    Service { name, parts: vec![], notes: vec![], quotes: vec![], sources: vec![], span };
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::string => service.parts.push(self.text(&p)),
+                        Rule::note => service.notes.push(self.note(p)?),
+                        Rule::quote => service.quotes.push(self.first_text(p)?),
+                        Rule::source => service.sources.push(self.first_text(p)?),
+                        _ => {}
+                    }
+                }
+                Item::Service(Box::new(service))
+            }
             Rule::stage_span => {
                 let mut stages = Vec::new();
                 let mut range = false;
@@ -1755,7 +1834,12 @@ impl Builder<'_> {
                 Rule::kw_discretionary => step.discretionary = true,
                 Rule::string => step.text = self.text(&p),
                 Rule::step_if => step.condition = Some(self.first_text(p)?),
+                Rule::step_as => {
+                    step.name = Some(self.word(&p.into_inner().find(|q| q.as_rule() == Rule::name)?))
+                }
                 Rule::record_by => step.agency = Some(self.first_text(p)?),
+                Rule::for_whom => step.for_whom = Some(self.for_whom(p)?),
+                Rule::through => step.through = self.through(p)?,
                 Rule::otherwise => step.otherwise = Some(Box::new(self.step(p)?)),
                 Rule::timing => step.timescale = Some(self.timing(p)?),
                 Rule::quote => step.quotes.push(self.first_text(p)?),
@@ -1805,6 +1889,8 @@ impl Builder<'_> {
             implied,
             discretionary,
             records: vec![],
+            for_whom: None,
+            through: vec![],
             span: whole,
         };
         for p in inner {
@@ -1819,12 +1905,46 @@ impl Builder<'_> {
                     let record = p.into_inner().find(|q| q.as_rule() == Rule::record)?;
                     route.records.push(self.step(record)?);
                 }
+                Rule::for_whom => {
+                    head_end = head_end.max(self.span(&p).end);
+                    route.for_whom = Some(self.for_whom(p)?);
+                }
+                Rule::through => {
+                    head_end = head_end.max(self.span(&p).end);
+                    route.through = self.through(p)?;
+                }
                 _ => {}
             }
         }
         route.quotes.shrink_to_fit();
         route.span = Span::new(whole.start, head_end);
         Some(route)
+    }
+
+    /// `through A or B`: whom a step or route goes through.
+    fn through(&self, pair: Pair<Rule>) -> Option<Vec<Recipient>> {
+        pair.into_inner().filter(|q| q.as_rule() == Rule::recipient).map(|r| self.recipient(r)).collect()
+    }
+
+    /// An agency in quotes or a party by name.
+    fn recipient(&self, pair: Pair<Rule>) -> Option<Recipient> {
+        let inner = pair.into_inner().next()?;
+        Some(match inner.as_rule() {
+            Rule::string => Recipient::Agency(self.text(&inner)),
+            _ => Recipient::Party(self.word(&inner)),
+        })
+    }
+
+    /// `for agency "..."`, `for NAME` or `for "..."`.
+    fn for_whom(&self, pair: Pair<Rule>) -> Option<ForWhom> {
+        let inner = pair.into_inner().find(|q| q.as_rule() != Rule::kw_for)?;
+        Some(match inner.as_rule() {
+            Rule::for_agency => {
+                ForWhom::Agency(self.text(&inner.into_inner().find(|q| q.as_rule() == Rule::string)?))
+            }
+            Rule::string => ForWhom::Children(self.text(&inner)),
+            _ => ForWhom::Party(self.word(&inner)),
+        })
     }
 
     fn target(&self, pair: Pair<Rule>) -> Option<Target> {
@@ -1851,6 +1971,7 @@ impl Builder<'_> {
         let mut join = Join::Shorter;
         let mut earlier_if = None;
         let mut anchor = None;
+        let mut unclear = false;
         let mut advisory = false;
         for p in pair.into_inner() {
             match p.as_rule() {
@@ -1870,7 +1991,10 @@ impl Builder<'_> {
                         }
                     }
                 }
-                Rule::anchor => anchor = self.anchor(p),
+                Rule::anchor => {
+                    unclear = p.clone().into_inner().any(|q| q.as_rule() == Rule::anchor_unclear);
+                    anchor = self.anchor(p);
+                }
                 Rule::earlier_if => {
                     let condition =
                         p.into_inner().find(|q| matches!(q.as_rule(), Rule::string | Rule::rest_of_line));
@@ -1887,7 +2011,7 @@ impl Builder<'_> {
                 }
             }
         }
-        Some(Timescale { terms, join, earlier_if, anchor, advisory, written, span })
+        Some(Timescale { terms, join, earlier_if, anchor, unclear, advisory, written, span })
     }
 
     /// One term of a timescale; `None` for the words between terms.
@@ -1932,17 +2056,24 @@ impl Builder<'_> {
         let mut point = None;
         let mut stage = None;
         let mut step = None;
+        let mut named = None;
         for q in p.into_inner() {
             match q.as_rule() {
                 Rule::anchor_point => {
                     point = Some(if q.as_str().starts_with("start") { Point::Start } else { Point::End })
                 }
+                // `the start or end of`: counted from the end, the later deadline.
+                Rule::anchor_unclear => point = Some(Point::End),
                 Rule::stage_id => stage = Some(q.as_str().to_string()),
                 Rule::number => step = Some(u64::from(self.number(&q))),
+                Rule::step_name => named = Some(q.as_str().to_string()),
                 _ => {}
             }
         }
         Some(match (stage, step) {
+            _ if named.is_some() => {
+                Anchor::Named { name: named.unwrap_or_default(), point: point.unwrap_or(Point::End) }
+            }
             (Some(id), _) => Anchor::Stage { id, point: point.unwrap_or(Point::Start) },
             (None, Some(number)) => Anchor::Step { number, point: point.unwrap_or(Point::End) },
             (None, None) => Anchor::Disagreement,
@@ -2059,6 +2190,10 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_discretionary
             | Rule::kw_implied
             | Rule::kw_no_outcome
+            | Rule::kw_through
+            | Rule::kw_for
+            | Rule::kw_service
+            | Rule::kw_includes
             | Rule::open_brace
             | Rule::close_brace
     )

@@ -175,6 +175,9 @@ pub enum Anchor {
     Stage { id: String, point: Point },
     /// A step of the same stage, 1 for the first: `of step 1` is its end.
     Step { number: u64, point: Point },
+    /// A step of the same stage by the name it is given (`as meeting`):
+    /// `of the meeting` is its end.
+    Named { name: String, point: Point },
 }
 
 impl fmt::Display for Anchor {
@@ -187,6 +190,7 @@ impl fmt::Display for Anchor {
             Anchor::Disagreement => write!(f, "the disagreement"),
             Anchor::Stage { id, point: p } => write!(f, "{}stage {id}", point(p)),
             Anchor::Step { number, point: p } => write!(f, "{}step {number}", point(p)),
+            Anchor::Named { name, point: p } => write!(f, "{}the {name}", point(p)),
         }
     }
 }
@@ -200,6 +204,11 @@ pub struct Timescale {
     /// change the bound.
     pub earlier_if: Option<String>,
     pub anchor: Option<Anchor>,
+    /// `of the start or end of ...`: the text does not say which end of the
+    /// anchor its clock starts at. Counted from the end; the start's reading
+    /// is [`crate::analysis::Reading`]'s.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unclear: bool,
     /// `advisory`, or the protocol's `timescales advisory`: a suggested
     /// time, not a promise. `limit-exceeded` against it is a warning.
     pub advisory: bool,
@@ -237,6 +246,7 @@ impl Timescale {
             join: Join::Shorter,
             earlier_if: None,
             anchor: None,
+            unclear: false,
             advisory: false,
             written,
             span: Span::default(),

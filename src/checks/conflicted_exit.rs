@@ -2,14 +2,16 @@
 //! goes to an exit whose agencies are all sides of the disagreement at that
 //! stage (a dispute *with* the MASH whose only fast route is "report to the
 //! MASH"). Exits that do not say where they go (`to ...`) are not judged.
+//! Agencies declared parts of one `service` ("the MASH (or the Emergency
+//! Duty Team)") are one side: an exit to either is conflicted.
 
 use super::{Context, stage_name};
 use crate::diagnostic::{Code, Finding};
 use crate::model::{Condition, Protocol, Recipient, Route, Stage, Target};
 
 const HELP: &str = "a professional who disagrees with an agency should not have to rely on that agency \
-    alone to protect the child: give the exit an alternative (`to \"MASH\" or \"Emergency Duty Team\"`), \
-    or add a second `immediate risk ->` route to an agency outside the disagreement";
+    alone to protect the child: give the exit an alternative outside the disagreement (`to \"MASH\" or \"Police\"`; \
+    the parts of one `service` are one side), or add a second `immediate risk ->` route to an agency outside it";
 
 pub fn check(cx: &Context) -> Vec<Finding> {
     let p = cx.protocol;
@@ -84,13 +86,8 @@ fn is_side(p: &Protocol, stage: &Stage, to: &Recipient) -> bool {
         }
         Recipient::Agency(a) => a.as_str(),
     };
-    p.stage_agencies(stage).any(|a| same_agency(a, agency))
-}
-
-/// Agencies compare as written, ignoring case and spacing.
-fn same_agency(a: &str, b: &str) -> bool {
-    let words = |s: &str| s.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>();
-    words(a) == words(b)
+    // One service under several names (`service ... includes ...`) is one side.
+    p.stage_agencies(stage).any(|a| p.same_service(a, agency))
 }
 
 fn recipient_name(p: &Protocol, to: &Recipient) -> String {

@@ -9,7 +9,8 @@ use crate::model::{Condition, Protocol, Route, Target};
 pub fn check(cx: &Context) -> Vec<Finding> {
     let p = cx.protocol;
     let mut findings = Vec::new();
-    let risk = cx.graph.first_route(p, |r| r.condition == Condition::ImmediateRisk);
+    // A route `for` one agency, party or group of children leaves the others without one.
+    let risk = cx.graph.first_route(p, |r| r.condition == Condition::ImmediateRisk && r.for_whom.is_none());
     let to_exit = cx.graph.first_route(p, |r| matches!(r.target, Target::Exit(_)));
     // An instruction printed on every page ("Call 999 ...") is tied to no
     // stage: it is no stage's route unless the writer says it `counts as` one.

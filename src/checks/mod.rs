@@ -11,6 +11,7 @@ use crate::model::{Protocol, Stage};
 
 pub use crate::analysis::is_end;
 
+mod ambiguous_anchor;
 mod conflicted_exit;
 mod dead_end;
 mod discretionary_only;
@@ -41,6 +42,8 @@ pub struct Context<'a> {
     /// (the first is `timing`, `main` and `worst` above).
     pub cases: Vec<crate::analysis::Case<'a>>,
     pub analysis: &'a Analysis,
+    /// Both readings of every unclear anchor.
+    pub readings: &'a [crate::analysis::Reading],
 }
 
 type Check = fn(&Context) -> Vec<Finding>;
@@ -60,6 +63,7 @@ const CHECKS: &[Check] = &[
     late_record::check,
     discretionary_only::check,
     conflicted_exit::check,
+    ambiguous_anchor::check,
     implied_route::check,
 ];
 
@@ -77,6 +81,7 @@ pub fn run(protocol: &Protocol, analysis: &Analysis) -> Vec<Finding> {
         worst: &analysis.worst,
         cases: analysis.cases(),
         analysis,
+        readings: &analysis.readings,
     };
     // On every core for a large protocol (for a small one, starting the
     // threads would cost more than they save); in the same order either way.

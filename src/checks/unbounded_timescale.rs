@@ -87,6 +87,21 @@ pub fn check(cx: &Context) -> Vec<Finding> {
             }
         }
         for route in &stage.routes {
+            // A record made on the route (`and record`) is a promise too.
+            for record in &route.records {
+                if let Some(words) = record.timescale.as_ref().and_then(|t| t.vague_words()) {
+                    findings.push(vague(
+                        stage,
+                        record.span,
+                        format!(
+                            "record \"{}\" on the route to `{}` from `{}` is only bounded by {words}",
+                            short(&record.text),
+                            p.target_name(route.target),
+                            stage.display_id()
+                        ),
+                    ));
+                }
+            }
             if let Some(words) = route.timescale.as_ref().and_then(|t| t.vague_words()) {
                 findings.push(vague(
                     stage,
@@ -110,6 +125,22 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                     format!("exit `{}` is only bounded by {words}", exit.name),
                 )
                 .at(t.span, "vague timescale")
+                .help(HELP_BOUND),
+            );
+        }
+    }
+    let rule_records = p.rule_records.iter().map(|r| (&r.item, None)).chain(
+        p.rule_routes.iter().flat_map(|route| route.records.iter().map(move |r| (r, Some(route.target)))),
+    );
+    for (record, route) in rule_records {
+        if let Some(words) = record.timescale.as_ref().and_then(|t| t.vague_words()) {
+            let on = route.map(|t| format!(" on the route to `{}`", p.target_name(t))).unwrap_or_default();
+            findings.push(
+                Finding::new(
+                    Code::UnboundedTimescale,
+                    format!("record \"{}\"{on} at any stage is only bounded by {words}", short(&record.text)),
+                )
+                .at(record.span, "vague timescale")
                 .help(HELP_BOUND),
             );
         }

@@ -168,9 +168,7 @@ impl Index {
                             last.everywhere = rule.scope.is_none();
                         }
                     }
-                    RuleBody::Record(step) | RuleBody::Step(step) => {
-                        ix.timescales.extend(step.timescale.clone())
-                    }
+                    RuleBody::Record(step) | RuleBody::Step(step) => ix.step(step, "at any stage"),
                     RuleBody::Note(_) => {}
                 },
                 Item::Stage(s) => {
@@ -203,6 +201,7 @@ impl Index {
                 }
                 Item::StageSpan(span) => ix.timescales.push(span.timescale.clone()),
                 Item::Instruction(i) => i.routes.iter().for_each(|r| ix.route(source, r, "instruction")),
+                Item::Service(_) => {}
             }
         }
         let top: Vec<&str> = file
@@ -249,7 +248,7 @@ impl Index {
             self.route(source, route, &place);
         }
         for step in s.steps.iter().chain(&s.records) {
-            self.timescales.extend(step.timescale.clone());
+            self.step(step, &place);
         }
         self.limits(&s.within);
         self.limits(&s.cumulative);
@@ -274,6 +273,37 @@ impl Index {
             });
         }
         self.timescales.extend(r.timescale.clone());
+        self.whom(r.for_whom.as_ref(), &r.through, place);
+        for record in &r.records {
+            self.step(record, place);
+        }
+    }
+
+    fn step(&mut self, step: &syntax::Step, place: &str) {
+        self.timescales.extend(step.timescale.clone());
+        self.whom(step.for_whom.as_ref(), &step.through, place);
+    }
+
+    /// The parties named after `for` and `through`: uses of their names.
+    fn whom(&mut self, for_whom: Option<&syntax::ForWhom>, through: &[syntax::Recipient], place: &str) {
+        let named = for_whom
+            .and_then(|f| match f {
+                syntax::ForWhom::Party(name) => Some(name),
+                _ => None,
+            })
+            .into_iter()
+            .chain(through.iter().filter_map(|r| match r {
+                syntax::Recipient::Party(name) => Some(name),
+                syntax::Recipient::Agency(_) => None,
+            }));
+        for name in named {
+            self.uses.push(Use {
+                space: Space::Party,
+                name: name.clone(),
+                place: place.to_string(),
+                handle: name.span,
+            });
+        }
     }
 
     fn limits(&mut self, limits: &[syntax::Limit]) {

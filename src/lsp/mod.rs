@@ -766,6 +766,7 @@ fn keywords() -> Vec<String> {
             "and within",
             "of step",
             "of the end of stage",
+            "of the start or end of step",
             "of the disagreement",
             "timescales advisory",
         ]
@@ -801,6 +802,14 @@ fn completion(text: &str, position: Position) -> Vec<CompletionItem> {
         return Code::checks()
             .map(|c| item(c.as_str().into(), CompletionItemKind::VALUE, c.summary().into()))
             .collect();
+    }
+    // After `through`, `for` (and a `through`'s `or`): the parties.
+    let last = before.split_whitespace().last();
+    if before.ends_with(' ')
+        && (matches!(last, Some("through" | "for"))
+            || last == Some("or") && before.split_whitespace().rev().nth(2) == Some("through"))
+    {
+        return names(Space::Party).collect();
     }
     if before.contains("->") || before.contains('→') {
         return names(Space::Target).collect();

@@ -587,6 +587,12 @@ impl Builder<'_> {
                     edge.dashed = route.discretionary || route.implied;
                     edge.implied = route.implied;
                 }
+                // Whom the route is for and goes through (issue 23), on its arrow.
+                if let Some(words) = p.whom_words(route.for_whom.as_ref(), &route.through)
+                    && let Some(label) = self.edges.last_mut().and_then(|e| e.label.as_mut())
+                {
+                    label.push_str(&format!(" · {words}"));
+                }
             }
 
             if dead_end && !final_stage {

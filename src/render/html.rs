@@ -17,7 +17,7 @@ use crate::analysis::Analysis;
 use crate::compare::Summary;
 use crate::diagnostic::{Code, Finding, Severity};
 use crate::explain::RuleDoc;
-use crate::model::{Condition, FinalKind, Pathway, Protocol, Quote, Route, Stage, StageIx, Target};
+use crate::model::{Condition, FinalKind, Note, Pathway, Protocol, Quote, Route, Stage, StageIx, Target};
 use crate::span::LineIndex;
 use crate::timescale::{Timescale, Worst};
 
@@ -511,11 +511,34 @@ pub fn index(entries: &[Entry]) -> String {
 // ------------------------------------------------------------------ protocol page
 
 /// Quotes, one block each; a dash when there are none.
+/// Quotes, or nothing at all when there are none.
+fn quotes_if_any(list: &[Quote]) -> String {
+    if list.is_empty() { String::new() } else { quotes(list) }
+}
+
 fn quotes(quotes: &[Quote]) -> String {
     if quotes.is_empty() {
         return "<span class=\"none\">no quote</span>".to_string();
     }
     quotes.iter().map(|q| format!("<blockquote class=\"quote\">{}</blockquote>", esc(&q.text))).collect()
+}
+
+/// A note's source column: the quotes written after it (the note's own), or
+/// that it is the encoder's.
+fn note_source(note: &Note) -> String {
+    if note.quotes.is_empty() {
+        return "<span class=\"none\">encoder's note</span>".to_string();
+    }
+    quotes(&note.quotes)
+}
+
+/// Notes in a cell or a paragraph, each followed by the quotes written after it.
+fn notes_inline(notes: &[Note]) -> String {
+    notes
+        .iter()
+        .map(|n| if n.quotes.is_empty() { esc(n) } else { format!("{}{}", esc(n), quotes(&n.quotes)) })
+        .collect::<Vec<_>>()
+        .join("<br/>")
 }
 
 fn parties(p: &Protocol, stage: &Stage) -> String {
@@ -556,6 +579,9 @@ fn route_text(p: &Protocol, route: &Route) -> String {
     if let Some(t) = &route.timescale {
         let _ = write!(text, " ({})", esc(&t.to_string()));
     }
+    if let Some(words) = p.whom_words(route.for_whom.as_ref(), &route.through) {
+        let _ = write!(text, " · {}", esc(&words));
+    }
     text
 }
 
@@ -592,14 +618,20 @@ fn stage_detail(out: &mut String, p: &Protocol, stage: &Stage) {
             let time = esc(&timescale_or(other.timescale.as_ref(), "no timescale"));
             says = format!("{says}; otherwise: {} ({time})", esc(&other.text));
         }
+        if let Some(words) = p.whom_words(step.for_whom.as_ref(), &step.through) {
+            says = format!("{says} · {}", esc(&words));
+        }
         let kind = if step.discretionary { "Step (discretionary: adds no time)" } else { "Step" };
         row(out, kind, &says, &quotes(&step.quotes));
     }
     for record in &stage.records {
-        let says = match &record.timescale {
+        let mut says = match &record.timescale {
             Some(t) => format!("{} ({})", esc(&record.text), esc(&t.to_string())),
             None => esc(&record.text),
         };
+        if let Some(words) = p.whom_words(record.for_whom.as_ref(), &record.through) {
+            says = format!("{says} · {}", esc(&words));
+        }
         row(out, "Record", &says, &quotes(&record.quotes));
     }
     for route in &stage.routes {
@@ -613,7 +645,7 @@ fn stage_detail(out: &mut String, p: &Protocol, stage: &Stage) {
         row(out, "Final", says, "<span class=\"none\">see the stage's quotes</span>");
     }
     for note in &stage.notes {
-        row(out, "Note", &esc(note), "<span class=\"none\">encoder's note</span>");
+        row(out, "Note", &esc(note), &note_source(note));
     }
     for allow in &stage.allows {
         let says = format!("<code>{}</code> silenced: {}", allow.code, esc(&allow.reason));
@@ -895,7 +927,7 @@ pub fn protocol_page(entry: &Entry) -> String {
         {
             let _ = writeln!(out, "<p>Source:</p>{}", quotes(&e.quotes));
             for note in &e.notes {
-                let _ = writeln!(out, "<p>Note: {}</p>", esc(note));
+                let _ = writeln!(out, "<p>Note: {}</p>{}", esc(note), quotes_if_any(&note.quotes));
             }
         }
         for &ix in stages {
@@ -911,7 +943,7 @@ pub fn protocol_page(entry: &Entry) -> String {
         }
         out.push_str(&quotes(&e.quotes));
         for note in &e.notes {
-            let _ = writeln!(out, "<p>Note: {}</p>", esc(note));
+            let _ = writeln!(out, "<p>Note: {}</p>{}", esc(note), quotes_if_any(&note.quotes));
         }
     }
     out.push_str("</section>\n");
@@ -947,7 +979,7 @@ pub fn protocol_page(entry: &Entry) -> String {
             row(&mut out, kind, &says, &quotes(&step.quotes));
         }
         for note in &p.rule_notes {
-            row(&mut out, "Note", &esc(note), "<span class=\"none\">encoder's note</span>");
+            row(&mut out, "Note", &esc(note), &note_source(note));
         }
         out.push_str("</tbody>\n</table>\n");
     }
@@ -967,7 +999,7 @@ pub fn protocol_page(entry: &Entry) -> String {
                 "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&exit.title),
                 esc(&timescale_or(exit.timescale.as_ref(), "no timescale given")),
-                exit.notes.iter().map(|n| esc(n)).collect::<Vec<_>>().join("<br/>"),
+                notes_inline(&exit.notes),
                 quotes(&exit.quotes)
             );
         }
@@ -986,7 +1018,7 @@ pub fn protocol_page(entry: &Entry) -> String {
                 out,
                 "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td></tr>",
                 esc(&outcome.title),
-                outcome.notes.iter().map(|n| esc(n)).collect::<Vec<_>>().join("<br/>"),
+                notes_inline(&outcome.notes),
                 quotes(&outcome.quotes)
             );
         }
@@ -1034,7 +1066,7 @@ pub fn protocol_page(entry: &Entry) -> String {
     if !p.notes.is_empty() {
         out.push_str("<h3>Notes</h3>\n<ul>\n");
         for note in &p.notes {
-            let _ = writeln!(out, "<li>{}</li>", esc(note));
+            let _ = writeln!(out, "<li>{}{}</li>", esc(note), quotes_if_any(&note.quotes));
         }
         out.push_str("</ul>\n");
     }

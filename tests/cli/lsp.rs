@@ -433,6 +433,10 @@ fn outline_completion_and_formatting() {
         "calendar days",
         "timescales advisory",
         "of the end of stage",
+        "through",
+        "for",
+        "service",
+        "includes",
     ] {
         assert!(labels.contains(&keyword), "{keyword} not in {labels:?}");
     }
@@ -449,6 +453,21 @@ fn outline_completion_and_formatting() {
     let fmt = crate::escalate_with_stdin(&["fmt", "-"], Some(messy.as_bytes()));
     assert_eq!(formatted, String::from_utf8_lossy(&fmt.stdout));
     assert_eq!(formatted, PROTOCOL);
+    // After `through` or `for`, on a route or a step: the parties.
+    for (version, typed) in (4..).zip([
+        "  unresolved -> stage 2 through ",
+        "  step \"Write\" for ",
+        "  resolved -> agreed through manager or ",
+    ]) {
+        let typing =
+            PROTOCOL.replace("  resolved -> agreed\n  unresolved", &format!("{typed}\n  unresolved"));
+        client.change(URI, version, &typing);
+        let line = line_of(&typing, typed);
+        let items = client.at("textDocument/completion", URI, line, typed.len() as u32);
+        let labels: Vec<&str> =
+            items.as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
+        assert_eq!(labels, ["practitioner", "manager"], "after {typed:?}");
+    }
     client.stop();
 }
 

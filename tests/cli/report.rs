@@ -130,7 +130,7 @@ fn the_policies_make_a_site() {
         let title = protocol.title.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(words.contains(&title), "index shows the title of {name}");
     }
-    assert!(words.contains("no errors 9 warnings"), "Wolverhampton's status: {words}");
+    assert!(words.contains("no errors 10 warnings"), "Wolverhampton's status: {words}");
     assert!(words.contains("No stage has a route out at once for a child at immediate risk"), "{words}");
 
     // Each protocol page has its sections, in order.
@@ -400,4 +400,59 @@ fn pathways_and_instructions_are_in_the_report() {
         words.contains("On every page of the protocol Call 999 if a child is in immediate danger"),
         "{words}"
     );
+}
+
+/// The quotes written after a note are the note's: the page shows each of
+/// them with its note, wherever the note stands (issue 23).
+#[test]
+fn quotes_after_notes_are_shown() {
+    let input = scratch("note-quotes-input");
+    std::fs::create_dir_all(&input).expect("input folder");
+    std::fs::write(
+        input.join("notes.esc"),
+        r#"protocol "Notes with quotes"
+  note "header note"
+    quote "header note quote"
+exit mash "MASH" within same working day
+  note "exit note"
+    quote "exit note quote"
+outcome agreed "Agreed"
+  note "outcome note"
+    quote "outcome note quote"
+at any stage: immediate risk -> mash
+  note "rule note"
+    quote "rule note quote"
+at any stage: record "Recorded"
+exception e "An exception" {
+  note "exception note"
+    quote "exception note quote"
+  stage x "X" {
+    within 1 working day
+    resolved -> agreed
+  }
+}
+stage 1 "One" {
+  within 2 working days
+  note "stage note"
+    quote "stage note quote"
+  resolved -> agreed
+}
+"#,
+    )
+    .expect("written");
+    let site = build(&input.to_string_lossy(), "note-quotes");
+    let html = read(&site, "notes.html");
+    let words = text(&check_page(&html, "notes.html"));
+    for shown in [
+        "header note quote",
+        "exit note quote",
+        "outcome note quote",
+        "rule note quote",
+        "exception note quote",
+        "stage note quote",
+    ] {
+        assert!(words.contains(shown), "the page shows {shown}: {words}");
+    }
+    let _ = std::fs::remove_dir_all(&site);
+    let _ = std::fs::remove_dir_all(&input);
 }

@@ -10,7 +10,8 @@
 //! records and steps; every unit (working days, calendar days, weeks, working
 //! weeks, hours, number words, `same working day`, `immediately`, vague words
 //! and quoted words), `whichever is shorter`, `and within`, equivalences in
-//! brackets, `advisory`, `or earlier if`; `stages A to B within`, a `limit`,
+//! brackets, `advisory`, `or earlier if`; anchors the text leaves unclear
+//! (`of the start or end of step 1`); `stages A to B within`, a `limit`,
 //! `timescales advisory`, every shipped calendar and a board's `closed` days;
 //! the ladder written as a `pathway` block, and a second pathway of equal
 //! standing beside it.
@@ -204,9 +205,11 @@ pub fn protocol(seed: u64) -> String {
 fn stage(r: &mut Rng, s: &mut String, i: usize, stages: usize, prefix: &str) {
     let _ = writeln!(s, "stage {prefix}{i} \"Stage {prefix}{i}\" {{");
     if r.chance(40) {
-        let anchor = match r.below(6) {
+        let anchor = match r.below(7) {
             0 => " of the disagreement".to_string(),
             1 if i > 1 => format!(" of the end of stage {prefix}{}", 1 + r.below(i - 1)),
+            // The text leaves it unclear (issue 23): both readings are held to the reference.
+            2 if i > 1 => format!(" of the start or end of stage {prefix}{}", 1 + r.below(i - 1)),
             _ => String::new(),
         };
         let within = if anchor.is_empty() { bare(r) } else { count(r) };
@@ -214,7 +217,7 @@ fn stage(r: &mut Rng, s: &mut String, i: usize, stages: usize, prefix: &str) {
     }
     let steps = r.below(4);
     for k in 1..=steps {
-        let text = format!("\"Step {k} of stage {i}\"");
+        let text = format!("\"Step {k} of stage {i}\" as s{k}");
         match r.below(9) {
             0 => {
                 let _ = writeln!(s, "  step {text}");
@@ -232,11 +235,15 @@ fn stage(r: &mut Rng, s: &mut String, i: usize, stages: usize, prefix: &str) {
                 );
             }
             3 => {
-                let anchor = match r.below(5) {
+                let anchor = match r.below(8) {
                     0 => " of the disagreement".to_string(),
                     1 if k > 1 => format!(" of step {}", 1 + r.below(k - 1)),
                     2 if k > 1 => format!(" of the start of step {}", 1 + r.below(k - 1)),
                     3 if i > 1 => format!(" of the end of stage {prefix}{}", 1 + r.below(i - 1)),
+                    4 if k > 1 => format!(" of the start or end of step {}", 1 + r.below(k - 1)),
+                    // A step by its name (`as s1`, issue 23): each step below is named.
+                    6 if k > 1 => format!(" of the s{}", 1 + r.below(k - 1)),
+                    5 if i > 1 => format!(" of the start or end of stage {prefix}{}", 1 + r.below(i - 1)),
                     _ => format!(" of stage {prefix}{i}"),
                 };
                 let _ = writeln!(s, "  step {text} within {}{anchor}", count(r));

@@ -89,6 +89,7 @@ fn disagreements(seed: u64, text: &str) -> Vec<Disagreement> {
         }
         wrong.extend(said_wrong);
     }
+    wrong.extend(readings_disagree(text, &report, analysis));
     wrong.extend(counts_disagree(&report));
     wrong.extend(laws_broken(seed, text, analysis.worst.worst));
     wrong
@@ -321,6 +322,81 @@ fn pathway_disagrees(
     wrong
 }
 
+/// The words that mark an anchor the text leaves unclear.
+const UNCLEAR: &str = "of the start or end of";
+
+/// Whether escalate's worst case agrees with the reference's runs: exact
+/// when bounded, a true "at least" when not (see [`disagreements`]).
+fn worst_agrees(said: escalate::timescale::Worst, runs: &[reference::Run<u64>]) -> bool {
+    let (truth, cyclic) = reference::worst_case(runs);
+    match (cyclic, truth.open) {
+        (true, _) => said.unbounded,
+        (false, true) => said.unbounded && said.days.0 >= truth.at,
+        (false, false) => (said.days.0, said.unbounded) == (truth.at, truth.open),
+    }
+}
+
+/// Anchors the text leaves unclear (`of the start or end of step 1`): each
+/// reading's figures, as the analysis gives them and `ambiguous-anchor`
+/// says them, are the reference's on the text that says that reading (that
+/// one anchor `of the start of` or `of the end of`, every other unclear one
+/// `of the end of`), read again from the words, not from escalate's choice.
+fn readings_disagree(
+    text: &str,
+    report: &Report,
+    analysis: &escalate::analysis::Analysis,
+) -> Vec<Disagreement> {
+    let mut wrong = Vec::new();
+    let marked = text.matches(UNCLEAR).count();
+    if analysis.readings.len() != marked {
+        wrong.push(format!("readings: {} for {marked} unclear anchors", analysis.readings.len()));
+    }
+    let said =
+        report.findings.iter().filter(|f| f.code == escalate::diagnostic::Code::AmbiguousAnchor).count();
+    if said != marked {
+        wrong.push(format!("ambiguous-anchor: {said} findings for {marked} unclear anchors"));
+    }
+    for reading in &analysis.readings {
+        let span = reading.timescale.span;
+        for (point, figures) in [("end", reading.end), ("start", reading.start)] {
+            let mut written = String::with_capacity(text.len());
+            let mut rest = 0;
+            for (at, _) in text.match_indices(UNCLEAR) {
+                written.push_str(&text[rest..at]);
+                let here = span.start <= at && at < span.end;
+                written.push_str(&format!("of the {} of", if here { point } else { "end" }));
+                rest = at + UNCLEAR.len();
+            }
+            written.push_str(&text[rest..]);
+            let again = check_source("reading.esc", written);
+            let Some((q, _)) = again.analysed() else {
+                wrong.push(format!("reading from the {point}: the text does not load"));
+                continue;
+            };
+            // The figures' worst case is the first pathway's, as the protocol's is.
+            let pathway = q.pathways().first().copied().unwrap_or(escalate::model::Pathway::Main);
+            let Some(first) = reference::first_stage(q, pathway) else { continue };
+            let runs = reference::runs_from(&Days_, q, first, 200_000);
+            if !worst_agrees(figures.worst, &runs) {
+                wrong.push(format!(
+                    "reading `{}` from the {point}: worst case {}, reference {:?}",
+                    reading.timescale.written,
+                    figures.worst,
+                    reference::worst_case(&runs).0
+                ));
+            }
+            let own = reference::stage_time(q, reading.stage);
+            if (figures.stage.days.0, figures.stage.unbounded) != (own.at, own.open) {
+                wrong.push(format!(
+                    "reading `{}` from the {point}: stage takes {}, reference {} {}",
+                    reading.timescale.written, figures.stage, own.at, own.open
+                ));
+            }
+        }
+    }
+    wrong
+}
+
 /// The metamorphic laws, on one `N working days` of the text chosen by the
 /// seed: lengthening it never shortens the worst case nor changes whether it
 /// is bounded; replacing it with vague words never makes the worst case
@@ -515,8 +591,10 @@ fn every_view_agrees_with_the_reference_on_generated_protocols() {
 
 #[test]
 fn every_generated_protocol_parses_and_loads() {
+    let mut unclear = 0;
     for seed in 0..500 {
         let text = generate::protocol(seed);
+        unclear += text.matches(UNCLEAR).count();
         if let Err(findings) = escalate::load(&text) {
             panic!(
                 "seed {seed} does not load: {:?}\n{text}",
@@ -524,4 +602,7 @@ fn every_generated_protocol_parses_and_loads() {
             );
         }
     }
+    // The generator draws anchors the text leaves unclear, so the share holds both readings to the reference.
+    assert!(unclear > 50, "only {unclear} unclear anchors in 500 generated protocols");
+    eprintln!("{unclear} unclear anchors in 500 generated protocols");
 }
