@@ -115,6 +115,10 @@ pub struct Party {
     pub title: String,
     pub level: u32,
     pub quote: At,
+    /// The text's other wordings of the same role (the first of each), such
+    /// as "senior personnel" beside "more senior staff".
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<At>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -308,10 +312,17 @@ static ROLES: LazyLock<Vec<Role>> = LazyLock::new(|| {
             "board-member",
             4,
         ),
+        (
+            r"(?:lscb|wscb|hscb|scp|lsab|board|partnership|agency|sector)(?:'s|’s)?\s+(?:reps?|representatives?)|representatives?\s+(?:of|on|to)\s+the\s+(?:[\w’']+\s+){0,4}?(?:board|partnership|committee)",
+            "board-representative",
+            4,
+        ),
         (r"assistant\s+directors?", "assistant-director", 4),
         (r"(?:service\s+)?directors?(?:\s+of\s+(?:children'?s|children’s)\s+services)?", "director", 4),
         (r"heads?\s+of\s+(?:service|safeguarding)", "head-of-service", 3),
         (r"head\s*teachers?", "head-teacher", 3),
+        (r"(?:(?:lscb|wscb|hscb|scp|board|partnership)\s+)?business\s+managers?", "business-manager", 3),
+        (r"safeguarding\s+managers?", "safeguarding-manager", 3),
         (r"service\s+(?:leaders?|managers?)", "service-manager", 3),
         (r"(?:more\s+)?senior\s+(?:managers?|officers?|staff|professionals?|personnel)", "senior-manager", 3),
         (r"detective\s+inspectors?", "detective-inspector", 3),
@@ -323,6 +334,11 @@ static ROLES: LazyLock<Vec<Role>> = LazyLock::new(|| {
         (r"detective\s+sergeants?", "detective-sergeant", 2),
         (r"named\s+(?:professionals?|nurses?|doctors?|midwi(?:fe|ves))", "named-professional", 2),
         (r"named\s+persons?", "named-person", 2),
+        (
+            r"senior\s+(?:health\s+visitors?|nurses?|social\s+workers?|practitioners?|midwi(?:fe|ves)|clinicians?|caseworkers?)",
+            "senior-practitioner",
+            2,
+        ),
         (
             r"designated\s+(?:safeguarding|child\s+protection)\s+(?:leads?|officers?|persons?)|designated\s+teachers?|designated\s+staff\s+members?",
             "designated-lead",
@@ -339,7 +355,7 @@ static ROLES: LazyLock<Vec<Role>> = LazyLock::new(|| {
             2,
         ),
         (
-            r"practitioners?|fieldworkers?|front[\s-]+line\s+(?:staff|workers?|practitioners?)|professionals\s+involved|the\s+individuals\s+concerned|social\s+workers?|lead\s+professionals?",
+            r"practitioners?|fieldworkers?|front[\s-]+line\s+(?:staff|workers?|practitioners?)|professionals\s+involved|the\s+individuals\s+concerned|social\s+workers?|lead\s+professionals?|professionals",
             "practitioner",
             1,
         ),
@@ -1182,11 +1198,27 @@ pub fn find(text: &str) -> Found {
                         title: capital(&words(text, at.clone())),
                         level,
                         quote: at.into(),
+                        also: Vec::new(),
                     });
                     found.parties.len() - 1
                 }
             };
             st.parties.push(ix);
+        }
+        // Every other wording of a role this stage names joins its party's quotes.
+        let mut spans = st.body.clone();
+        spans.push(st.heading.range());
+        for r in spans {
+            for (name, _, at) in roles_in(text, r) {
+                let Some(p) = found.parties.iter_mut().find(|p| p.name == name) else { continue };
+                let said = words(text, at.clone()).to_lowercase();
+                let known = std::iter::once(&p.quote)
+                    .chain(&p.also)
+                    .any(|q| words(text, q.range()).to_lowercase() == said);
+                if !known {
+                    p.also.push(at.into());
+                }
+            }
         }
         if st.title.is_empty() {
             let top = st.parties.iter().map(|&p| found.parties[p].level).max();
@@ -1291,5 +1323,23 @@ mod tests {
         let t = "the first line manager, then the Head of Service, then the Independent Chair";
         let r: Vec<(&str, u32)> = roles_in(t, 0..t.len()).into_iter().map(|(n, l, _)| (n, l)).collect();
         assert_eq!(r, [("line-manager", 2), ("head-of-service", 3), ("chair", 5)]);
+    }
+
+    #[test]
+    fn roles_by_general_patterns() {
+        let t = "a senior social worker asks the LSCB Business Manager, the agency's Board representative \
+                 or a representative on the Safeguarding Partnership; professionals then meet the Safeguarding Manager";
+        let r: Vec<(&str, u32)> = roles_in(t, 0..t.len()).into_iter().map(|(n, l, _)| (n, l)).collect();
+        assert_eq!(
+            r,
+            [
+                ("senior-practitioner", 2),
+                ("business-manager", 3),
+                ("board-representative", 4),
+                ("board-representative", 4),
+                ("practitioner", 1),
+                ("safeguarding-manager", 3)
+            ]
+        );
     }
 }

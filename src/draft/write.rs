@@ -100,6 +100,9 @@ pub fn write(found: &Found, text: &str, name: &str) -> Written {
         let p = &found.parties[i];
         o.line(0, &format!("party {} {} level {}", p.name, string(&p.title), p.level));
         o.quote(1, p.quote.range());
+        for q in &p.also {
+            o.quote(1, q.range());
+        }
     }
     o.line(0, "");
 
