@@ -107,6 +107,10 @@ pub struct Stage {
     pub beyond: bool,
     /// What the writer must decide here.
     pub todo: Vec<String>,
+    /// A side path off the ladder: the stage it is printed in (an index into
+    /// [`Found::stages`]) and the words that send a disagreement here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub side: Option<(usize, At)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -224,6 +228,11 @@ rule!(
     r"(?i)\b(?:decision(?:\s+of\s+the\s+[\w’ ]{1,40}?)?\s+(?:is|will\s+be|shall\s+be)\s+final|final\s+(?:and\s+binding\s+)?decision|binding\s+decision|final\s+arbiter|final\s+say)\b"
 );
 rule!(MEDIATION, r"(?i)\bmediat\w*");
+rule!(
+    OWN_MANAGER,
+    r"(?i)\bdisagree\w*\s+(?:(?:between|among)\s+[^.;:]{1,80}?\s+and|with)\s+(?:their|his\s+or\s+her|one'?s|one’s|your|the\s+worker'?s|the\s+worker’s)\s+(?:own\s+|immediate\s+|direct\s+|line\s+)+managers?\b"
+);
+rule!(ADVICE, r"(?i)\b(?:advi[cs]e|consult\w*|support)\b");
 rule!(
     AUTHORITY,
     r"(?i)\b(?:independent\s+chair|chair(?:person)?|independent\s+(?:panel|reviewer|scrutineer)|panel|child\s+protection\s+committee|executive\s+group|strategic\s+partnership|partnership\s+board|safeguarding\s+(?:children\s+)?(?:board|partnership))\b"
@@ -843,6 +852,7 @@ pub fn find(text: &str) -> Found {
                 resolved: None,
                 beyond: false,
                 todo: Vec::new(),
+                side: None,
             }
         })
         .collect();
@@ -948,6 +958,7 @@ pub fn find(text: &str) -> Found {
             resolved: None,
             beyond: true,
             todo: Vec::new(),
+            side: None,
         });
     }
     // Their sentences leave the stage they were printed in.
@@ -1163,6 +1174,61 @@ pub fn find(text: &str) -> Found {
         st.steps.sort_by_key(|s| s.quote.start);
     }
 
+    // A side path: a disagreement with one's own manager that the text sends
+    // to someone else (a named professional, a more senior manager).
+    let mut sides: Vec<Stage> = Vec::new();
+    for s in &u.sentences {
+        let Some(m) = OWN_MANAGER.find(&text[s.range.clone()]) else { continue };
+        let Some(host) = stages.iter().position(|st| !st.beyond && inside(&st.body, s.range.start)) else {
+            continue;
+        };
+        let after = s.range.start + m.end()..s.range.end;
+        let rest = &text[after.clone()];
+        if roles_in(text, after.clone()).is_empty() || !(ESCALATE_ACT.is_match(rest) || ADVICE.is_match(rest))
+        {
+            continue;
+        }
+        let id = if sides.is_empty() {
+            "own-manager".to_string()
+        } else {
+            format!("own-manager-{}", sides.len() + 1)
+        };
+        sides.push(Stage {
+            id,
+            title: "Disagreement with one's own manager".into(),
+            heading: s.range.clone().into(),
+            body: vec![s.range.clone()],
+            parties: Vec::new(),
+            within: None,
+            cumulative: None,
+            steps: Vec::new(),
+            records: Vec::new(),
+            final_authority: None,
+            into: None,
+            resolved: None,
+            beyond: false,
+            todo: Vec::new(),
+            side: Some((host, (s.range.start..s.range.start + m.end()).into())),
+        });
+        let st = &mut stages[host];
+        let cut = s.range.clone();
+        let mut body = Vec::new();
+        for r in &st.body {
+            if r.start < cut.end && cut.start < r.end {
+                if r.start < cut.start {
+                    body.push(r.start..cut.start);
+                }
+                if cut.end < r.end {
+                    body.push(cut.end..r.end);
+                }
+            } else {
+                body.push(r.clone());
+            }
+        }
+        st.body = body;
+    }
+    stages.extend(sides);
+
     // Parties.
     for st in &mut stages {
         let mut seen: Vec<&str> = Vec::new();
@@ -1323,6 +1389,23 @@ mod tests {
         let t = "the first line manager, then the Head of Service, then the Independent Chair";
         let r: Vec<(&str, u32)> = roles_in(t, 0..t.len()).into_iter().map(|(n, l, _)| (n, l)).collect();
         assert_eq!(r, [("line-manager", 2), ("head-of-service", 3), ("chair", 5)]);
+    }
+
+    #[test]
+    fn a_disagreement_with_ones_own_manager_is_a_side_stage() {
+        let t = "Stage 1\n\nPractitioners discuss the concern. If unresolved, refer it to the line manager.\n\n\
+                 Stage 2\n\nLine managers meet. Where a practitioner disagrees with their own line manager, \
+                 the designated safeguarding lead should be consulted and give advice.\n";
+        let f = find(t);
+        let side: Vec<&Stage> = f.stages.iter().filter(|s| s.side.is_some()).collect();
+        assert_eq!(side.len(), 1);
+        let (host, cond) = side[0].side.clone().unwrap();
+        assert_eq!(f.stages[host].id, "2");
+        assert_eq!(&t[cond.range()], "Where a practitioner disagrees with their own line manager");
+        // Escalating to one's own manager is a rung of the ladder, not a side path.
+        let t =
+            "Stage 1\n\nIf unresolved, the problem should be referred to the worker's own line manager.\n";
+        assert!(find(t).stages.iter().all(|s| s.side.is_none()));
     }
 
     #[test]
