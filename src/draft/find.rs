@@ -195,11 +195,15 @@ fn amount() -> String {
 }
 
 const VAGUE: &str = r"without\s+delay|(?:with)?in\s+a\s+timely\s+manner|as\s+soon\s+as\s+possible|as\s+quickly\s+as\s+possible|at\s+the\s+earliest\s+opportunity|promptly|immediately|at\s+once|the\s+same\s+working\s+day|the\s+same\s+day|same\s+working\s+day";
+/// A deadline set by an event: "before a concern has escalated to this level",
+/// "before the case is closed". The language has no bound for it: it is kept
+/// in the text's words.
+const BEFORE: &str = r"before\s+(?:a|an|the|any|this|that)\s+[a-z]+(?:\s+[a-z]+)?\s+(?:has|have|is|are)\s+(?:been\s+)?[a-z]+ed(?:\s+(?:to|at)\s+(?:this|that|the\s+next|a\s+higher)\s+(?:level|stage|step|tier))?\b";
 
 rule!(
     TIME,
     &format!(
-        r"(?i)\b(?:(?:{VAGUE})\s+and\s+(?:within\s+)?{a}|{a}(?:\s*\((?:{a})\))?|(?:{VAGUE})\b)",
+        r"(?i)\b(?:(?:{VAGUE})\s+and\s+(?:within\s+)?{a}|{a}(?:\s*\((?:{a})\))?|(?:{VAGUE})\b|{BEFORE})",
         a = amount()
     )
 );
@@ -1382,6 +1386,11 @@ mod tests {
         );
         assert_eq!(written("(5 DAYS)"), ["5 days"]);
         assert_eq!(written("escalated on the same working day"), ["the same working day"]);
+        assert_eq!(
+            written("The lead should always be informed before a concern has escalated to this level."),
+            ["\"before a concern has escalated to this level\""]
+        );
+        assert!(written("Agree the plan before you meet them.").is_empty());
     }
 
     #[test]
