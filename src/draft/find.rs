@@ -107,6 +107,10 @@ pub struct Stage {
     pub beyond: bool,
     /// What the writer must decide here.
     pub todo: Vec<String>,
+    /// A side path off the ladder: the stage it is printed in (an index into
+    /// [`Found::stages`]) and the words that send a disagreement here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub side: Option<(usize, At)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -115,6 +119,10 @@ pub struct Party {
     pub title: String,
     pub level: u32,
     pub quote: At,
+    /// The text's other wordings of the same role (the first of each), such
+    /// as "senior personnel" beside "more senior staff".
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<At>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -187,11 +195,15 @@ fn amount() -> String {
 }
 
 const VAGUE: &str = r"without\s+delay|(?:with)?in\s+a\s+timely\s+manner|as\s+soon\s+as\s+possible|as\s+quickly\s+as\s+possible|at\s+the\s+earliest\s+opportunity|promptly|immediately|at\s+once|the\s+same\s+working\s+day|the\s+same\s+day|same\s+working\s+day";
+/// A deadline set by an event: "before a concern has escalated to this level",
+/// "before the case is closed". The language has no bound for it: it is kept
+/// in the text's words.
+const BEFORE: &str = r"before\s+(?:a|an|the|any|this|that)\s+[a-z]+(?:\s+[a-z]+)?\s+(?:has|have|is|are)\s+(?:been\s+)?[a-z]+ed(?:\s+(?:to|at)\s+(?:this|that|the\s+next|a\s+higher)\s+(?:level|stage|step|tier))?\b";
 
 rule!(
     TIME,
     &format!(
-        r"(?i)\b(?:(?:{VAGUE})\s+and\s+(?:within\s+)?{a}|{a}(?:\s*\((?:{a})\))?|(?:{VAGUE})\b)",
+        r"(?i)\b(?:(?:{VAGUE})\s+and\s+(?:within\s+)?{a}|{a}(?:\s*\((?:{a})\))?|(?:{VAGUE})\b|{BEFORE})",
         a = amount()
     )
 );
@@ -220,6 +232,11 @@ rule!(
     r"(?i)\b(?:decision(?:\s+of\s+the\s+[\w’ ]{1,40}?)?\s+(?:is|will\s+be|shall\s+be)\s+final|final\s+(?:and\s+binding\s+)?decision|binding\s+decision|final\s+arbiter|final\s+say)\b"
 );
 rule!(MEDIATION, r"(?i)\bmediat\w*");
+rule!(
+    OWN_MANAGER,
+    r"(?i)\bdisagree\w*\s+(?:(?:between|among)\s+[^.;:]{1,80}?\s+and|with)\s+(?:their|his\s+or\s+her|one'?s|one’s|your|the\s+worker'?s|the\s+worker’s)\s+(?:own\s+|immediate\s+|direct\s+|line\s+)+managers?\b"
+);
+rule!(ADVICE, r"(?i)\b(?:advi[cs]e|consult\w*|support)\b");
 rule!(
     AUTHORITY,
     r"(?i)\b(?:independent\s+chair|chair(?:person)?|independent\s+(?:panel|reviewer|scrutineer)|panel|child\s+protection\s+committee|executive\s+group|strategic\s+partnership|partnership\s+board|safeguarding\s+(?:children\s+)?(?:board|partnership))\b"
@@ -308,10 +325,17 @@ static ROLES: LazyLock<Vec<Role>> = LazyLock::new(|| {
             "board-member",
             4,
         ),
+        (
+            r"(?:lscb|wscb|hscb|scp|lsab|board|partnership|agency|sector)(?:'s|’s)?\s+(?:reps?|representatives?)|representatives?\s+(?:of|on|to)\s+the\s+(?:[\w’']+\s+){0,4}?(?:board|partnership|committee)",
+            "board-representative",
+            4,
+        ),
         (r"assistant\s+directors?", "assistant-director", 4),
         (r"(?:service\s+)?directors?(?:\s+of\s+(?:children'?s|children’s)\s+services)?", "director", 4),
         (r"heads?\s+of\s+(?:service|safeguarding)", "head-of-service", 3),
         (r"head\s*teachers?", "head-teacher", 3),
+        (r"(?:(?:lscb|wscb|hscb|scp|board|partnership)\s+)?business\s+managers?", "business-manager", 3),
+        (r"safeguarding\s+managers?", "safeguarding-manager", 3),
         (r"service\s+(?:leaders?|managers?)", "service-manager", 3),
         (r"(?:more\s+)?senior\s+(?:managers?|officers?|staff|professionals?|personnel)", "senior-manager", 3),
         (r"detective\s+inspectors?", "detective-inspector", 3),
@@ -323,6 +347,11 @@ static ROLES: LazyLock<Vec<Role>> = LazyLock::new(|| {
         (r"detective\s+sergeants?", "detective-sergeant", 2),
         (r"named\s+(?:professionals?|nurses?|doctors?|midwi(?:fe|ves))", "named-professional", 2),
         (r"named\s+persons?", "named-person", 2),
+        (
+            r"senior\s+(?:health\s+visitors?|nurses?|social\s+workers?|practitioners?|midwi(?:fe|ves)|clinicians?|caseworkers?)",
+            "senior-practitioner",
+            2,
+        ),
         (
             r"designated\s+(?:safeguarding|child\s+protection)\s+(?:leads?|officers?|persons?)|designated\s+teachers?|designated\s+staff\s+members?",
             "designated-lead",
@@ -339,7 +368,7 @@ static ROLES: LazyLock<Vec<Role>> = LazyLock::new(|| {
             2,
         ),
         (
-            r"practitioners?|fieldworkers?|front[\s-]+line\s+(?:staff|workers?|practitioners?)|professionals\s+involved|the\s+individuals\s+concerned|social\s+workers?|lead\s+professionals?",
+            r"practitioners?|fieldworkers?|front[\s-]+line\s+(?:staff|workers?|practitioners?)|professionals\s+involved|the\s+individuals\s+concerned|social\s+workers?|lead\s+professionals?|professionals",
             "practitioner",
             1,
         ),
@@ -827,6 +856,7 @@ pub fn find(text: &str) -> Found {
                 resolved: None,
                 beyond: false,
                 todo: Vec::new(),
+                side: None,
             }
         })
         .collect();
@@ -932,6 +962,7 @@ pub fn find(text: &str) -> Found {
             resolved: None,
             beyond: true,
             todo: Vec::new(),
+            side: None,
         });
     }
     // Their sentences leave the stage they were printed in.
@@ -1147,6 +1178,61 @@ pub fn find(text: &str) -> Found {
         st.steps.sort_by_key(|s| s.quote.start);
     }
 
+    // A side path: a disagreement with one's own manager that the text sends
+    // to someone else (a named professional, a more senior manager).
+    let mut sides: Vec<Stage> = Vec::new();
+    for s in &u.sentences {
+        let Some(m) = OWN_MANAGER.find(&text[s.range.clone()]) else { continue };
+        let Some(host) = stages.iter().position(|st| !st.beyond && inside(&st.body, s.range.start)) else {
+            continue;
+        };
+        let after = s.range.start + m.end()..s.range.end;
+        let rest = &text[after.clone()];
+        if roles_in(text, after.clone()).is_empty() || !(ESCALATE_ACT.is_match(rest) || ADVICE.is_match(rest))
+        {
+            continue;
+        }
+        let id = if sides.is_empty() {
+            "own-manager".to_string()
+        } else {
+            format!("own-manager-{}", sides.len() + 1)
+        };
+        sides.push(Stage {
+            id,
+            title: "Disagreement with one's own manager".into(),
+            heading: s.range.clone().into(),
+            body: vec![s.range.clone()],
+            parties: Vec::new(),
+            within: None,
+            cumulative: None,
+            steps: Vec::new(),
+            records: Vec::new(),
+            final_authority: None,
+            into: None,
+            resolved: None,
+            beyond: false,
+            todo: Vec::new(),
+            side: Some((host, (s.range.start..s.range.start + m.end()).into())),
+        });
+        let st = &mut stages[host];
+        let cut = s.range.clone();
+        let mut body = Vec::new();
+        for r in &st.body {
+            if r.start < cut.end && cut.start < r.end {
+                if r.start < cut.start {
+                    body.push(r.start..cut.start);
+                }
+                if cut.end < r.end {
+                    body.push(cut.end..r.end);
+                }
+            } else {
+                body.push(r.clone());
+            }
+        }
+        st.body = body;
+    }
+    stages.extend(sides);
+
     // Parties.
     for st in &mut stages {
         let mut seen: Vec<&str> = Vec::new();
@@ -1182,11 +1268,27 @@ pub fn find(text: &str) -> Found {
                         title: capital(&words(text, at.clone())),
                         level,
                         quote: at.into(),
+                        also: Vec::new(),
                     });
                     found.parties.len() - 1
                 }
             };
             st.parties.push(ix);
+        }
+        // Every other wording of a role this stage names joins its party's quotes.
+        let mut spans = st.body.clone();
+        spans.push(st.heading.range());
+        for r in spans {
+            for (name, _, at) in roles_in(text, r) {
+                let Some(p) = found.parties.iter_mut().find(|p| p.name == name) else { continue };
+                let said = words(text, at.clone()).to_lowercase();
+                let known = std::iter::once(&p.quote)
+                    .chain(&p.also)
+                    .any(|q| words(text, q.range()).to_lowercase() == said);
+                if !known {
+                    p.also.push(at.into());
+                }
+            }
         }
         if st.title.is_empty() {
             let top = st.parties.iter().map(|&p| found.parties[p].level).max();
@@ -1284,6 +1386,11 @@ mod tests {
         );
         assert_eq!(written("(5 DAYS)"), ["5 days"]);
         assert_eq!(written("escalated on the same working day"), ["the same working day"]);
+        assert_eq!(
+            written("The lead should always be informed before a concern has escalated to this level."),
+            ["\"before a concern has escalated to this level\""]
+        );
+        assert!(written("Agree the plan before you meet them.").is_empty());
     }
 
     #[test]
@@ -1291,5 +1398,40 @@ mod tests {
         let t = "the first line manager, then the Head of Service, then the Independent Chair";
         let r: Vec<(&str, u32)> = roles_in(t, 0..t.len()).into_iter().map(|(n, l, _)| (n, l)).collect();
         assert_eq!(r, [("line-manager", 2), ("head-of-service", 3), ("chair", 5)]);
+    }
+
+    #[test]
+    fn a_disagreement_with_ones_own_manager_is_a_side_stage() {
+        let t = "Stage 1\n\nPractitioners discuss the concern. If unresolved, refer it to the line manager.\n\n\
+                 Stage 2\n\nLine managers meet. Where a practitioner disagrees with their own line manager, \
+                 the designated safeguarding lead should be consulted and give advice.\n";
+        let f = find(t);
+        let side: Vec<&Stage> = f.stages.iter().filter(|s| s.side.is_some()).collect();
+        assert_eq!(side.len(), 1);
+        let (host, cond) = side[0].side.clone().unwrap();
+        assert_eq!(f.stages[host].id, "2");
+        assert_eq!(&t[cond.range()], "Where a practitioner disagrees with their own line manager");
+        // Escalating to one's own manager is a rung of the ladder, not a side path.
+        let t =
+            "Stage 1\n\nIf unresolved, the problem should be referred to the worker's own line manager.\n";
+        assert!(find(t).stages.iter().all(|s| s.side.is_none()));
+    }
+
+    #[test]
+    fn roles_by_general_patterns() {
+        let t = "a senior social worker asks the LSCB Business Manager, the agency's Board representative \
+                 or a representative on the Safeguarding Partnership; professionals then meet the Safeguarding Manager";
+        let r: Vec<(&str, u32)> = roles_in(t, 0..t.len()).into_iter().map(|(n, l, _)| (n, l)).collect();
+        assert_eq!(
+            r,
+            [
+                ("senior-practitioner", 2),
+                ("business-manager", 3),
+                ("board-representative", 4),
+                ("board-representative", 4),
+                ("practitioner", 1),
+                ("safeguarding-manager", 3)
+            ]
+        );
     }
 }

@@ -100,6 +100,9 @@ pub fn write(found: &Found, text: &str, name: &str) -> Written {
         let p = &found.parties[i];
         o.line(0, &format!("party {} {} level {}", p.name, string(&p.title), p.level));
         o.quote(1, p.quote.range());
+        for q in &p.also {
+            o.quote(1, q.range());
+        }
     }
     o.line(0, "");
 
@@ -147,12 +150,17 @@ pub fn write(found: &Found, text: &str, name: &str) -> Written {
     o.line(0, "");
 
     let stage_ref = |id: &str| format!("stage {id}");
-    let ladder: Vec<usize> = (0..found.stages.len()).filter(|&i| !found.stages[i].beyond).collect();
+    let ladder: Vec<usize> = (0..found.stages.len())
+        .filter(|&i| !found.stages[i].beyond && found.stages[i].side.is_none())
+        .collect();
     for (i, st) in found.stages.iter().enumerate() {
         o.line(0, &format!("stage {} {} {{", st.id, string(&st.title)));
         o.quote(1, st.heading.range());
         if st.beyond {
             o.todo(1, "found beyond the numbered stages: check when the text sends a disagreement here");
+        }
+        if st.side.is_some() {
+            o.todo(1, "a side path for a disagreement with one's own manager: check who takes part and what follows");
         }
         if st.parties.is_empty() {
             o.todo(1, "no party found: who takes part at this stage?");
@@ -201,7 +209,9 @@ pub fn write(found: &Found, text: &str, name: &str) -> Written {
             None => o.line(1, "implied resolved -> resolved"),
         }
         // Where it goes when still unresolved.
-        let next = if st.beyond {
+        let next = if st.side.is_some() {
+            None
+        } else if st.beyond {
             found.stages.get(i + 1).filter(|n| n.beyond && st.final_authority.is_none())
         } else {
             let pos = ladder.iter().position(|&l| l == i).unwrap_or(0);
@@ -216,10 +226,25 @@ pub fn write(found: &Found, text: &str, name: &str) -> Written {
                 }
                 None => o.line(1, &format!("implied unresolved -> {}", stage_ref(&n.id))),
             },
+            None if st.side.is_some() => {}
             None if st.final_authority.is_none() => {
                 o.todo(1, "the text gives no next step after this stage: add the final authority, or `final decision` / `final mediation` if this is it");
             }
             None => {}
+        }
+        for side in &found.stages {
+            if let Some((host, cond)) = &side.side
+                && *host == i
+            {
+                let said: Vec<&str> = text.get(cond.range()).unwrap_or_default().split_whitespace().collect();
+                let skip = usize::from(
+                    said.first()
+                        .is_some_and(|w| ["where", "if", "when"].contains(&w.to_lowercase().as_str())),
+                );
+                let words = said[skip..].join(" ").replace("**", "");
+                o.line(1, &format!("if {} -> {}", string(&words), stage_ref(&side.id)));
+                o.quote(2, cond.range());
+            }
         }
         o.line(0, "}");
         o.line(0, "");
