@@ -336,6 +336,9 @@ pub fn run(p: &Protocol, source: &str, scenarios: &[Scenario]) -> Result<Vec<Out
 /// The protocol's names, for resolving and suggesting.
 struct Names {
     targets: Vec<(String, Target)>,
+    /// Each name's targets, in `targets`' order: a scenario's names are
+    /// found in a map, not by reading every stage (S scenarios x N stages).
+    by_name: HashMap<String, Vec<Target>>,
     conditions: Vec<String>,
 }
 
@@ -364,14 +367,18 @@ impl Names {
             .collect();
         conditions.sort();
         conditions.dedup();
-        Names { targets, conditions }
+        let mut by_name: HashMap<String, Vec<Target>> = HashMap::new();
+        for (name, target) in &targets {
+            by_name.entry(name.clone()).or_default().push(*target);
+        }
+        Names { targets, by_name, conditions }
     }
 
     fn target(&self, t: &syntax::Target, errors: &mut Vec<Finding>) -> Option<Target> {
-        let found = self.targets.iter().find(|(n, target)| {
-            *n == t.name.text && (!t.explicit_stage || matches!(target, Target::Stage(_)))
+        let found = self.by_name.get(&t.name.text).and_then(|targets| {
+            targets.iter().find(|target| !t.explicit_stage || matches!(target, Target::Stage(_)))
         });
-        if let Some((_, target)) = found {
+        if let Some(target) = found {
             return Some(*target);
         }
         let what = if t.explicit_stage { "stage" } else { "stage, exit or outcome" };
@@ -506,7 +513,7 @@ fn resolve<'s>(
             }
         }
         if let Condition::If(text) = &e.condition
-            && !names.conditions.contains(text)
+            && names.conditions.binary_search(text).is_err()
         {
             let mut f = invalid(
                 format!("no route of the protocol is taken `if \"{text}\"`"),
