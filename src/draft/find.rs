@@ -968,21 +968,7 @@ pub fn find(text: &str) -> Found {
     // Their sentences leave the stage they were printed in.
     for st in &mut stages {
         for b in &beyond {
-            let cut = &b.body[0];
-            let mut body = Vec::new();
-            for r in &st.body {
-                if r.start < cut.end && cut.start < r.end {
-                    if r.start < cut.start {
-                        body.push(r.start..cut.start);
-                    }
-                    if cut.end < r.end {
-                        body.push(cut.end..r.end);
-                    }
-                } else {
-                    body.push(r.clone());
-                }
-            }
-            st.body = body;
+            st.body = cut_out(&st.body, &b.body[0]);
         }
     }
     stages.extend(beyond);
@@ -1215,21 +1201,7 @@ pub fn find(text: &str) -> Found {
             side: Some((host, (s.range.start..s.range.start + m.end()).into())),
         });
         let st = &mut stages[host];
-        let cut = s.range.clone();
-        let mut body = Vec::new();
-        for r in &st.body {
-            if r.start < cut.end && cut.start < r.end {
-                if r.start < cut.start {
-                    body.push(r.start..cut.start);
-                }
-                if cut.end < r.end {
-                    body.push(cut.end..r.end);
-                }
-            } else {
-                body.push(r.clone());
-            }
-        }
-        st.body = body;
+        st.body = cut_out(&st.body, &s.range);
     }
     stages.extend(sides);
 
@@ -1356,6 +1328,25 @@ fn immediate(text: &str, u: &Units) -> Immediate {
         Some(r) => Immediate::Mentioned { quote: r.into() },
         None => Immediate::Silent,
     }
+}
+
+/// `body` (ranges of the text) without `cut`: a range it overlaps keeps
+/// what lies before and after it.
+fn cut_out(body: &[std::ops::Range<usize>], cut: &std::ops::Range<usize>) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::with_capacity(body.len() + 1);
+    for r in body {
+        if r.start < cut.end && cut.start < r.end {
+            if r.start < cut.start {
+                out.push(r.start..cut.start);
+            }
+            if cut.end < r.end {
+                out.push(cut.end..r.end);
+            }
+        } else {
+            out.push(r.clone());
+        }
+    }
+    out
 }
 
 #[cfg(test)]
