@@ -5,17 +5,22 @@
 
 use std::path::{Path, PathBuf};
 
-/// `(file, line, language, text)` of every fenced block in the README and docs/.
-fn blocks() -> Vec<(PathBuf, usize, String, String)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = vec![root.join("README.md"), root.join("ARCHITECTURE.md")];
+/// Every `docs/*.md` page, in name order.
+fn doc_pages(root: &Path) -> Vec<PathBuf> {
     let mut docs: Vec<PathBuf> = std::fs::read_dir(root.join("docs"))
         .expect("docs/ exists")
         .map(|e| e.expect("readable entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "md"))
         .collect();
     docs.sort();
-    files.extend(docs);
+    docs
+}
+
+/// `(file, line, language, text)` of every fenced block in the README and docs/.
+fn blocks() -> Vec<(PathBuf, usize, String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![root.join("README.md"), root.join("ARCHITECTURE.md")];
+    files.extend(doc_pages(root));
     let mut out = Vec::new();
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
@@ -447,13 +452,7 @@ fn every_output_shown_in_the_docs_is_what_the_command_prints() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let update = std::env::var_os("UPDATE_DOCS").is_some();
     let mut files = vec![root.join("README.md")];
-    let mut docs: Vec<PathBuf> = std::fs::read_dir(root.join("docs"))
-        .expect("docs/ exists")
-        .map(|e| e.expect("readable entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .collect();
-    docs.sort();
-    files.extend(docs);
+    files.extend(doc_pages(root));
     let mut ran = 0;
     let mut wrong = Vec::new();
     for file in files {
