@@ -302,11 +302,14 @@ pub fn run(p: &Protocol, source: &str, scenarios: &[Scenario]) -> Result<Vec<Out
         p,
         g: &g,
         calendar: &calendar,
-        timing: crate::graph::Timing::compute(p, &g),
         // A pathway of equal standing is timed from its own start, as its
         // timeline is; an exception as part of the main ladder's timing.
-        pathways: p
+        // Each timing once: the main ladder is usually a pathway too.
+        timings: p
             .pathways()
+            .into_iter()
+            .chain(std::iter::once(Pathway::Main))
+            .collect::<std::collections::HashSet<_>>()
             .into_iter()
             .map(|pw| (pw, crate::graph::Timing::compute_for(p, &g, pw)))
             .collect(),
@@ -674,9 +677,8 @@ struct Walker<'p> {
     p: &'p Protocol,
     g: &'p EscalationGraph,
     calendar: &'p crate::calendar::Calendar,
-    timing: crate::graph::Timing,
-    /// Each pathway of equal standing's own timing.
-    pathways: HashMap<Pathway, crate::graph::Timing>,
+    /// The main ladder's timing, and each pathway of equal standing's own.
+    timings: HashMap<Pathway, crate::graph::Timing>,
     /// Per target: its name and title, shared by every visit.
     names: HashMap<Target, (Arc<str>, Arc<str>)>,
 }
@@ -701,7 +703,8 @@ fn title(p: &Protocol, t: Target) -> String {
 impl Walker<'_> {
     fn walk(&self, r: &Ready) -> Walk {
         let (p, g, calendar) = (self.p, self.g, self.calendar);
-        let timing = self.pathways.get(&r.pathway).unwrap_or(&self.timing);
+        // `timings` always holds the main ladder's (made with it in `run`).
+        let timing = self.timings.get(&r.pathway).unwrap_or(&self.timings[&Pathway::Main]);
         let names = |t: Target| {
             self.names
                 .get(&t)
