@@ -17,11 +17,13 @@ fn sibling(protocol: &Path) -> PathBuf {
 
 /// `escalate test [PATH]...`: 0 every scenario holds, 1 one fails, 2 input errors.
 pub(crate) fn test(paths: Vec<PathBuf>, format: TestFormat) -> ExitCode {
-    // Exit code 2, and with `--format junit` still a whole JUnit document:
-    // what could not be run, as errored test cases.
+    // Exit code 2, and with `--format junit` or `json` still a whole
+    // document: what could not be run, and why.
     let stop = |errors: Vec<Errored>| {
-        if format == TestFormat::Junit {
-            print(&render::scenario::junit_errors(&errors));
+        match format {
+            TestFormat::Junit => print(&render::scenario::junit_errors(&errors)),
+            TestFormat::Json => print(&render::scenario::json_errors(&errors)),
+            TestFormat::Human => {}
         }
         ExitCode::from(2)
     };

@@ -204,8 +204,10 @@ pub fn junit(files: &[FileResult]) -> String {
     out
 }
 
-/// A file `escalate test` could not run (exit code 2), for JUnit: an
-/// errored test case, so that the document is whole and says why.
+/// A file `escalate test` could not run (exit code 2), for JUnit (an
+/// errored test case) and JSON (an entry of `errors`), so that the document
+/// is whole and says why.
+#[derive(serde::Serialize)]
 pub struct Errored {
     /// The file with the input errors (or `escalate test` for a misuse).
     pub file: String,
@@ -243,6 +245,19 @@ impl Errored {
             details,
         }
     }
+}
+
+/// The `--format json` document when no scenario could be run (exit code
+/// 2): no `files`, each problem file in `errors`, and a summary that says so.
+pub fn json_errors(errors: &[Errored]) -> String {
+    let doc = serde_json::json!({
+        "files": [],
+        "errors": errors,
+        "summary": { "scenarios": 0, "passed": 0, "failed": 0, "errors": errors.len() },
+    });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 /// JUnit XML when no scenario could be run (exit code 2): one `testsuite`

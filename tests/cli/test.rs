@@ -111,9 +111,10 @@ fn junit_xml_reads_back_with_an_xml_parser() {
 
 /// With a scenario that cannot be run (exit code 2), `--format junit` still
 /// writes a whole JUnit document: the file as an errored test case, with
-/// every problem in it (as `check --format sarif` reports input errors).
+/// every problem in it (as `check --format sarif` reports input errors);
+/// `--format json` a whole JSON document, the file in `errors`.
 #[test]
-fn junit_is_a_whole_document_when_a_scenario_is_invalid() {
+fn junit_and_json_are_whole_documents_when_a_scenario_is_invalid() {
     let path = beside_ladder("junit-invalid", "scenario \"s\" {\n  expect ends at agred\n}\n");
     let output = escalate(&["test", "--format", "junit", &path.to_string_lossy()]);
     assert_eq!(output.status.code(), Some(2), "{}", transcript(&output));
@@ -137,6 +138,15 @@ fn junit_is_a_whole_document_when_a_scenario_is_invalid() {
     let doc = roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("not XML ({e}): {text:?}"));
     let error = doc.descendants().find(|n| n.has_tag_name("error")).expect("an <error>");
     assert!(error.attribute("message").is_some_and(|m| m.contains("has no scenarios")), "{text}");
+    // `--format json` too: no files, the problem in `errors`.
+    let output = escalate(&["test", "--format", "json", &path.to_string_lossy()]);
+    assert_eq!(output.status.code(), Some(2));
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a JSON document");
+    assert_eq!(doc["files"], serde_json::json!([]));
+    assert_eq!(doc["errors"][0]["file"], path.to_string_lossy().as_ref());
+    assert_eq!(doc["errors"][0]["line"], 2);
+    assert_eq!(doc["errors"][0]["code"], "invalid-scenario");
+    assert_eq!(doc["summary"]["errors"], 1);
     // The human format writes nothing to stdout, as before.
     let output = escalate(&["test", &path.to_string_lossy()]);
     assert_eq!(output.status.code(), Some(2));
