@@ -17,4 +17,4 @@ if ! need pdftotext; then
     echo "print-checks: needs pdftotext (apt-get install poppler-utils)" >&2; exit 1
   fi
 fi
-ESCALATE_NEEDS_PDFTOTEXT=1 cargo test --test cli -- render::pdf_ --nocapture
+ESCALATE_NEEDS_PDFTOTEXT=1 cargo test --features full --test cli -- render::pictures::pdf_ --nocapture

@@ -13,6 +13,8 @@ pub(crate) struct Header {
     pub title: Option<String>,
     pub subtitle: Option<String>,
     pub scale: f64,
+    /// Read only by PDF, which a build without `png-pdf` does not write.
+    #[cfg_attr(not(feature = "png-pdf"), allow(dead_code))]
     pub paper: PaperSize,
 }
 
@@ -173,7 +175,7 @@ fn picture(
 
 #[cfg(not(feature = "png-pdf"))]
 fn picture(_: &render::diagram::Diagram, _: DiagramFormat, _: &Header, _: &str) -> Result<Vec<u8>, String> {
-    Err("this escalate was built without PNG and PDF (cargo feature `png-pdf`): draw SVG instead".to_string())
+    Err("this escalate was built without PNG and PDF: draw SVG instead, or install a release build or `cargo install --locked --path . --features full`".to_string())
 }
 
 /// Lay out DOT with Graphviz: `dot -Tsvg`, fed on a thread so that neither

@@ -147,7 +147,8 @@ impl clap::builder::TypedValueParser for CodeNames {
     }
 }
 
-/// `escalate --version`: the version, and the bank-holiday tables built in.
+/// `escalate --version`: the version, the bank-holiday tables built in, and
+/// what this build can write and read beyond `check` (the `full` feature's).
 pub(crate) fn long_version() -> String {
     use escalate::calendar::Calendar;
     let tables: Vec<String> = Calendar::NAMES
@@ -158,7 +159,18 @@ pub(crate) fn long_version() -> String {
             format!("{} {first}-{last}", c.name())
         })
         .collect();
-    format!("{}\nbank holidays (tables): {}", env!("CARGO_PKG_VERSION"), tables.join(", "))
+    let has = |yes: bool, what: &str| if yes { what.to_string() } else { format!("no {what}") };
+    let features = [
+        has(cfg!(feature = "png-pdf"), "PNG and PDF diagrams"),
+        has(cfg!(feature = "draft-docs"), "drafts from Word, PDF and HTML"),
+        has(cfg!(feature = "lsp"), "language server"),
+    ];
+    format!(
+        "{}\nbank holidays (tables): {}\nbuilt with: {}",
+        env!("CARGO_PKG_VERSION"),
+        tables.join(", "),
+        features.join(", ")
+    )
 }
 
 /// Read `path` (a file, a directory, or `-`) into reports.

@@ -43,8 +43,8 @@ pub enum Error {
     #[error("`{0}` is not UTF-8 text")]
     NotUtf8(String),
     #[error(
-        "this escalate was built without the `draft-docs` feature, which reads {0} documents: \
-         build it with `--features draft-docs`, or save the document as plain text (.txt)"
+        "this escalate was built without reading {0} documents: save the document as plain text \
+         (.txt), or install a release build or `cargo install --locked --path . --features full`"
     )]
     MissingFeature(&'static str),
     #[error(

@@ -10,7 +10,7 @@
 //! route a child at immediate risk, name a final authority, keep records or
 //! set an overall limit.
 
-use regex::Regex;
+use regex_lite::Regex;
 use serde::Serialize;
 use std::ops::Range;
 use std::sync::LazyLock;

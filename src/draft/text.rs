@@ -5,8 +5,8 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
-static STAGE_START: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(r"(?i)^(?:\d+(?:\.\d+)*\.?\s+)?(?:stage|step|level|tier)\s")
+static STAGE_START: LazyLock<regex_lite::Regex> = LazyLock::new(|| {
+    regex_lite::Regex::new(r"(?i)^(?:\d+(?:\.\d+)*\.?\s+)?(?:stage|step|level|tier)\s")
         .unwrap_or_else(|e| panic!("{e}"))
 });
 

@@ -352,12 +352,13 @@ fn sarif_rules_carry_the_whole_help() {
 }
 
 #[test]
-fn json_output_matches_its_schema_and_names_the_tool() {
+fn json_output_names_the_tool_and_its_schema_every_code() {
+    // The document is validated against docs/check.schema.json by
+    // scripts/schema-checks.sh (Python's reference validator; run by CI).
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let schema: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(root.join("docs/check.schema.json")).expect("schema"))
             .expect("the schema is JSON");
-    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
     let doc = json(&escalate(&[
         "check",
         "--format",
@@ -367,9 +368,6 @@ fn json_output_matches_its_schema_and_names_the_tool() {
         "tests/cases/syntax-error-missing-quote.esc",
         "tests/cases/no-stages.esc",
     ]));
-    let errors: Vec<String> =
-        validator.iter_errors(&doc).map(|e| format!("{e} at {}", e.instance_path())).collect();
-    assert!(errors.is_empty(), "{}", errors.join("\n"));
     assert_eq!(doc["tool"]["name"], "escalate");
     assert_eq!(doc["tool"]["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(doc["version"], 1);
@@ -381,10 +379,6 @@ fn json_output_matches_its_schema_and_names_the_tool() {
         .map(|c| c.as_str().expect("code"))
         .collect();
     assert_eq!(listed, Code::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>());
-    // And it rejects what is not escalate's.
-    let mut broken = doc.clone();
-    broken["files"][0]["diagnostics"][0]["severity"] = "fatal".into();
-    assert!(!validator.is_valid(&broken));
     let root_docs = std::fs::read_to_string(root.join("docs/json.md")).expect("docs/json.md");
     assert!(root_docs.contains("check.schema.json"));
 }
@@ -608,6 +602,9 @@ fn version_names_the_bank_holiday_tables() {
         let (first, last) = calendar.published_years();
         assert!(text.contains(&format!("{name} {first}-{last}")), "{text}");
     }
+    // Which formats this build has: a default build says what it lacks.
+    let pictures = if cfg!(feature = "png-pdf") { "PNG and PDF diagrams" } else { "no PNG and PDF diagrams" };
+    assert!(text.lines().any(|l| l.starts_with("built with: ") && l.contains(pictures)), "{text}");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let readme = std::fs::read_to_string(root.join("README.md")).expect("README");
     // Installed against the versions the lock file pins and CI tested.

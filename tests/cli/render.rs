@@ -175,7 +175,8 @@ fn the_format_follows_the_output_name() {
         let text = std::fs::read_to_string(&out).expect("written");
         assert!(text.starts_with(start), "{name}: {}", &text[..40.min(text.len())]);
     }
-    // PNG and PDF by extension too, as bytes.
+    // PNG and PDF by extension too, as bytes (in a build that draws them).
+    #[cfg(feature = "png-pdf")]
     for (name, magic) in [("x.png", &b"\x89PNG\r\n\x1a\n"[..]), ("x.pdf", &b"%PDF-"[..])] {
         let out = dir.join(name);
         let output = escalate(&["render", "policies/essex.esc", "-o", &out.to_string_lossy()]);
@@ -695,206 +696,245 @@ fn check_svg(svg: &str, name: &str) {
     }
 }
 
-/// Width and height from a PNG's header.
-fn png_size(png: &[u8]) -> (u32, u32) {
-    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
-    let be = |at: usize| u32::from_be_bytes([png[at], png[at + 1], png[at + 2], png[at + 3]]);
-    (be(16), be(20))
-}
-
+/// The default build (`check`'s) draws no PNG or PDF: it says so, and how to
+/// get an escalate that does (exit code 2).
+#[cfg(not(feature = "png-pdf"))]
 #[test]
-fn png_is_the_svg_drawn_at_the_scale_asked() {
-    let svg = render_svg("policies/hull.esc");
-    let doc = roxmltree::Document::parse(&svg).expect("XML");
-    let w: f64 = doc.root_element().attribute("width").and_then(|w| w.parse().ok()).expect("width");
-    let h: f64 = doc.root_element().attribute("height").and_then(|h| h.parse().ok()).expect("height");
-    let one = escalate(&["render", "policies/hull.esc", "--format", "png", "--scale", "1"]);
-    assert_eq!(one.status.code(), Some(0), "{}", transcript(&one));
-    assert_eq!(png_size(&one.stdout), (w.ceil() as u32, h.ceil() as u32));
-    let two = escalate(&["render", "policies/hull.esc", "--format", "png", "--scale", "2", "-o", "-"]);
-    assert_eq!(two.status.code(), Some(0), "{}", transcript(&two));
-    assert_eq!(png_size(&two.stdout), ((2.0 * w).ceil() as u32, (2.0 * h).ceil() as u32));
-    // Drawn the same way every time.
-    assert_eq!(
-        one.stdout,
-        escalate(&["render", "policies/hull.esc", "--format", "png", "--scale", "1"]).stdout
-    );
-    for bad in ["0", "-1", "nan", "1000"] {
-        let scale = format!("--scale={bad}");
-        let output = escalate(&["render", "policies/hull.esc", "--format", "png", &scale]);
-        assert_eq!(output.status.code(), Some(2), "--scale {bad}");
+fn the_default_build_says_how_to_get_png_and_pdf() {
+    for format in ["png", "pdf"] {
+        let output = escalate(&["render", "policies/hull.esc", "--format", format]);
+        assert_eq!(output.status.code(), Some(2), "{}", transcript(&output));
         assert!(output.stdout.is_empty());
-        assert!(String::from_utf8_lossy(&output.stderr).contains("--scale"), "{}", transcript(&output));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("built without PNG and PDF") && stderr.contains("--features full"),
+            "{stderr}"
+        );
     }
 }
 
-/// By default a PNG's text is as large as a web page's body text: the
-/// smallest text drawn (a finding's badge letter) is at least 14 px, on
-/// every policy.
-#[test]
-fn default_png_text_is_at_least_14_px() {
-    for path in esc_files("policies") {
-        let file = relative(&path);
-        let svg = render_svg(&file);
+/// PNG and PDF (the `png-pdf` feature, in `full`: CI tests it with
+/// `cargo test --features full`).
+#[cfg(feature = "png-pdf")]
+mod pictures {
+    use super::*;
+
+    /// Width and height from a PNG's header.
+    fn png_size(png: &[u8]) -> (u32, u32) {
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+        let be = |at: usize| u32::from_be_bytes([png[at], png[at + 1], png[at + 2], png[at + 3]]);
+        (be(16), be(20))
+    }
+
+    #[test]
+    fn png_is_the_svg_drawn_at_the_scale_asked() {
+        let svg = render_svg("policies/hull.esc");
         let doc = roxmltree::Document::parse(&svg).expect("XML");
         let w: f64 = doc.root_element().attribute("width").and_then(|w| w.parse().ok()).expect("width");
-        let smallest = doc
-            .descendants()
-            .filter(|n| n.has_tag_name("text"))
-            .map(|t| num(t, "font-size"))
-            .fold(f64::MAX, f64::min);
-        let png = escalate(&["render", &file, "--format", "png"]);
-        assert_eq!(png.status.code(), Some(0), "{}", transcript(&png));
-        let (pw, _) = png_size(&png.stdout);
-        let px = smallest * f64::from(pw) / w;
-        assert!(px >= 14.0, "{file}: the smallest text is {px:.1} px in a {pw} px wide PNG");
-    }
-}
-
-#[test]
-fn pdf_pages_are_a4_or_a3_with_the_font_embedded() {
-    let pages = |pdf: &str| pdf.matches("/Type /Page").count() - pdf.matches("/Type /Pages").count();
-    let output = escalate(&["render", "policies/wolverhampton.esc", "--format", "pdf"]);
-    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
-    assert!(output.stdout.starts_with(b"%PDF-"));
-    let a4 = String::from_utf8_lossy(&output.stdout).into_owned();
-    // The drawing is 800 pt wide at full size: A4 turns to landscape.
-    assert_eq!(a4.matches("/MediaBox [0 0 841.89 595.28]").count(), pages(&a4), "every page A4 landscape");
-    assert!(pages(&a4) >= 3, "{} pages", pages(&a4));
-    // The text is text, in the shipped font (bold titles too).
-    assert!(a4.contains("LiberationSans") && a4.contains("LiberationSans-Bold"));
-    assert!(a4.contains("/FontFile2"));
-    // A3 holds the drawing across in portrait, on fewer pages.
-    let output = escalate(&["render", "policies/wolverhampton.esc", "--format", "pdf", "--paper", "a3"]);
-    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
-    let a3 = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert_eq!(a3.matches("/MediaBox [0 0 841.89 1190.55]").count(), pages(&a3), "every page A3 portrait");
-    assert!(pages(&a3) < pages(&a4), "A3: {} pages, A4: {}", pages(&a3), pages(&a4));
-    let bad = escalate(&["render", "policies/wolverhampton.esc", "--format", "pdf", "--paper", "letter"]);
-    assert_eq!(bad.status.code(), Some(2));
-}
-
-/// A word of a PDF, as `pdftotext -bbox` reads it: page, box, text.
-struct PdfWord {
-    page: usize,
-    y_min: f64,
-    y_max: f64,
-    height: f64,
-    text: String,
-}
-
-/// `pdftotext -bbox` on a PDF file: its pages' heights and its words, or
-/// `None` where poppler-utils is not installed (then the test says so and
-/// passes, unless `ESCALATE_NEEDS_PDFTOTEXT` is set, as
-/// `scripts/print-checks.sh` sets it after installing poppler-utils).
-fn pdftotext(pdf: &Path) -> Option<(Vec<f64>, Vec<PdfWord>)> {
-    let output = match Command::new("pdftotext").arg("-bbox").arg(pdf).arg("-").output() {
-        Ok(output) => output,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            assert!(
-                std::env::var_os("ESCALATE_NEEDS_PDFTOTEXT").is_none(),
-                "ESCALATE_NEEDS_PDFTOTEXT is set but pdftotext (poppler-utils) is not installed"
-            );
-            eprintln!(
-                "skipped: the PDF text sizes are measured with pdftotext (poppler-utils), which is not \
-                 installed; scripts/print-checks.sh installs it and runs this test"
-            );
-            return None;
-        }
-        Err(e) => panic!("cannot run pdftotext: {e}"),
-    };
-    assert!(output.status.success(), "pdftotext: {}", String::from_utf8_lossy(&output.stderr));
-    let text = String::from_utf8(output.stdout).expect("UTF-8");
-    let options = roxmltree::ParsingOptions { allow_dtd: true, ..roxmltree::ParsingOptions::default() };
-    let doc = roxmltree::Document::parse_with_options(&text, options).expect("pdftotext -bbox writes XHTML");
-    let mut heights = Vec::new();
-    let mut words = Vec::new();
-    for (page, p) in doc.descendants().filter(|n| n.has_tag_name("page")).enumerate() {
-        heights.push(num(p, "height"));
-        for w in p.descendants().filter(|n| n.has_tag_name("word")) {
-            let (y_min, y_max) = (num(w, "yMin"), num(w, "yMax"));
-            let text = w.text().unwrap_or_default().to_string();
-            words.push(PdfWord { page, y_min, y_max, height: y_max - y_min, text });
-        }
-    }
-    Some((heights, words))
-}
-
-/// Printed, every policy's text is read at 9 pt or more (each word's box,
-/// as a real PDF reader measures it), over pages that carry the protocol's
-/// title, their number and "continued" marks; every word of the diagram is
-/// printed exactly once (pages break between boxes and lines, never
-/// through them, and draw nothing twice).
-#[test]
-fn pdf_text_is_at_least_9_pt_on_every_policy() {
-    let dir = scratch("pdf-text");
-    for path in esc_files("policies") {
-        let file = relative(&path);
-        let pdf = dir.join(path.file_name().expect("name")).with_extension("pdf");
-        let output = escalate(&["render", &file, "-o", pdf.to_str().expect("UTF-8 path")]);
-        assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
-        let Some((heights, words)) = pdftotext(&pdf) else { return };
-        let count = heights.len();
-        let mut sizes: Vec<f64> = words.iter().map(|w| w.height).collect();
-        sizes.sort_by(f64::total_cmp);
-        let median = sizes[sizes.len() / 2];
-        eprintln!(
-            "{file}: {count} pages, {} words, median word {median:.2} pt, smallest {:.2} pt",
-            sizes.len(),
-            sizes[0]
+        let h: f64 = doc.root_element().attribute("height").and_then(|h| h.parse().ok()).expect("height");
+        let one = escalate(&["render", "policies/hull.esc", "--format", "png", "--scale", "1"]);
+        assert_eq!(one.status.code(), Some(0), "{}", transcript(&one));
+        assert_eq!(png_size(&one.stdout), (w.ceil() as u32, h.ceil() as u32));
+        let two = escalate(&["render", "policies/hull.esc", "--format", "png", "--scale", "2", "-o", "-"]);
+        assert_eq!(two.status.code(), Some(0), "{}", transcript(&two));
+        assert_eq!(png_size(&two.stdout), ((2.0 * w).ceil() as u32, (2.0 * h).ceil() as u32));
+        // Drawn the same way every time.
+        assert_eq!(
+            one.stdout,
+            escalate(&["render", "policies/hull.esc", "--format", "png", "--scale", "1"]).stdout
         );
-        for w in &words {
-            assert!(
-                w.height >= 9.0,
-                "{file}: {:?} on page {} is {:.2} pt tall",
-                w.text,
-                w.page + 1,
-                w.height
-            );
+        for bad in ["0", "-1", "nan", "1000"] {
+            let scale = format!("--scale={bad}");
+            let output = escalate(&["render", "policies/hull.esc", "--format", "png", &scale]);
+            assert_eq!(output.status.code(), Some(2), "--scale {bad}");
+            assert!(output.stdout.is_empty());
+            assert!(String::from_utf8_lossy(&output.stderr).contains("--scale"), "{}", transcript(&output));
         }
-        // The page's own lines: title and number at the top, "continued"
-        // marks, the footer; the rest is the diagram.
-        let svg = render_svg(&file);
-        let doc = roxmltree::Document::parse(&svg).expect("XML");
-        let title = doc.root_element().children().find(|n| n.has_tag_name("title")).and_then(|n| n.text());
-        let first_title_word = title.and_then(|t| t.split_whitespace().next()).expect("a title");
-        let mut drawn: Vec<String> = Vec::new();
-        for (page, &height) in heights.iter().enumerate() {
-            let on: Vec<&PdfWord> = words.iter().filter(|w| w.page == page).collect();
-            // A line at the top, by its words' tops from the page's top; at
-            // the bottom, by their bottoms from the page's bottom.
-            let line = |top: bool, from: f64, to: f64| -> String {
-                let y = |w: &&&PdfWord| if top { w.y_min } else { height - w.y_max };
-                on.iter()
-                    .filter(|w| (from..to).contains(&y(w)))
-                    .map(|w| w.text.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            };
-            let head = line(true, 0.0, 32.0);
-            assert!(head.starts_with(first_title_word), "{file} page {}: head {head:?}", page + 1);
-            assert!(head.ends_with(&format!("Page {} of {count}", page + 1)), "{file}: head {head:?}");
-            let from = line(true, 32.0, 50.0);
-            let to = line(false, 28.0, 50.0);
-            let foot = line(false, 0.0, 28.0);
-            assert!(foot.starts_with("Drawn by escalate from"), "{file} page {}: foot {foot:?}", page + 1);
-            let expect_from = if page > 0 { format!("Continued from page {page}") } else { String::new() };
-            let expect_to =
-                if page + 1 < count { format!("Continued on page {}", page + 2) } else { String::new() };
-            assert_eq!((from, to), (expect_from, expect_to), "{file} page {}", page + 1);
-            drawn.extend(
-                on.iter().filter(|w| w.y_min >= 50.0 && height - w.y_max >= 50.0).map(|w| w.text.clone()),
-            );
+    }
+
+    /// By default a PNG's text is as large as a web page's body text: the
+    /// smallest text drawn (a finding's badge letter) is at least 14 px, on
+    /// every policy.
+    #[test]
+    fn default_png_text_is_at_least_14_px() {
+        for path in esc_files("policies") {
+            let file = relative(&path);
+            let svg = render_svg(&file);
+            let doc = roxmltree::Document::parse(&svg).expect("XML");
+            let w: f64 = doc.root_element().attribute("width").and_then(|w| w.parse().ok()).expect("width");
+            let smallest = doc
+                .descendants()
+                .filter(|n| n.has_tag_name("text"))
+                .map(|t| num(t, "font-size"))
+                .fold(f64::MAX, f64::min);
+            let png = escalate(&["render", &file, "--format", "png"]);
+            assert_eq!(png.status.code(), Some(0), "{}", transcript(&png));
+            let (pw, _) = png_size(&png.stdout);
+            let px = smallest * f64::from(pw) / w;
+            assert!(px >= 14.0, "{file}: the smallest text is {px:.1} px in a {pw} px wide PNG");
         }
-        let mut svg_words: Vec<String> = doc
-            .descendants()
-            .filter(|n| n.has_tag_name("text"))
-            .filter_map(|t| t.text())
-            .flat_map(|t| t.split_whitespace().map(str::to_string).collect::<Vec<_>>())
-            .collect();
-        svg_words.sort();
-        drawn.sort();
-        assert_eq!(drawn, svg_words, "{file}: the printed words are not the diagram's, each once");
+    }
+
+    #[test]
+    fn pdf_pages_are_a4_or_a3_with_the_font_embedded() {
+        let pages = |pdf: &str| pdf.matches("/Type /Page").count() - pdf.matches("/Type /Pages").count();
+        let output = escalate(&["render", "policies/wolverhampton.esc", "--format", "pdf"]);
+        assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+        assert!(output.stdout.starts_with(b"%PDF-"));
+        let a4 = String::from_utf8_lossy(&output.stdout).into_owned();
+        // The drawing is 800 pt wide at full size: A4 turns to landscape.
+        assert_eq!(
+            a4.matches("/MediaBox [0 0 841.89 595.28]").count(),
+            pages(&a4),
+            "every page A4 landscape"
+        );
+        assert!(pages(&a4) >= 3, "{} pages", pages(&a4));
+        // The text is text, in the shipped font (bold titles too).
+        assert!(a4.contains("LiberationSans") && a4.contains("LiberationSans-Bold"));
+        assert!(a4.contains("/FontFile2"));
+        // A3 holds the drawing across in portrait, on fewer pages.
+        let output = escalate(&["render", "policies/wolverhampton.esc", "--format", "pdf", "--paper", "a3"]);
+        assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+        let a3 = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert_eq!(
+            a3.matches("/MediaBox [0 0 841.89 1190.55]").count(),
+            pages(&a3),
+            "every page A3 portrait"
+        );
+        assert!(pages(&a3) < pages(&a4), "A3: {} pages, A4: {}", pages(&a3), pages(&a4));
+        let bad = escalate(&["render", "policies/wolverhampton.esc", "--format", "pdf", "--paper", "letter"]);
+        assert_eq!(bad.status.code(), Some(2));
+    }
+
+    /// A word of a PDF, as `pdftotext -bbox` reads it: page, box, text.
+    struct PdfWord {
+        page: usize,
+        y_min: f64,
+        y_max: f64,
+        height: f64,
+        text: String,
+    }
+
+    /// `pdftotext -bbox` on a PDF file: its pages' heights and its words, or
+    /// `None` where poppler-utils is not installed (then the test says so and
+    /// passes, unless `ESCALATE_NEEDS_PDFTOTEXT` is set, as
+    /// `scripts/print-checks.sh` sets it after installing poppler-utils).
+    fn pdftotext(pdf: &Path) -> Option<(Vec<f64>, Vec<PdfWord>)> {
+        let output = match Command::new("pdftotext").arg("-bbox").arg(pdf).arg("-").output() {
+            Ok(output) => output,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                assert!(
+                    std::env::var_os("ESCALATE_NEEDS_PDFTOTEXT").is_none(),
+                    "ESCALATE_NEEDS_PDFTOTEXT is set but pdftotext (poppler-utils) is not installed"
+                );
+                eprintln!(
+                    "skipped: the PDF text sizes are measured with pdftotext (poppler-utils), which is not \
+                     installed; scripts/print-checks.sh installs it and runs this test"
+                );
+                return None;
+            }
+            Err(e) => panic!("cannot run pdftotext: {e}"),
+        };
+        assert!(output.status.success(), "pdftotext: {}", String::from_utf8_lossy(&output.stderr));
+        let text = String::from_utf8(output.stdout).expect("UTF-8");
+        let options = roxmltree::ParsingOptions { allow_dtd: true, ..roxmltree::ParsingOptions::default() };
+        let doc =
+            roxmltree::Document::parse_with_options(&text, options).expect("pdftotext -bbox writes XHTML");
+        let mut heights = Vec::new();
+        let mut words = Vec::new();
+        for (page, p) in doc.descendants().filter(|n| n.has_tag_name("page")).enumerate() {
+            heights.push(num(p, "height"));
+            for w in p.descendants().filter(|n| n.has_tag_name("word")) {
+                let (y_min, y_max) = (num(w, "yMin"), num(w, "yMax"));
+                let text = w.text().unwrap_or_default().to_string();
+                words.push(PdfWord { page, y_min, y_max, height: y_max - y_min, text });
+            }
+        }
+        Some((heights, words))
+    }
+
+    /// Printed, every policy's text is read at 9 pt or more (each word's box,
+    /// as a real PDF reader measures it), over pages that carry the protocol's
+    /// title, their number and "continued" marks; every word of the diagram is
+    /// printed exactly once (pages break between boxes and lines, never
+    /// through them, and draw nothing twice).
+    #[test]
+    fn pdf_text_is_at_least_9_pt_on_every_policy() {
+        let dir = scratch("pdf-text");
+        for path in esc_files("policies") {
+            let file = relative(&path);
+            let pdf = dir.join(path.file_name().expect("name")).with_extension("pdf");
+            let output = escalate(&["render", &file, "-o", pdf.to_str().expect("UTF-8 path")]);
+            assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+            let Some((heights, words)) = pdftotext(&pdf) else { return };
+            let count = heights.len();
+            let mut sizes: Vec<f64> = words.iter().map(|w| w.height).collect();
+            sizes.sort_by(f64::total_cmp);
+            let median = sizes[sizes.len() / 2];
+            eprintln!(
+                "{file}: {count} pages, {} words, median word {median:.2} pt, smallest {:.2} pt",
+                sizes.len(),
+                sizes[0]
+            );
+            for w in &words {
+                assert!(
+                    w.height >= 9.0,
+                    "{file}: {:?} on page {} is {:.2} pt tall",
+                    w.text,
+                    w.page + 1,
+                    w.height
+                );
+            }
+            // The page's own lines: title and number at the top, "continued"
+            // marks, the footer; the rest is the diagram.
+            let svg = render_svg(&file);
+            let doc = roxmltree::Document::parse(&svg).expect("XML");
+            let title =
+                doc.root_element().children().find(|n| n.has_tag_name("title")).and_then(|n| n.text());
+            let first_title_word = title.and_then(|t| t.split_whitespace().next()).expect("a title");
+            let mut drawn: Vec<String> = Vec::new();
+            for (page, &height) in heights.iter().enumerate() {
+                let on: Vec<&PdfWord> = words.iter().filter(|w| w.page == page).collect();
+                // A line at the top, by its words' tops from the page's top; at
+                // the bottom, by their bottoms from the page's bottom.
+                let line = |top: bool, from: f64, to: f64| -> String {
+                    let y = |w: &&&PdfWord| if top { w.y_min } else { height - w.y_max };
+                    on.iter()
+                        .filter(|w| (from..to).contains(&y(w)))
+                        .map(|w| w.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                };
+                let head = line(true, 0.0, 32.0);
+                assert!(head.starts_with(first_title_word), "{file} page {}: head {head:?}", page + 1);
+                assert!(head.ends_with(&format!("Page {} of {count}", page + 1)), "{file}: head {head:?}");
+                let from = line(true, 32.0, 50.0);
+                let to = line(false, 28.0, 50.0);
+                let foot = line(false, 0.0, 28.0);
+                assert!(
+                    foot.starts_with("Drawn by escalate from"),
+                    "{file} page {}: foot {foot:?}",
+                    page + 1
+                );
+                let expect_from =
+                    if page > 0 { format!("Continued from page {page}") } else { String::new() };
+                let expect_to =
+                    if page + 1 < count { format!("Continued on page {}", page + 2) } else { String::new() };
+                assert_eq!((from, to), (expect_from, expect_to), "{file} page {}", page + 1);
+                drawn.extend(
+                    on.iter().filter(|w| w.y_min >= 50.0 && height - w.y_max >= 50.0).map(|w| w.text.clone()),
+                );
+            }
+            let mut svg_words: Vec<String> = doc
+                .descendants()
+                .filter(|n| n.has_tag_name("text"))
+                .filter_map(|t| t.text())
+                .flat_map(|t| t.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+                .collect();
+            svg_words.sort();
+            drawn.sort();
+            assert_eq!(drawn, svg_words, "{file}: the printed words are not the diagram's, each once");
+        }
     }
 }
 
