@@ -81,6 +81,17 @@ mod clock {
         }
     }
 
+    /// When the first stage of `pathway` begins, the disagreement raised at
+    /// `at`: after the steps before it (`Protocol::before_end`).
+    pub fn before_first(p: &Protocol, c: &Calendar, pathway: crate::model::Pathway, at: When_) -> When_ {
+        let known = |at| Reach { at, unbounded: false };
+        let end = |r: Reach<_>| (!r.unbounded).then_some(r.at);
+        When_ {
+            days: at.days.and_then(|d| end(p.before_end(pathway, &Count, known(WorkingDays(d))))).map(|d| d.0),
+            date: at.date.and_then(|d| end(p.before_end(pathway, c, known(d)))),
+        }
+    }
+
     /// When stage `ix` is due, begun at `at`; `seen` holds, per stage, when
     /// this walk began and ended it (for the points timescales count from),
     /// each known only where every route to the stage passes it, as in
@@ -726,7 +737,11 @@ impl Walker<'_> {
         let mut seen: HashMap<usize, Vec<Condition>> = HashMap::new();
         let mut next = first;
         while let Some((edge, node)) = next.take() {
-            let arrival = clock::after_route(p, calendar, &g.graph[edge], at);
+            let arrival = if first.is_some_and(|(e, _)| e == edge) {
+                clock::before_first(p, calendar, r.pathway, at)
+            } else {
+                clock::after_route(p, calendar, &g.graph[edge], at)
+            };
             let Some(target) = g.target(node) else { break };
             let (name, title) = names(target);
             let mut visit = Visit { target, name, title, event: None, starts: arrival, due: None };

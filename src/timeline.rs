@@ -164,8 +164,21 @@ impl Timeline {
             on_route[node.index()] = true;
             let into = edge.map(|e| (before, &g.graph[e]));
             before = Some(node);
-            let (route_days, route_causes, arrival) = match into {
-                Some((Some(source), edge)) => {
+            let from_start = match into {
+                Some((Some(source), edge)) => match g.graph[source] {
+                    Node::Start(pathway) => Some((pathway, edge)),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let (route_days, route_causes, arrival) = match (into, from_start) {
+                // From a pathway's start: the steps before its first stage.
+                (_, Some((pathway, edge))) => {
+                    let reached = protocol.before_end(pathway, &calendar, at);
+                    let days = (!edge.duration.unbounded).then_some(edge.duration.days.0);
+                    (days, Vec::new(), reached)
+                }
+                (Some((Some(source), edge)), None) => {
                     // Every route from the place before to this one may be
                     // taken (`unresolved` and `no response` to the same
                     // stage): the latest of them, unknown if one has no bound.

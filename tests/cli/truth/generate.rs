@@ -14,7 +14,7 @@
 //! (`of the start or end of step 1`); `stages A to B within`, a `limit`,
 //! `timescales advisory`, every shipped calendar and a board's `closed` days;
 //! the ladder written as a `pathway` block, and a second pathway of equal
-//! standing beside it.
+//! standing beside it; steps and sends `before the first stage`.
 
 use std::fmt::Write;
 
@@ -186,9 +186,12 @@ pub fn protocol(seed: u64) -> String {
     // Pathways of equal standing, drawn last so that the rest of a seed's
     // protocol is what it was before they were drawn: sometimes the ladder
     // is itself a `pathway` block, sometimes a second pathway follows.
+    let mut ladder = ladder;
     if r.chance(10) {
         s.insert_str(ladder_end, "}\n");
-        s.insert_str(ladder, "pathway first \"The first pathway\" {\n");
+        let head = "pathway first \"The first pathway\" {\n";
+        s.insert_str(ladder, head);
+        ladder += head.len();
     }
     if r.chance(15) {
         let more = 1 + r.below(3);
@@ -197,6 +200,25 @@ pub fn protocol(seed: u64) -> String {
             stage(r, &mut s, i, more, "p");
         }
         let _ = writeln!(s, "}}");
+    }
+    // Steps and sends before the first stage, drawn after everything else
+    // for the same reason, and written just before the ladder's stages.
+    if r.chance(20) {
+        let mut before = String::new();
+        for _ in 0..1 + r.below(2) {
+            let _ = match r.below(5) {
+                0 => writeln!(before, "before the first stage: discretionary step \"Talk it over\""),
+                1 => writeln!(before, "before the first stage: send \"A copy\" to \"the Board\" {}", timescale(r)),
+                2 => writeln!(
+                    before,
+                    "before the first stage: step \"Agree to differ\" if \"both agree\" {} otherwise \"Write again\" {}",
+                    timescale(r),
+                    timescale(r)
+                ),
+                _ => writeln!(before, "before the first stage: step \"A writes to B\" {}", timescale(r)),
+            };
+        }
+        s.insert_str(ladder, &before);
     }
     s
 }
