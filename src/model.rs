@@ -762,6 +762,34 @@ impl Protocol {
         }
     }
 
+    /// A `send` (or a step before the first stage) in words, for the views:
+    /// `A copy of the referral, sent to The Chair of the LSCB (if ...; within
+    /// ...)`.
+    pub fn send_words(&self, s: &Step) -> String {
+        let mut out = s.text.clone();
+        if !s.to.is_empty() {
+            let names: Vec<String> = s.to.iter().map(|r| self.recipient_title(r)).collect();
+            out = format!("{out}, sent to {}", names.join(" and "));
+        }
+        let mut more = Vec::new();
+        if let Some(c) = &s.condition {
+            more.push(format!("if {c}"));
+        }
+        if let Some(w) = self.whom_words(s.for_whom.as_ref(), &s.through) {
+            more.push(w);
+        }
+        if let Some(t) = &s.timescale {
+            more.push(t.to_string());
+        }
+        if s.discretionary {
+            more.push("discretionary".to_string());
+        }
+        if !more.is_empty() {
+            out = format!("{out} ({})", more.join("; "));
+        }
+        out
+    }
+
     /// The most senior level among the parties a route goes through.
     pub fn through_level(&self, through: &[Recipient]) -> Option<u32> {
         through
