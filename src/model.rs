@@ -1483,6 +1483,16 @@ impl Resolver {
             } else {
                 range.clone().next().map(|i| Target::Stage(StageIx(i)))
             };
+            if e.parallel && range.is_empty() && e.starts.is_empty() {
+                self.errors.push(
+                    Finding::new(Code::NoStages, format!("pathway `{}` has no stages", e.name.text))
+                        .at(e.span, "an empty pathway")
+                        .help(format!(
+                            "give the pathway its stages (`pathway {} \"...\" {{ stage 1 \"...\" {{ ... }} }}`), or remove it",
+                            e.name.text
+                        )),
+                );
+            }
             let exception_allows = self.allows(e.allows);
             for ix in range.clone() {
                 model_stages[ix].allows.extend(exception_allows.iter().cloned());

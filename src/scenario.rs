@@ -470,6 +470,15 @@ fn resolve<'s>(
     let first = p.pathways().first().copied().unwrap_or(Pathway::Main);
     let pathway = match s.pathways.first() {
         None => first,
+        // `in pathway main`: the main ladder, as `timeline --pathway main`
+        // names it (unless a block is called `main`).
+        Some(name)
+            if name.text == "main"
+                && !p.exceptions.iter().any(|e| e.name == "main")
+                && p.main_stages().next().is_some() =>
+        {
+            Pathway::Main
+        }
         Some(name) => match p.exceptions.iter().position(|e| e.name == name.text) {
             Some(i) if p.exceptions[i].start.is_some() => Pathway::Exception(i),
             Some(_) => {
