@@ -84,12 +84,12 @@ mod clock {
     /// When the first stage of `pathway` begins, the disagreement raised at
     /// `at`: after the steps before it (`Protocol::before_end`).
     pub fn before_first(p: &Protocol, c: &Calendar, pathway: crate::model::Pathway, at: When_) -> When_ {
-        let known = |at| Reach { at, unbounded: false };
-        let end = |r: Reach<_>| (!r.unbounded).then_some(r.at);
-        When_ {
-            days: at.days.and_then(|d| end(p.before_end(pathway, &Count, known(WorkingDays(d))))).map(|d| d.0),
-            date: at.date.and_then(|d| end(p.before_end(pathway, c, known(d)))),
+        fn end<T>(r: Reach<T>) -> Option<T> {
+            (!r.unbounded).then_some(r.at)
         }
+        let days = |d| end(p.before_end(pathway, &Count, Reach { at: WorkingDays(d), unbounded: false }));
+        let date = |d| end(p.before_end(pathway, c, Reach { at: d, unbounded: false }));
+        When_ { days: at.days.and_then(days).map(|d| d.0), date: at.date.and_then(date) }
     }
 
     /// When stage `ix` is due, begun at `at`; `seen` holds, per stage, when

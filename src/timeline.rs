@@ -85,6 +85,8 @@ pub enum Cause {
     UnboundedStage { stage: String, detail: String },
     /// The stage is in a cycle of routes, so it can be repeated without end.
     Cycle { stage: String },
+    /// A step before the first stage has no bounded timescale (its words, if any).
+    UnboundedBefore { step: String, timescale: Option<String> },
 }
 
 /// The end of the route: an outcome, an exit, or a stage with final authority.
@@ -175,8 +177,18 @@ impl Timeline {
                 // From a pathway's start: the steps before its first stage.
                 (_, Some((pathway, edge))) => {
                     let reached = protocol.before_end(pathway, &calendar, at);
-                    let days = (!edge.duration.unbounded).then_some(edge.duration.days.0);
-                    (days, Vec::new(), reached)
+                    let days = (!edge.duration().unbounded).then_some(edge.duration().days.0);
+                    // The first step before it with no bound, as the cause.
+                    let causes = protocol
+                        .before_of(pathway)
+                        .filter(|b| !b.send && b.step.counts_for_time() && b.step.bound().is_none())
+                        .take(usize::from(days.is_none()))
+                        .map(|b| Cause::UnboundedBefore {
+                            step: b.step.text.clone(),
+                            timescale: b.step.timescale.as_ref().map(ToString::to_string),
+                        })
+                        .collect();
+                    (days, causes, reached)
                 }
                 (Some((Some(source), edge)), None) => {
                     // Every route from the place before to this one may be

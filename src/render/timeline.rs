@@ -27,6 +27,12 @@ pub fn cause_text(cause: &Cause) -> String {
         Cause::Cycle { stage } => {
             format!("`{stage}` is part of a cycle of routes, so it can be repeated without end")
         }
+        Cause::UnboundedBefore { step, timescale: Some(t) } => {
+            format!("the step \"{step}\" before the first stage is only bounded by \"{t}\"")
+        }
+        Cause::UnboundedBefore { step, timescale: None } => {
+            format!("the step \"{step}\" before the first stage has no timescale")
+        }
     }
 }
 
@@ -110,14 +116,26 @@ pub fn text(t: &Timeline) -> String {
             let _ = writeln!(out, "  - {cause}.");
         }
     }
-    for s in &t.stages {
-        if let Some(days @ 1..) = s.route_working_days {
-            let _ = writeln!(
-                out,
-                "The route into `stage {}` allows {} before the stage starts.",
-                s.id,
-                plural_days(days)
-            );
+    for (i, s) in t.stages.iter().enumerate() {
+        match s.route_working_days {
+            // The first stage is entered from the pathway's start: the steps before it.
+            Some(days @ 1..) if i == 0 => {
+                let _ = writeln!(
+                    out,
+                    "The steps before the first stage take {} before `stage {}` starts.",
+                    plural_days(days),
+                    s.id
+                );
+            }
+            Some(days @ 1..) => {
+                let _ = writeln!(
+                    out,
+                    "The route into `stage {}` allows {} before the stage starts.",
+                    s.id,
+                    plural_days(days)
+                );
+            }
+            _ => {}
         }
     }
     if let Some(days @ 1..) = t.end.route_working_days {
