@@ -1426,7 +1426,13 @@ impl Resolver {
                 step.timescale.as_ref(),
                 "a step before the first stage counts from the end of the one before it",
             );
-            before.push(Before { pathway, step: self.step_of(step, None), send, notes: notes(b.notes), span: b.span });
+            before.push(Before {
+                pathway,
+                step: self.step_of(step, None),
+                send,
+                notes: notes(b.notes),
+                span: b.span,
+            });
         }
 
         // An instruction that counts as a route is that route at every stage.

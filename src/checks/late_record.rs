@@ -73,14 +73,19 @@ fn on_route(cx: &Context, route: &Route, place: &str, stage: Option<&String>) ->
     let next = cx.protocol.stage(next).display_id();
     let mut findings = Vec::new();
     for record in &route.records {
-        let Some(due) = record.timescale.as_ref().and_then(|t| t.end(&Count, WorkingDays(0))) else { continue };
+        let Some(due) = record.timescale.as_ref().and_then(|t| t.end(&Count, WorkingDays(0))) else {
+            continue;
+        };
         if due <= arrives {
             continue;
         }
         let written = record.timescale.as_ref().map(|t| t.written.as_str()).unwrap_or_default();
         let mut finding = Finding::new(
             Code::LateRecord,
-            format!("record \"{}\" on the route to `{next}` is due after that stage starts", shorten(&record.text, 50)),
+            format!(
+                "record \"{}\" on the route to `{next}` is due after that stage starts",
+                shorten(&record.text, 50)
+            ),
         )
         .at(record.span, format!("due by day {} after the route is taken", due.0))
         .help(format!(

@@ -244,7 +244,11 @@ fn unbounded_pathways(cx: &Context) -> Vec<Finding> {
                 {
                     culprits.push(match g.graph[n] {
                         Node::Start(_) => "the steps before the first stage".to_string(),
-                        _ => format!("the route from {} to {}", node_name(p, g, n), node_name(p, g, e.target())),
+                        _ => format!(
+                            "the route from {} to {}",
+                            node_name(p, g, n),
+                            node_name(p, g, e.target())
+                        ),
                     });
                 }
             }

@@ -1394,6 +1394,10 @@ fn summary_step(
         let records: Vec<String> = stage.records.iter().map(|r| esc(&r.text)).collect();
         let _ = writeln!(out, "<p><strong>Record:</strong> {}.</p>", records.join("; "));
     }
+    if !stage.sends.is_empty() {
+        let sends: Vec<String> = stage.sends.iter().map(|s| esc(&p.send_words(s))).collect();
+        let _ = writeln!(out, "<p><strong>Copy:</strong> {}.</p>", sends.join("; "));
+    }
     let mut next: Vec<String> = Vec::new();
     for route in stage.routes.iter().filter(|r| r.condition != Condition::ImmediateRisk) {
         let usual_outcome = matches!(route.target, Target::Outcome(o) if Some(o.0) == usual);

@@ -347,7 +347,11 @@ fn scenarios_name_their_pathway() {
 fn steps_before_the_first_stage_delay_it_and_main_names_the_ladder() {
     let output = escalate(&["test", "tests/cases/before-and-send.esc"]);
     assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
-    assert!(String::from_utf8_lossy(&output.stdout).contains("2 passed, 0 failed"), "{}", transcript(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("2 passed, 0 failed"),
+        "{}",
+        transcript(&output)
+    );
 
     // The date stage 1 would start on if the step before it were ignored is wrong.
     let dir = std::env::temp_dir().join(format!("escalate-test-{}-before", std::process::id()));

@@ -208,7 +208,11 @@ pub fn protocol(seed: u64) -> String {
         for _ in 0..1 + r.below(2) {
             let _ = match r.below(5) {
                 0 => writeln!(before, "before the first stage: discretionary step \"Talk it over\""),
-                1 => writeln!(before, "before the first stage: send \"A copy\" to \"the Board\" {}", timescale(r)),
+                1 => writeln!(
+                    before,
+                    "before the first stage: send \"A copy\" to \"the Board\" {}",
+                    timescale(r)
+                ),
                 2 => writeln!(
                     before,
                     "before the first stage: step \"Agree to differ\" if \"both agree\" {} otherwise \"Write again\" {}",
