@@ -773,11 +773,28 @@ impl<'t, 'a> Shape<'t, 'a> {
                     self.quotes(indent + 2, false);
                 }
                 Some("closed") => {
-                    // `closed 2026-12-24 to 2027-01-01, 2027-04-02`.
+                    // `closed ["Name"] 2026-12-24 to 2027-01-01, every 24 December to 1 January`.
                     self.line(indent, indent + 2);
-                    self.skip(1);
-                    while self.word(0) == Some("to") || self.kind(0) == Some(Kind::Comma) {
-                        self.skip(2);
+                    if self.kind(0) == Some(Kind::Text) {
+                        self.skip(1);
+                    }
+                    loop {
+                        if self.word(0) == Some("every") {
+                            self.skip(3); // `every 24 December`
+                            if self.word(0) == Some("to") {
+                                self.skip(3);
+                            }
+                        } else {
+                            self.skip(1);
+                            if self.word(0) == Some("to") {
+                                self.skip(2);
+                            }
+                        }
+                        if self.kind(0) == Some(Kind::Comma) {
+                            self.skip(1);
+                        } else {
+                            break;
+                        }
                     }
                     self.quotes(indent + 2, false);
                 }

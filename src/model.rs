@@ -52,6 +52,9 @@ pub struct Quote {
 /// One run of closed days, `from` to `to` (both included), as YYYY-MM-DD.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Closed {
+    /// `closed "Christmas to New Year" ...`: what the days are called.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(serialize_with = "iso_date")]
     pub from: chrono::NaiveDate,
     #[serde(serialize_with = "iso_date")]
@@ -64,10 +67,38 @@ fn iso_date<S: serde::Serializer>(date: &chrono::NaiveDate, s: S) -> Result<S::O
     s.collect_str(&date.format("%Y-%m-%d"))
 }
 
+/// `closed "..." every 24 December to 1 January`: the same days every year,
+/// each as (month, day), the last included (it may be in the next year).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClosedEvery {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub from: (u32, u32),
+    pub to: (u32, u32),
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub quotes: Vec<Quote>,
+}
+
 impl Protocol {
     /// The runs of closed days, `(first, last)`, for [`crate::calendar::Calendar::with_closed`].
     pub fn closed_days(&self) -> Vec<(chrono::NaiveDate, chrono::NaiveDate)> {
         self.closed.iter().map(|c| (c.from, c.to)).collect()
+    }
+
+    /// Every closure, dated or yearly, with its name, for
+    /// [`crate::calendar::Calendar::with_closures`].
+    pub fn closures(&self) -> Vec<crate::calendar::Closure> {
+        let dated = self.closed.iter().map(|c| crate::calendar::Closure::Days {
+            first: c.from,
+            last: c.to,
+            name: c.name.clone(),
+        });
+        let every = self.closed_every.iter().map(|c| crate::calendar::Closure::Every {
+            from: c.from,
+            to: c.to,
+            name: c.name.clone(),
+        });
+        dated.chain(every).collect()
     }
 }
 
@@ -144,6 +175,9 @@ pub struct Protocol {
     /// closed, beyond the calendar's bank holidays (timelines skip them).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub closed: Vec<Closed>,
+    /// `closed every 24 December to 1 January`: closed the same days each year.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub closed_every: Vec<ClosedEvery>,
     pub limit: Option<Timed>,
     /// `timescales advisory`: every timescale is a suggestion (its quotes).
     pub advisory: Option<Vec<Quote>>,
@@ -1554,12 +1588,20 @@ impl Resolver {
             };
             self.errors.push(finding);
         }
+        let mut closed_every = Vec::new();
         let closed = header
             .closed
             .into_iter()
             .flat_map(|c| {
                 let q = quotes(c.quotes);
-                c.days.into_iter().map(move |(from, to)| Closed { from, to, quotes: q.clone() })
+                let name = c.name.map(|n| n.text);
+                closed_every.extend(c.every.iter().map(|&(from, to)| ClosedEvery {
+                    name: name.clone(),
+                    from,
+                    to,
+                    quotes: q.clone(),
+                }));
+                c.days.into_iter().map(move |(from, to)| Closed { name: name.clone(), from, to, quotes: q.clone() })
             })
             .collect();
         let limit = self.at_most_one("limit", &header.limits, |l| l.span).map(|_| ());
@@ -1587,6 +1629,7 @@ impl Resolver {
             begins_after,
             calendar: calendar.map(|c| c.text),
             closed,
+            closed_every,
             limit,
             advisory,
             spans: model_spans,

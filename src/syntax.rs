@@ -144,7 +144,12 @@ pub struct Header {
 /// both included), with its quotes.
 #[derive(Debug, PartialEq)]
 pub struct Closed {
+    /// `closed "Christmas to New Year" ...`: what the days are called.
+    pub name: Option<Word>,
     pub days: Vec<(chrono::NaiveDate, chrono::NaiveDate)>,
+    /// `every 24 December to 1 January`: the same days each year, as
+    /// (month, day) of the first and of the last.
+    pub every: Vec<((u32, u32), (u32, u32))>,
     pub quotes: Vec<Word>,
     pub span: Span,
 }
@@ -479,6 +484,7 @@ impl Item {
                 words(&mut h.calendars);
                 for c in &mut h.closed {
                     c.span = Span::default();
+                    c.name.iter_mut().for_each(word);
                     words(&mut c.quotes);
                 }
                 h.limits.iter_mut().for_each(limit);
@@ -1251,6 +1257,12 @@ fn describe_rule(rule: Rule) -> &'static str {
         Rule::source | Rule::kw_source => "`source`",
         Rule::calendar | Rule::kw_calendar => "`calendar`",
         Rule::closed | Rule::kw_closed => "`closed`",
+        Rule::closed_every | Rule::kw_every => "`every`",
+        Rule::before | Rule::kw_before | Rule::first_stage => "`before the first stage:`",
+        Rule::send | Rule::kw_send => "`send`",
+        Rule::send_to => "`to` and whom a `send` goes to",
+        Rule::day_of_year | Rule::day_number => "a day of the year, such as `24 December`",
+        Rule::month => "a month's name, such as `December`",
         Rule::closed_days => "a date such as `2026-12-24`",
         Rule::limit | Rule::kw_limit => "`limit`",
         Rule::agency | Rule::kw_agency => "`agency`",
@@ -1426,9 +1438,21 @@ impl Builder<'_> {
     /// it begins or is longer than a year, is a syntax error.
     fn closed(&mut self, pair: Pair<Rule>) -> Option<Closed> {
         let span = self.head(&pair);
-        let (mut days, mut quotes) = (Vec::new(), Vec::new());
+        let (mut days, mut quotes, mut every, mut name) = (Vec::new(), Vec::new(), Vec::new(), None);
         for p in pair.into_inner() {
             match p.as_rule() {
+                Rule::string => name = Some(self.text(&p)),
+                Rule::closed_every => {
+                    let mut ends = Vec::new();
+                    for d in p.into_inner().filter(|q| q.as_rule() == Rule::day_of_year) {
+                        ends.push(self.day_of_year(&d));
+                    }
+                    let first = ends.first().copied().flatten();
+                    let last = ends.get(1).copied().unwrap_or(first);
+                    if let (Some(first), Some(last)) = (first, last) {
+                        every.push((first, last));
+                    }
+                }
                 Rule::closed_days => {
                     let run = self.span(&p);
                     let written = collapse(trim_trivia_end(p.as_str()));
@@ -1456,7 +1480,39 @@ impl Builder<'_> {
                 _ => {}
             }
         }
-        Some(Closed { days, quotes, span })
+        Some(Closed { name, days, every, quotes, span })
+    }
+
+    /// `24 December` as (month, day); a syntax error if no year has that day.
+    fn day_of_year(&mut self, pair: &Pair<Rule>) -> Option<(u32, u32)> {
+        const MONTHS: [&str; 12] = [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ];
+        let mut parts = pair.clone().into_inner();
+        let day: u32 = parts.next()?.as_str().parse().ok()?;
+        let month_name = parts.next()?.as_str().to_lowercase();
+        let month = MONTHS.iter().position(|m| *m == month_name)? as u32 + 1;
+        // 2024 is a leap year: 29 February is a day of some years.
+        if chrono::NaiveDate::from_ymd_opt(2024, month, day).is_none() {
+            self.errors.push(
+                Finding::new(Code::SyntaxError, format!("there is no such day as `{}`", pair.as_str()))
+                    .at(self.span(pair), "not a day of any year")
+                    .help("write the day of the month and the month's name, e.g. `24 December`"),
+            );
+            return None;
+        }
+        Some((month, day))
     }
 
     /// A `date` pair as a day; a syntax error if there is no such day.
@@ -2251,6 +2307,10 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_for
             | Rule::kw_service
             | Rule::kw_includes
+            | Rule::kw_before
+            | Rule::first_stage
+            | Rule::kw_send
+            | Rule::kw_every
             | Rule::open_brace
             | Rule::close_brace
     )

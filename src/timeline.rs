@@ -51,6 +51,33 @@ pub struct Timeline {
     /// The pathway dated, by its name and title, when the protocol has
     /// several of equal standing (or the one dated is not the main ladder).
     pub pathway: Option<(String, String)>,
+    /// The board's closed days the dates count past (`closed` in the
+    /// protocol), from `from` to the last date known: runs of them (first,
+    /// last, what the board calls them), a run broken by a working day.
+    pub closed: Vec<(NaiveDate, NaiveDate, String)>,
+}
+
+/// The runs of the calendar's closed days (the board's, not bank holidays)
+/// from `from` to `to`: consecutive closed days of one name are one run;
+/// weekends and bank holidays between them do not break it.
+fn closed_runs(calendar: &Calendar, from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, NaiveDate, String)> {
+    let mut runs: Vec<(NaiveDate, NaiveDate, String)> = Vec::new();
+    // A working day since the last closed one: the next starts a new run.
+    let mut broken = true;
+    for day in from.iter_days().take_while(|d| *d <= to) {
+        match calendar.closure(day) {
+            Some(name) => {
+                match runs.last_mut() {
+                    Some(run) if !broken && run.2 == name => run.1 = day,
+                    _ => runs.push((day, day, name.to_string())),
+                }
+                broken = false;
+            }
+            None if calendar.is_working_day(day) => broken = true,
+            None => {}
+        }
+    }
+    runs
 }
 
 /// One stage on the route.
@@ -121,7 +148,7 @@ impl Timeline {
     /// name escalate does not ship.
     pub fn calendar_for(protocol: &Protocol, requested: Option<&str>) -> Option<Calendar> {
         Calendar::named(requested.or(protocol.calendar.as_deref()).unwrap_or(DEFAULT_CALENDAR))
-            .map(|c| c.with_closed(&protocol.closed_days()))
+            .map(|c| c.with_closures(&protocol.closures()))
     }
 
     /// Date the worst-case route of `protocol`'s main pathway from `from`:
@@ -358,8 +385,17 @@ impl Timeline {
             let date = if at.unbounded { deadline(&calendar, from, worst.worst.days.0) } else { at.at };
             (worst.worst.days.0, date)
         });
+        // The dates known on the route: to the end, or to the last one known.
+        let last = overall_due
+            .or(at_least.map(|(_, d)| d))
+            .into_iter()
+            .chain(stages.iter().filter_map(|s| s.due.or(s.starts)))
+            .max()
+            .unwrap_or(from);
+        let closed = closed_runs(&calendar, from, last);
         Timeline {
             protocol: protocol.title.clone(),
+            closed,
             calendar,
             from,
             stages,

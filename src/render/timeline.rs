@@ -153,6 +153,19 @@ pub fn text(t: &Timeline) -> String {
              (24 hours from Friday is Saturday); the real deadline is that time of day."
         );
     }
+    for (first, last, name) in &t.closed {
+        let days = if first == last {
+            long_date(*first)
+        } else {
+            format!("{} to {}", long_date(*first), long_date(*last))
+        };
+        let name = if name == crate::calendar::CLOSED_TITLE {
+            "the protocol's `closed` days".to_string()
+        } else {
+            format!("\"{name}\"")
+        };
+        let _ = writeln!(out, "Closed {days} ({name}): no working days, skipped.");
+    }
     if t.stages.iter().any(|s| !s.due_is_working_day) {
         let _ = writeln!(
             out,
