@@ -1231,6 +1231,9 @@ struct Resolver {
     party_names: Names<PartyIx>,
     /// The names of the steps of the stage being resolved (`as meeting`), in order.
     step_names: Vec<Option<String>>,
+    /// Every step name of every stage, with its stage (`stage 1`), for the
+    /// help when `of the NAME` names a step of another stage.
+    named_elsewhere: Names<String>,
 }
 
 /// "Did you mean" searches each file may make: each compares the name with
@@ -1489,6 +1492,11 @@ impl Resolver {
             });
         }
 
+        for (s, _) in &declared_stages {
+            for name in s.steps.iter().filter_map(|st| st.name.as_ref()) {
+                self.named_elsewhere.entry(name.text.clone()).or_insert_with(|| format!("stage {}", s.id.text));
+            }
+        }
         // Sized once: a protocol's largest vector, grown by doubling, would be half room.
         let mut model_stages = Vec::with_capacity(declared_stages.len());
         for (s, pathway) in declared_stages {
@@ -1805,7 +1813,13 @@ impl Resolver {
                 }
                 None => {
                     let named: Vec<&str> = self.step_names.iter().flatten().map(String::as_str).collect();
-                    let help = if named.is_empty() {
+                    let help = if let Some(elsewhere) = self.named_elsewhere.get(name.as_str()) {
+                        // A name reaches only the steps of its own stage.
+                        format!(
+                            "`{name}` names a step of `{elsewhere}`, and `of the {name}` counts only from a step of \
+                             the same stage: count from that stage instead (`of the end of {elsewhere}`)"
+                        )
+                    } else if named.is_empty() {
                         format!("name the step it counts from: `step \"...\" as {name}`")
                     } else {
                         format!("the steps of this stage named with `as` are {}", backticked(&named))

@@ -14,7 +14,8 @@
 //! (`of the start or end of step 1`); `stages A to B within`, a `limit`,
 //! `timescales advisory`, every shipped calendar and a board's `closed` days;
 //! the ladder written as a `pathway` block, and a second pathway of equal
-//! standing beside it; steps and sends `before the first stage`.
+//! standing beside it; steps and sends `before the first stage`; closures
+//! named and every year (`closed "..." every 24 December to 1 January`).
 
 use std::fmt::Write;
 
@@ -119,6 +120,7 @@ pub fn protocol(seed: u64) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "protocol \"Generated {seed}\"");
     let _ = writeln!(s, "  calendar {}", r.pick(escalate::calendar::Calendar::NAMES));
+    let header_end = s.len();
     if r.chance(20) {
         let _ = writeln!(s, "  closed 2026-12-24 to 2027-01-01, 2027-04-06");
     }
@@ -223,6 +225,15 @@ pub fn protocol(seed: u64) -> String {
             };
         }
         s.insert_str(ladder, &before);
+    }
+    // A closure every year, named or not, drawn last and written in the header.
+    if r.chance(15) {
+        let every = r.pick(&[
+            "  closed \"Christmas to New Year\" every 24 December to 1 January\n",
+            "  closed every 1 August, every 29 february\n",
+            "  closed \"Summer\" every 28 July to 3 August, 2027-04-06\n",
+        ]);
+        s.insert_str(header_end, every);
     }
     s
 }
