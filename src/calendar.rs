@@ -60,7 +60,11 @@ impl Every {
     /// takes the end of one year and the start of the next).
     fn holds(&self, date: NaiveDate) -> bool {
         let day = (date.month(), date.day());
-        if self.from <= self.to { self.from <= day && day <= self.to } else { day >= self.from || day <= self.to }
+        if self.from <= self.to {
+            self.from <= day && day <= self.to
+        } else {
+            day >= self.from || day <= self.to
+        }
     }
 }
 
@@ -112,13 +116,19 @@ impl Calendar {
                 Closure::Days { first, last, name: Some(name) } => {
                     let name: std::sync::Arc<str> = std::sync::Arc::from(name.as_str());
                     names.extend(
-                        first.iter_days().take_while(|d| d <= last).filter(|d| is_weekday(*d)).map(|d| (d, name.clone())),
+                        first
+                            .iter_days()
+                            .take_while(|d| d <= last)
+                            .filter(|d| is_weekday(*d))
+                            .map(|d| (d, name.clone())),
                     );
                 }
                 Closure::Days { .. } => {}
-                Closure::Every { from, to, name } => {
-                    every.push(Every { from: *from, to: *to, name: name.as_deref().map(std::sync::Arc::from) })
-                }
+                Closure::Every { from, to, name } => every.push(Every {
+                    from: *from,
+                    to: *to,
+                    name: name.as_deref().map(std::sync::Arc::from),
+                }),
             }
         }
         // The first name given to a day is its name.
@@ -286,10 +296,14 @@ impl Calendar {
         let mut all = holidays.into_owned();
         all.extend_from_slice(&self.closed[lo..hi]);
         if !self.every.is_empty()
-            && let (Some(first), Some(last)) = (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31))
+            && let (Some(first), Some(last)) =
+                (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31))
         {
             all.extend(
-                first.iter_days().take_while(|d| *d <= last).filter(|d| is_weekday(*d) && self.every.iter().any(|e| e.holds(*d))),
+                first
+                    .iter_days()
+                    .take_while(|d| *d <= last)
+                    .filter(|d| is_weekday(*d) && self.every.iter().any(|e| e.holds(*d))),
             );
         }
         all.sort();

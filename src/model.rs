@@ -1494,7 +1494,9 @@ impl Resolver {
 
         for (s, _) in &declared_stages {
             for name in s.steps.iter().filter_map(|st| st.name.as_ref()) {
-                self.named_elsewhere.entry(name.text.clone()).or_insert_with(|| format!("stage {}", s.id.text));
+                self.named_elsewhere
+                    .entry(name.text.clone())
+                    .or_insert_with(|| format!("stage {}", s.id.text));
             }
         }
         // Sized once: a protocol's largest vector, grown by doubling, would be half room.
@@ -1609,7 +1611,12 @@ impl Resolver {
                     to,
                     quotes: q.clone(),
                 }));
-                c.days.into_iter().map(move |(from, to)| Closed { name: name.clone(), from, to, quotes: q.clone() })
+                c.days.into_iter().map(move |(from, to)| Closed {
+                    name: name.clone(),
+                    from,
+                    to,
+                    quotes: q.clone(),
+                })
             })
             .collect();
         let limit = self.at_most_one("limit", &header.limits, |l| l.span).map(|_| ());
