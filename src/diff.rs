@@ -289,7 +289,11 @@ impl Differ {
         self.steps("at any stage", "send", &steps(&a.rule_sends), &steps(&b.rule_sends));
         // Before the first stage, on each pathway (a block's by its name).
         let before = |p: &Protocol, send: bool| -> Vec<(String, Step)> {
-            p.before.iter().filter(|x| x.send == send).map(|x| (p.pathway_name(x.pathway).to_string(), x.step.clone())).collect()
+            p.before
+                .iter()
+                .filter(|x| x.send == send)
+                .map(|x| (p.pathway_name(x.pathway).to_string(), x.step.clone()))
+                .collect()
         };
         for send in [false, true] {
             let (old, new) = (before(a, send), before(b, send));

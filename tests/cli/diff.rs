@@ -395,7 +395,10 @@ fn steps_before_the_first_stage_and_sends_have_their_diff() {
             "step \"Agency A writes to Agency B\" within 5 working days",
             "step \"Agency A writes to Agency B\" within 3 working days",
         )
-        .replace("send \"A copy of the outcome\" to chair and \"the Board\"", "send \"The outcome\" to chair");
+        .replace(
+            "send \"A copy of the outcome\" to chair and \"the Board\"",
+            "send \"The outcome\" to chair",
+        );
     assert_ne!(old, new);
     let path = temp("before-and-send.esc", &new);
     let output = escalate(&["diff", "tests/cases/before-and-send.esc", &path.to_string_lossy()]);
