@@ -1194,6 +1194,11 @@ pub fn summary_page(entry: &Entry) -> String {
             }
             let _ = writeln!(out, "<h3>{}</h3>", esc(title));
         }
+        // What happens before the first stage of this pathway, and copies sent then.
+        let before: Vec<String> = p.before_of(*pathway).map(|b| esc(&p.send_words(&b.step))).collect();
+        if !before.is_empty() {
+            let _ = writeln!(out, "<p><strong>Before the first step:</strong> {}.</p>", before.join("; "));
+        }
         let start = stages.first().and_then(|ix| number.get(ix)).copied().unwrap_or(1);
         let _ = writeln!(out, "<ol class=\"steps\" start=\"{start}\">");
         for &ix in stages {
