@@ -268,6 +268,16 @@ struct Document<'a> {
     exceeds_limit: Option<bool>,
     /// Why dates are null, in route order.
     no_deadline_because: Vec<String>,
+    /// The board's closed days the dates count past: runs, by name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    closed: Vec<ClosedRow<'a>>,
+}
+
+#[derive(Serialize)]
+struct ClosedRow<'a> {
+    first: String,
+    last: String,
+    name: &'a str,
 }
 
 #[derive(Serialize)]
@@ -335,6 +345,11 @@ pub fn json(t: &Timeline) -> String {
         limit_due: t.limit.as_ref().and_then(|l| l.due).map(iso_date),
         exceeds_limit: t.exceeds_limit(),
         no_deadline_because: t.causes().map(cause_text).collect(),
+        closed: t
+            .closed
+            .iter()
+            .map(|(first, last, name)| ClosedRow { first: iso_date(*first), last: iso_date(*last), name })
+            .collect(),
     };
     // Serialising plain structs of strings and numbers cannot fail.
     serde_json::to_string_pretty(&document).unwrap_or_default() + "\n"
