@@ -87,10 +87,10 @@ pub fn check(cx: &Context) -> Vec<Finding> {
             }
         }
         for send in &stage.sends {
-            if let Some(words) = send.timescale.as_ref().and_then(|t| t.vague_words()) {
+            if let Some((t, words)) = send.timescale.as_ref().and_then(|t| Some((t, t.vague_words()?))) {
                 findings.push(vague(
                     stage,
-                    send.span,
+                    t.span,
                     format!(
                         "send \"{}\" in `{}` is only bounded by {words}",
                         short(&send.text),
