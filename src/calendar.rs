@@ -41,6 +41,40 @@ pub struct Calendar {
     /// The closed weekdays, sorted, each once (shared: calendars are cloned
     /// into every view of a protocol).
     closed: std::sync::Arc<[NaiveDate]>,
+    /// The names of the named ones among them, sorted by day.
+    closed_names: std::sync::Arc<[(NaiveDate, std::sync::Arc<str>)]>,
+    /// Runs of days closed every year (`closed every 24 December to 1 January`).
+    every: std::sync::Arc<[Every]>,
+}
+
+/// A run of days closed every year: (month, day) of the first and the last.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Every {
+    from: (u32, u32),
+    to: (u32, u32),
+    name: Option<std::sync::Arc<str>>,
+}
+
+impl Every {
+    /// Whether `date` is one of its days (a run from December into January
+    /// takes the end of one year and the start of the next).
+    fn holds(&self, date: NaiveDate) -> bool {
+        let day = (date.month(), date.day());
+        if self.from <= self.to {
+            self.from <= day && day <= self.to
+        } else {
+            day >= self.from || day <= self.to
+        }
+    }
+}
+
+/// A board's closure, as a protocol's `closed` line gives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Closure {
+    /// From `first` to `last`, both included.
+    Days { first: NaiveDate, last: NaiveDate, name: Option<String> },
+    /// The same days every year, (month, day) of the first and the last.
+    Every { from: (u32, u32), to: (u32, u32), name: Option<String> },
 }
 
 /// The title of a day the board's offices are closed.
@@ -55,7 +89,69 @@ impl Calendar {
     pub fn named(name: &str) -> Option<Calendar> {
         let index = Self::NAMES.iter().position(|n| *n == name)?;
         let division = Division::ALL[index];
-        Some(Calendar { division, table: table(index), closed: std::sync::Arc::from([]) })
+        Some(Calendar {
+            division,
+            table: table(index),
+            closed: std::sync::Arc::from([]),
+            closed_names: std::sync::Arc::from([]),
+            every: std::sync::Arc::from([]),
+        })
+    }
+
+    /// The same calendar with these closures too: their weekdays are no
+    /// working days, and a named one's days carry its name as their title.
+    pub fn with_closures(self, closures: &[Closure]) -> Calendar {
+        let runs: Vec<(NaiveDate, NaiveDate)> = closures
+            .iter()
+            .filter_map(|c| match c {
+                Closure::Days { first, last, .. } => Some((*first, *last)),
+                Closure::Every { .. } => None,
+            })
+            .collect();
+        let mut out = self.with_closed(&runs);
+        let mut names: Vec<(NaiveDate, std::sync::Arc<str>)> = out.closed_names.to_vec();
+        let mut every: Vec<Every> = out.every.to_vec();
+        for c in closures {
+            match c {
+                Closure::Days { first, last, name: Some(name) } => {
+                    let name: std::sync::Arc<str> = std::sync::Arc::from(name.as_str());
+                    names.extend(
+                        first
+                            .iter_days()
+                            .take_while(|d| d <= last)
+                            .filter(|d| is_weekday(*d))
+                            .map(|d| (d, name.clone())),
+                    );
+                }
+                Closure::Days { .. } => {}
+                Closure::Every { from, to, name } => every.push(Every {
+                    from: *from,
+                    to: *to,
+                    name: name.as_deref().map(std::sync::Arc::from),
+                }),
+            }
+        }
+        // The first name given to a day is its name.
+        names.sort_by_key(|(d, _)| *d);
+        names.dedup_by_key(|(d, _)| *d);
+        out.closed_names = names.into();
+        out.every = every.into();
+        out
+    }
+
+    /// The board's name for a day it is closed (`CLOSED_TITLE` when it gave
+    /// none), or `None` for a day it is open (bank holidays aside).
+    pub fn closure(&self, date: NaiveDate) -> Option<&str> {
+        if !is_weekday(date) {
+            return None;
+        }
+        if self.closed.binary_search(&date).is_ok() {
+            return Some(match self.closed_names.binary_search_by_key(&date, |(d, _)| *d) {
+                Ok(i) => &self.closed_names[i].1,
+                Err(_) => CLOSED_TITLE,
+            });
+        }
+        self.every.iter().find(|e| e.holds(date)).map(|e| e.name.as_deref().unwrap_or(CLOSED_TITLE))
     }
 
     /// The same calendar, with the weekdays of these runs of days (first
@@ -92,7 +188,7 @@ impl Calendar {
                 .find(|(d, _)| *d == date)
                 .map(|(_, title)| title)
         };
-        bank_holiday.or_else(|| self.closed.binary_search(&date).is_ok().then_some(CLOSED_TITLE))
+        bank_holiday.or_else(|| self.closure(date))
     }
 
     /// Counting rule: `start` is day 0; the result is the Nth working day after `start`
@@ -194,11 +290,22 @@ impl Calendar {
         };
         let lo = self.closed.partition_point(|d| d.year() < year);
         let hi = self.closed.partition_point(|d| d.year() <= year);
-        if lo == hi {
+        if lo == hi && self.every.is_empty() {
             return holidays;
         }
         let mut all = holidays.into_owned();
         all.extend_from_slice(&self.closed[lo..hi]);
+        if !self.every.is_empty()
+            && let (Some(first), Some(last)) =
+                (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31))
+        {
+            all.extend(
+                first
+                    .iter_days()
+                    .take_while(|d| *d <= last)
+                    .filter(|d| is_weekday(*d) && self.every.iter().any(|e| e.holds(*d))),
+            );
+        }
         all.sort();
         all.dedup();
         Cow::Owned(all)
@@ -217,7 +324,10 @@ impl fmt::Debug for Calendar {
 
 impl PartialEq for Calendar {
     fn eq(&self, other: &Self) -> bool {
-        self.division == other.division && self.closed == other.closed
+        self.division == other.division
+            && self.closed == other.closed
+            && self.closed_names == other.closed_names
+            && self.every == other.every
     }
 }
 

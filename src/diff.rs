@@ -286,6 +286,28 @@ impl Differ {
             |rules: &[crate::model::Scoped<Step>]| rules.iter().map(|r| r.item.clone()).collect::<Vec<_>>();
         self.routes("at any stage", a, &items(&a.rule_routes), b, &items(&b.rule_routes), &rename, &same);
         self.steps("at any stage", "record", &steps(&a.rule_records), &steps(&b.rule_records));
+        self.steps("at any stage", "send", &steps(&a.rule_sends), &steps(&b.rule_sends));
+        // Before the first stage, on each pathway (a block's by its name).
+        let before = |p: &Protocol, send: bool| -> Vec<(String, Step)> {
+            p.before
+                .iter()
+                .filter(|x| x.send == send)
+                .map(|x| (p.pathway_name(x.pathway).to_string(), x.step.clone()))
+                .collect()
+        };
+        for send in [false, true] {
+            let (old, new) = (before(a, send), before(b, send));
+            let mut pathways: Vec<&String> = old.iter().chain(&new).map(|(n, _)| n).collect();
+            pathways.sort();
+            pathways.dedup();
+            for pathway in pathways {
+                let of = |list: &[(String, Step)]| -> Vec<Step> {
+                    list.iter().filter(|(n, _)| n == pathway).map(|(_, s)| s.clone()).collect()
+                };
+                let subject = format!("before the first stage of {pathway}");
+                self.steps(&subject, if send { "send" } else { "step" }, &of(&old), &of(&new));
+            }
+        }
 
         let mut taken = vec![false; b.stages.len()];
         for &j in matched.values() {
@@ -491,6 +513,7 @@ impl Differ {
         self.value(&subject, "final authority", final_(x), final_(y));
         self.steps(&subject, "step", &x.steps, &y.steps);
         self.steps(&subject, "record", &x.records, &y.records);
+        self.steps(&subject, "send", &x.sends, &y.sends);
         self.routes(&subject, a, &x.routes, b, &y.routes, rename, same);
         self.allows(&subject, &x.allows, &y.allows);
     }

@@ -323,6 +323,8 @@ const ELEMENT_WORDS: &[&str] = &[
     "and",
     "by",
     "service",
+    "send",
+    "before",
 ];
 
 /// Words that begin a route's condition (or the marks before it).
@@ -516,6 +518,13 @@ impl<'t, 'a> Shape<'t, 'a> {
             self.skip(3); // `by agency "..."`
         }
         self.whom();
+        // A `send`'s `to A and "B"`.
+        if self.word(0) == Some("to") {
+            self.skip(2);
+            while self.word(0) == Some("and") || self.kind(0) == Some(Kind::Comma) {
+                self.skip(2);
+            }
+        }
         self.timing(Role::Inline);
         self.quotes(indent + 2, false);
         if self.word(0) == Some("otherwise") {
@@ -523,6 +532,23 @@ impl<'t, 'a> Shape<'t, 'a> {
             self.skip(1);
             self.timing(Role::Inline);
             self.quotes(indent + 4, false);
+        }
+    }
+
+    /// The rest of `before the first stage: step ...` (or `send`), its
+    /// keyword's role set: the step's clauses, then its notes, at `indent` + 2.
+    fn before(&mut self, indent: usize) {
+        self.skip(3); // `the first stage`
+        if self.kind(0) == Some(Kind::Colon) {
+            self.skip(1);
+        }
+        if self.word(0) == Some("discretionary") {
+            self.skip(1);
+        }
+        self.skip(1); // `step` or `send`
+        self.step_rest(indent);
+        while self.word(0) == Some("note") {
+            self.note(indent + 2);
         }
     }
 
@@ -643,11 +669,11 @@ impl<'t, 'a> Shape<'t, 'a> {
                         self.skip(2);
                         self.quotes(clause, false);
                     }
-                    Some("record" | "step") => {
+                    Some("record" | "step" | "send") => {
                         self.skip(1);
                         self.step_rest(clause - 2);
                     }
-                    Some("discretionary") if self.word(1) == Some("step") => {
+                    Some("discretionary") if matches!(self.word(1), Some("step" | "send")) => {
                         self.skip(2);
                         self.step_rest(clause - 2);
                     }
@@ -659,6 +685,10 @@ impl<'t, 'a> Shape<'t, 'a> {
                 }
             }
             Some("stage") => self.stage(indent, true),
+            Some("before") => {
+                self.set(top);
+                self.before(clause - 2);
+            }
             // A pathway of equal standing is laid out as an exception is.
             Some("exception" | "pathway") => {
                 self.set(top);
@@ -676,6 +706,10 @@ impl<'t, 'a> Shape<'t, 'a> {
                             self.quotes(clause + 2, false);
                         }
                         (_, Some("stage")) => self.stage(clause, false),
+                        (_, Some("before")) => {
+                            self.line(clause, clause + 2);
+                            self.before(clause);
+                        }
                         (_, Some("note")) => self.note(clause),
                         (_, Some("quote" | "source")) => {
                             self.line(clause, clause);
@@ -739,11 +773,28 @@ impl<'t, 'a> Shape<'t, 'a> {
                     self.quotes(indent + 2, false);
                 }
                 Some("closed") => {
-                    // `closed 2026-12-24 to 2027-01-01, 2027-04-02`.
+                    // `closed ["Name"] 2026-12-24 to 2027-01-01, every 24 December to 1 January`.
                     self.line(indent, indent + 2);
-                    self.skip(1);
-                    while self.word(0) == Some("to") || self.kind(0) == Some(Kind::Comma) {
-                        self.skip(2);
+                    if self.kind(0) == Some(Kind::Text) {
+                        self.skip(1);
+                    }
+                    loop {
+                        if self.word(0) == Some("every") {
+                            self.skip(3); // `every 24 December`
+                            if self.word(0) == Some("to") {
+                                self.skip(3);
+                            }
+                        } else {
+                            self.skip(1);
+                            if self.word(0) == Some("to") {
+                                self.skip(2);
+                            }
+                        }
+                        if self.kind(0) == Some(Kind::Comma) {
+                            self.skip(1);
+                        } else {
+                            break;
+                        }
                     }
                     self.quotes(indent + 2, false);
                 }
@@ -774,11 +825,11 @@ impl<'t, 'a> Shape<'t, 'a> {
                 break;
             };
             match word {
-                "step" | "record" => {
+                "step" | "record" | "send" => {
                     self.line(inner, inner + 2);
                     self.step_rest(inner);
                 }
-                "discretionary" if self.word(1) == Some("step") => {
+                "discretionary" if matches!(self.word(1), Some("step" | "send")) => {
                     self.line(inner, inner + 2);
                     self.skip(1);
                     self.step_rest(inner);

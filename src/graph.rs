@@ -176,17 +176,23 @@ impl EscalationGraph {
             span: route.span,
         };
 
+        // From a pathway's start to its first stage: the steps before it
+        // (`before the first stage:`), counted once, here.
+        let before = |pathway: Pathway, span: Span| {
+            let end = protocol.before_end(pathway, &Count, Reach { at: WorkingDays(0), unbounded: false });
+            Edge { duration: Worst { days: end.at, unbounded: end.unbounded }, ..Edge::step(span) }
+        };
         let mut starts = Vec::new();
         if let Some((first, stage)) = protocol.main_stages().next() {
             let start = graph.add_node(Node::Start(Pathway::Main));
-            let edge = Edge::step(stage.head);
+            let edge = before(Pathway::Main, stage.head);
             graph.add_edge(start, stages[first.0], edge);
             starts.push((Pathway::Main, start));
         }
         for (i, exception) in protocol.exceptions.iter().enumerate() {
             if let Some(target) = exception.start {
                 let start = graph.add_node(Node::Start(Pathway::Exception(i)));
-                let edge = Edge::step(exception.span);
+                let edge = before(Pathway::Exception(i), exception.span);
                 graph.add_edge(start, node_of(target), edge);
                 starts.push((Pathway::Exception(i), start));
             }

@@ -52,6 +52,9 @@ pub struct Quote {
 /// One run of closed days, `from` to `to` (both included), as YYYY-MM-DD.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Closed {
+    /// `closed "Christmas to New Year" ...`: what the days are called.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(serialize_with = "iso_date")]
     pub from: chrono::NaiveDate,
     #[serde(serialize_with = "iso_date")]
@@ -64,10 +67,38 @@ fn iso_date<S: serde::Serializer>(date: &chrono::NaiveDate, s: S) -> Result<S::O
     s.collect_str(&date.format("%Y-%m-%d"))
 }
 
+/// `closed "..." every 24 December to 1 January`: the same days every year,
+/// each as (month, day), the last included (it may be in the next year).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClosedEvery {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub from: (u32, u32),
+    pub to: (u32, u32),
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub quotes: Vec<Quote>,
+}
+
 impl Protocol {
     /// The runs of closed days, `(first, last)`, for [`crate::calendar::Calendar::with_closed`].
     pub fn closed_days(&self) -> Vec<(chrono::NaiveDate, chrono::NaiveDate)> {
         self.closed.iter().map(|c| (c.from, c.to)).collect()
+    }
+
+    /// Every closure, dated or yearly, with its name, for
+    /// [`crate::calendar::Calendar::with_closures`].
+    pub fn closures(&self) -> Vec<crate::calendar::Closure> {
+        let dated = self.closed.iter().map(|c| crate::calendar::Closure::Days {
+            first: c.from,
+            last: c.to,
+            name: c.name.clone(),
+        });
+        let every = self.closed_every.iter().map(|c| crate::calendar::Closure::Every {
+            from: c.from,
+            to: c.to,
+            name: c.name.clone(),
+        });
+        dated.chain(every).collect()
     }
 }
 
@@ -144,6 +175,9 @@ pub struct Protocol {
     /// closed, beyond the calendar's bank holidays (timelines skip them).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub closed: Vec<Closed>,
+    /// `closed every 24 December to 1 January`: closed the same days each year.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub closed_every: Vec<ClosedEvery>,
     pub limit: Option<Timed>,
     /// `timescales advisory`: every timescale is a suggestion (its quotes).
     pub advisory: Option<Vec<Quote>>,
@@ -162,8 +196,16 @@ pub struct Protocol {
     /// sought": they run alongside the stages, not one after another.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rule_steps: Vec<Scoped<Step>>,
+    /// `at any stage: send ...`: a copy or report sent at every stage of
+    /// their scope; they never move the disagreement.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rule_sends: Vec<Scoped<Step>>,
     /// `at any stage` notes.
     pub rule_notes: Vec<Scoped<Note>>,
+    /// `before the first stage: ...`: steps and sends before a pathway's
+    /// first stage, in the order written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub before: Vec<Before>,
     /// `instruction "..."`: what the document prints on every page, tied to
     /// no stage ("Call 999 if a child is in immediate danger").
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -176,6 +218,22 @@ pub struct Protocol {
     /// `service "..." includes "..."`: agencies that are parts of one service.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<Service>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// `before the first stage: step ...` (or `send ...`): what happens on a
+/// pathway after the disagreement is raised and before its first stage
+/// begins (see [`Protocol::before_end`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Before {
+    pub pathway: Pathway,
+    pub step: Step,
+    /// A `send`: a copy or report, which runs alongside and adds no time.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub send: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
     #[serde(skip)]
     pub span: Span,
 }
@@ -343,6 +401,9 @@ pub struct Stage {
     pub parties: Vec<PartyChoice>,
     pub steps: Vec<Step>,
     pub records: Vec<Step>,
+    /// `send "..." to ...`: copies and reports; no routes, and no time.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sends: Vec<Step>,
     /// The stage's own routes (inherited ones are in [`Protocol::rule_routes`]).
     pub routes: Vec<Route>,
     pub within: Option<Timed>,
@@ -399,6 +460,9 @@ pub struct Step {
     /// `through ...`: the parties or agencies the step goes through.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub through: Vec<Recipient>,
+    /// A `send`'s `to ...`: whom the copy or report goes to (all of them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub to: Vec<Recipient>,
     #[serde(skip)]
     pub span: Span,
 }
@@ -732,6 +796,34 @@ impl Protocol {
         }
     }
 
+    /// A `send` (or a step before the first stage) in words, for the views:
+    /// `A copy of the referral, sent to The Chair of the LSCB (if ...; within
+    /// ...)`.
+    pub fn send_words(&self, s: &Step) -> String {
+        let mut out = s.text.clone();
+        if !s.to.is_empty() {
+            let names: Vec<String> = s.to.iter().map(|r| self.recipient_title(r)).collect();
+            out = format!("{out}, sent to {}", names.join(" and "));
+        }
+        let mut more = Vec::new();
+        if let Some(c) = &s.condition {
+            more.push(format!("if {c}"));
+        }
+        if let Some(w) = self.whom_words(s.for_whom.as_ref(), &s.through) {
+            more.push(w);
+        }
+        if let Some(t) = &s.timescale {
+            more.push(t.to_string());
+        }
+        if s.discretionary {
+            more.push("discretionary".to_string());
+        }
+        if !more.is_empty() {
+            out = format!("{out} ({})", more.join("; "));
+        }
+        out
+    }
+
     /// The most senior level among the parties a route goes through.
     pub fn through_level(&self, through: &[Recipient]) -> Option<u32> {
         through
@@ -984,6 +1076,7 @@ impl Stage {
             .iter()
             .flat_map(|s| std::iter::once(s).chain(s.otherwise.as_deref()))
             .chain(&self.records)
+            .chain(&self.sends)
             .filter_map(|s| s.timescale.as_ref());
         within.chain(steps).chain(self.routes.iter().flat_map(Route::timescales))
     }
@@ -1041,6 +1134,27 @@ impl Protocol {
         end
     }
 
+    /// When the steps before `pathway`'s first stage (`before the first
+    /// stage:`) end, begun at `start` (the day the disagreement is raised)
+    /// on `clock`: one after another, each from the end of the one before,
+    /// as a stage's steps run. A discretionary step or a `send` runs
+    /// alongside and adds nothing; a step with no bound leaves the time
+    /// unbounded (the bounded ones still count). The first stage starts
+    /// then: the one rule for worst cases and for dates alike.
+    pub fn before_end<C: Clock>(&self, pathway: Pathway, clock: &C, start: Reach<C::Time>) -> Reach<C::Time> {
+        let mut at = start;
+        for b in self.before.iter().filter(|b| b.pathway == pathway && !b.send && b.step.counts_for_time()) {
+            let end = b.step.end(clock, at.at);
+            at = Reach { at: end.at.max(at.at), unbounded: at.unbounded || end.unbounded };
+        }
+        at
+    }
+
+    /// The steps and sends before `pathway`'s first stage, in order.
+    pub fn before_of(&self, pathway: Pathway) -> impl Iterator<Item = &Before> {
+        self.before.iter().filter(move |b| b.pathway == pathway)
+    }
+
     /// Whether a timescale of this protocol is only advised, not promised.
     pub fn is_advisory(&self, timescale: &Timescale) -> bool {
         timescale.advisory || self.advisory.is_some()
@@ -1051,7 +1165,15 @@ impl Protocol {
         let header = self.limit.iter().map(|l| &l.timescale).chain(self.spans.iter().map(|s| &s.timescale));
         let exits = self.exits.iter().filter_map(|e| e.timescale.as_ref());
         let rules = self.rule_routes.iter().flat_map(|r| r.item.timescales());
-        let records = self.rule_records.iter().chain(&self.rule_steps).filter_map(|r| r.timescale.as_ref());
+        let records = self
+            .rule_records
+            .iter()
+            .chain(&self.rule_steps)
+            .chain(&self.rule_sends)
+            .map(|r| &r.item)
+            .chain(self.before.iter().map(|b| &b.step))
+            .flat_map(|s| std::iter::once(s).chain(s.otherwise.as_deref()))
+            .filter_map(|r| r.timescale.as_ref());
         header.chain(exits).chain(rules).chain(records).chain(self.stages.iter().flat_map(Stage::timescales))
     }
 
@@ -1109,6 +1231,9 @@ struct Resolver {
     party_names: Names<PartyIx>,
     /// The names of the steps of the stage being resolved (`as meeting`), in order.
     step_names: Vec<Option<String>>,
+    /// Every step name of every stage, with its stage (`stage 1`), for the
+    /// help when `of the NAME` names a step of another stage.
+    named_elsewhere: Names<String>,
 }
 
 /// "Did you mean" searches each file may make: each compares the name with
@@ -1145,6 +1270,7 @@ impl Resolver {
         let mut spans = Vec::new();
         let mut instructions = Vec::new();
         let mut services = Vec::new();
+        let mut befores = Vec::new();
         for item in file.items {
             match item {
                 syntax::Item::Protocol(h) => headers.push(*h),
@@ -1157,6 +1283,7 @@ impl Resolver {
                 syntax::Item::Allow(a) => allows.push(*a),
                 syntax::Item::StageSpan(s) => spans.push(*s),
                 syntax::Item::Instruction(i) => instructions.push(*i),
+                syntax::Item::Before(b) => befores.push((*b, Pathway::Main)),
                 syntax::Item::Service(s) => services.push(Service {
                     name: s.name.text,
                     parts: s.parts.into_iter().map(|w| w.text).collect(),
@@ -1255,6 +1382,7 @@ impl Resolver {
         let mut exception_stage_ranges = Vec::new();
         let mut exception_bodies = Vec::new();
         for (i, mut e) in exceptions.into_iter().enumerate() {
+            befores.extend(e.befores.drain(..).map(|b| (b, Pathway::Exception(i))));
             let first = all_stages.len();
             all_stages.extend(e.stages.drain(..).map(|s| (Box::new(s), Pathway::Exception(i))));
             exception_stage_ranges.push(first..all_stages.len());
@@ -1277,6 +1405,7 @@ impl Resolver {
         let mut rule_routes = Vec::new();
         let mut rule_records = Vec::new();
         let mut rule_steps = Vec::new();
+        let mut rule_sends = Vec::new();
         let mut rule_notes = Vec::new();
         for rule in rules {
             let scope = match &rule.scope {
@@ -1306,12 +1435,41 @@ impl Resolver {
                     );
                     rule_steps.push(Scoped { item: self.step_of(r, None), scope: scope.clone() })
                 }
+                syntax::RuleBody::Send(r) => {
+                    self.no_anchor(
+                        r.timescale.as_ref(),
+                        "a send at any stage counts from the start of each stage",
+                    );
+                    rule_sends.push(Scoped { item: self.step_of(r, None), scope: scope.clone() })
+                }
                 syntax::RuleBody::Note(n) => rule_notes.push(Scoped { item: note(n), scope: scope.clone() }),
             }
             // Notes after the rule explain it, on every stage it covers.
             for n in rule.notes {
                 rule_notes.push(Scoped { item: note(n), scope: scope.clone() });
             }
+        }
+
+        // Steps and sends before a pathway's first stage: one after another,
+        // from the day the disagreement is raised.
+        let mut before = Vec::with_capacity(befores.len());
+        for (b, pathway) in befores {
+            let (step, send) = match b.body {
+                syntax::RuleBody::Send(s) => (s, true),
+                syntax::RuleBody::Step(s) | syntax::RuleBody::Record(s) => (s, false),
+                syntax::RuleBody::Route(_) | syntax::RuleBody::Note(_) => continue,
+            };
+            self.no_anchor(
+                step.timescale.as_ref(),
+                "a step before the first stage counts from the end of the one before it",
+            );
+            before.push(Before {
+                pathway,
+                step: self.step_of(step, None),
+                send,
+                notes: notes(b.notes),
+                span: b.span,
+            });
         }
 
         // An instruction that counts as a route is that route at every stage.
@@ -1334,6 +1492,13 @@ impl Resolver {
             });
         }
 
+        for (s, _) in &declared_stages {
+            for name in s.steps.iter().filter_map(|st| st.name.as_ref()) {
+                self.named_elsewhere
+                    .entry(name.text.clone())
+                    .or_insert_with(|| format!("stage {}", s.id.text));
+            }
+        }
         // Sized once: a protocol's largest vector, grown by doubling, would be half room.
         let mut model_stages = Vec::with_capacity(declared_stages.len());
         for (s, pathway) in declared_stages {
@@ -1368,6 +1533,16 @@ impl Resolver {
             } else {
                 range.clone().next().map(|i| Target::Stage(StageIx(i)))
             };
+            if e.parallel && range.is_empty() && e.starts.is_empty() {
+                self.errors.push(
+                    Finding::new(Code::NoStages, format!("pathway `{}` has no stages", e.name.text))
+                        .at(e.span, "an empty pathway")
+                        .help(format!(
+                            "give the pathway its stages (`pathway {} \"...\" {{ stage 1 \"...\" {{ ... }} }}`), or remove it",
+                            e.name.text
+                        )),
+                );
+            }
             let exception_allows = self.allows(e.allows);
             for ix in range.clone() {
                 model_stages[ix].allows.extend(exception_allows.iter().cloned());
@@ -1423,12 +1598,25 @@ impl Resolver {
             };
             self.errors.push(finding);
         }
+        let mut closed_every = Vec::new();
         let closed = header
             .closed
             .into_iter()
             .flat_map(|c| {
                 let q = quotes(c.quotes);
-                c.days.into_iter().map(move |(from, to)| Closed { from, to, quotes: q.clone() })
+                let name = c.name.map(|n| n.text);
+                closed_every.extend(c.every.iter().map(|&(from, to)| ClosedEvery {
+                    name: name.clone(),
+                    from,
+                    to,
+                    quotes: q.clone(),
+                }));
+                c.days.into_iter().map(move |(from, to)| Closed {
+                    name: name.clone(),
+                    from,
+                    to,
+                    quotes: q.clone(),
+                })
             })
             .collect();
         let limit = self.at_most_one("limit", &header.limits, |l| l.span).map(|_| ());
@@ -1456,6 +1644,7 @@ impl Resolver {
             begins_after,
             calendar: calendar.map(|c| c.text),
             closed,
+            closed_every,
             limit,
             advisory,
             spans: model_spans,
@@ -1467,7 +1656,9 @@ impl Resolver {
             rule_routes,
             rule_records,
             rule_steps,
+            rule_sends,
             rule_notes,
+            before,
             instructions: model_instructions,
             stages: model_stages,
             exceptions: model_exceptions,
@@ -1629,7 +1820,13 @@ impl Resolver {
                 }
                 None => {
                     let named: Vec<&str> = self.step_names.iter().flatten().map(String::as_str).collect();
-                    let help = if named.is_empty() {
+                    let help = if let Some(elsewhere) = self.named_elsewhere.get(name.as_str()) {
+                        // A name reaches only the steps of its own stage.
+                        format!(
+                            "`{name}` names a step of `{elsewhere}`, and `of the {name}` counts only from a step of \
+                             the same stage: count from that stage instead (`of the end of {elsewhere}`)"
+                        )
+                    } else if named.is_empty() {
                         format!("name the step it counts from: `step \"...\" as {name}`")
                     } else {
                         format!("the steps of this stage named with `as` are {}", backticked(&named))
@@ -1828,6 +2025,11 @@ impl Resolver {
             let from = self.from(r.timescale.as_ref(), names, own_steps, own_steps, false);
             records.push(self.step_of(r, from));
         }
+        let mut sends = Vec::with_capacity(s.sends.len());
+        for r in s.sends {
+            let from = self.from(r.timescale.as_ref(), names, own_steps, own_steps, false);
+            sends.push(self.step_of(r, from));
+        }
         let final_authority = self.at_most_one("final", &s.finals, |f| f.span).map(|f| f.kind);
         let mut stage_quotes = quotes(s.quotes);
         stage_quotes.extend(s.finals.into_iter().flat_map(|f| quotes(f.quotes)));
@@ -1844,6 +2046,7 @@ impl Resolver {
             parties,
             steps,
             records,
+            sends,
             routes,
             within,
             cumulative,
@@ -1955,6 +2158,7 @@ impl Resolver {
     fn step_of(&mut self, s: syntax::Step, from: Option<From>) -> Step {
         let for_whom = self.for_whom(s.for_whom);
         let through = self.recipients(&s.through);
+        let to = self.recipients(&s.to);
         Step {
             text: s.text.text,
             timescale: s.timescale,
@@ -1967,6 +2171,7 @@ impl Resolver {
             agency: s.agency.map(|a| a.text),
             for_whom,
             through,
+            to,
             span: s.span,
         }
     }

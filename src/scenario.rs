@@ -81,6 +81,17 @@ mod clock {
         }
     }
 
+    /// When the first stage of `pathway` begins, the disagreement raised at
+    /// `at`: after the steps before it (`Protocol::before_end`).
+    pub fn before_first(p: &Protocol, c: &Calendar, pathway: crate::model::Pathway, at: When_) -> When_ {
+        fn end<T>(r: Reach<T>) -> Option<T> {
+            (!r.unbounded).then_some(r.at)
+        }
+        let days = |d| end(p.before_end(pathway, &Count, Reach { at: WorkingDays(d), unbounded: false }));
+        let date = |d| end(p.before_end(pathway, c, Reach { at: d, unbounded: false }));
+        When_ { days: at.days.and_then(days).map(|d| d.0), date: at.date.and_then(date) }
+    }
+
     /// When stage `ix` is due, begun at `at`; `seen` holds, per stage, when
     /// this walk began and ended it (for the points timescales count from),
     /// each known only where every route to the stage passes it, as in
@@ -459,6 +470,15 @@ fn resolve<'s>(
     let first = p.pathways().first().copied().unwrap_or(Pathway::Main);
     let pathway = match s.pathways.first() {
         None => first,
+        // `in pathway main`: the main ladder, as `timeline --pathway main`
+        // names it (unless a block is called `main`).
+        Some(name)
+            if name.text == "main"
+                && !p.exceptions.iter().any(|e| e.name == "main")
+                && p.main_stages().next().is_some() =>
+        {
+            Pathway::Main
+        }
         Some(name) => match p.exceptions.iter().position(|e| e.name == name.text) {
             Some(i) if p.exceptions[i].start.is_some() => Pathway::Exception(i),
             Some(_) => {
@@ -726,7 +746,11 @@ impl Walker<'_> {
         let mut seen: HashMap<usize, Vec<Condition>> = HashMap::new();
         let mut next = first;
         while let Some((edge, node)) = next.take() {
-            let arrival = clock::after_route(p, calendar, &g.graph[edge], at);
+            let arrival = if first.is_some_and(|(e, _)| e == edge) {
+                clock::before_first(p, calendar, r.pathway, at)
+            } else {
+                clock::after_route(p, calendar, &g.graph[edge], at)
+            };
             let Some(target) = g.target(node) else { break };
             let (name, title) = names(target);
             let mut visit = Visit { target, name, title, event: None, starts: arrival, due: None };

@@ -56,6 +56,18 @@ pub enum Item {
     StageSpan(Box<StageSpan>),
     Instruction(Box<Instruction>),
     Service(Box<Service>),
+    Before(Box<Before>),
+}
+
+/// `before the first stage: step ...` (or `send ...`): what happens before
+/// the first stage of a pathway begins.
+#[derive(Debug, PartialEq)]
+pub struct Before {
+    /// `RuleBody::Step` or `RuleBody::Send`.
+    pub body: RuleBody,
+    /// Notes written after it, which explain it.
+    pub notes: Vec<Note>,
+    pub span: Span,
 }
 
 /// `instruction "Call 999 if a child is in immediate danger"`: printed on
@@ -132,7 +144,12 @@ pub struct Header {
 /// both included), with its quotes.
 #[derive(Debug, PartialEq)]
 pub struct Closed {
+    /// `closed "Christmas to New Year" ...`: what the days are called.
+    pub name: Option<Word>,
     pub days: Vec<(chrono::NaiveDate, chrono::NaiveDate)>,
+    /// `every 24 December to 1 January`: the same days each year, as
+    /// (month, day) of the first and of the last.
+    pub every: Vec<((u32, u32), (u32, u32))>,
     pub quotes: Vec<Word>,
     pub span: Span,
 }
@@ -211,6 +228,8 @@ pub enum RuleBody {
     Route(Route),
     Record(Step),
     Step(Step),
+    /// `send "..." to ...`: a copy or report, no route.
+    Send(Step),
     Note(Note),
 }
 
@@ -239,6 +258,8 @@ pub struct Stage {
     pub parties: Vec<Vec<(Word, Option<Word>)>>,
     pub steps: Vec<Step>,
     pub records: Vec<Step>,
+    /// `send "..." to ...` lines.
+    pub sends: Vec<Step>,
     pub routes: Vec<Route>,
     pub within: Vec<Limit>,
     pub cumulative: Vec<Limit>,
@@ -272,6 +293,8 @@ pub struct Step {
     pub through: Vec<Recipient>,
     /// `as NAME`: the step's name, for `of the NAME`.
     pub name: Option<Word>,
+    /// A `send`'s `to ...`: whom the copy or report goes to.
+    pub to: Vec<Recipient>,
     pub span: Span,
 }
 
@@ -337,6 +360,8 @@ pub struct Exception {
     pub title: Word,
     pub span: Span,
     pub starts: Vec<(Target, Vec<Word>)>,
+    /// `before the first stage: ...` lines inside the block.
+    pub befores: Vec<Before>,
     pub stages: Vec<Stage>,
     pub notes: Vec<Note>,
     pub quotes: Vec<Word>,
@@ -383,6 +408,7 @@ impl Item {
             s.for_whom.iter_mut().for_each(for_whom);
             s.through.iter_mut().for_each(recipient);
             s.name.iter_mut().for_each(word);
+            s.to.iter_mut().for_each(recipient);
             s.span = Span::default();
         }
         fn for_whom(f: &mut ForWhom) {
@@ -416,6 +442,7 @@ impl Item {
             }
             s.steps.iter_mut().for_each(step);
             s.records.iter_mut().for_each(step);
+            s.sends.iter_mut().for_each(step);
             s.routes.iter_mut().for_each(route);
             s.within.iter_mut().chain(&mut s.cumulative).for_each(limit);
             for f in &mut s.finals {
@@ -431,6 +458,18 @@ impl Item {
             words(&mut s.sources);
             s.allows.iter_mut().for_each(allow);
         }
+        fn body(b: &mut RuleBody) {
+            match b {
+                RuleBody::Route(r) => route(r),
+                RuleBody::Record(s) | RuleBody::Step(s) | RuleBody::Send(s) => step(s),
+                RuleBody::Note(n) => note(n),
+            }
+        }
+        fn before(b: &mut Before) {
+            body(&mut b.body);
+            b.notes.iter_mut().for_each(note);
+            b.span = Span::default();
+        }
         match self {
             Item::Protocol(h) => {
                 word(&mut h.title);
@@ -445,6 +484,7 @@ impl Item {
                 words(&mut h.calendars);
                 for c in &mut h.closed {
                     c.span = Span::default();
+                    c.name.iter_mut().for_each(word);
                     words(&mut c.quotes);
                 }
                 h.limits.iter_mut().for_each(limit);
@@ -494,13 +534,10 @@ impl Item {
                     Some(Scope::Of(pathways)) => pathways.iter_mut().flatten().for_each(word),
                     None => {}
                 }
-                match &mut r.body {
-                    RuleBody::Route(r) => route(r),
-                    RuleBody::Record(s) | RuleBody::Step(s) => step(s),
-                    RuleBody::Note(n) => note(n),
-                }
+                body(&mut r.body);
                 r.notes.iter_mut().for_each(note);
             }
+            Item::Before(b) => before(b),
             Item::Stage(s) => stage(s),
             Item::Exception(e) => {
                 word(&mut e.name);
@@ -510,6 +547,7 @@ impl Item {
                     word(&mut target.name);
                     words(quotes);
                 }
+                e.befores.iter_mut().for_each(before);
                 e.stages.iter_mut().for_each(stage);
                 e.notes.iter_mut().for_each(note);
                 words(&mut e.quotes);
@@ -1219,6 +1257,12 @@ fn describe_rule(rule: Rule) -> &'static str {
         Rule::source | Rule::kw_source => "`source`",
         Rule::calendar | Rule::kw_calendar => "`calendar`",
         Rule::closed | Rule::kw_closed => "`closed`",
+        Rule::closed_every | Rule::kw_every => "`every`",
+        Rule::before | Rule::kw_before | Rule::first_stage => "`before the first stage:`",
+        Rule::send | Rule::kw_send => "`send`",
+        Rule::send_to => "`to` and whom a `send` goes to",
+        Rule::day_of_year | Rule::day_number => "a day of the year, such as `24 December`",
+        Rule::month => "a month's name, such as `December`",
         Rule::closed_days => "a date such as `2026-12-24`",
         Rule::limit | Rule::kw_limit => "`limit`",
         Rule::agency | Rule::kw_agency => "`agency`",
@@ -1394,9 +1438,21 @@ impl Builder<'_> {
     /// it begins or is longer than a year, is a syntax error.
     fn closed(&mut self, pair: Pair<Rule>) -> Option<Closed> {
         let span = self.head(&pair);
-        let (mut days, mut quotes) = (Vec::new(), Vec::new());
+        let (mut days, mut quotes, mut every, mut name) = (Vec::new(), Vec::new(), Vec::new(), None);
         for p in pair.into_inner() {
             match p.as_rule() {
+                Rule::string => name = Some(self.text(&p)),
+                Rule::closed_every => {
+                    let mut ends = Vec::new();
+                    for d in p.into_inner().filter(|q| q.as_rule() == Rule::day_of_year) {
+                        ends.push(self.day_of_year(&d));
+                    }
+                    let first = ends.first().copied().flatten();
+                    let last = ends.get(1).copied().unwrap_or(first);
+                    if let (Some(first), Some(last)) = (first, last) {
+                        every.push((first, last));
+                    }
+                }
                 Rule::closed_days => {
                     let run = self.span(&p);
                     let written = collapse(trim_trivia_end(p.as_str()));
@@ -1424,7 +1480,39 @@ impl Builder<'_> {
                 _ => {}
             }
         }
-        Some(Closed { days, quotes, span })
+        Some(Closed { name, days, every, quotes, span })
+    }
+
+    /// `24 December` as (month, day); a syntax error if no year has that day.
+    fn day_of_year(&mut self, pair: &Pair<Rule>) -> Option<(u32, u32)> {
+        const MONTHS: [&str; 12] = [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ];
+        let mut parts = pair.clone().into_inner();
+        let day: u32 = parts.next()?.as_str().parse().ok()?;
+        let month_name = parts.next()?.as_str().to_lowercase();
+        let month = MONTHS.iter().position(|m| *m == month_name)? as u32 + 1;
+        // 2024 is a leap year: 29 February is a day of some years.
+        if chrono::NaiveDate::from_ymd_opt(2024, month, day).is_none() {
+            self.errors.push(
+                Finding::new(Code::SyntaxError, format!("there is no such day as `{}`", pair.as_str()))
+                    .at(self.span(pair), "not a day of any year")
+                    .help("write the day of the month and the month's name, e.g. `24 December`"),
+            );
+            return None;
+        }
+        Some((month, day))
     }
 
     /// A `date` pair as a day; a syntax error if there is no such day.
@@ -1571,6 +1659,7 @@ impl Builder<'_> {
                     Rule::route => RuleBody::Route(self.route(body)?),
                     Rule::note => RuleBody::Note(self.note(body)?),
                     Rule::step => RuleBody::Step(self.step(body)?),
+                    Rule::send => RuleBody::Send(self.step(body)?),
                     _ => RuleBody::Record(self.step(body)?),
                 };
                 let notes = inner.map(|p| self.note(p)).collect::<Option<_>>()?;
@@ -1587,6 +1676,7 @@ impl Builder<'_> {
                     name,
                     title,
                     starts: vec![],
+                    befores: vec![],
                     stages: vec![],
                     notes: vec![],
                     quotes: vec![],
@@ -1606,6 +1696,11 @@ impl Builder<'_> {
                             let parts = p.into_inner().filter(|p| !is_keyword(p.as_rule()));
                             exception.stages.push(self.stage(span, parts)?);
                         }
+                        Rule::before => {
+                            let span = self.span(&p);
+                            let parts = p.into_inner().filter(|p| !is_keyword(p.as_rule()));
+                            exception.befores.push(self.before(span, parts)?);
+                        }
                         Rule::note => exception.notes.push(self.note(p)?),
                         Rule::source => exception.sources.push(self.first_text(p)?),
                         Rule::quote => exception.quotes.push(self.first_text(p)?),
@@ -1616,6 +1711,7 @@ impl Builder<'_> {
                 Item::Exception(Box::new(exception))
             }
             Rule::allow => Item::Allow(Box::new(self.allow_parts(span, inner)?)),
+            Rule::before => Item::Before(Box::new(self.before(span, inner)?)),
             Rule::instruction => {
                 let text = self.text(&inner.next()?);
                 let mut instruction = Instruction {
@@ -1689,6 +1785,21 @@ impl Builder<'_> {
         })
     }
 
+    /// `before the first stage: ...`, from the pairs after its keyword.
+    fn before<'i>(&mut self, span: Span, inner: impl Iterator<Item = Pair<'i, Rule>>) -> Option<Before> {
+        let mut body = None;
+        let mut notes = Vec::new();
+        for p in inner {
+            match p.as_rule() {
+                Rule::step => body = Some(RuleBody::Step(self.step(p)?)),
+                Rule::send => body = Some(RuleBody::Send(self.step(p)?)),
+                Rule::note => notes.push(self.note(p)?),
+                _ => {}
+            }
+        }
+        Some(Before { body: body?, notes, span })
+    }
+
     fn stage<'i>(&mut self, span: Span, mut inner: impl Iterator<Item = Pair<'i, Rule>>) -> Option<Stage> {
         let mut stage = Stage { span, ..Stage::default() };
         stage.id = self.word(&inner.next()?);
@@ -1721,6 +1832,7 @@ impl Builder<'_> {
                 Rule::source => stage.sources.push(self.first_text(p)?),
                 Rule::step => stage.steps.push(self.step(p)?),
                 Rule::record => stage.records.push(self.step(p)?),
+                Rule::send => stage.sends.push(self.step(p)?),
                 Rule::route => stage.routes.push(self.route(p)?),
                 Rule::within => stage.within.push(self.limit(p)?),
                 Rule::cumulative => stage.cumulative.push(self.limit(p)?),
@@ -1840,6 +1952,7 @@ impl Builder<'_> {
                 Rule::record_by => step.agency = Some(self.first_text(p)?),
                 Rule::for_whom => step.for_whom = Some(self.for_whom(p)?),
                 Rule::through => step.through = self.through(p)?,
+                Rule::send_to => step.to = self.through(p)?,
                 Rule::otherwise => step.otherwise = Some(Box::new(self.step(p)?)),
                 Rule::timing => step.timescale = Some(self.timing(p)?),
                 Rule::quote => step.quotes.push(self.first_text(p)?),
@@ -2194,6 +2307,10 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_for
             | Rule::kw_service
             | Rule::kw_includes
+            | Rule::kw_before
+            | Rule::first_stage
+            | Rule::kw_send
+            | Rule::kw_every
             | Rule::open_brace
             | Rule::close_brace
     )

@@ -51,6 +51,33 @@ pub struct Timeline {
     /// The pathway dated, by its name and title, when the protocol has
     /// several of equal standing (or the one dated is not the main ladder).
     pub pathway: Option<(String, String)>,
+    /// The board's closed days the dates count past (`closed` in the
+    /// protocol), from `from` to the last date known: runs of them (first,
+    /// last, what the board calls them), a run broken by a working day.
+    pub closed: Vec<(NaiveDate, NaiveDate, String)>,
+}
+
+/// The runs of the calendar's closed days (the board's, not bank holidays)
+/// from `from` to `to`: consecutive closed days of one name are one run;
+/// weekends and bank holidays between them do not break it.
+fn closed_runs(calendar: &Calendar, from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, NaiveDate, String)> {
+    let mut runs: Vec<(NaiveDate, NaiveDate, String)> = Vec::new();
+    // A working day since the last closed one: the next starts a new run.
+    let mut broken = true;
+    for day in from.iter_days().take_while(|d| *d <= to) {
+        match calendar.closure(day) {
+            Some(name) => {
+                match runs.last_mut() {
+                    Some(run) if !broken && run.2 == name => run.1 = day,
+                    _ => runs.push((day, day, name.to_string())),
+                }
+                broken = false;
+            }
+            None if calendar.is_working_day(day) => broken = true,
+            None => {}
+        }
+    }
+    runs
 }
 
 /// One stage on the route.
@@ -85,6 +112,8 @@ pub enum Cause {
     UnboundedStage { stage: String, detail: String },
     /// The stage is in a cycle of routes, so it can be repeated without end.
     Cycle { stage: String },
+    /// A step before the first stage has no bounded timescale (its words, if any).
+    UnboundedBefore { step: String, timescale: Option<String> },
 }
 
 /// The end of the route: an outcome, an exit, or a stage with final authority.
@@ -119,7 +148,7 @@ impl Timeline {
     /// name escalate does not ship.
     pub fn calendar_for(protocol: &Protocol, requested: Option<&str>) -> Option<Calendar> {
         Calendar::named(requested.or(protocol.calendar.as_deref()).unwrap_or(DEFAULT_CALENDAR))
-            .map(|c| c.with_closed(&protocol.closed_days()))
+            .map(|c| c.with_closures(&protocol.closures()))
     }
 
     /// Date the worst-case route of `protocol`'s main pathway from `from`:
@@ -164,8 +193,31 @@ impl Timeline {
             on_route[node.index()] = true;
             let into = edge.map(|e| (before, &g.graph[e]));
             before = Some(node);
-            let (route_days, route_causes, arrival) = match into {
-                Some((Some(source), edge)) => {
+            let from_start = match into {
+                Some((Some(source), edge)) => match g.graph[source] {
+                    Node::Start(pathway) => Some((pathway, edge)),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let (route_days, route_causes, arrival) = match (into, from_start) {
+                // From a pathway's start: the steps before its first stage.
+                (_, Some((pathway, edge))) => {
+                    let reached = protocol.before_end(pathway, &calendar, at);
+                    let days = (!edge.duration().unbounded).then_some(edge.duration().days.0);
+                    // The first step before it with no bound, as the cause.
+                    let causes = protocol
+                        .before_of(pathway)
+                        .filter(|b| !b.send && b.step.counts_for_time() && b.step.bound().is_none())
+                        .take(usize::from(days.is_none()))
+                        .map(|b| Cause::UnboundedBefore {
+                            step: b.step.text.clone(),
+                            timescale: b.step.timescale.as_ref().map(ToString::to_string),
+                        })
+                        .collect();
+                    (days, causes, reached)
+                }
+                (Some((Some(source), edge)), None) => {
                     // Every route from the place before to this one may be
                     // taken (`unresolved` and `no response` to the same
                     // stage): the latest of them, unknown if one has no bound.
@@ -333,8 +385,17 @@ impl Timeline {
             let date = if at.unbounded { deadline(&calendar, from, worst.worst.days.0) } else { at.at };
             (worst.worst.days.0, date)
         });
+        // The dates known on the route: to the end, or to the last one known.
+        let last = overall_due
+            .or(at_least.map(|(_, d)| d))
+            .into_iter()
+            .chain(stages.iter().filter_map(|s| s.due.or(s.starts)))
+            .max()
+            .unwrap_or(from);
+        let closed = closed_runs(&calendar, from, last);
         Timeline {
             protocol: protocol.title.clone(),
+            closed,
             calendar,
             from,
             stages,

@@ -86,6 +86,19 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                 ));
             }
         }
+        for send in &stage.sends {
+            if let Some((t, words)) = send.timescale.as_ref().and_then(|t| Some((t, t.vague_words()?))) {
+                findings.push(vague(
+                    stage,
+                    t.span,
+                    format!(
+                        "send \"{}\" in `{}` is only bounded by {words}",
+                        short(&send.text),
+                        stage.display_id()
+                    ),
+                ));
+            }
+        }
         for route in &stage.routes {
             // A record made on the route (`and record`) is a promise too.
             for record in &route.records {
@@ -145,6 +158,42 @@ pub fn check(cx: &Context) -> Vec<Finding> {
             );
         }
     }
+    for send in &p.rule_sends {
+        if let Some(words) = send.timescale.as_ref().and_then(|t| t.vague_words()) {
+            findings.push(
+                Finding::new(
+                    Code::UnboundedTimescale,
+                    format!("send \"{}\" at any stage is only bounded by {words}", short(&send.text)),
+                )
+                .at(send.span, "vague timescale")
+                .help(HELP_BOUND),
+            );
+        }
+    }
+    // Before the first stage: a step that counts for time, on each branch, and a send's words.
+    for b in &p.before {
+        let what = if b.send { "send" } else { "step" };
+        let counts = !b.send && b.step.counts_for_time();
+        let branches = std::iter::once((&b.step, ""))
+            .chain(b.step.otherwise.as_deref().map(|o| (o, "the `otherwise` of ")));
+        for (branch, which) in branches {
+            let words = format!("{which}{what} \"{}\" before the first stage", short(&b.step.text));
+            let finding = match &branch.timescale {
+                Some(t) => t.vague_words().map(|vague| {
+                    Finding::new(Code::UnboundedTimescale, format!("{words} is only bounded by {vague}"))
+                        .at(t.span, "vague timescale")
+                        .help(HELP_BOUND)
+                }),
+                None if counts => Some(
+                    Finding::new(Code::UnboundedTimescale, format!("{words} has no timescale"))
+                        .at(branch.span, "no timescale")
+                        .help(format!("{HELP_BOUND}{}", source_says(&branch.quotes))),
+                ),
+                None => None,
+            };
+            findings.extend(finding);
+        }
+    }
     for route in &p.rule_routes {
         if let Some(words) = route.timescale.as_ref().and_then(|t| t.vague_words()) {
             findings.push(
@@ -193,11 +242,14 @@ fn unbounded_pathways(cx: &Context) -> Vec<Finding> {
             for e in g.graph.edges(n) {
                 if e.weight().counts_for_time() && e.weight().duration().unbounded && !e.weight().inherited()
                 {
-                    culprits.push(format!(
-                        "the route from {} to {}",
-                        node_name(p, g, n),
-                        node_name(p, g, e.target())
-                    ));
+                    culprits.push(match g.graph[n] {
+                        Node::Start(_) => "the steps before the first stage".to_string(),
+                        _ => format!(
+                            "the route from {} to {}",
+                            node_name(p, g, n),
+                            node_name(p, g, e.target())
+                        ),
+                    });
                 }
             }
             if timing.in_cycle[n.index()] && cx.can_end[n.index()] && cyclic.is_none() {
@@ -242,7 +294,10 @@ fn unbounded_pathways(cx: &Context) -> Vec<Finding> {
         if !case.worst.worst.unbounded {
             continue;
         }
-        let mut on = (0..p.stages.len()).flat_map(in_order).filter(|n| case.reach[n.index()]);
+        // The pathway's start first: the steps before its first stage.
+        let start = g.start_of(case.pathway);
+        let mut on =
+            start.into_iter().chain((0..p.stages.len()).flat_map(in_order).filter(|n| case.reach[n.index()]));
         let (name, span) = match case.pathway {
             Pathway::Main => ("the main pathway".to_string(), p.span),
             Pathway::Exception(i) => (format!("pathway `{}`", p.exceptions[i].name), p.exceptions[i].span),

@@ -168,9 +168,16 @@ impl Index {
                             last.everywhere = rule.scope.is_none();
                         }
                     }
-                    RuleBody::Record(step) | RuleBody::Step(step) => ix.step(step, "at any stage"),
+                    RuleBody::Record(step) | RuleBody::Step(step) | RuleBody::Send(step) => {
+                        ix.step(step, "at any stage")
+                    }
                     RuleBody::Note(_) => {}
                 },
+                Item::Before(b) => {
+                    if let RuleBody::Step(step) | RuleBody::Send(step) = &b.body {
+                        ix.step(step, "before the first stage");
+                    }
+                }
                 Item::Stage(s) => {
                     ix.stage(source, s, true);
                 }
@@ -186,6 +193,11 @@ impl Index {
                             place: place.clone(),
                             handle: keyword_before(source, target.name.span, target.explicit_stage),
                         });
+                    }
+                    for b in &e.befores {
+                        if let RuleBody::Step(step) | RuleBody::Send(step) = &b.body {
+                            ix.step(step, &place);
+                        }
                     }
                     for (i, s) in e.stages.iter().enumerate() {
                         let child = ix.stage(source, s, false);
@@ -247,7 +259,7 @@ impl Index {
         for route in &s.routes {
             self.route(source, route, &place);
         }
-        for step in s.steps.iter().chain(&s.records) {
+        for step in s.steps.iter().chain(&s.records).chain(&s.sends) {
             self.step(step, &place);
         }
         self.limits(&s.within);
@@ -282,6 +294,7 @@ impl Index {
     fn step(&mut self, step: &syntax::Step, place: &str) {
         self.timescales.extend(step.timescale.clone());
         self.whom(step.for_whom.as_ref(), &step.through, place);
+        self.whom(None, &step.to, place);
     }
 
     /// The parties named after `for` and `through`: uses of their names.

@@ -769,6 +769,7 @@ fn keywords() -> Vec<String> {
             "of the start or end of step",
             "of the disagreement",
             "timescales advisory",
+            "before the first stage:",
         ]
         .map(String::from),
     );
@@ -803,11 +804,14 @@ fn completion(text: &str, position: Position) -> Vec<CompletionItem> {
             .map(|c| item(c.as_str().into(), CompletionItemKind::VALUE, c.summary().into()))
             .collect();
     }
-    // After `through`, `for` (and a `through`'s `or`): the parties.
+    // After `through`, `for` (and a `through`'s `or`), and a `send`'s `to`
+    // (and its `and`): the parties.
     let last = before.split_whitespace().last();
+    let sending = before.split_whitespace().any(|w| w == "send");
     if before.ends_with(' ')
         && (matches!(last, Some("through" | "for"))
-            || last == Some("or") && before.split_whitespace().rev().nth(2) == Some("through"))
+            || last == Some("or") && before.split_whitespace().rev().nth(2) == Some("through")
+            || sending && matches!(last, Some("to" | "and")))
     {
         return names(Space::Party).collect();
     }

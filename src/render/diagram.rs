@@ -451,7 +451,13 @@ impl Builder<'_> {
         let order: Vec<StageIx> = chains.iter().flatten().copied().collect();
 
         let mut terminals = Terminals::default();
-        let start_node = self.node(Kind::Start, vec![text(Style::Title, &start_text)], Vec::new());
+        // What happens before the first stage, on the start.
+        let mut start_texts = vec![text(Style::Title, &start_text)];
+        for b in p.before_of(pathway) {
+            let kind = if b.send { "Before the first stage, copy" } else { "Before the first stage" };
+            start_texts.push(text(Style::Body, &format!("{kind}: {}", p.send_words(&b.step))));
+        }
+        let start_node = self.node(Kind::Start, start_texts, Vec::new());
         let mut column = vec![Slot { main: start_node, side: Vec::new() }];
         let mut stage_node: BTreeMap<StageIx, usize> = BTreeMap::new();
         for &ix in &order {
@@ -772,6 +778,10 @@ impl Builder<'_> {
             if span.stages.first() == Some(&ix) {
                 texts.push(text(Style::Timing, &span_text(p, span)));
             }
+        }
+        // Copies and reports: no routes, so no edges; said in the box.
+        for send in &stage.sends {
+            texts.push(text(Style::Body, &format!("Copy: {}", p.send_words(send))));
         }
         for source in &stage.sources {
             texts.push(text(Style::Body, &format!("Source: {source}")));

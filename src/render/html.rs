@@ -634,6 +634,9 @@ fn stage_detail(out: &mut String, p: &Protocol, stage: &Stage) {
         }
         row(out, "Record", &says, &quotes(&record.quotes));
     }
+    for send in &stage.sends {
+        row(out, "Copy sent (adds no time)", &esc(&p.send_words(send)), &quotes(&send.quotes));
+    }
     for route in &stage.routes {
         row(out, "Route", &route_text(p, route), &quotes(&route.quotes));
     }
@@ -948,10 +951,28 @@ pub fn protocol_page(entry: &Entry) -> String {
     }
     out.push_str("</section>\n");
 
+    if !p.before.is_empty() {
+        out.push_str("<section id=\"before\">\n<h2>Before the first stage</h2>\n");
+        detail_head(&mut out, "What happens before the first stage, with the source");
+        for b in &p.before {
+            let kind = match (b.send, b.pathway) {
+                (true, _) => "Copy sent (adds no time)".to_string(),
+                (false, crate::model::Pathway::Main) => "Step".to_string(),
+                (false, pathway) => format!("Step, pathway {}", p.pathway_name(pathway)),
+            };
+            row(&mut out, &esc(&kind), &esc(&p.send_words(&b.step)), &quotes(&b.step.quotes));
+            for note in &b.notes {
+                row(&mut out, "Note", &esc(note), &note_source(note));
+            }
+        }
+        out.push_str("</tbody>\n</table>\n</section>\n");
+    }
+
     out.push_str("<section id=\"any-stage\">\n<h2>At any stage</h2>\n");
     if p.rule_routes.is_empty()
         && p.rule_records.is_empty()
         && p.rule_steps.is_empty()
+        && p.rule_sends.is_empty()
         && p.rule_notes.is_empty()
     {
         out.push_str("<p>The protocol states nothing that applies at every stage.</p>\n");
@@ -977,6 +998,9 @@ pub fn protocol_page(entry: &Entry) -> String {
             }
             let kind = if step.discretionary { "Step (discretionary)" } else { "Step, alongside" };
             row(&mut out, kind, &says, &quotes(&step.quotes));
+        }
+        for send in &p.rule_sends {
+            row(&mut out, "Copy sent (adds no time)", &esc(&p.send_words(send)), &quotes(&send.quotes));
         }
         for note in &p.rule_notes {
             row(&mut out, "Note", &esc(note), &note_source(note));
@@ -1169,6 +1193,11 @@ pub fn summary_page(entry: &Entry) -> String {
                 first = false;
             }
             let _ = writeln!(out, "<h3>{}</h3>", esc(title));
+        }
+        // What happens before the first stage of this pathway, and copies sent then.
+        let before: Vec<String> = p.before_of(*pathway).map(|b| esc(&p.send_words(&b.step))).collect();
+        if !before.is_empty() {
+            let _ = writeln!(out, "<p><strong>Before the first step:</strong> {}.</p>", before.join("; "));
         }
         let start = stages.first().and_then(|ix| number.get(ix)).copied().unwrap_or(1);
         let _ = writeln!(out, "<ol class=\"steps\" start=\"{start}\">");
@@ -1369,6 +1398,10 @@ fn summary_step(
     if !stage.records.is_empty() {
         let records: Vec<String> = stage.records.iter().map(|r| esc(&r.text)).collect();
         let _ = writeln!(out, "<p><strong>Record:</strong> {}.</p>", records.join("; "));
+    }
+    if !stage.sends.is_empty() {
+        let sends: Vec<String> = stage.sends.iter().map(|s| esc(&p.send_words(s))).collect();
+        let _ = writeln!(out, "<p><strong>Copy:</strong> {}.</p>", sends.join("; "));
     }
     let mut next: Vec<String> = Vec::new();
     for route in stage.routes.iter().filter(|r| r.condition != Condition::ImmediateRisk) {

@@ -27,6 +27,12 @@ pub fn cause_text(cause: &Cause) -> String {
         Cause::Cycle { stage } => {
             format!("`{stage}` is part of a cycle of routes, so it can be repeated without end")
         }
+        Cause::UnboundedBefore { step, timescale: Some(t) } => {
+            format!("the step \"{step}\" before the first stage is only bounded by \"{t}\"")
+        }
+        Cause::UnboundedBefore { step, timescale: None } => {
+            format!("the step \"{step}\" before the first stage has no timescale")
+        }
     }
 }
 
@@ -110,14 +116,26 @@ pub fn text(t: &Timeline) -> String {
             let _ = writeln!(out, "  - {cause}.");
         }
     }
-    for s in &t.stages {
-        if let Some(days @ 1..) = s.route_working_days {
-            let _ = writeln!(
-                out,
-                "The route into `stage {}` allows {} before the stage starts.",
-                s.id,
-                plural_days(days)
-            );
+    for (i, s) in t.stages.iter().enumerate() {
+        match s.route_working_days {
+            // The first stage is entered from the pathway's start: the steps before it.
+            Some(days @ 1..) if i == 0 => {
+                let _ = writeln!(
+                    out,
+                    "The steps before the first stage take {} before `stage {}` starts.",
+                    plural_days(days),
+                    s.id
+                );
+            }
+            Some(days @ 1..) => {
+                let _ = writeln!(
+                    out,
+                    "The route into `stage {}` allows {} before the stage starts.",
+                    s.id,
+                    plural_days(days)
+                );
+            }
+            _ => {}
         }
     }
     if let Some(days @ 1..) = t.end.route_working_days {
@@ -134,6 +152,19 @@ pub fn text(t: &Timeline) -> String {
             "Hours run on the clock, weekends and bank holidays included, and are shown as whole days \
              (24 hours from Friday is Saturday); the real deadline is that time of day."
         );
+    }
+    for (first, last, name) in &t.closed {
+        let days = if first == last {
+            long_date(*first)
+        } else {
+            format!("{} to {}", long_date(*first), long_date(*last))
+        };
+        let name = if name == crate::calendar::CLOSED_TITLE {
+            "the protocol's `closed` days".to_string()
+        } else {
+            format!("\"{name}\"")
+        };
+        let _ = writeln!(out, "Closed {days} ({name}): no working days, skipped.");
     }
     if t.stages.iter().any(|s| !s.due_is_working_day) {
         let _ = writeln!(
@@ -237,6 +268,16 @@ struct Document<'a> {
     exceeds_limit: Option<bool>,
     /// Why dates are null, in route order.
     no_deadline_because: Vec<String>,
+    /// The board's closed days the dates count past: runs, by name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    closed: Vec<ClosedRow<'a>>,
+}
+
+#[derive(Serialize)]
+struct ClosedRow<'a> {
+    first: String,
+    last: String,
+    name: &'a str,
 }
 
 #[derive(Serialize)]
@@ -304,6 +345,11 @@ pub fn json(t: &Timeline) -> String {
         limit_due: t.limit.as_ref().and_then(|l| l.due).map(iso_date),
         exceeds_limit: t.exceeds_limit(),
         no_deadline_because: t.causes().map(cause_text).collect(),
+        closed: t
+            .closed
+            .iter()
+            .map(|(first, last, name)| ClosedRow { first: iso_date(*first), last: iso_date(*last), name })
+            .collect(),
     };
     // Serialising plain structs of strings and numbers cannot fail.
     serde_json::to_string_pretty(&document).unwrap_or_default() + "\n"

@@ -383,3 +383,32 @@ fn help_lists_test_and_diff_and_ci_md_runs_them_on_pull_requests() {
         assert!(ci.contains(command), "docs/ci.md's pull-request workflow does not run `{command}`");
     }
 }
+
+/// Issue 23, item 4: a step before the first stage and a stage's `send`
+/// are part of what a protocol says; changing them is a change.
+#[test]
+fn steps_before_the_first_stage_and_sends_have_their_diff() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let old = std::fs::read_to_string(root.join("tests/cases/before-and-send.esc")).expect("case");
+    let new = old
+        .replace(
+            "step \"Agency A writes to Agency B\" within 5 working days",
+            "step \"Agency A writes to Agency B\" within 3 working days",
+        )
+        .replace(
+            "send \"A copy of the outcome\" to chair and \"the Board\"",
+            "send \"The outcome\" to chair",
+        );
+    assert_ne!(old, new);
+    let path = temp("before-and-send.esc", &new);
+    let output = escalate(&["diff", "tests/cases/before-and-send.esc", &path.to_string_lossy()]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for line in [
+        "before the first stage of main: step \"Agency A writes to Agency B\": 5 working days -> 3 working days",
+        "stage 2: send \"A copy of the outcome\": removed",
+        "stage 2: send \"The outcome\": added",
+        "worst case: 12 working days to stage 2 -> 10 working days to stage 2",
+    ] {
+        assert!(stdout.contains(line), "{line:?} not in\n{}", transcript(&output));
+    }
+}

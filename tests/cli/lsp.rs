@@ -437,6 +437,9 @@ fn outline_completion_and_formatting() {
         "for",
         "service",
         "includes",
+        "before the first stage:",
+        "send",
+        "every",
     ] {
         assert!(labels.contains(&keyword), "{keyword} not in {labels:?}");
     }
@@ -453,11 +456,14 @@ fn outline_completion_and_formatting() {
     let fmt = crate::escalate_with_stdin(&["fmt", "-"], Some(messy.as_bytes()));
     assert_eq!(formatted, String::from_utf8_lossy(&fmt.stdout));
     assert_eq!(formatted, PROTOCOL);
-    // After `through` or `for`, on a route or a step: the parties.
+    // After `through` or `for`, on a route or a step, and a `send`'s `to`
+    // and `and`: the parties.
     for (version, typed) in (4..).zip([
         "  unresolved -> stage 2 through ",
         "  step \"Write\" for ",
         "  resolved -> agreed through manager or ",
+        "  send \"A copy\" to ",
+        "  send \"A copy\" to \"the Board\" and ",
     ]) {
         let typing =
             PROTOCOL.replace("  resolved -> agreed\n  unresolved", &format!("{typed}\n  unresolved"));

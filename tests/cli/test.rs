@@ -349,3 +349,27 @@ fn scenarios_name_their_pathway() {
     assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
     assert!(String::from_utf8_lossy(&output.stdout).contains("2026-03-18"), "{}", transcript(&output));
 }
+
+/// Issue 23, item 4: the steps before the first stage come before it, in
+/// scenarios as in the timeline (stage 1 starts five working days after the
+/// disagreement is raised); `in pathway main` names the main ladder.
+#[test]
+fn steps_before_the_first_stage_delay_it_and_main_names_the_ladder() {
+    let output = escalate(&["test", "tests/cases/before-and-send.esc"]);
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("2 passed, 0 failed"),
+        "{}",
+        transcript(&output)
+    );
+
+    // The date stage 1 would start on if the step before it were ignored is wrong.
+    let dir = std::env::temp_dir().join(format!("escalate-test-{}-before", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::copy("tests/cases/before-and-send.esc", dir.join("p.esc")).expect("copy");
+    let scenarios = "scenario \"ignored\" {\n  in pathway main\n  starts 2026-03-02\n  at any stage: unresolved\n  expect stage 1 starts on 2026-03-02\n}\n";
+    std::fs::write(dir.join("p.scenarios"), scenarios).expect("write");
+    let output = escalate(&["test", dir.join("p.esc").to_str().expect("utf-8 path")]);
+    assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("2026-03-09"), "{}", transcript(&output));
+}

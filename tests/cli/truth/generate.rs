@@ -14,7 +14,8 @@
 //! (`of the start or end of step 1`); `stages A to B within`, a `limit`,
 //! `timescales advisory`, every shipped calendar and a board's `closed` days;
 //! the ladder written as a `pathway` block, and a second pathway of equal
-//! standing beside it.
+//! standing beside it; steps and sends `before the first stage`; closures
+//! named and every year (`closed "..." every 24 December to 1 January`).
 
 use std::fmt::Write;
 
@@ -119,6 +120,7 @@ pub fn protocol(seed: u64) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "protocol \"Generated {seed}\"");
     let _ = writeln!(s, "  calendar {}", r.pick(escalate::calendar::Calendar::NAMES));
+    let header_end = s.len();
     if r.chance(20) {
         let _ = writeln!(s, "  closed 2026-12-24 to 2027-01-01, 2027-04-06");
     }
@@ -186,9 +188,12 @@ pub fn protocol(seed: u64) -> String {
     // Pathways of equal standing, drawn last so that the rest of a seed's
     // protocol is what it was before they were drawn: sometimes the ladder
     // is itself a `pathway` block, sometimes a second pathway follows.
+    let mut ladder = ladder;
     if r.chance(10) {
         s.insert_str(ladder_end, "}\n");
-        s.insert_str(ladder, "pathway first \"The first pathway\" {\n");
+        let head = "pathway first \"The first pathway\" {\n";
+        s.insert_str(ladder, head);
+        ladder += head.len();
     }
     if r.chance(15) {
         let more = 1 + r.below(3);
@@ -197,6 +202,38 @@ pub fn protocol(seed: u64) -> String {
             stage(r, &mut s, i, more, "p");
         }
         let _ = writeln!(s, "}}");
+    }
+    // Steps and sends before the first stage, drawn after everything else
+    // for the same reason, and written just before the ladder's stages.
+    if r.chance(20) {
+        let mut before = String::new();
+        for _ in 0..1 + r.below(2) {
+            let _ = match r.below(5) {
+                0 => writeln!(before, "before the first stage: discretionary step \"Talk it over\""),
+                1 => writeln!(
+                    before,
+                    "before the first stage: send \"A copy\" to \"the Board\" {}",
+                    timescale(r)
+                ),
+                2 => writeln!(
+                    before,
+                    "before the first stage: step \"Agree to differ\" if \"both agree\" {} otherwise \"Write again\" {}",
+                    timescale(r),
+                    timescale(r)
+                ),
+                _ => writeln!(before, "before the first stage: step \"A writes to B\" {}", timescale(r)),
+            };
+        }
+        s.insert_str(ladder, &before);
+    }
+    // A closure every year, named or not, drawn last and written in the header.
+    if r.chance(15) {
+        let every = r.pick(&[
+            "  closed \"Christmas to New Year\" every 24 December to 1 January\n",
+            "  closed every 1 August, every 29 february\n",
+            "  closed \"Summer\" every 28 July to 3 August, 2027-04-06\n",
+        ]);
+        s.insert_str(header_end, every);
     }
     s
 }

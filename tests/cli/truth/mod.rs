@@ -110,7 +110,7 @@ fn pathway_disagrees(
     let Some(first) = reference::first_stage(p, case.pathway) else {
         return vec!["a pathway of equal standing that begins at no stage".to_string()];
     };
-    let day_runs = reference::runs_from(&Days_, p, first, 200_000);
+    let day_runs = reference::runs_from(&Days_, p, case.pathway, first, 200_000);
     let (truth, cyclic) = reference::worst_case(&day_runs);
 
     // The analysis every view reads. A run that can go round a cycle has
@@ -191,7 +191,7 @@ fn pathway_disagrees(
             _ => {}
         }
         let dates = Dates { calendar: &calendar, from };
-        let date_runs = reference::runs_from(&dates, p, first, 200_000);
+        let date_runs = reference::runs_from(&dates, p, case.pathway, first, 200_000);
         let counted = reference::along(&day_runs, &places);
         let dated = reference::along(&date_runs, &places);
         match (counted, dated) {
@@ -376,7 +376,7 @@ fn readings_disagree(
             // The figures' worst case is the first pathway's, as the protocol's is.
             let pathway = q.pathways().first().copied().unwrap_or(escalate::model::Pathway::Main);
             let Some(first) = reference::first_stage(q, pathway) else { continue };
-            let runs = reference::runs_from(&Days_, q, first, 200_000);
+            let runs = reference::runs_from(&Days_, q, pathway, first, 200_000);
             if !worst_agrees(figures.worst, &runs) {
                 wrong.push(format!(
                     "reading `{}` from the {point}: worst case {}, reference {:?}",

@@ -362,10 +362,17 @@ pub fn first_stage(p: &Protocol, pathway: Pathway) -> Option<StageIx> {
 /// stage with no way on, or back at a stage it has passed (it can go round
 /// that cycle again and again: no bound, and at least the time it took to
 /// come back).
-pub fn runs_from<C: Clock>(c: &C, p: &Protocol, first: StageIx, limit: usize) -> Vec<Run<C::X>> {
+pub fn runs_from<C: Clock>(
+    c: &C,
+    p: &Protocol,
+    pathway: Pathway,
+    first: StageIx,
+    limit: usize,
+) -> Vec<Run<C::X>> {
     let mut out = Vec::new();
     PASSED.with(|t| *t.borrow_mut() = passed(p, first));
     let zero = Time { at: c.zero(), open: false };
+    let entry = before_end(c, p, pathway, zero);
     let run = Run {
         places: Vec::new(),
         starts: Vec::new(),
@@ -375,8 +382,29 @@ pub fn runs_from<C: Clock>(c: &C, p: &Protocol, first: StageIx, limit: usize) ->
         cycle: false,
         conditions: Vec::new(),
     };
-    walk(c, p, first, zero, run, vec![None; p.stages.len()], &mut out, limit);
+    walk(c, p, first, entry, run, vec![None; p.stages.len()], &mut out, limit);
     out
+}
+
+/// When the first stage of `pathway` begins: after its `before the first
+/// stage:` steps, one after another from the day the disagreement is raised.
+/// A discretionary step or a `send` adds nothing; a step whose branches
+/// include one with no bound leaves the time open (its bounded branches
+/// still count).
+fn before_end<C: Clock>(c: &C, p: &Protocol, pathway: Pathway, zero: Time<C::X>) -> Time<C::X> {
+    let mut at = zero;
+    for b in p.before.iter().filter(|b| b.pathway == pathway) {
+        if b.send || b.step.discretionary {
+            continue;
+        }
+        let mut branches = vec![step_end(c, &b.step, false, at.at)];
+        if b.step.otherwise.is_some() {
+            branches.push(step_end(c, &b.step, true, at.at));
+        }
+        let latest = branches.iter().flatten().copied().max().map_or(at.at, |e| e.max(at.at));
+        at = Time { at: latest, open: at.open || branches.iter().any(Option::is_none) };
+    }
+    at
 }
 
 #[allow(clippy::too_many_arguments)]
