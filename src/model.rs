@@ -345,8 +345,9 @@ pub struct Stage {
     pub records: Vec<Step>,
     /// The stage's own routes (inherited ones are in [`Protocol::rule_routes`]).
     pub routes: Vec<Route>,
-    pub within: Option<Timed>,
-    pub cumulative: Option<Timed>,
+    /// Boxed, as most stages have none: inline, the two took half a stage's size.
+    pub within: Option<Box<Timed>>,
+    pub cumulative: Option<Box<Timed>>,
     pub final_authority: Option<FinalKind>,
     /// `no outcome described`: the text describes no outcome for this stage.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -454,7 +455,8 @@ pub enum Target {
 pub struct Route {
     pub condition: Condition,
     pub target: Target,
-    pub timescale: Option<Timescale>,
+    /// Boxed, as most routes have none.
+    pub timescale: Option<Box<Timescale>>,
     pub quotes: Vec<Quote>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<String>,
@@ -481,7 +483,7 @@ pub struct Route {
 impl Route {
     /// The route's own timescale and those of the records made on it.
     pub fn timescales(&self) -> impl Iterator<Item = &Timescale> {
-        self.timescale.iter().chain(self.records.iter().filter_map(|r| r.timescale.as_ref()))
+        self.timescale.as_deref().into_iter().chain(self.records.iter().filter_map(|r| r.timescale.as_ref()))
     }
 }
 
@@ -1456,7 +1458,7 @@ impl Resolver {
             begins_after,
             calendar: calendar.map(|c| c.text),
             closed,
-            limit,
+            limit: limit.map(|l| *l),
             advisory,
             spans: model_spans,
             notes: notes(header.notes),
@@ -1760,7 +1762,7 @@ impl Resolver {
         resolve: &dyn Fn(&mut Resolver, &syntax::Target) -> Option<Target>,
     ) -> Option<Route> {
         self.no_anchor(
-            r.timescale.as_ref(),
+            r.timescale.as_deref(),
             "a route's timescale counts from the end of the stage it leaves",
         );
         let target = resolve(self, &r.target)?;
@@ -2009,8 +2011,8 @@ fn notes(notes: Vec<syntax::Note>) -> Vec<Note> {
     notes.into_iter().map(note).collect()
 }
 
-fn timed(l: syntax::Limit, from: Option<From>) -> Timed {
-    Timed { timescale: l.timescale, from, quotes: quotes(l.quotes), span: l.span }
+fn timed(l: syntax::Limit, from: Option<From>) -> Box<Timed> {
+    Box::new(Timed { timescale: l.timescale, from, quotes: quotes(l.quotes), span: l.span })
 }
 
 fn quotes(words: Vec<Word>) -> Vec<Quote> {
