@@ -1108,7 +1108,7 @@ struct Resolver {
     /// The list of stages shown when `stage N` names none, made once.
     stage_list: Option<String>,
     /// The parties' names, once declared (for `for` and `through`).
-    party_names: Names<PartyIx>,
+    party_names: std::rc::Rc<Names<PartyIx>>,
     /// The names of the steps of the stage being resolved (`as meeting`), in order.
     step_names: Vec<Option<String>>,
 }
@@ -1211,7 +1211,9 @@ impl Resolver {
             });
         }
 
-        self.party_names = party_names.clone();
+        // Shared, not copied: a copy is a string for each party.
+        let party_names = std::rc::Rc::new(party_names);
+        self.party_names = std::rc::Rc::clone(&party_names);
         // The one namespace of stages, exits and outcomes.
         let mut names: Names<(Declared, Span)> = Names::default();
         let mut model_exits = Vec::new();

@@ -2012,6 +2012,8 @@ impl Builder<'_> {
                 }
             }
         }
+        // Most have one term: a first push reserves room for four.
+        terms.shrink_to_fit();
         Some(Timescale { terms, join, earlier_if, anchor, unclear, advisory, written, span })
     }
 
