@@ -1150,7 +1150,7 @@ impl Resolver {
         for item in file.items {
             match item {
                 syntax::Item::Protocol(h) => headers.push(*h),
-                syntax::Item::Party(p) => parties.push(*p),
+                syntax::Item::Party(p) => parties.push(p), // boxed: moved out one at a time
                 syntax::Item::Exit(e) => exits.push(*e),
                 syntax::Item::Outcome(o) => outcomes.push(*o),
                 syntax::Item::AtAnyStage(r) => rules.push(*r),
@@ -1191,6 +1191,7 @@ impl Resolver {
         let mut party_names: Names<PartyIx> = Names::default();
         let mut model_parties = Vec::with_capacity(parties.len());
         for p in parties {
+            let p: syntax::Party = *p;
             if let Some(&earlier) = party_names.get(&p.name.text) {
                 let first: &Party = &model_parties[earlier.0];
                 self.duplicate("party", &p.name, first.span);
