@@ -82,29 +82,43 @@ fn synth(stages: usize) -> String {
     out
 }
 
-/// The most heap `check` holds at once on `source` (beyond what was held
-/// before it began), in bytes per byte of input.
-fn peak_per_byte(source: &str) -> f64 {
+/// The most heap `check` holds at once on `source`, beyond what was held
+/// before it began, in bytes.
+fn peak(source: &str) -> usize {
     let before = HELD.load(Ordering::Relaxed);
     PEAK.store(before, Ordering::Relaxed);
     let report = escalate::check_source("synth.esc", source.to_string());
     assert!(report.protocol.is_some() && report.findings.is_empty(), "synth is clean");
     drop(report);
-    (PEAK.load(Ordering::Relaxed) - before) as f64 / source.len() as f64
+    PEAK.load(Ordering::Relaxed) - before
 }
 
-/// At 1,000, 3,000 and 9,000 stages (230 KB to 2 MB, parsed in one piece and
-/// in several), the peak per input byte stays the same within a quarter, and
-/// under a ceiling just above today's figure (11.3 bytes a byte, after issue
-/// 27; it was 14.2), so that a phase holding twice what it needs fails here.
-/// The issue's goal is 8.
+/// At 1,000, 3,000 and 9,000 stages (230 KB to 2 MB; parsed in one piece,
+/// then in several), each byte added costs no more heap than the bytes
+/// before it did (within a quarter): a phase whose memory grows faster than
+/// its input fails here. The heap also holds a few megabytes whatever the
+/// size (the parser's queues, the calendars), so the peak per byte falls
+/// as the file grows; what is compared is the cost of the bytes added. Each
+/// byte added costs at most 12 bytes of heap (10.3 after issue 27; 13.6
+/// before, measured with this test on `main`); the issue's goal is 8.
 #[test]
 fn check_holds_a_heap_in_proportion_to_its_input() {
     let sizes = [1_000, 3_000, 9_000];
-    let peaks: Vec<f64> = sizes.iter().map(|&n| peak_per_byte(&synth(n))).collect();
-    let shown =
-        sizes.iter().zip(&peaks).map(|(n, p)| format!("{n} stages: {p:.2} B/byte")).collect::<Vec<_>>();
-    let (least, most) = peaks.iter().fold((f64::MAX, 0f64), |(l, m), &p| (l.min(p), m.max(p)));
-    assert!(most <= least * 1.25, "the peak grows faster than the input: {}", shown.join(", "));
-    assert!(most <= 12.5, "more heap than before: {}", shown.join(", "));
+    let files: Vec<String> = sizes.iter().map(|&n| synth(n)).collect();
+    let peaks: Vec<usize> = files.iter().map(|f| peak(f)).collect();
+    let shown: Vec<String> = sizes
+        .iter()
+        .zip(&files)
+        .zip(&peaks)
+        .map(|((n, f), p)| format!("{n} stages, {} bytes: {p} bytes of heap", f.len()))
+        .collect();
+    let slope = |a: usize, b: usize| (peaks[b] - peaks[a]) as f64 / (files[b].len() - files[a].len()) as f64;
+    let (first, second) = (slope(0, 1), slope(1, 2));
+    eprintln!("{}; {first:.2} then {second:.2} bytes a byte added", shown.join("; "));
+    assert!(
+        second <= first * 1.25,
+        "the heap grows faster than the input ({first:.2} then {second:.2} bytes a byte added): {}",
+        shown.join("; ")
+    );
+    assert!(second <= 12.0, "{second:.2} bytes of heap a byte added: {}", shown.join("; "));
 }
