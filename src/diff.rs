@@ -400,7 +400,8 @@ impl Differ {
             let what = format!("route {k}");
             match new_by.get(k.as_str()) {
                 Some(s) => {
-                    let (x, y) = (timescale_text(r.timescale.as_ref()), timescale_text(s.timescale.as_ref()));
+                    let (x, y) =
+                        (timescale_text(r.timescale.as_deref()), timescale_text(s.timescale.as_deref()));
                     if x != y {
                         self.push(subject, &what, Kind::Changed, Some(x), Some(y));
                     }
@@ -501,7 +502,7 @@ impl Differ {
             Some(pa).filter(|s| !s.is_empty()),
             Some(pb).filter(|s| !s.is_empty()),
         );
-        let timed = |t: &Option<crate::model::Timed>| t.as_ref().map(|t| t.timescale.to_string());
+        let timed = |t: &Option<Box<crate::model::Timed>>| t.as_ref().map(|t| t.timescale.to_string());
         self.value(&subject, "within", timed(&x.within), timed(&y.within));
         self.value(&subject, "cumulative", timed(&x.cumulative), timed(&y.cumulative));
         let final_ = |s: &Stage| {

@@ -406,8 +406,9 @@ pub struct Stage {
     pub sends: Vec<Step>,
     /// The stage's own routes (inherited ones are in [`Protocol::rule_routes`]).
     pub routes: Vec<Route>,
-    pub within: Option<Timed>,
-    pub cumulative: Option<Timed>,
+    /// Boxed, as most stages have none: inline, the two took half a stage's size.
+    pub within: Option<Box<Timed>>,
+    pub cumulative: Option<Box<Timed>>,
     pub final_authority: Option<FinalKind>,
     /// `no outcome described`: the text describes no outcome for this stage.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -518,7 +519,8 @@ pub enum Target {
 pub struct Route {
     pub condition: Condition,
     pub target: Target,
-    pub timescale: Option<Timescale>,
+    /// Boxed, as most routes have none.
+    pub timescale: Option<Box<Timescale>>,
     pub quotes: Vec<Quote>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<String>,
@@ -545,7 +547,7 @@ pub struct Route {
 impl Route {
     /// The route's own timescale and those of the records made on it.
     pub fn timescales(&self) -> impl Iterator<Item = &Timescale> {
-        self.timescale.iter().chain(self.records.iter().filter_map(|r| r.timescale.as_ref()))
+        self.timescale.as_deref().into_iter().chain(self.records.iter().filter_map(|r| r.timescale.as_ref()))
     }
 }
 
@@ -1228,7 +1230,7 @@ struct Resolver {
     /// The list of stages shown when `stage N` names none, made once.
     stage_list: Option<String>,
     /// The parties' names, once declared (for `for` and `through`).
-    party_names: Names<PartyIx>,
+    party_names: std::rc::Rc<Names<PartyIx>>,
     /// The names of the steps of the stage being resolved (`as meeting`), in order.
     step_names: Vec<Option<String>>,
     /// Every step name of every stage, with its stage (`stage 1`), for the
@@ -1274,7 +1276,7 @@ impl Resolver {
         for item in file.items {
             match item {
                 syntax::Item::Protocol(h) => headers.push(*h),
-                syntax::Item::Party(p) => parties.push(*p),
+                syntax::Item::Party(p) => parties.push(p), // boxed: moved out one at a time
                 syntax::Item::Exit(e) => exits.push(*e),
                 syntax::Item::Outcome(o) => outcomes.push(*o),
                 syntax::Item::AtAnyStage(r) => rules.push(*r),
@@ -1316,6 +1318,7 @@ impl Resolver {
         let mut party_names: Names<PartyIx> = Names::default();
         let mut model_parties = Vec::with_capacity(parties.len());
         for p in parties {
+            let p: syntax::Party = *p;
             if let Some(&earlier) = party_names.get(&p.name.text) {
                 let first: &Party = &model_parties[earlier.0];
                 self.duplicate("party", &p.name, first.span);
@@ -1336,7 +1339,9 @@ impl Resolver {
             });
         }
 
-        self.party_names = party_names.clone();
+        // Shared, not copied: a copy is a string for each party.
+        let party_names = std::rc::Rc::new(party_names);
+        self.party_names = std::rc::Rc::clone(&party_names);
         // The one namespace of stages, exits and outcomes.
         let mut names: Names<(Declared, Span)> = Names::default();
         let mut model_exits = Vec::new();
@@ -1645,7 +1650,7 @@ impl Resolver {
             calendar: calendar.map(|c| c.text),
             closed,
             closed_every,
-            limit,
+            limit: limit.map(|l| *l),
             advisory,
             spans: model_spans,
             notes: notes(header.notes),
@@ -1957,7 +1962,7 @@ impl Resolver {
         resolve: &dyn Fn(&mut Resolver, &syntax::Target) -> Option<Target>,
     ) -> Option<Route> {
         self.no_anchor(
-            r.timescale.as_ref(),
+            r.timescale.as_deref(),
             "a route's timescale counts from the end of the stage it leaves",
         );
         let target = resolve(self, &r.target)?;
@@ -2214,8 +2219,8 @@ fn notes(notes: Vec<syntax::Note>) -> Vec<Note> {
     notes.into_iter().map(note).collect()
 }
 
-fn timed(l: syntax::Limit, from: Option<From>) -> Timed {
-    Timed { timescale: l.timescale, from, quotes: quotes(l.quotes), span: l.span }
+fn timed(l: syntax::Limit, from: Option<From>) -> Box<Timed> {
+    Box::new(Timed { timescale: l.timescale, from, quotes: quotes(l.quotes), span: l.span })
 }
 
 fn quotes(words: Vec<Word>) -> Vec<Quote> {

@@ -317,7 +317,8 @@ pub struct Route {
     pub condition: Condition,
     pub condition_span: Span,
     pub target: Target,
-    pub timescale: Option<Timescale>,
+    /// Boxed, as most routes have none (moved as it is into the model).
+    pub timescale: Option<Box<Timescale>>,
     pub quotes: Vec<Word>,
     pub sources: Vec<Word>,
     /// `implied`: the text never states this route.
@@ -424,7 +425,7 @@ impl Item {
         fn route(r: &mut Route) {
             r.condition_span = Span::default();
             word(&mut r.target.name);
-            r.timescale.iter_mut().for_each(timescale);
+            r.timescale.iter_mut().for_each(|t| timescale(t));
             words(&mut r.quotes);
             words(&mut r.sources);
             r.records.iter_mut().for_each(step);
@@ -2010,7 +2011,7 @@ impl Builder<'_> {
             match p.as_rule() {
                 Rule::timing => {
                     head_end = head_end.max(self.span(&p).end);
-                    route.timescale = Some(self.timing(p)?);
+                    route.timescale = Some(Box::new(self.timing(p)?));
                 }
                 Rule::quote => route.quotes.push(self.first_text(p)?),
                 Rule::source => route.sources.push(self.first_text(p)?),
@@ -2124,6 +2125,8 @@ impl Builder<'_> {
                 }
             }
         }
+        // Most have one term: a first push reserves room for four.
+        terms.shrink_to_fit();
         Some(Timescale { terms, join, earlier_if, anchor, unclear, advisory, written, span })
     }
 

@@ -225,7 +225,7 @@ impl Timeline {
                     let mut causes = Vec::new();
                     let mut arrival = at;
                     for parallel in parallel_routes(g, source, node, edge) {
-                        let timescale = parallel.route(protocol).and_then(|r| r.timescale.as_ref());
+                        let timescale = parallel.route(protocol).and_then(|r| r.timescale.as_deref());
                         hour_based |= timescale.is_some_and(is_hour_based);
                         let (d, c) = route_bound(protocol, g, source, node, parallel);
                         days = days.zip(d).map(|(a, b)| a.max(b));
@@ -501,7 +501,7 @@ fn route_bound(
         None => "the start".to_string(),
     };
     let timescale =
-        edge.route(p).and_then(|r| r.timescale.as_ref()).map(ToString::to_string).unwrap_or_default();
+        edge.route(p).and_then(|r| r.timescale.as_deref()).map(ToString::to_string).unwrap_or_default();
     (None, vec![Cause::VagueRoute { from: name(source), to: name(target), timescale }])
 }
 

@@ -284,7 +284,7 @@ impl Index {
                 everywhere: false,
             });
         }
-        self.timescales.extend(r.timescale.clone());
+        self.timescales.extend(r.timescale.as_deref().cloned());
         self.whom(r.for_whom.as_ref(), &r.through, place);
         for record in &r.records {
             self.step(record, place);

@@ -529,7 +529,7 @@ impl Builder<'_> {
                     continue;
                 }
                 let Target::Exit(e) = route.target else { continue };
-                let label = self.condition_label(&route.condition, false, route.timescale.as_ref());
+                let label = self.condition_label(&route.condition, false, route.timescale.as_deref());
                 let label = format!("{label}{}", route_marks(route));
                 match exit_labels.iter_mut().find(|(x, _, _)| *x == e.0) {
                     Some((_, labels, implied)) => {
@@ -579,7 +579,7 @@ impl Builder<'_> {
                 let label = self.condition_label(
                     &route.condition,
                     decision.is_some() && answer,
-                    route.timescale.as_ref(),
+                    route.timescale.as_deref(),
                 );
                 let to = match route.target {
                     Target::Stage(t) if stage_node.contains_key(&t) => stage_node[&t],

@@ -349,7 +349,7 @@ fn condition_words(condition: &Condition) -> String {
 
 /// An immediate-risk route that acts at once, by its own timescale or its exit's.
 fn acts_at_once(p: &Protocol, route: &Route) -> bool {
-    route.timescale.as_ref().is_some_and(Timescale::is_immediate)
+    route.timescale.as_deref().is_some_and(Timescale::is_immediate)
         || matches!(route.target, Target::Exit(e) if p.exits[e.0].timescale.as_ref().is_some_and(Timescale::is_immediate))
 }
 

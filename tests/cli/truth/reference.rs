@@ -308,12 +308,12 @@ fn routes_out(p: &Protocol, ix: StageIx) -> Vec<(Target, Option<&Timescale>)> {
 /// its condition and whether it is the first for that condition (the one a
 /// scenario saying that condition takes).
 fn taken(p: &Protocol, ix: StageIx) -> Vec<(Target, Option<&Timescale>, Option<Condition>)> {
-    let own = p.stage(ix).routes.iter().map(|r| (r.condition.clone(), r.target, r.timescale.as_ref()));
+    let own = p.stage(ix).routes.iter().map(|r| (r.condition.clone(), r.target, r.timescale.as_deref()));
     let inherited = p
         .rule_routes
         .iter()
         .filter(|r| r.target != Target::Stage(ix) && p.covers(&r.scope, ix))
-        .map(|r| (r.condition.clone(), r.target, r.timescale.as_ref()));
+        .map(|r| (r.condition.clone(), r.target, r.timescale.as_deref()));
     let mut seen: Vec<Condition> = Vec::new();
     own.chain(inherited)
         .filter(|(condition, _, _)| *condition != Condition::ImmediateRisk)
