@@ -191,7 +191,7 @@ figure.pathway img { width: 100%; height: auto; border: 1px solid var(--line); }
   figure.pathway img { max-height: 200mm; object-fit: contain; object-position: top; }
   body.dense figure.pathway { width: 27%; }
   body { font-size: 9pt; line-height: 1.25; }
-  body.dense { font-size: 8pt; }
+  body.dense { font-size: 8pt; line-height: 1.15; }
   h1 { font-size: 15pt; margin: 0 0 2pt; }
   h2 { font-size: 11pt; margin: 7pt 0 3pt; }
   h3 { font-size: 10pt; margin: 4pt 0 2pt; }
