@@ -319,16 +319,24 @@ pub fn layout(spec: &Spec) -> Layout {
     let lanes = |c: Channel| groups.iter().filter(|g| g.channel == c).map(|g| g.lane + 1).max().unwrap_or(0);
     let (left_lanes, right_lanes) = (lanes(Channel::Left), lanes(Channel::Right));
 
-    // Per slot: the side edges from its spine node, and the tallest label
-    // on a downward edge into it (indexed once: protocols may be large).
+    // Per slot: the side edges from its spine node, the tallest label on a
+    // downward edge into it, and the tallest label of a lane edge leaving its
+    // spine node, which is set above its port and so must clear the node
+    // above (a route's `and record` makes it several lines tall). Indexed
+    // once: protocols may be large.
     let mut side_edges: Vec<Vec<usize>> = vec![Vec::new(); slots.len()];
     let mut down_label = vec![0.0f64; slots.len()];
+    let mut lane_label = vec![0.0f64; slots.len()];
     for (e, edge) in spec.edges.iter().enumerate() {
         match routes[e] {
             Route::Side => side_edges[slot_of[edge.from]].push(e),
             Route::Down => {
                 let h = edge.label.map_or(0.0, |l| l.h);
                 down_label[slot_of[edge.to]] = down_label[slot_of[edge.to]].max(h);
+            }
+            Route::Lane(_) if side_of[edge.from].is_none() => {
+                let h = edge.label.map_or(0.0, |l| l.h + LABEL_GAP + 2.0);
+                lane_label[slot_of[edge.from]] = lane_label[slot_of[edge.from]].max(h);
             }
             Route::Lane(_) => {}
         }
@@ -435,7 +443,7 @@ pub fn layout(spec: &Spec) -> Layout {
         }
         for (i, slot) in section.slots.iter().enumerate() {
             if i > 0 {
-                y += f64::max(SLOT_GAP, down_label[g] + 12.0);
+                y += f64::max(SLOT_GAP, down_label[g] + 12.0).max(lane_label[g]);
             }
             let c = y + geo[g].above;
             centre[g] = c;

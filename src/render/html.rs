@@ -1395,8 +1395,16 @@ fn summary_step(
         (Some(days), day) => format!("{days}, {} at the latest", day.replace("by day", "by working day")),
     };
     let _ = writeln!(out, "<p><strong>Who:</strong> {who}. <strong>Within:</strong> {}.</p>", esc(&time));
-    if !stage.records.is_empty() {
-        let records: Vec<String> = stage.records.iter().map(|r| esc(&r.text)).collect();
+    let mut records: Vec<String> = stage.records.iter().map(|r| esc(&r.text)).collect();
+    // Records made only when a route is taken (`and record`), with when.
+    for route in stage.routes.iter().filter(|r| r.condition != Condition::ImmediateRisk) {
+        for r in &route.records {
+            let by = r.timescale.as_ref().map(|t| format!(": {t}")).unwrap_or_default();
+            let when = condition_words(&route.condition).to_lowercase().replacen("if ", "", 1);
+            records.push(format!("{} (if {}{})", esc(&r.text), esc(&when), esc(&by)));
+        }
+    }
+    if !records.is_empty() {
         let _ = writeln!(out, "<p><strong>Record:</strong> {}.</p>", records.join("; "));
     }
     if !stage.sends.is_empty() {
