@@ -582,6 +582,9 @@ fn route_text(p: &Protocol, route: &Route) -> String {
     if let Some(words) = p.whom_words(route.for_whom.as_ref(), &route.through) {
         let _ = write!(text, " · {}", esc(&words));
     }
+    for send in &route.sends {
+        let _ = write!(text, " · and send: {} (adds no time)", esc(&p.send_words(send)));
+    }
     text
 }
 
@@ -1369,7 +1372,21 @@ fn next_step(p: &Protocol, route: &Route, number: &BTreeMap<StageIx, usize>) -> 
         Target::Outcome(_) => format!("it ends: <strong>{}</strong>", esc(&target_title(p, route.target))),
     };
     let when = route.timescale.as_ref().map(|t| format!(" ({})", esc(&t.to_string()))).unwrap_or_default();
-    format!("{}, {to}{when}.", esc(&condition_words(&route.condition)))
+    let mut text = format!("{}, {to}{when}.", esc(&condition_words(&route.condition)));
+    if !route.sends.is_empty() {
+        let sends: Vec<String> = route.sends.iter().map(|s| esc(&p.send_words(s))).collect();
+        let _ = write!(text, " <strong>Copy:</strong> {}.", sends.join("; "));
+    }
+    text
+}
+
+/// `If resolved` as `if resolved`, for the middle of a sentence.
+fn lower_first(words: &str) -> String {
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 fn summary_step(
@@ -1399,8 +1416,19 @@ fn summary_step(
         let records: Vec<String> = stage.records.iter().map(|r| esc(&r.text)).collect();
         let _ = writeln!(out, "<p><strong>Record:</strong> {}.</p>", records.join("; "));
     }
-    if !stage.sends.is_empty() {
-        let sends: Vec<String> = stage.sends.iter().map(|s| esc(&p.send_words(s))).collect();
+    // Copies sent, the stage's and those sent only when a route is taken
+    // (`and send`), with the route's condition.
+    let mut sends: Vec<String> = stage.sends.iter().map(|s| esc(&p.send_words(s))).collect();
+    for route in &stage.routes {
+        for send in &route.sends {
+            sends.push(format!(
+                "{} ({})",
+                esc(&p.send_words(send)),
+                esc(&lower_first(&condition_words(&route.condition)))
+            ));
+        }
+    }
+    if !sends.is_empty() {
         let _ = writeln!(out, "<p><strong>Copy:</strong> {}.</p>", sends.join("; "));
     }
     let mut next: Vec<String> = Vec::new();
