@@ -1380,15 +1380,6 @@ fn next_step(p: &Protocol, route: &Route, number: &BTreeMap<StageIx, usize>) -> 
     text
 }
 
-/// `If resolved` as `if resolved`, for the middle of a sentence.
-fn lower_first(words: &str) -> String {
-    let mut chars = words.chars();
-    match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 fn summary_step(
     out: &mut String,
     p: &Protocol,
@@ -1416,25 +1407,15 @@ fn summary_step(
         let records: Vec<String> = stage.records.iter().map(|r| esc(&r.text)).collect();
         let _ = writeln!(out, "<p><strong>Record:</strong> {}.</p>", records.join("; "));
     }
-    // Copies sent, the stage's and those sent only when a route is taken
-    // (`and send`), with the route's condition.
-    let mut sends: Vec<String> = stage.sends.iter().map(|s| esc(&p.send_words(s))).collect();
-    for route in &stage.routes {
-        for send in &route.sends {
-            sends.push(format!(
-                "{} ({})",
-                esc(&p.send_words(send)),
-                esc(&lower_first(&condition_words(&route.condition)))
-            ));
-        }
-    }
-    if !sends.is_empty() {
+    if !stage.sends.is_empty() {
+        let sends: Vec<String> = stage.sends.iter().map(|s| esc(&p.send_words(s))).collect();
         let _ = writeln!(out, "<p><strong>Copy:</strong> {}.</p>", sends.join("; "));
     }
     let mut next: Vec<String> = Vec::new();
     for route in stage.routes.iter().filter(|r| r.condition != Condition::ImmediateRisk) {
         let usual_outcome = matches!(route.target, Target::Outcome(o) if Some(o.0) == usual);
-        if route.condition == Condition::Resolved && usual_outcome {
+        // The usual ending goes without saying, unless a copy is sent on it.
+        if route.condition == Condition::Resolved && usual_outcome && route.sends.is_empty() {
             continue;
         }
         next.push(next_step(p, route, number));
