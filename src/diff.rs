@@ -405,6 +405,8 @@ impl Differ {
                     if x != y {
                         self.push(subject, &what, Kind::Changed, Some(x), Some(y));
                     }
+                    // Copies sent when the route is taken (`and send`).
+                    self.steps(subject, &format!("{what} and send"), &r.sends, &s.sends);
                 }
                 None => {
                     self.push(

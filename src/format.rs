@@ -416,7 +416,10 @@ impl<'t, 'a> Shape<'t, 'a> {
             match (self.word(0), self.word(1), self.word(2)) {
                 (Some("no"), Some("more"), _) => self.skip(1),
                 // `and within B`, `and B`: both hold (not a route's `and record`).
-                (Some("and"), next, _) if next != Some("record") => self.skip(1),
+                // Nor a route's `and send` (`and discretionary send`).
+                (Some("and"), next, _) if !matches!(next, Some("record" | "send" | "discretionary")) => {
+                    self.skip(1)
+                }
                 // `up to 3 working days`.
                 (Some("up"), Some("to"), _) => self.skip(2),
                 (Some("within"), _, _) if self.pos > 0 && self.word_before() == Some("and") => self.skip(1),
@@ -518,12 +521,17 @@ impl<'t, 'a> Shape<'t, 'a> {
             self.skip(3); // `by agency "..."`
         }
         self.whom();
-        // A `send`'s `to A and "B"`.
+        // A `send`'s `to A and "B"` (not a route's next `and record` or
+        // `and send`), then `through A or B`.
         if self.word(0) == Some("to") {
             self.skip(2);
-            while self.word(0) == Some("and") || self.kind(0) == Some(Kind::Comma) {
+            while self.word(0) == Some("and")
+                && !matches!(self.word(1), Some("record" | "send" | "discretionary"))
+                || self.kind(0) == Some(Kind::Comma)
+            {
                 self.skip(2);
             }
+            self.whom();
         }
         self.timing(Role::Inline);
         self.quotes(indent + 2, false);
@@ -906,10 +914,20 @@ impl<'t, 'a> Shape<'t, 'a> {
         self.whom();
         self.timing(Role::Inline);
         self.quotes(quote_indent, false);
-        // `and record "..."`: a line of its own, under the route.
-        while self.word(0) == Some("and") && self.word(1) == Some("record") {
-            self.line(quote_indent, quote_indent + 2);
-            self.skip(1);
+        // `and record "..."`, `and send "..." to ...`: each a line of its
+        // own, under the route.
+        while self.word(0) == Some("and") {
+            match (self.word(1), self.word(2)) {
+                (Some("record" | "send"), _) => {
+                    self.line(quote_indent, quote_indent + 2);
+                    self.skip(1);
+                }
+                (Some("discretionary"), Some("send")) => {
+                    self.line(quote_indent, quote_indent + 2);
+                    self.skip(2);
+                }
+                _ => break,
+            }
             self.step_rest(quote_indent);
         }
     }

@@ -534,6 +534,10 @@ pub struct Route {
     /// `and record "..."`: records made only when this route is taken.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub records: Vec<Step>,
+    /// `and send "..." to ...`: copies sent only when this route is taken;
+    /// like any `send`, they never move the disagreement.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sends: Vec<Step>,
     /// `for ...`: the route is only for that agency, party or group of children.
     #[serde(rename = "for", skip_serializing_if = "Option::is_none")]
     pub for_whom: Option<ForWhom>,
@@ -545,9 +549,13 @@ pub struct Route {
 }
 
 impl Route {
-    /// The route's own timescale and those of the records made on it.
+    /// The route's own timescale and those of the records made and copies
+    /// sent on it.
     pub fn timescales(&self) -> impl Iterator<Item = &Timescale> {
-        self.timescale.as_deref().into_iter().chain(self.records.iter().filter_map(|r| r.timescale.as_ref()))
+        self.timescale
+            .as_deref()
+            .into_iter()
+            .chain(self.records.iter().chain(&self.sends).filter_map(|r| r.timescale.as_ref()))
     }
 }
 
@@ -1967,6 +1975,7 @@ impl Resolver {
         );
         let target = resolve(self, &r.target)?;
         let records = r.records.into_iter().map(|r| self.step_of(r, None)).collect();
+        let sends = r.sends.into_iter().map(|r| self.step_of(r, None)).collect();
         let for_whom = self.for_whom(r.for_whom);
         let through = self.recipients(&r.through);
         Some(Route {
@@ -1980,6 +1989,7 @@ impl Resolver {
             implied: r.implied,
             discretionary: r.discretionary,
             records,
+            sends,
             span: r.span,
         })
     }

@@ -327,6 +327,8 @@ pub struct Route {
     pub discretionary: bool,
     /// `and record "..."`: records made only when this route is taken.
     pub records: Vec<Step>,
+    /// `and send "..." to ...`: copies sent only when this route is taken.
+    pub sends: Vec<Step>,
     /// `for ...`: whom the route applies to.
     pub for_whom: Option<ForWhom>,
     /// `through ...`: whom the route goes through.
@@ -429,6 +431,7 @@ impl Item {
             words(&mut r.quotes);
             words(&mut r.sources);
             r.records.iter_mut().for_each(step);
+            r.sends.iter_mut().for_each(step);
             r.for_whom.iter_mut().for_each(for_whom);
             r.through.iter_mut().for_each(recipient);
             r.span = Span::default();
@@ -1290,6 +1293,7 @@ fn describe_rule(rule: Rule) -> &'static str {
         Rule::kw_onwards => "`onwards`",
         Rule::pathway_ref | Rule::main_ladder => "`the main ladder` or an exception's name",
         Rule::kw_and | Rule::route_record => "`and record`",
+        Rule::route_send => "`and send`",
         Rule::kw_by | Rule::record_by => "`by agency`",
         Rule::through | Rule::kw_through => "`through`",
         Rule::step_as => "`as NAME`",
@@ -2003,6 +2007,7 @@ impl Builder<'_> {
             implied,
             discretionary,
             records: vec![],
+            sends: vec![],
             for_whom: None,
             through: vec![],
             span: whole,
@@ -2018,6 +2023,10 @@ impl Builder<'_> {
                 Rule::route_record => {
                     let record = p.into_inner().find(|q| q.as_rule() == Rule::record)?;
                     route.records.push(self.step(record)?);
+                }
+                Rule::route_send => {
+                    let send = p.into_inner().find(|q| q.as_rule() == Rule::send)?;
+                    route.sends.push(self.step(send)?);
                 }
                 Rule::for_whom => {
                     head_end = head_end.max(self.span(&p).end);

@@ -100,14 +100,17 @@ pub fn check(cx: &Context) -> Vec<Finding> {
             }
         }
         for route in &stage.routes {
-            // A record made on the route (`and record`) is a promise too.
-            for record in &route.records {
+            // A record made or a copy sent on the route (`and record`,
+            // `and send`) is a promise too.
+            let on_route =
+                route.records.iter().map(|r| ("record", r)).chain(route.sends.iter().map(|s| ("send", s)));
+            for (word, record) in on_route {
                 if let Some(words) = record.timescale.as_ref().and_then(|t| t.vague_words()) {
                     findings.push(vague(
                         stage,
                         record.span,
                         format!(
-                            "record \"{}\" on the route to `{}` from `{}` is only bounded by {words}",
+                            "{word} \"{}\" on the route to `{}` from `{}` is only bounded by {words}",
                             short(&record.text),
                             p.target_name(route.target),
                             stage.display_id()
@@ -142,16 +145,20 @@ pub fn check(cx: &Context) -> Vec<Finding> {
             );
         }
     }
-    let rule_records = p.rule_records.iter().map(|r| (&r.item, None)).chain(
-        p.rule_routes.iter().flat_map(|route| route.records.iter().map(move |r| (r, Some(route.target)))),
+    let rule_records = p.rule_records.iter().map(|r| ("record", &r.item, None)).chain(
+        p.rule_routes.iter().flat_map(|route| {
+            let on =
+                route.records.iter().map(|r| ("record", r)).chain(route.sends.iter().map(|s| ("send", s)));
+            on.map(move |(word, r)| (word, r, Some(route.target)))
+        }),
     );
-    for (record, route) in rule_records {
+    for (word, record, route) in rule_records {
         if let Some(words) = record.timescale.as_ref().and_then(|t| t.vague_words()) {
             let on = route.map(|t| format!(" on the route to `{}`", p.target_name(t))).unwrap_or_default();
             findings.push(
                 Finding::new(
                     Code::UnboundedTimescale,
-                    format!("record \"{}\"{on} at any stage is only bounded by {words}", short(&record.text)),
+                    format!("{word} \"{}\"{on} at any stage is only bounded by {words}", short(&record.text)),
                 )
                 .at(record.span, "vague timescale")
                 .help(HELP_BOUND),

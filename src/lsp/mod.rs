@@ -815,7 +815,16 @@ fn completion(text: &str, position: Position) -> Vec<CompletionItem> {
     {
         return names(Space::Party).collect();
     }
-    if before.contains("->") || before.contains('→') {
+    // After a route's `and` (on its line, or beginning the next): what a
+    // route can add, a record made or a copy sent when it is taken.
+    let route = before.contains("->") || before.contains('→');
+    if before.ends_with(' ') && last == Some("and") && !sending && (route || trimmed.trim_end() == "and") {
+        return ["record", "send", "discretionary send"]
+            .map(|k| item(k.into(), CompletionItemKind::KEYWORD, "on this route".into()))
+            .into_iter()
+            .collect();
+    }
+    if route {
         return names(Space::Target).collect();
     }
     if trimmed.starts_with("parties") {

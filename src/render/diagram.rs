@@ -530,7 +530,7 @@ impl Builder<'_> {
                 }
                 let Target::Exit(e) = route.target else { continue };
                 let label = self.condition_label(&route.condition, false, route.timescale.as_deref());
-                let label = format!("{label}{}", route_marks(route));
+                let label = format!("{label}{}", route_marks(self.p, route));
                 match exit_labels.iter_mut().find(|(x, _, _)| *x == e.0) {
                     Some((_, labels, implied)) => {
                         labels.push(label);
@@ -587,7 +587,7 @@ impl Builder<'_> {
                     Target::Outcome(o) => terminals.node(self, Terminal::Outcome(o.0), from_slot),
                     Target::Exit(_) => continue,
                 };
-                let label = format!("{label}{}", route_marks(route));
+                let label = format!("{label}{}", route_marks(self.p, route));
                 self.edge(from, to, kind, Some(label));
                 if let Some(edge) = self.edges.last_mut() {
                     edge.dashed = route.discretionary || route.implied;
@@ -702,7 +702,7 @@ impl Builder<'_> {
         let node = self.bar_node_texts(route);
         // What the route says beyond where it leads: implied, discretionary,
         // its `and record`s and sources, in words.
-        let marks = route_marks(route);
+        let marks = route_marks(self.p, route);
         if let Some(extra) = marks.strip_prefix(' ') {
             self.nodes[node].texts.push(text(Style::Body, extra));
         }
@@ -1017,7 +1017,7 @@ fn shared(route: &Route) -> bool {
 /// that read in greyscale and in text: ` (implied)` (the text never states
 /// it), ` (discretionary)`, each `and record` with its timescale, and each
 /// source. Empty for a plain route.
-fn route_marks(route: &Route) -> String {
+fn route_marks(p: &Protocol, route: &Route) -> String {
     let mut out = String::new();
     if route.implied {
         out.push_str(" (implied)");
@@ -1030,6 +1030,10 @@ fn route_marks(route: &Route) -> String {
             Some(t) => out.push_str(&format!("; and record “{}” · {t}", record.text)),
             None => out.push_str(&format!("; and record “{}”", record.text)),
         }
+    }
+    // Copies sent when the route is taken: no route of their own.
+    for send in &route.sends {
+        out.push_str(&format!("; and send: {}", p.send_words(send)));
     }
     for source in &route.sources {
         out.push_str(&format!(" (source: {source})"));

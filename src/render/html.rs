@@ -582,6 +582,9 @@ fn route_text(p: &Protocol, route: &Route) -> String {
     if let Some(words) = p.whom_words(route.for_whom.as_ref(), &route.through) {
         let _ = write!(text, " · {}", esc(&words));
     }
+    for send in &route.sends {
+        let _ = write!(text, " · and send: {} (adds no time)", esc(&p.send_words(send)));
+    }
     text
 }
 
@@ -1369,7 +1372,12 @@ fn next_step(p: &Protocol, route: &Route, number: &BTreeMap<StageIx, usize>) -> 
         Target::Outcome(_) => format!("it ends: <strong>{}</strong>", esc(&target_title(p, route.target))),
     };
     let when = route.timescale.as_ref().map(|t| format!(" ({})", esc(&t.to_string()))).unwrap_or_default();
-    format!("{}, {to}{when}.", esc(&condition_words(&route.condition)))
+    let mut text = format!("{}, {to}{when}.", esc(&condition_words(&route.condition)));
+    if !route.sends.is_empty() {
+        let sends: Vec<String> = route.sends.iter().map(|s| esc(&p.send_words(s))).collect();
+        let _ = write!(text, " <strong>Copy:</strong> {}.", sends.join("; "));
+    }
+    text
 }
 
 fn summary_step(
@@ -1414,7 +1422,8 @@ fn summary_step(
     let mut next: Vec<String> = Vec::new();
     for route in stage.routes.iter().filter(|r| r.condition != Condition::ImmediateRisk) {
         let usual_outcome = matches!(route.target, Target::Outcome(o) if Some(o.0) == usual);
-        if route.condition == Condition::Resolved && usual_outcome {
+        // The usual ending goes without saying, unless a copy is sent on it.
+        if route.condition == Condition::Resolved && usual_outcome && route.sends.is_empty() {
             continue;
         }
         next.push(next_step(p, route, number));

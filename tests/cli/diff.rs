@@ -412,3 +412,24 @@ fn steps_before_the_first_stage_and_sends_have_their_diff() {
         assert!(stdout.contains(line), "{line:?} not in\n{}", transcript(&output));
     }
 }
+
+/// Issue 23: a copy sent on a route (`and send`) is part of what the route
+/// says; adding, removing or retiming one is a change.
+#[test]
+fn copies_sent_on_routes_have_their_diff() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let old = std::fs::read_to_string(root.join("tests/cases/send-through.esc")).expect("case");
+    let new = old
+        .replace("to wscb-chair within 2 working days", "to wscb-chair within 3 working days")
+        .replace("    and send \"The outcome\" to \"the Board\"\n", "");
+    assert_ne!(old, new);
+    let path = temp("send-through.esc", &new);
+    let output = escalate(&["diff", "tests/cases/send-through.esc", &path.to_string_lossy()]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for line in [
+        "stage 1: route unresolved -> stage 2 and send \"A copy of the referral\": 2 working days -> 3 working days",
+        "stage 1: route resolved -> agreed and send \"The outcome\": removed",
+    ] {
+        assert!(stdout.contains(line), "{line:?} not in\n{}", transcript(&output));
+    }
+}

@@ -464,6 +464,9 @@ fn outline_completion_and_formatting() {
         "  resolved -> agreed through manager or ",
         "  send \"A copy\" to ",
         "  send \"A copy\" to \"the Board\" and ",
+        "  send \"A copy\" to \"the Board\" through ",
+        "  resolved -> agreed and send \"A copy\" to ",
+        "  resolved -> agreed and send \"A copy\" to \"the Board\" through manager or ",
     ]) {
         let typing =
             PROTOCOL.replace("  resolved -> agreed\n  unresolved", &format!("{typed}\n  unresolved"));
@@ -473,6 +476,19 @@ fn outline_completion_and_formatting() {
         let labels: Vec<&str> =
             items.as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
         assert_eq!(labels, ["practitioner", "manager"], "after {typed:?}");
+    }
+    // After a route's `and`: a record made, or a copy sent, when it is taken.
+    for (version, typed) in (20..).zip(["  resolved -> agreed and ", "    and "]) {
+        let typing = PROTOCOL.replace(
+            "  resolved -> agreed\n  unresolved",
+            &format!("  resolved -> agreed\n{typed}\n  unresolved"),
+        );
+        client.change(URI, version, &typing);
+        let line = line_of(&typing, typed);
+        let items = client.at("textDocument/completion", URI, line, typed.len() as u32);
+        let labels: Vec<&str> =
+            items.as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
+        assert_eq!(labels, ["record", "send", "discretionary send"], "after {typed:?}");
     }
     client.stop();
 }

@@ -456,3 +456,37 @@ stage 1 "One" {
     let _ = std::fs::remove_dir_all(&site);
     let _ = std::fs::remove_dir_all(&input);
 }
+
+/// Issue 23: a copy sent on a route (`and send`) and a `send`'s `through`
+/// are shown where the route and the send are: the route's row and arrow,
+/// and the practitioner summary's next steps.
+#[test]
+fn copies_sent_on_routes_and_through_someone_are_shown() {
+    let site = build("tests/cases/send-through.esc", "route-sends");
+    let page = read(&site, "send-through.html");
+    let summary = read(&site, "send-through-summary.html");
+    let svg = read(&site, "send-through.svg");
+    for (what, text, said) in [
+        ("report", &page, "and send: The outcome, sent to the Board (adds no time)"),
+        ("report", &page, "and send: A copy of the referral, sent to Chair of the WSCB (2 working days)"),
+        (
+            "report",
+            &page,
+            "Gaps in policies, sent to Chair of the WSCB (through The agency&#39;s representative",
+        ),
+        (
+            "summary",
+            &summary,
+            "If resolved, it ends: <strong>Agreed outcome</strong>. <strong>Copy:</strong> The outcome, sent to the Board.",
+        ),
+        (
+            "summary",
+            &summary,
+            "<strong>Copy:</strong> A copy of the referral, sent to Chair of the WSCB (2 working days).",
+        ),
+        ("diagram", &svg, "and send:"),
+    ] {
+        assert!(text.contains(said), "{what} does not say {said:?}");
+    }
+    let _ = std::fs::remove_dir_all(&site);
+}
