@@ -1292,7 +1292,7 @@ fn describe_rule(rule: Rule) -> &'static str {
         }
         Rule::kw_onwards => "`onwards`",
         Rule::pathway_ref | Rule::main_ladder => "`the main ladder` or an exception's name",
-        Rule::kw_and | Rule::route_record => "`and record`",
+        Rule::kw_and | Rule::route_record => "`and record` or `and send`",
         Rule::route_send => "`and send`",
         Rule::kw_by | Rule::record_by => "`by agency`",
         Rule::through | Rule::kw_through => "`through`",
