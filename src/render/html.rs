@@ -8,7 +8,7 @@
 //! with an XML parser. Every string that comes from a protocol file passes
 //! through [`esc`], the one escape function, on its way into a page.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 
 use super::diagram::{clean, stage_title};
@@ -17,7 +17,9 @@ use crate::analysis::Analysis;
 use crate::compare::Summary;
 use crate::diagnostic::{Code, Finding, Severity};
 use crate::explain::RuleDoc;
-use crate::model::{Condition, FinalKind, Note, Pathway, Protocol, Quote, Route, Stage, StageIx, Target};
+use crate::model::{
+    Condition, FinalKind, Note, Pathway, Protocol, Quote, Route, Scope, Stage, StageIx, Target,
+};
 use crate::span::LineIndex;
 use crate::timescale::{Timescale, Worst};
 
@@ -191,7 +193,9 @@ figure.pathway img { width: 100%; height: auto; border: 1px solid var(--line); }
   figure.pathway img { max-height: 200mm; object-fit: contain; object-position: top; }
   body.dense figure.pathway { width: 27%; }
   body { font-size: 9pt; line-height: 1.25; }
-  body.dense { font-size: 8pt; line-height: 1.15; }
+  body.dense { font-size: 8pt; line-height: 1.1; }
+  body.dense p, body.dense ul, body.dense ol { margin: 1pt 0; }
+  body.dense .steps > li { margin: 0 0 2pt; }
   h1 { font-size: 15pt; margin: 0 0 2pt; }
   h2 { font-size: 11pt; margin: 7pt 0 3pt; }
   h3 { font-size: 10pt; margin: 4pt 0 2pt; }
@@ -1187,6 +1191,37 @@ pub fn summary_page(entry: &Entry) -> String {
     for route in others {
         let _ = writeln!(out, "<p>At any step: {}</p>", next_step(p, route, &number));
     }
+    // Copies sent at any step (`at any stage: send`).
+    for send in &p.rule_sends {
+        let at = match &send.scope {
+            Scope::From(ix) => match number.get(ix) {
+                Some(n) => format!("From step {n} on"),
+                None => format!("From {} on", esc(&stage_title(p.stage(*ix)))),
+            },
+            Scope::Every | Scope::Pathways(_) => "At any step".to_string(),
+        };
+        let _ = writeln!(out, "<p>{at}, <strong>copy</strong>: {}.</p>", esc(&p.send_words(send)));
+    }
+    // A record made on the same route at several steps (`resolved -> ... and
+    // record`) is said once, here, not at each step.
+    let mut steps_of: HashMap<String, Vec<usize>> = HashMap::new();
+    for &ix in facts.pathways.iter().flat_map(|(_, stages)| stages) {
+        for words in route_records(p.stage(ix)) {
+            steps_of.entry(words).or_default().push(number.get(&ix).copied().unwrap_or(0));
+        }
+    }
+    let mut listed: Vec<(String, Vec<usize>)> = steps_of.into_iter().filter(|(_, n)| n.len() > 1).collect();
+    listed.sort();
+    for (words, steps) in &listed {
+        let at = if steps.len() == number.len() {
+            "At every step".to_string()
+        } else {
+            let numbers: Vec<String> = steps.iter().map(usize::to_string).collect();
+            format!("At steps {}", join_and(&numbers))
+        };
+        let _ = writeln!(out, "<p>{at}, <strong>record</strong>: {words}.</p>");
+    }
+    let shared: HashSet<String> = listed.into_iter().map(|(w, _)| w).collect();
     let mut first = true;
     for (pathway, stages) in &facts.pathways {
         if let Pathway::Exception(i) = pathway {
@@ -1205,7 +1240,7 @@ pub fn summary_page(entry: &Entry) -> String {
         let start = stages.first().and_then(|ix| number.get(ix)).copied().unwrap_or(1);
         let _ = writeln!(out, "<ol class=\"steps\" start=\"{start}\">");
         for &ix in stages {
-            summary_step(&mut out, p, &facts, ix, &number, usual);
+            summary_step(&mut out, p, &facts, ix, &number, usual, &shared);
         }
         out.push_str("</ol>\n");
     }
@@ -1380,6 +1415,26 @@ fn next_step(p: &Protocol, route: &Route, number: &BTreeMap<StageIx, usize>) -> 
     text
 }
 
+/// "3", "3 and 4", "1, 2 and 5".
+fn join_and(items: &[String]) -> String {
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => items.join(""),
+    }
+}
+
+/// The records a stage's routes make when taken (`and record`), each in
+/// escaped words with when: "... (if resolved: a further 2 working days)".
+fn route_records(stage: &Stage) -> impl Iterator<Item = String> + '_ {
+    stage.routes.iter().filter(|r| r.condition != Condition::ImmediateRisk).flat_map(|route| {
+        route.records.iter().map(move |r| {
+            let by = r.timescale.as_ref().map(|t| format!(": {t}")).unwrap_or_default();
+            let when = condition_words(&route.condition).to_lowercase().replacen("if ", "", 1);
+            format!("{} (if {}{})", esc(&r.text), esc(&when), esc(&by))
+        })
+    })
+}
+
 fn summary_step(
     out: &mut String,
     p: &Protocol,
@@ -1387,6 +1442,7 @@ fn summary_step(
     ix: StageIx,
     number: &BTreeMap<StageIx, usize>,
     usual: Option<usize>,
+    shared: &HashSet<String>,
 ) {
     let stage = p.stage(ix);
     // An exception's steps sit under the exception's own heading.
@@ -1404,14 +1460,8 @@ fn summary_step(
     };
     let _ = writeln!(out, "<p><strong>Who:</strong> {who}. <strong>Within:</strong> {}.</p>", esc(&time));
     let mut records: Vec<String> = stage.records.iter().map(|r| esc(&r.text)).collect();
-    // Records made only when a route is taken (`and record`), with when.
-    for route in stage.routes.iter().filter(|r| r.condition != Condition::ImmediateRisk) {
-        for r in &route.records {
-            let by = r.timescale.as_ref().map(|t| format!(": {t}")).unwrap_or_default();
-            let when = condition_words(&route.condition).to_lowercase().replacen("if ", "", 1);
-            records.push(format!("{} (if {}{})", esc(&r.text), esc(&when), esc(&by)));
-        }
-    }
+    // Records made only when a route is taken, unless said once for all steps.
+    records.extend(route_records(stage).filter(|words| !shared.contains(words)));
     if !records.is_empty() {
         let _ = writeln!(out, "<p><strong>Record:</strong> {}.</p>", records.join("; "));
     }

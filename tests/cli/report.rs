@@ -222,6 +222,18 @@ fn index_and_summary_snapshots() {
         _ => html,
     };
     insta::assert_snapshot!("index", without_css(read(&site, "index.html")));
+    // Copies sent at any step keep their scope (Hull's proforma: from stage 3
+    // on); a record made on several steps' routes is said once, with where.
+    let hull = read(&site, "hull-summary.html");
+    assert!(hull.contains("<p>From step 3 on, <strong>copy</strong>: The Hull Safeguarding"), "{hull}");
+    let wolverhampton = read(&site, "wolverhampton-summary.html");
+    assert_eq!(
+        wolverhampton.matches("to the complainant agency confirming the outcome (if resolved").count(),
+        1
+    );
+    assert!(
+        wolverhampton.contains("<p>At steps 3 and 4, <strong>record</strong>: The receiving agency writes")
+    );
     insta::assert_snapshot!("wolverhampton_summary", without_css(read(&site, "wolverhampton-summary.html")));
     insta::assert_snapshot!("essex_summary", without_css(read(&site, "essex-summary.html")));
     let _ = std::fs::remove_dir_all(&site);
