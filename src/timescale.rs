@@ -259,7 +259,17 @@ impl Timescale {
     pub fn end<C: Clock>(&self, clock: &C, start: C::Time) -> Option<C::Time> {
         let ends = self.terms.iter().filter_map(|t| clock.after(start, t));
         match self.join {
-            Join::Shorter | Join::Both => ends.min(),
+            Join::Shorter => ends.min(),
+            // `immediately and within 2 working days`: "immediately" says how
+            // soon to act and the other term the most it may take, so the
+            // worst case is the other term's (none if it is vague), never 0.
+            Join::Both if self.terms.iter().any(|t| !matches!(t, Term::Immediately)) => self
+                .terms
+                .iter()
+                .filter(|t| !matches!(t, Term::Immediately))
+                .filter_map(|t| clock.after(start, t))
+                .min(),
+            Join::Both => ends.min(),
             Join::Equivalent => ends.max(),
         }
     }
@@ -469,6 +479,10 @@ mod tests {
         assert_eq!(ts(vec![ten.clone(), vague.clone()], Join::Shorter).bound(), Some(WorkingDays(10)));
         assert_eq!(ts(vec![ten.clone(), two.clone()], Join::Shorter).bound(), Some(WorkingDays(2)));
         assert_eq!(ts(vec![vague.clone(), ten.clone()], Join::Both).bound(), Some(WorkingDays(10)));
+        assert_eq!(ts(vec![Term::Immediately, two.clone()], Join::Both).bound(), Some(WorkingDays(2)));
+        assert_eq!(ts(vec![Term::Immediately, vague.clone()], Join::Both).bound(), None);
+        assert_eq!(ts(vec![Term::Immediately, Term::Immediately], Join::Both).bound(), Some(WorkingDays(0)));
+        assert_eq!(ts(vec![Term::SameWorkingDay, two.clone()], Join::Both).bound(), Some(WorkingDays(0)));
         assert_eq!(ts(vec![count(48, Unit::Hours), two], Join::Equivalent).bound(), Some(WorkingDays(2)));
         assert_eq!(ts(vec![vague], Join::Shorter).bound(), None);
     }

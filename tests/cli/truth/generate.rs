@@ -80,6 +80,7 @@ pub fn timescale(r: &mut Rng) -> String {
     match r.below(20) {
         0 => t = format!("{t} or {}, whichever is shorter", term(r)),
         1 => t = format!("{t} and within {}", term(r)),
+        3 => t = format!("immediately and within {}", term(r)),
         2 => {
             // An equivalence says the same time twice; keep it close to one.
             let n = 1 + r.below(5);

@@ -116,12 +116,22 @@ impl Clock for Dates<'_> {
 }
 
 /// When a timescale begun at `x` ends: the earliest bounded term for
-/// alternatives and "both", the latest for the same time said twice.
+/// alternatives, the latest for the same time said twice; for "both", the
+/// earliest bounded term of those that are not `immediately` (which says how
+/// soon to act, not how long it may take), when there are any.
 fn end<C: Clock>(c: &C, t: &Timescale, x: C::X) -> Option<C::X> {
-    let ends = t.terms.iter().filter_map(|term| c.after(x, term));
+    let all: Vec<C::X> = t.terms.iter().filter_map(|term| c.after(x, term)).collect();
     match t.join {
-        Join::Shorter | Join::Both => ends.min(),
-        Join::Equivalent => ends.max(),
+        Join::Shorter => all.into_iter().min(),
+        Join::Equivalent => all.into_iter().max(),
+        Join::Both => {
+            let others: Vec<&Term> = t.terms.iter().filter(|term| **term != Term::Immediately).collect();
+            if others.is_empty() {
+                all.into_iter().min()
+            } else {
+                others.into_iter().filter_map(|term| c.after(x, term)).min()
+            }
+        }
     }
 }
 
