@@ -172,6 +172,10 @@ pub struct Found {
     pub spans: Vec<Span>,
     /// Records the text asks for at every stage.
     pub records: Vec<Record>,
+    /// Bare "days" written as working days, as the document's other
+    /// timescales are (the writer must confirm).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub days_as_working_days: Vec<At>,
 }
 
 fn re(pattern: &str) -> Regex {
@@ -871,6 +875,7 @@ pub fn find(text: &str) -> Found {
         limit: None,
         spans: Vec::new(),
         records: Vec::new(),
+        days_as_working_days: Vec::new(),
     };
     if found.not_a_protocol.is_some() {
         return found;
@@ -990,6 +995,9 @@ pub fn find(text: &str) -> Found {
     // Sentences: to stages, or to the protocol.
     let ladder_len = ladder.len();
     let mut bare: Vec<(usize, Time)> = Vec::new();
+    // A table with a cumulative column: a row's last duration cell is the
+    // total so far.
+    let cumulative_column = u.paras.iter().any(|p| p.heading && CUMULATIVE.is_match(&text[p.range.clone()]));
     for (k, s) in u.sentences.iter().enumerate() {
         let here = &text[s.range.clone()];
         if immediate_sentences.iter().any(|r| r.start <= s.range.start && s.range.start < r.end) {
@@ -997,6 +1005,43 @@ pub fn find(text: &str) -> Found {
         }
         let owner = stages.iter().position(|st| inside(&st.body, s.range.start));
         let times = times_in(text, s.range.clone());
+        // A sentence that is only a timescale: a duration cell, or a box.
+        let only_time = times.len() == 1 && {
+            let t = &times[0];
+            let rest = words(text, s.range.clone());
+            rest.len() <= t.words.end - t.words.start + 4
+        };
+        // A duration cell no stage's text reaches, in a table with a
+        // cumulative column: its row was split by a paragraph printed inside
+        // a cell ("Exceptional circumstances ..."), so it belongs to the
+        // numbered stage whose text comes last before it, when all between
+        // them is headings, other cells, or paragraphs that hold the text of
+        // a stage beyond the ladder.
+        if owner.is_none()
+            && only_time
+            && cumulative_column
+            && !here.trim_start().starts_with('(')
+            && let Some((end, ix)) = stages
+                .iter()
+                .enumerate()
+                .filter(|(_, st)| !st.beyond)
+                .filter_map(|(i, st)| {
+                    st.body.iter().map(|r| r.end).filter(|&e| e <= s.range.start).max().map(|e| (e, i))
+                })
+                .max()
+            && u.sentences[..k].iter().rev().take_while(|x| x.range.start >= end).all(|x| {
+                let para = &u.paras[x.para];
+                para.heading
+                    || stages.iter().any(|st| {
+                        st.beyond
+                            && st.body.iter().any(|r| r.start < para.range.end && para.range.start < r.end)
+                    })
+                    || times_in(text, x.range.clone()).len() == 1 && words(text, x.range.clone()).len() <= 24
+            })
+        {
+            bare.extend(times.into_iter().map(|t| (ix, t)));
+            continue;
+        }
 
         // Overall limit and spans.
         if let Some(c) = FOR_STAGES.captures(here)
@@ -1105,11 +1150,7 @@ pub fn find(text: &str) -> Found {
             times = keep;
         }
         // A box that is only a timescale, "(5 DAYS)": the stage's own.
-        let only_time = times.len() == 1 && {
-            let t = &times[0];
-            let rest = words(text, s.range.clone());
-            rest.len() <= t.words.end - t.words.start + 4
-        };
+        let only_time = only_time && times.len() == 1;
         if only_time {
             let t = times.pop();
             if here.trim_start().starts_with('(') {
@@ -1136,9 +1177,6 @@ pub fn find(text: &str) -> Found {
             });
         }
     }
-    // A table with a cumulative column: a row's last duration cell is the
-    // total so far.
-    let cumulative_column = u.paras.iter().any(|p| p.heading && CUMULATIVE.is_match(&text[p.range.clone()]));
     for (ix, stage) in stages.iter_mut().enumerate() {
         let mut cells: Vec<Time> = bare.iter().filter(|(i, _)| *i == ix).map(|(_, t)| t.clone()).collect();
         if cumulative_column && cells.len() >= 2 {
@@ -1274,7 +1312,85 @@ pub fn find(text: &str) -> Found {
         }
     }
     found.stages = stages;
+    if days_are_working_days(text) {
+        let mut read = Vec::new();
+        each_time(&mut found, &mut |t| {
+            if read_days_as_working_days(t) {
+                read.push(t.words.clone());
+            }
+        });
+        read.sort_by_key(|a| a.start);
+        found.days_as_working_days = read;
+    }
     found
+}
+
+/// Whether the document counts its timescales in working days and never in
+/// calendar days: then its bare "days" (a table's "5 days", a flowchart's
+/// "(5 DAYS)") are most likely the same working days, written short.
+fn days_are_working_days(text: &str) -> bool {
+    static WORKING: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"(?i)\b(?:{NUM})\s+working\s+days?\b")));
+    static CALENDAR: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\bcalendar\s+days?\b"));
+    WORKING.is_match(text) && !CALENDAR.is_match(text)
+}
+
+/// Bare "days" in `t` read as working days; true if any were.
+fn read_days_as_working_days(t: &mut Time) -> bool {
+    static DAYS: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:(working|calendar|school)\s+)?(days?)\b"));
+    if !t.exact {
+        return false;
+    }
+    let mut out = String::new();
+    let mut last = 0;
+    for c in DAYS.captures_iter(&t.written) {
+        let (Some(all), Some(days)) = (c.get(0), c.get(2)) else { continue };
+        if c.get(1).is_some() {
+            // "5 working days or 7 days": the phrase tells its units apart.
+            return false;
+        }
+        out.push_str(&t.written[last..all.start()]);
+        out.push_str("working ");
+        out.push_str(days.as_str());
+        last = all.end();
+    }
+    if last == 0 {
+        return false;
+    }
+    out.push_str(&t.written[last..]);
+    if !parses_as_timescale(&out) {
+        return false;
+    }
+    t.written = out;
+    true
+}
+
+/// Every timescale found, to read them alike.
+fn each_time(found: &mut Found, f: &mut impl FnMut(&mut Time)) {
+    if let Some(t) = &mut found.limit {
+        f(t);
+    }
+    for s in &mut found.spans {
+        f(&mut s.time);
+    }
+    for r in &mut found.records {
+        r.time.as_mut().map(&mut *f);
+    }
+    if let Immediate::Route { exit, .. } = &mut found.immediate {
+        exit.time.as_mut().map(&mut *f);
+    }
+    for st in &mut found.stages {
+        st.within.as_mut().map(&mut *f);
+        st.cumulative.as_mut().map(&mut *f);
+        for s in &mut st.steps {
+            s.time.as_mut().map(&mut *f);
+        }
+        for r in &mut st.records {
+            r.time.as_mut().map(&mut *f);
+        }
+        if let Some(into) = &mut st.into {
+            into.time.as_mut().map(&mut *f);
+        }
+    }
 }
 
 fn sentence_at(u: &Units, at: usize) -> Range<usize> {

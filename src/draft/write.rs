@@ -79,6 +79,25 @@ pub fn write(found: &Found, text: &str, name: &str) -> Written {
         return Written { text: o.buf, undecided: o.undecided };
     }
     o.todo(1, "which working-day calendar? (england-and-wales, scotland, northern-ireland, ...)");
+    if !found.days_as_working_days.is_empty() {
+        let mut said: Vec<String> = Vec::new();
+        for at in &found.days_as_working_days {
+            let w = format!(
+                "\"{}\"",
+                text.get(at.range()).unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ")
+            );
+            if !said.contains(&w) {
+                said.push(w);
+            }
+        }
+        o.todo(
+            1,
+            &format!(
+                "{} written as working days, as the document's other timescales are: check the document means working days there",
+                said.join(", ")
+            ),
+        );
+    }
     match &found.limit {
         Some(t) => {
             o.line(1, &format!("limit {}", t.written));
@@ -113,8 +132,9 @@ pub fn write(found: &Found, text: &str, name: &str) -> Written {
             let time = exit.time.as_ref().map(|t| format!(" within {}", t.written)).unwrap_or_default();
             o.line(0, &format!("exit {} {}{time}", exit.name, string(&exit.title)));
             o.quote(1, exit.quote.range());
-            if exit.time.is_none() {
-                o.todo(1, "the text gives no timescale for this referral: is it immediate?");
+            match &exit.time {
+                Some(t) => o.time_todo(1, t),
+                None => o.todo(1, "the text gives no timescale for this referral: is it immediate?"),
             }
             exit_name = Some(exit.name.clone());
         }
@@ -190,6 +210,9 @@ pub fn write(found: &Found, text: &str, name: &str) -> Written {
             let time = r.time.as_ref().map(|t| format!(" within {}", t.written)).unwrap_or_default();
             o.line(1, &format!("record {}{time}", string(&r.text)));
             o.quote(2, r.quote.range());
+            if let Some(t) = &r.time {
+                o.time_todo(2, t);
+            }
         }
         if let Some((kind, at)) = &st.final_authority {
             o.line(
@@ -223,6 +246,9 @@ pub fn write(found: &Found, text: &str, name: &str) -> Written {
                     let time = into.time.as_ref().map(|t| format!(" {}", t.written)).unwrap_or_default();
                     o.line(1, &format!("unresolved -> {}{time}", stage_ref(&n.id)));
                     o.quote(2, into.quote.range());
+                    if let Some(t) = &into.time {
+                        o.time_todo(2, t);
+                    }
                 }
                 None => o.line(1, &format!("implied unresolved -> {}", stage_ref(&n.id))),
             },

@@ -108,11 +108,36 @@ fn stages_of_every_numbering_scheme_are_found() {
         ("tests/draft/table.md", 3),
         ("tests/draft/scottish.txt", 4),
         ("tests/draft/two-column.txt", 3),
+        ("tests/draft/split-row-table.txt", 4),
+        ("tests/draft/calendar-days.txt", 3),
     ] {
         let draft = draft_and_check(file);
         let found = draft.lines().filter(|l| l.starts_with("stage ")).count();
         assert_eq!(found, stages, "{file}:\n{draft}");
     }
+}
+
+#[test]
+fn bare_days_are_working_days_only_where_the_document_counts_in_them() {
+    // A table whose Duration columns say "days" beside a text in working
+    // days; its last row is split by a paragraph printed inside a cell.
+    let split = draft_and_check("tests/draft/split-row-table.txt");
+    for cumulative in ["cumulative 3 working days", "cumulative 7 working days", "cumulative 12 working days"]
+    {
+        assert!(split.contains(cumulative), "{cumulative}:\n{split}");
+    }
+    assert_eq!(split.matches("written as working days").count(), 1, "{split}");
+    assert!(
+        !split.lines().any(|l| !l.trim_start().starts_with('#')
+            && l.contains(" days")
+            && !l.contains("working days")
+            && !l.trim_start().starts_with("quote")),
+        "{split}"
+    );
+    // A text that also counts in calendar days: its bare days stay days.
+    let calendar = draft_and_check("tests/draft/calendar-days.txt");
+    assert!(calendar.contains("within 10 days"), "{calendar}");
+    assert!(!calendar.contains("written as working days"), "{calendar}");
 }
 
 #[test]
