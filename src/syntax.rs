@@ -1325,6 +1325,7 @@ fn describe_rule(rule: Rule) -> &'static str {
         | Rule::hours
         | Rule::further
         | Rule::same_working_day
+        | Rule::next_working_day
         | Rule::immediately
         | Rule::vague
         | Rule::vague_words => TIMESCALE,
@@ -2163,6 +2164,7 @@ impl Builder<'_> {
                 Term::Count { amount: amount.saturating_mul(scale), unit, further }
             }
             Rule::same_working_day => Term::SameWorkingDay,
+            Rule::next_working_day => Term::Count { amount: 1, unit: Unit::WorkingDays, further: false },
             Rule::immediately => Term::Immediately,
             Rule::vague => {
                 let words = match p.into_inner().next() {

@@ -198,7 +198,7 @@ fn amount() -> String {
     )
 }
 
-const VAGUE: &str = r"without\s+delay|(?:with)?in\s+a\s+timely\s+manner|as\s+soon\s+as\s+possible|as\s+quickly\s+as\s+possible|at\s+the\s+earliest\s+opportunity|promptly|immediately|at\s+once|the\s+same\s+working\s+day|the\s+same\s+day|same\s+working\s+day";
+const VAGUE: &str = r"without\s+delay|(?:with)?in\s+a\s+timely\s+manner|as\s+soon\s+as\s+possible|as\s+quickly\s+as\s+possible|at\s+the\s+earliest\s+opportunity|promptly|immediately|at\s+once|straight\s+away|right\s+away|the\s+same\s+working\s+day|the\s+same\s+day|same\s+working\s+day|(?:by\s+)?(?:the\s+end\s+of\s+)?the\s+next\s+working\s+day";
 /// A deadline set by an event: "before a concern has escalated to this level",
 /// "before the case is closed". The language has no bound for it: it is kept
 /// in the text's words.
@@ -277,7 +277,10 @@ rule!(
     r"^(?:#+\s*)?(?:\*\*)?\s*(?:(\d{1,2})\.(\d{1,2})\.?|(\d{1,2})[.)]|\(([a-h])\)|([a-h])\)|([ivx]{1,4})[.)]|\(([ivx]{1,4})\)|([IVX]{1,4})\.)(?:\s+|$)"
 );
 rule!(APPENDIX, r"(?i)\b(?:appendix|annex|monitoring|proforma|template|form)\b");
-rule!(IMMEDIATE_TIME, r"(?i)^(?:immediately|at\s+once|(?:the\s+)?same\s+(?:working\s+)?day)$");
+rule!(
+    IMMEDIATE_TIME,
+    r"(?i)^(?:immediately|at\s+once|straight\s+away|right\s+away|(?:the\s+)?same\s+(?:working\s+)?day)$"
+);
 rule!(MAXIMUM_WORDS, r"(?i)^(?:(?:no|not)\s+more\s+than|a\s+maximum\s+of|at\s+most|up\s+to)\s+");
 rule!(CUMULATIVE, r"(?i)^cumulative");
 rule!(
@@ -897,9 +900,19 @@ pub fn find(text: &str) -> Found {
         let para_rest = s.range.start..u.paras[s.para].range.end;
         let rest = &text[para_rest];
         let does = MEDIATION.is_match(rest) || FINAL_DECISION.is_match(rest);
-        let in_authority_stage = stages
-            .iter()
-            .any(|st| inside(&st.body, s.range.start) && AUTHORITY.is_match(&text[st.heading.range()]));
+        // In a numbered stage whose heading names the authority, or as the
+        // first sentence of a numbered stage's text (the sentence that sends
+        // the disagreement into it), the authority is that stage's.
+        let in_authority_stage = stages.iter().any(|st| {
+            inside(&st.body, s.range.start)
+                && (AUTHORITY.is_match(&text[st.heading.range()])
+                    || st.body.first().is_some_and(|b| {
+                        b.start <= s.range.start
+                            && !u.sentences[..k]
+                                .iter()
+                                .any(|x| b.start <= x.range.start && x.range.start < s.range.start)
+                    }))
+        });
         if cond
             && does
             && ESCALATE_ACT.is_match(here)
@@ -908,8 +921,12 @@ pub fn find(text: &str) -> Found {
         {
             if in_authority_stage {
                 if let Some(st) = stages.iter_mut().find(|st| inside(&st.body, s.range.start)) {
-                    let kind = if FINAL_DECISION.is_match(rest) { Final::Decision } else { Final::Mediation };
-                    st.final_authority.get_or_insert((kind, s.range.clone().into()));
+                    // Quoted where the text says it: "The panel's decision is final."
+                    let (kind, said) = match FINAL_DECISION.find(rest) {
+                        Some(m) => (Final::Decision, m.start()),
+                        None => (Final::Mediation, MEDIATION.find(rest).map_or(0, |m| m.start())),
+                    };
+                    st.final_authority.get_or_insert((kind, sentence_at(&u, s.range.start + said).into()));
                 }
             } else {
                 beyond_sentences.push(k);
@@ -1493,6 +1510,11 @@ mod tests {
         );
         assert_eq!(written("(5 DAYS)"), ["5 days"]);
         assert_eq!(written("escalated on the same working day"), ["the same working day"]);
+        assert_eq!(written("tell the lead straight away"), ["straight away"]);
+        assert_eq!(
+            written("reply no later than the end of the next working day"),
+            ["the end of the next working day"]
+        );
         assert_eq!(
             written("The lead should always be informed before a concern has escalated to this level."),
             ["\"before a concern has escalated to this level\""]

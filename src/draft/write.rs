@@ -53,6 +53,34 @@ impl Out<'_> {
     }
 }
 
+/// A step's, record's or exit's time as a writer would put it: `within 5
+/// working days`, but `at once`, `straight away`, `without delay` and `by the
+/// end of the next working day` without `within` (which the language allows
+/// before words that are not a count or a quotation).
+fn timing(written: &str) -> String {
+    const AS_WRITTEN: [&str; 12] = [
+        "immediately",
+        "at once",
+        "straight away",
+        "right away",
+        "same ",
+        "the same ",
+        "the next ",
+        "next ",
+        "without delay",
+        "promptly",
+        "as soon as",
+        "as quickly as",
+    ];
+    if let Some(rest) = written.strip_prefix("the end of the next ") {
+        format!("by the end of the next {rest}")
+    } else if AS_WRITTEN.iter().any(|w| written.starts_with(w)) {
+        written.to_string()
+    } else {
+        format!("within {written}")
+    }
+}
+
 /// Write `found` (from `text`) as an escalate file; `name` says where the
 /// text came from.
 pub fn write(found: &Found, text: &str, name: &str) -> Written {
@@ -129,7 +157,7 @@ pub fn write(found: &Found, text: &str, name: &str) -> Written {
     let mut exit_name = None;
     match &found.immediate {
         Immediate::Route { exit, .. } => {
-            let time = exit.time.as_ref().map(|t| format!(" within {}", t.written)).unwrap_or_default();
+            let time = exit.time.as_ref().map(|t| format!(" {}", timing(&t.written))).unwrap_or_default();
             o.line(0, &format!("exit {} {}{time}", exit.name, string(&exit.title)));
             o.quote(1, exit.quote.range());
             match &exit.time {
@@ -199,7 +227,7 @@ pub fn write(found: &Found, text: &str, name: &str) -> Written {
             o.time_todo(2, t);
         }
         for s in &st.steps {
-            let time = s.time.as_ref().map(|t| format!(" within {}", t.written)).unwrap_or_default();
+            let time = s.time.as_ref().map(|t| format!(" {}", timing(&t.written))).unwrap_or_default();
             o.line(1, &format!("step {}{time}", string(&s.text)));
             o.quote(2, s.quote.range());
             if let Some(t) = &s.time {
@@ -207,7 +235,7 @@ pub fn write(found: &Found, text: &str, name: &str) -> Written {
             }
         }
         for r in &st.records {
-            let time = r.time.as_ref().map(|t| format!(" within {}", t.written)).unwrap_or_default();
+            let time = r.time.as_ref().map(|t| format!(" {}", timing(&t.written))).unwrap_or_default();
             o.line(1, &format!("record {}{time}", string(&r.text)));
             o.quote(2, r.quote.range());
             if let Some(t) = &r.time {

@@ -65,7 +65,18 @@ fn term(r: &mut Rng) -> String {
             r.pick(&["a week", "2 weeks", "a working week", "2 working weeks", "a calendar week"]).to_string()
         }
         9 => format!("{} hours", r.pick(&["4", "24", "48", "72", "30"])),
-        10 => r.pick(&["same working day", "the same day", "immediately", "at once"]).to_string(),
+        10 => r
+            .pick(&[
+                "same working day",
+                "the same day",
+                "immediately",
+                "at once",
+                "straight away",
+                "right away",
+                "the next working day",
+                "by the end of the next working day",
+            ])
+            .to_string(),
         11 => format!("no more than {n} working days"),
         12 => format!("a further {} working days", n + 1),
         13 => r.pick(&["without delay", "as soon as possible", "promptly"]).to_string(),
