@@ -327,6 +327,7 @@ static ROLES: LazyLock<Vec<Role>> = LazyLock::new(|| {
             5,
         ),
         (r"child\s+protection\s+committee", "child-protection-committee", 5),
+        (r"independent\s+(?:scrutineers?|reviewers?)|scrutineers?", "independent-scrutineer", 5),
         (
             r"(?:board|partnership|lscb|hscb|wscb)\s+members?|members?\s+of\s+the\s+(?:[\w’']+\s+){0,4}?board",
             "board-member",
@@ -955,6 +956,11 @@ pub fn find(text: &str) -> Found {
         let heading = para
             .checked_sub(1)
             .filter(|&p| u.paras[p].heading && marked(text, u.paras[p].range.clone()).is_none())
+            // not a table's cell or row, nor a timescale
+            .filter(|&p| {
+                let r = u.paras[p].range.clone();
+                !text[u.paras[p].line..r.end].trim_start().starts_with('|') && times_in(text, r).is_empty()
+            })
             .filter(|_| u.sentences.iter().position(|x| x.para == para) == Some(k))
             .map(|p| {
                 let h = words(text, u.paras[p].range.clone());
@@ -1076,7 +1082,8 @@ pub fn find(text: &str) -> Found {
                 t.exact && !is_vague(t) && {
                     let after = &text[t.words.end..s.range.end];
                     let after = after.get(..after.len().min(20)).unwrap_or(after);
-                    LIMIT_WORDS.is_match(after) || (owner.is_none() && ABOUT_RESOLVING.is_match(here))
+                    LIMIT_WORDS.is_match(after)
+                        || (owner.is_none() && (ABOUT_RESOLVING.is_match(here) || LIMIT_WORDS.is_match(here)))
                 }
             });
             if let Some(t) = lim

@@ -111,6 +111,7 @@ fn stages_of_every_numbering_scheme_are_found() {
         ("tests/draft/split-row-table.txt", 4),
         ("tests/draft/calendar-days.txt", 3),
         ("tests/draft/steps-in-words.txt", 4),
+        ("tests/draft/levels-table.md", 5),
     ] {
         let draft = draft_and_check(file);
         let found = draft.lines().filter(|l| l.starts_with("stage ")).count();
