@@ -847,6 +847,11 @@ pub fn find(text: &str) -> Found {
                 of.retain(|m| !text[m.body.clone()].trim().is_empty());
             }
             let title = of.iter().find_map(|m| m.title.clone()).unwrap_or_default();
+            // "Stage 1 (Informal resolution)": the words, not their brackets.
+            let title = match title.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
+                Some(inner) if !inner.contains(['(', ')']) => inner.trim().to_string(),
+                _ => title,
+            };
             let mut body: Vec<Range<usize>> = of.iter().map(|m| m.body.clone()).collect();
             body.sort_by_key(|r| r.start);
             Stage {
@@ -1106,7 +1111,7 @@ pub fn find(text: &str) -> Found {
                 {
                     found.records.push(Record {
                         text: short(here, 110),
-                        time: None,
+                        time: times.iter().find(|t| t.exact).cloned(),
                         quote: s.range.clone().into(),
                     });
                 }
@@ -1448,10 +1453,15 @@ fn immediate(text: &str, u: &Units) -> Immediate {
             } else {
                 "social-care"
             };
-            let time = times_in(text, s.range.clone())
-                .into_iter()
-                .chain(times_in(text, x.range.clone()))
-                .find(|t| t.exact && (IMMEDIATE_TIME.is_match(&t.written) || t.written.contains("hour")));
+            // The time it gives, at once or in hours first; else its words
+            // ("without delay"), which `check` then weighs.
+            let times: Vec<Time> =
+                times_in(text, s.range.clone()).into_iter().chain(times_in(text, x.range.clone())).collect();
+            let time = times
+                .iter()
+                .find(|t| t.exact && (IMMEDIATE_TIME.is_match(&t.written) || t.written.contains("hour")))
+                .or_else(|| times.iter().find(|t| t.exact && is_vague(t)))
+                .cloned();
             return Immediate::Route {
                 quote: s.range.clone().into(),
                 exit: Exit {

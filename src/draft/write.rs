@@ -187,8 +187,12 @@ pub fn write(found: &Found, text: &str, name: &str) -> Written {
         o.quote(1, quote.range());
     }
     for r in &found.records {
-        o.line(0, &format!("at any stage: record {}", string(&r.text)));
+        let time = r.time.as_ref().map(|t| format!(" {}", timing(&t.written))).unwrap_or_default();
+        o.line(0, &format!("at any stage: record {}{time}", string(&r.text)));
         o.quote(1, r.quote.range());
+        if let Some(t) = &r.time {
+            o.time_todo(1, t);
+        }
     }
     for s in &found.spans {
         o.line(0, &format!("stages {} and {} within {}", s.stages[0], s.stages[1], s.time.written));

@@ -112,6 +112,7 @@ fn stages_of_every_numbering_scheme_are_found() {
         ("tests/draft/calendar-days.txt", 3),
         ("tests/draft/steps-in-words.txt", 4),
         ("tests/draft/levels-table.md", 5),
+        ("tests/draft/bracketed-stages.txt", 4),
     ] {
         let draft = draft_and_check(file);
         let found = draft.lines().filter(|l| l.starts_with("stage ")).count();
