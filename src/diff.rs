@@ -405,7 +405,8 @@ impl Differ {
                     if x != y {
                         self.push(subject, &what, Kind::Changed, Some(x), Some(y));
                     }
-                    // Copies sent when the route is taken (`and send`).
+                    // Records made and copies sent when the route is taken.
+                    self.steps(subject, &format!("{what} and record"), &r.records, &s.records);
                     self.steps(subject, &format!("{what} and send"), &r.sends, &s.sends);
                 }
                 None => {

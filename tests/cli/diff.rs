@@ -433,3 +433,27 @@ fn copies_sent_on_routes_have_their_diff() {
         assert!(stdout.contains(line), "{line:?} not in\n{}", transcript(&output));
     }
 }
+
+/// A record made on a route (`and record`) is part of what the route says,
+/// like a copy sent: adding, removing or retiming one is a change.
+#[test]
+fn records_made_on_routes_have_their_diff() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let old = std::fs::read_to_string(root.join("tests/cases/late-record-on-route.esc")).expect("case");
+    let new = old
+        .replace(
+            "and record \"Outcome confirmed by letter\" within 5 working days",
+            "and record \"Outcome confirmed by letter\" within 2 working days",
+        )
+        .replace("    and record \"Referral confirmed in writing\" within 5 working days\n", "");
+    assert_ne!(old, new);
+    let path = temp("late-record-on-route.esc", &new);
+    let output = escalate(&["diff", "tests/cases/late-record-on-route.esc", &path.to_string_lossy()]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for line in [
+        "stage 1: route resolved -> agreed and record \"Outcome confirmed by letter\": 5 working days -> 2 working days",
+        "stage 1: route unresolved -> stage 2 and record \"Referral confirmed in writing\": removed",
+    ] {
+        assert!(stdout.contains(line), "{line:?} not in\n{}", transcript(&output));
+    }
+}
