@@ -847,11 +847,13 @@ pub fn find(text: &str) -> Found {
                 of.retain(|m| !text[m.body.clone()].trim().is_empty());
             }
             let title = of.iter().find_map(|m| m.title.clone()).unwrap_or_default();
-            // "Stage 1 (Informal resolution)": the words, not their brackets.
+            // "Stage 1 (Informal resolution)": the words, not their brackets;
+            // "Stage one - practitioners": a title's first letter a capital.
             let title = match title.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
                 Some(inner) if !inner.contains(['(', ')']) => inner.trim().to_string(),
                 _ => title,
             };
+            let title = capital(&title);
             let mut body: Vec<Range<usize>> = of.iter().map(|m| m.body.clone()).collect();
             body.sort_by_key(|r| r.start);
             Stage {

@@ -52,9 +52,13 @@ fn draft_and_check(path: &str) -> String {
         );
         assert!(!qs.is_empty(), "{path}: a ladder with no quote");
         // `check` reads it: findings (0 or 1), never an input error.
-        // Tests run side by side: a file of its own for each document.
+        // Tests run side by side, and several draft the same document: a
+        // file of its own for each call.
+        static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let stem: String = path.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
-        let file = std::env::temp_dir().join(format!("escalate-draft-{}-{stem}.esc", std::process::id()));
+        let file =
+            std::env::temp_dir().join(format!("escalate-draft-{}-{call}-{stem}.esc", std::process::id()));
         std::fs::write(&file, &draft).expect("temp file");
         let check = escalate(&["check", &file.to_string_lossy()]);
         let _ = std::fs::remove_file(&file);
@@ -113,7 +117,12 @@ fn stages_of_every_numbering_scheme_are_found() {
         ("tests/draft/steps-in-words.txt", 4),
         ("tests/draft/levels-table.md", 5),
         ("tests/draft/bracketed-stages.txt", 4),
+        ("tests/draft/list-site.html", 3),
     ] {
+        // HTML needs the document readers (`full`).
+        if cfg!(not(feature = "draft-docs")) && file.ends_with(".html") {
+            continue;
+        }
         let draft = draft_and_check(file);
         let found = draft.lines().filter(|l| l.starts_with("stage ")).count();
         assert_eq!(found, stages, "{file}:\n{draft}");
