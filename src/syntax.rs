@@ -1155,6 +1155,20 @@ fn syntax_error(source: &str, at: usize, variant: &ErrorVariant<Rule>) -> Findin
         .help("add `}` at the end of the stage or exception above");
     }
 
+    // `record "Letter" by the end of the week`: `by` begins both `by agency
+    // "..."` and `by the end of the next working day`.
+    if expected == ["`agency`"] && source[..at.min(source.len())].trim_end().ends_with(" by") {
+        let found = describe_found(source, at);
+        return Finding::new(
+            Code::SyntaxError,
+            format!("expected `agency` or a timescale after `by`, found {found}"),
+        )
+        .at(span, "not expected here")
+        .help(
+            "write `by agency \"Schools\"` for who keeps the record, or a timescale such as \
+                 `by the end of the next working day` or `within 5 working days`",
+        );
+    }
     let found = describe_found(source, at);
     let list = join_or(&expected);
     let keywords = expected.iter().flat_map(|e| e.split('`').skip(1).step_by(2));
@@ -1207,7 +1221,18 @@ fn unknown_timescale(at: usize, rest: &str) -> Option<Finding> {
     if phrase.is_empty() || !phrase[0].starts_with(|c: char| c.is_alphabetic()) {
         return None;
     }
-    let known = ["same working day", "immediately", "at once"].iter().chain(VAGUE_PHRASES);
+    let known = [
+        "same working day",
+        "next working day",
+        "the next working day",
+        "by the end of the next working day",
+        "immediately",
+        "at once",
+        "straight away",
+        "right away",
+    ]
+    .iter()
+    .chain(VAGUE_PHRASES);
     let candidates: Vec<&str> = known.copied().collect();
     // Try the phrase with as many words as the candidate has.
     let near = (1..=phrase.len())
