@@ -176,6 +176,10 @@ pub struct Found {
     /// timescales are (the writer must confirm).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub days_as_working_days: Vec<At>,
+    /// The sentence that calls the document's timescales suggestions ("a
+    /// suggested timeframe"): every timescale is advisory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advisory: Option<At>,
 }
 
 fn re(pattern: &str) -> Regex {
@@ -283,6 +287,16 @@ rule!(
 );
 rule!(MAXIMUM_WORDS, r"(?i)^(?:(?:no|not)\s+more\s+than|a\s+maximum\s+of|at\s+most|up\s+to)\s+");
 rule!(CUMULATIVE, r"(?i)^cumulative");
+rule!(
+    SUGGESTED,
+    r"(?i)\b(?:suggested|indicative|recommended)\s+(?:time\s*frames?|timescales?|time\s+limits?)|\btimescales?\s+(?:are|is)\s+(?:a\s+|for\s+)?guid(?:e|ance)\b"
+);
+// Words that make a timescale a hope rather than a rule: "should normally
+// be completed within 15 working days".
+rule!(
+    HEDGE,
+    r"(?i)\b(?:normally|usually|ideally|generally|where\s+possible|wherever\s+possible|if\s+possible|aims?\s+to|should\s+aim)\b"
+);
 rule!(
     ROUTE_VERB,
     r"(?i)\b(?:(?:is|are|be|must\s+be|should\s+be)\s+)?(?:refer\w*|escalat\w*|raise[sd]?|passed|notify|inform\w*|contact\w*|writes?)\b"
@@ -455,12 +469,21 @@ fn times_in(text: &str, sentence: Range<usize>) -> Vec<Time> {
         if !exact {
             written = crate::render::esc::string(&phrase);
         }
-        out.push(Time {
+        let mut time = Time {
             written,
             words: (sentence.start + m.start()..sentence.start + end).into(),
             quote: sentence.clone().into(),
             exact,
-        });
+        };
+        // A count the sentence only hopes for ("should normally be completed
+        // within 15 working days"): advisory.
+        if exact && !is_vague(&time) && HEDGE.is_match(&slice[..m.start()]) {
+            let hoped = format!("{} advisory", time.written);
+            if parses_as_timescale(&hoped) {
+                time.written = hoped;
+            }
+        }
+        out.push(time);
         from = end.max(m.end());
         if from >= slice.len() {
             break;
@@ -887,6 +910,7 @@ pub fn find(text: &str) -> Found {
         spans: Vec::new(),
         records: Vec::new(),
         days_as_working_days: Vec::new(),
+        advisory: None,
     };
     if found.not_a_protocol.is_some() {
         return found;
@@ -1343,6 +1367,11 @@ pub fn find(text: &str) -> Found {
         }
     }
     found.stages = stages;
+    found.advisory = u
+        .sentences
+        .iter()
+        .find(|s| SUGGESTED.is_match(&text[s.range.clone()]))
+        .map(|s| s.range.clone().into());
     if days_are_working_days(text) {
         let mut read = Vec::new();
         each_time(&mut found, &mut |t| {

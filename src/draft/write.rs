@@ -134,6 +134,10 @@ pub fn write(found: &Found, text: &str, name: &str) -> Written {
         }
         None => o.todo(1, "no overall time limit found: add `limit ...` if the document sets one"),
     }
+    if let Some(at) = &found.advisory {
+        o.line(1, "timescales advisory");
+        o.quote(2, at.range());
+    }
     o.line(0, "");
 
     // Parties, least senior first.

@@ -153,6 +153,20 @@ fn bare_days_are_working_days_only_where_the_document_counts_in_them() {
 }
 
 #[test]
+fn timescales_the_document_only_suggests_are_advisory() {
+    // "should normally be completed within 15 working days"
+    let hoped = draft_and_check("tests/draft/levels-table.md");
+    assert!(hoped.contains("limit 15 working days advisory"), "{hoped}");
+    assert!(!hoped.contains("timescales advisory"), "{hoped}");
+    // "a suggested timeframe is detailed further on in this policy"
+    let suggested = draft_and_check("policies/sources/wolverhampton.txt");
+    assert!(suggested.contains("\n  timescales advisory\n    quote \"Wolverhampton"), "{suggested}");
+    // A text that hopes for nothing has no advisory timescale.
+    let plain = draft_and_check("tests/draft/table.md");
+    assert!(!plain.contains("advisory"), "{plain}");
+}
+
+#[test]
 fn json_gives_offsets_into_the_text() {
     let out = escalate(&["draft", "--format", "json", "tests/draft/roman.txt"]);
     assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
