@@ -413,47 +413,54 @@ fn steps_before_the_first_stage_and_sends_have_their_diff() {
     }
 }
 
+/// `escalate diff` of the case file `case` against itself with `edits`
+/// made: each of `lines` is in what it prints.
+fn diff_of_case_shows(case: &str, edits: &[(&str, &str)], lines: &[&str]) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let old = std::fs::read_to_string(root.join("tests/cases").join(case)).expect("case");
+    let new = edits.iter().fold(old.clone(), |text, (from, to)| text.replace(from, to));
+    assert_ne!(old, new, "the edits changed nothing in {case}");
+    let path = temp(case, &new);
+    let output = escalate(&["diff", &format!("tests/cases/{case}"), &path.to_string_lossy()]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for line in lines {
+        assert!(stdout.contains(line), "{line:?} not in\n{}", transcript(&output));
+    }
+}
+
 /// Issue 23: a copy sent on a route (`and send`) is part of what the route
 /// says; adding, removing or retiming one is a change.
 #[test]
 fn copies_sent_on_routes_have_their_diff() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let old = std::fs::read_to_string(root.join("tests/cases/send-through.esc")).expect("case");
-    let new = old
-        .replace("to wscb-chair within 2 working days", "to wscb-chair within 3 working days")
-        .replace("    and send \"The outcome\" to \"the Board\"\n", "");
-    assert_ne!(old, new);
-    let path = temp("send-through.esc", &new);
-    let output = escalate(&["diff", "tests/cases/send-through.esc", &path.to_string_lossy()]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    for line in [
-        "stage 1: route unresolved -> stage 2 and send \"A copy of the referral\": 2 working days -> 3 working days",
-        "stage 1: route resolved -> agreed and send \"The outcome\": removed",
-    ] {
-        assert!(stdout.contains(line), "{line:?} not in\n{}", transcript(&output));
-    }
+    diff_of_case_shows(
+        "send-through.esc",
+        &[
+            ("to wscb-chair within 2 working days", "to wscb-chair within 3 working days"),
+            ("    and send \"The outcome\" to \"the Board\"\n", ""),
+        ],
+        &[
+            "stage 1: route unresolved -> stage 2 and send \"A copy of the referral\": 2 working days -> 3 working days",
+            "stage 1: route resolved -> agreed and send \"The outcome\": removed",
+        ],
+    );
 }
 
 /// A record made on a route (`and record`) is part of what the route says,
 /// like a copy sent: adding, removing or retiming one is a change.
 #[test]
 fn records_made_on_routes_have_their_diff() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let old = std::fs::read_to_string(root.join("tests/cases/late-record-on-route.esc")).expect("case");
-    let new = old
-        .replace(
-            "and record \"Outcome confirmed by letter\" within 5 working days",
-            "and record \"Outcome confirmed by letter\" within 2 working days",
-        )
-        .replace("    and record \"Referral confirmed in writing\" within 5 working days\n", "");
-    assert_ne!(old, new);
-    let path = temp("late-record-on-route.esc", &new);
-    let output = escalate(&["diff", "tests/cases/late-record-on-route.esc", &path.to_string_lossy()]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    for line in [
-        "stage 1: route resolved -> agreed and record \"Outcome confirmed by letter\": 5 working days -> 2 working days",
-        "stage 1: route unresolved -> stage 2 and record \"Referral confirmed in writing\": removed",
-    ] {
-        assert!(stdout.contains(line), "{line:?} not in\n{}", transcript(&output));
-    }
+    diff_of_case_shows(
+        "late-record-on-route.esc",
+        &[
+            (
+                "and record \"Outcome confirmed by letter\" within 5 working days",
+                "and record \"Outcome confirmed by letter\" within 2 working days",
+            ),
+            ("    and record \"Referral confirmed in writing\" within 5 working days\n", ""),
+        ],
+        &[
+            "stage 1: route resolved -> agreed and record \"Outcome confirmed by letter\": 5 working days -> 2 working days",
+            "stage 1: route unresolved -> stage 2 and record \"Referral confirmed in writing\": removed",
+        ],
+    );
 }
