@@ -36,12 +36,30 @@ pub enum Node {
 /// The route an edge is, in the model: edges refer to their routes rather
 /// than copy their conditions and timescales (a graph has an edge per route
 /// and several per stage, and a timescale is 128 bytes and two allocations).
+/// Its indices are 32 bits (12 bytes, not 24): a file is at most
+/// [`crate::MAX_FILE_BYTES`], far fewer stages, routes or rules than that.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RouteRef {
-    /// A stage's own route, by its index in [`Stage::routes`](crate::model::Stage::routes).
-    Own { stage: StageIx, index: usize },
+    /// A stage's own route, by its stage's index in [`Protocol::stages`] and
+    /// its own in [`Stage::routes`](crate::model::Stage::routes).
+    Own { stage: u32, index: u32 },
     /// An `at any stage` route, by its index in [`Protocol::rule_routes`].
-    Rule(usize),
+    Rule(u32),
+}
+
+impl RouteRef {
+    fn own(stage: StageIx, index: usize) -> RouteRef {
+        RouteRef::Own { stage: narrow(stage.0), index: narrow(index) }
+    }
+
+    fn rule(r: usize) -> RouteRef {
+        RouteRef::Rule(narrow(r))
+    }
+}
+
+/// An index of a file's elements in 32 bits (see [`RouteRef`]).
+fn narrow(index: usize) -> u32 {
+    u32::try_from(index).expect("a file of at most 64 MiB has fewer than 2^32 elements")
 }
 
 #[derive(Debug, Clone)]
@@ -84,8 +102,8 @@ impl Edge {
     /// The route this edge is.
     pub fn route<'p>(&self, p: &'p Protocol) -> Option<&'p Route> {
         match self.route? {
-            RouteRef::Own { stage, index } => p.stages.get(stage.0)?.routes.get(index),
-            RouteRef::Rule(r) => p.rule_routes.get(r).map(|r| &r.item),
+            RouteRef::Own { stage, index } => p.stages.get(stage as usize)?.routes.get(index as usize),
+            RouteRef::Rule(r) => p.rule_routes.get(r as usize).map(|r| &r.item),
         }
     }
 
@@ -93,7 +111,7 @@ impl Edge {
     /// [`Protocol::rule_routes`]: it leaves a [`Node::AnyStage`].
     pub fn rule(&self) -> Option<usize> {
         match self.route? {
-            RouteRef::Rule(r) => Some(r),
+            RouteRef::Rule(r) => Some(r as usize),
             RouteRef::Own { .. } => None,
         }
     }
@@ -148,13 +166,28 @@ impl EscalationGraph {
     /// covering every stage is one edge, whatever the number of stages.
     pub fn build(protocol: &Protocol) -> EscalationGraph {
         let n = protocol.stages.len();
-        // Sized up front (the edge list is the graph's largest vector): each
-        // stage's edge to its decision, its own routes, at most two links to
-        // the hubs, and the rules (a few segments each).
+        // Two trees: routes for immediate risk leave the stage, the others its
+        // decision. Each rule's segments, found first, so the graph is sized
+        // to what it holds.
+        let size = n.next_power_of_two();
+        let trees = [true, false].map(|immediate| (immediate, Self::attached(protocol, immediate, size)));
+        // Sized up front, exactly (a vector grown by doubling is up to half
+        // room, and the edge list is the graph's largest): a node per stage,
+        // decision, exit, outcome, start and hub; an edge from each stage to
+        // its decision, per own route, per start, and per tree in use, one
+        // per rule's segment, one from each hub up, one from each stage.
         let own_routes: usize = protocol.stages.iter().map(|s| s.routes.len()).sum();
+        let hubs = |attached: &[(usize, usize)]| {
+            attached.iter().zip(attached.iter().skip(1)).filter(|(a, b)| a.0 != b.0).count()
+                + usize::from(!attached.is_empty())
+        };
+        let hub_nodes: usize = trees.iter().map(|(_, a)| hubs(a)).sum();
+        let tree_edges: usize =
+            trees.iter().filter(|(_, a)| !a.is_empty()).map(|(_, a)| a.len() + hubs(a) + n).sum();
+        let starts_at_most = protocol.exceptions.len() + 1;
         let mut graph = DiGraph::with_capacity(
-            2 * n + protocol.exits.len() + protocol.outcomes.len() + protocol.exceptions.len() + 2,
-            3 * n + own_routes + protocol.exceptions.len() + 1 + 4 * protocol.rule_routes.len(),
+            2 * n + protocol.exits.len() + protocol.outcomes.len() + starts_at_most + hub_nodes,
+            n + own_routes + starts_at_most + tree_edges,
         );
         let stages: Vec<NodeIndex> = (0..n).map(|i| graph.add_node(Node::Stage(StageIx(i)))).collect();
         let decisions: Vec<NodeIndex> = (0..n).map(|i| graph.add_node(Node::Decision(StageIx(i)))).collect();
@@ -205,49 +238,19 @@ impl EscalationGraph {
                     Condition::ImmediateRisk => stages[ix.0],
                     _ => decisions[ix.0],
                 };
-                graph.add_edge(
-                    from,
-                    node_of(route.target),
-                    route_edge(route, RouteRef::Own { stage: ix, index }),
-                );
+                graph.add_edge(from, node_of(route.target), route_edge(route, RouteRef::own(ix, index)));
             }
         }
 
-        // Two trees: routes for immediate risk leave the stage, the others its decision.
-        let size = n.next_power_of_two();
-        for immediate in [true, false] {
-            let mut attached: Vec<(usize, usize)> = Vec::new();
-            for (r, rule) in protocol.rule_routes.iter().enumerate() {
-                if (rule.condition == Condition::ImmediateRisk) != immediate {
-                    continue;
-                }
-                for range in protocol.inherited_by(rule) {
-                    // The segments that make up the range, bottom up.
-                    let (mut lo, mut hi) = (range.start + size, range.end + size);
-                    while lo < hi {
-                        if lo & 1 == 1 {
-                            attached.push((lo, r));
-                            lo += 1;
-                        }
-                        if hi & 1 == 1 {
-                            hi -= 1;
-                            attached.push((hi, r));
-                        }
-                        lo >>= 1;
-                        hi >>= 1;
-                    }
-                }
-            }
+        for (immediate, attached) in trees {
             if attached.is_empty() {
                 continue;
             }
-            // By segment, then in the order the rules are written.
-            attached.sort_unstable();
             let mut hub: Vec<Option<NodeIndex>> = vec![None; 2 * size];
             for &(segment, r) in &attached {
                 let at = *hub[segment].get_or_insert_with(|| graph.add_node(Node::AnyStage));
                 let route = &protocol.rule_routes[r].item;
-                graph.add_edge(at, node_of(route.target), route_edge(route, RouteRef::Rule(r)));
+                graph.add_edge(at, node_of(route.target), route_edge(route, RouteRef::rule(r)));
             }
             let above = |mut segment: usize| {
                 while segment > 1 {
@@ -271,6 +274,37 @@ impl EscalationGraph {
             }
         }
         EscalationGraph { graph, stages, decisions, exits, outcomes, starts }
+    }
+
+    /// The segments of the tree over `size` leaves that each `at any stage`
+    /// route for immediate risk (or, with `immediate` false, each other one)
+    /// is attached to, as (segment, rule), by segment, then in the order the
+    /// rules are written.
+    fn attached(protocol: &Protocol, immediate: bool, size: usize) -> Vec<(usize, usize)> {
+        let mut attached: Vec<(usize, usize)> = Vec::new();
+        for (r, rule) in protocol.rule_routes.iter().enumerate() {
+            if (rule.condition == Condition::ImmediateRisk) != immediate {
+                continue;
+            }
+            for range in protocol.inherited_by(rule) {
+                // The segments that make up the range, bottom up.
+                let (mut lo, mut hi) = (range.start + size, range.end + size);
+                while lo < hi {
+                    if lo & 1 == 1 {
+                        attached.push((lo, r));
+                        lo += 1;
+                    }
+                    if hi & 1 == 1 {
+                        hi -= 1;
+                        attached.push((hi, r));
+                    }
+                    lo >>= 1;
+                    hi >>= 1;
+                }
+            }
+        }
+        attached.sort_unstable();
+        attached
     }
 
     /// The `at any stage` routes a stage inherits, leaving `from` (the stage
