@@ -317,13 +317,42 @@ pub struct Party {
     pub title: String,
     pub agency: Option<String>,
     pub level: Option<u32>,
+    /// Its notes, quotes and sources (read as fields: `party.quotes`).
+    #[serde(flatten)]
+    pub more: Rare<PartyMore>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A party's notes, quotes and sources, out of line ([`Rare`]): a protocol
+/// may declare thousands of parties, most without them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct PartyMore {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<Note>,
     pub quotes: Vec<Quote>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<String>,
-    #[serde(skip)]
-    pub span: Span,
+}
+
+impl Empty for PartyMore {
+    fn empty() -> &'static PartyMore {
+        static EMPTY: PartyMore = PartyMore { notes: Vec::new(), quotes: Vec::new(), sources: Vec::new() };
+        &EMPTY
+    }
+}
+
+impl std::ops::Deref for Party {
+    type Target = PartyMore;
+    fn deref(&self) -> &PartyMore {
+        &self.more
+    }
+}
+
+impl std::ops::DerefMut for Party {
+    fn deref_mut(&mut self) -> &mut PartyMore {
+        &mut self.more
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1447,14 +1476,17 @@ impl Resolver {
             party_names.insert(p.name.text.clone(), PartyIx(model_parties.len()));
             let agency = self.at_most_one("agency", &p.agencies, |w| w.span).map(|w| w.text.clone());
             let level = self.at_most_one("level", &p.levels, |l| l.1).map(|l| l.0);
+            let cited = p.more.into_inner();
             model_parties.push(Party {
                 name: p.name.text,
                 title: p.title.text,
                 agency,
                 level,
-                notes: notes(p.notes),
-                quotes: quotes(p.quotes),
-                sources: texts(p.sources),
+                more: Rare::new(PartyMore {
+                    notes: notes(cited.notes),
+                    quotes: quotes(cited.quotes),
+                    sources: texts(cited.sources),
+                }),
                 span: p.span,
             });
         }

@@ -176,10 +176,37 @@ pub struct Party {
     pub title: Word,
     pub agencies: Vec<Word>,
     pub levels: Vec<(u32, Span)>,
+    /// Its notes, quotes and sources, which many parties leave out.
+    pub more: Rare<Cited>,
+    pub span: Span,
+}
+
+/// Notes, quotes and sources, out of line ([`Rare`]).
+#[derive(Debug, Default, PartialEq)]
+pub struct Cited {
     pub notes: Vec<Note>,
     pub quotes: Vec<Word>,
     pub sources: Vec<Word>,
-    pub span: Span,
+}
+
+impl Empty for Cited {
+    fn empty() -> &'static Cited {
+        static EMPTY: Cited = Cited { notes: Vec::new(), quotes: Vec::new(), sources: Vec::new() };
+        &EMPTY
+    }
+}
+
+impl std::ops::Deref for Party {
+    type Target = Cited;
+    fn deref(&self) -> &Cited {
+        &self.more
+    }
+}
+
+impl std::ops::DerefMut for Party {
+    fn deref_mut(&mut self) -> &mut Cited {
+        &mut self.more
+    }
 }
 
 #[derive(Debug, PartialEq)]
@@ -1690,16 +1717,8 @@ impl Builder<'_> {
             Rule::party => {
                 let name = self.word(&inner.next()?);
                 let title = self.text(&inner.next()?);
-                let mut party = Party {
-                    name,
-                    title,
-                    agencies: vec![],
-                    levels: vec![],
-                    notes: vec![],
-                    quotes: vec![],
-                    sources: vec![],
-                    span,
-                };
+                let mut party =
+                    Party { name, title, agencies: vec![], levels: vec![], more: Rare::default(), span };
                 for p in inner {
                     match p.as_rule() {
                         Rule::agency => party.agencies.push(self.first_text(p)?),
@@ -1714,7 +1733,9 @@ impl Builder<'_> {
                         _ => {}
                     }
                 }
-                party.quotes.shrink_to_fit();
+                if let Some(more) = party.more.get_mut() {
+                    more.quotes.shrink_to_fit();
+                }
                 Item::Party(Box::new(party))
             }
             Rule::exit => {
