@@ -56,6 +56,8 @@ impl<T: Empty> PartialEq for Rare<T> {
     }
 }
 
+impl<T: Empty + Eq> Eq for Rare<T> {}
+
 impl<T: Empty + serde::Serialize> serde::Serialize for Rare<T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         (**self).serialize(serializer)

@@ -16,7 +16,7 @@ use pest::iterators::{Pair, Pairs};
 use crate::diagnostic::{Code, Finding};
 use crate::rare::{Empty, Rare};
 use crate::span::Span;
-use crate::timescale::{Anchor, Join, Point, Term, Timescale, Unit, VAGUE_PHRASES, number_word};
+use crate::timescale::{Anchor, Counted, Join, Point, Term, Timescale, Unit, VAGUE_PHRASES, number_word};
 
 mod scenarios;
 pub use scenarios::{Event, Expect, ExpectKind, Scenario, When, parse_scenarios};
@@ -2265,7 +2265,8 @@ impl Builder<'_> {
         }
         // Most have one term: a first push reserves room for four.
         terms.shrink_to_fit();
-        Some(Timescale { terms, join, earlier_if, anchor, unclear, advisory, written, span })
+        let more = Rare::new(Counted { earlier_if, anchor, unclear });
+        Some(Timescale { terms, join, more, advisory, written, span })
     }
 
     /// One term of a timescale; `None` for the words between terms.
