@@ -564,7 +564,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// default 1 s (issue 27): `check` frees the syntax tree while it builds the
 /// model, and a large file's check is over within the second, so with the
 /// default none of it was given back and the resident peak held both (synth
-/// 100k: 405-445 MiB at 1 s, 310-325 MiB at 10 ms, with no slower run).
+/// 100k: 406-439 MiB at 1 s, 317-327 MiB at 10 ms, with no slower run).
 #[cfg(feature = "mimalloc")]
 fn return_freed_memory_soon() {
     unsafe extern "C" {
