@@ -16,7 +16,6 @@ use petgraph::visit::{EdgeFiltered, EdgeRef};
 use std::collections::VecDeque;
 
 use crate::model::{Condition, ExitIx, From, OutcomeIx, Pathway, Protocol, Reach, Route, StageIx, Target};
-use crate::span::Span;
 use crate::timescale::{Count, Point, WorkingDays, Worst};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,12 +35,30 @@ pub enum Node {
 /// The route an edge is, in the model: edges refer to their routes rather
 /// than copy their conditions and timescales (a graph has an edge per route
 /// and several per stage, and a timescale is 128 bytes and two allocations).
+/// Its indices are 32 bits (12 bytes, not 24): a file is at most
+/// [`crate::MAX_FILE_BYTES`], far fewer stages, routes or rules than that.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RouteRef {
-    /// A stage's own route, by its index in [`Stage::routes`](crate::model::Stage::routes).
-    Own { stage: StageIx, index: usize },
+    /// A stage's own route, by its stage's index in [`Protocol::stages`] and
+    /// its own in [`Stage::routes`](crate::model::Stage::routes).
+    Own { stage: u32, index: u32 },
     /// An `at any stage` route, by its index in [`Protocol::rule_routes`].
-    Rule(usize),
+    Rule(u32),
+}
+
+impl RouteRef {
+    fn own(stage: StageIx, index: usize) -> RouteRef {
+        RouteRef::Own { stage: narrow(stage.0), index: narrow(index) }
+    }
+
+    fn rule(r: usize) -> RouteRef {
+        RouteRef::Rule(narrow(r))
+    }
+}
+
+/// An index of a file's elements in 32 bits (see [`RouteRef`]).
+fn narrow(index: usize) -> u32 {
+    u32::try_from(index).expect("a file of at most 64 MiB has fewer than 2^32 elements")
 }
 
 #[derive(Debug, Clone)]
@@ -55,22 +72,22 @@ pub struct Edge {
     duration: Worst,
     /// A `discretionary` route: the text only allows it (drawn dashed).
     pub discretionary: bool,
-    /// An `implied` route: the text never states it.
+    /// An `implied` route: the text never states it. (Where an edge is
+    /// written is its route's span: an edge holds no span of its own, as
+    /// nothing read it; 16 of its 64 bytes.)
     pub implied: bool,
-    pub span: Span,
 }
 
 impl Edge {
     /// An edge that is not a route: from a pathway's start to its first
     /// stage, or from a stage to its decision.
-    fn step(span: Span) -> Edge {
+    fn step() -> Edge {
         Edge {
             route: None,
             immediate_risk: false,
             duration: Worst::ZERO,
             discretionary: false,
             implied: false,
-            span,
         }
     }
 
@@ -78,14 +95,14 @@ impl Edge {
     /// `at any stage` routes above it. One for immediate risk leaves the
     /// stage itself and, like the routes it leads to, takes no time.
     fn link(immediate_risk: bool) -> Edge {
-        Edge { immediate_risk, ..Edge::step(Span::default()) }
+        Edge { immediate_risk, ..Edge::step() }
     }
 
     /// The route this edge is.
     pub fn route<'p>(&self, p: &'p Protocol) -> Option<&'p Route> {
         match self.route? {
-            RouteRef::Own { stage, index } => p.stages.get(stage.0)?.routes.get(index),
-            RouteRef::Rule(r) => p.rule_routes.get(r).map(|r| &r.item),
+            RouteRef::Own { stage, index } => p.stages.get(stage as usize)?.routes.get(index as usize),
+            RouteRef::Rule(r) => p.rule_routes.get(r as usize).map(|r| &r.item),
         }
     }
 
@@ -93,7 +110,7 @@ impl Edge {
     /// [`Protocol::rule_routes`]: it leaves a [`Node::AnyStage`].
     pub fn rule(&self) -> Option<usize> {
         match self.route? {
-            RouteRef::Rule(r) => Some(r),
+            RouteRef::Rule(r) => Some(r as usize),
             RouteRef::Own { .. } => None,
         }
     }
@@ -148,13 +165,28 @@ impl EscalationGraph {
     /// covering every stage is one edge, whatever the number of stages.
     pub fn build(protocol: &Protocol) -> EscalationGraph {
         let n = protocol.stages.len();
-        // Sized up front (the edge list is the graph's largest vector): each
-        // stage's edge to its decision, its own routes, at most two links to
-        // the hubs, and the rules (a few segments each).
+        // Two trees: routes for immediate risk leave the stage, the others its
+        // decision. Each rule's segments, found first, so the graph is sized
+        // to what it holds.
+        let size = n.next_power_of_two();
+        let trees = [true, false].map(|immediate| (immediate, Self::attached(protocol, immediate, size)));
+        // Sized up front, exactly (a vector grown by doubling is up to half
+        // room, and the edge list is the graph's largest): a node per stage,
+        // decision, exit, outcome, start and hub; an edge from each stage to
+        // its decision, per own route, per start, and per tree in use, one
+        // per rule's segment, one from each hub up, one from each stage.
         let own_routes: usize = protocol.stages.iter().map(|s| s.routes.len()).sum();
+        let hubs = |attached: &[(usize, usize)]| {
+            attached.iter().zip(attached.iter().skip(1)).filter(|(a, b)| a.0 != b.0).count()
+                + usize::from(!attached.is_empty())
+        };
+        let hub_nodes: usize = trees.iter().map(|(_, a)| hubs(a)).sum();
+        let tree_edges: usize =
+            trees.iter().filter(|(_, a)| !a.is_empty()).map(|(_, a)| a.len() + hubs(a) + n).sum();
+        let starts_at_most = protocol.exceptions.len() + 1;
         let mut graph = DiGraph::with_capacity(
-            2 * n + protocol.exits.len() + protocol.outcomes.len() + protocol.exceptions.len() + 2,
-            3 * n + own_routes + protocol.exceptions.len() + 1 + 4 * protocol.rule_routes.len(),
+            2 * n + protocol.exits.len() + protocol.outcomes.len() + starts_at_most + hub_nodes,
+            n + own_routes + starts_at_most + tree_edges,
         );
         let stages: Vec<NodeIndex> = (0..n).map(|i| graph.add_node(Node::Stage(StageIx(i)))).collect();
         let decisions: Vec<NodeIndex> = (0..n).map(|i| graph.add_node(Node::Decision(StageIx(i)))).collect();
@@ -173,81 +205,50 @@ impl EscalationGraph {
             duration: route.timescale.as_ref().map_or(Worst::ZERO, |t| Worst::of(t.bound())),
             discretionary: route.discretionary,
             implied: route.implied,
-            span: route.span,
         };
 
         // From a pathway's start to its first stage: the steps before it
         // (`before the first stage:`), counted once, here.
-        let before = |pathway: Pathway, span: Span| {
+        let before = |pathway: Pathway| {
             let end = protocol.before_end(pathway, &Count, Reach { at: WorkingDays(0), unbounded: false });
-            Edge { duration: Worst { days: end.at, unbounded: end.unbounded }, ..Edge::step(span) }
+            Edge { duration: Worst { days: end.at, unbounded: end.unbounded }, ..Edge::step() }
         };
         let mut starts = Vec::new();
-        if let Some((first, stage)) = protocol.main_stages().next() {
+        if let Some((first, _)) = protocol.main_stages().next() {
             let start = graph.add_node(Node::Start(Pathway::Main));
-            let edge = before(Pathway::Main, stage.head);
+            let edge = before(Pathway::Main);
             graph.add_edge(start, stages[first.0], edge);
             starts.push((Pathway::Main, start));
         }
         for (i, exception) in protocol.exceptions.iter().enumerate() {
             if let Some(target) = exception.start {
                 let start = graph.add_node(Node::Start(Pathway::Exception(i)));
-                let edge = before(Pathway::Exception(i), exception.span);
+                let edge = before(Pathway::Exception(i));
                 graph.add_edge(start, node_of(target), edge);
                 starts.push((Pathway::Exception(i), start));
             }
         }
         for ix in (0..n).map(StageIx) {
             let stage = protocol.stage(ix);
-            graph.add_edge(stages[ix.0], decisions[ix.0], Edge::step(stage.head));
+            graph.add_edge(stages[ix.0], decisions[ix.0], Edge::step());
             for (index, route) in stage.routes.iter().enumerate() {
                 let from = match route.condition {
                     Condition::ImmediateRisk => stages[ix.0],
                     _ => decisions[ix.0],
                 };
-                graph.add_edge(
-                    from,
-                    node_of(route.target),
-                    route_edge(route, RouteRef::Own { stage: ix, index }),
-                );
+                graph.add_edge(from, node_of(route.target), route_edge(route, RouteRef::own(ix, index)));
             }
         }
 
-        // Two trees: routes for immediate risk leave the stage, the others its decision.
-        let size = n.next_power_of_two();
-        for immediate in [true, false] {
-            let mut attached: Vec<(usize, usize)> = Vec::new();
-            for (r, rule) in protocol.rule_routes.iter().enumerate() {
-                if (rule.condition == Condition::ImmediateRisk) != immediate {
-                    continue;
-                }
-                for range in protocol.inherited_by(rule) {
-                    // The segments that make up the range, bottom up.
-                    let (mut lo, mut hi) = (range.start + size, range.end + size);
-                    while lo < hi {
-                        if lo & 1 == 1 {
-                            attached.push((lo, r));
-                            lo += 1;
-                        }
-                        if hi & 1 == 1 {
-                            hi -= 1;
-                            attached.push((hi, r));
-                        }
-                        lo >>= 1;
-                        hi >>= 1;
-                    }
-                }
-            }
+        for (immediate, attached) in trees {
             if attached.is_empty() {
                 continue;
             }
-            // By segment, then in the order the rules are written.
-            attached.sort_unstable();
             let mut hub: Vec<Option<NodeIndex>> = vec![None; 2 * size];
             for &(segment, r) in &attached {
                 let at = *hub[segment].get_or_insert_with(|| graph.add_node(Node::AnyStage));
                 let route = &protocol.rule_routes[r].item;
-                graph.add_edge(at, node_of(route.target), route_edge(route, RouteRef::Rule(r)));
+                graph.add_edge(at, node_of(route.target), route_edge(route, RouteRef::rule(r)));
             }
             let above = |mut segment: usize| {
                 while segment > 1 {
@@ -271,6 +272,37 @@ impl EscalationGraph {
             }
         }
         EscalationGraph { graph, stages, decisions, exits, outcomes, starts }
+    }
+
+    /// The segments of the tree over `size` leaves that each `at any stage`
+    /// route for immediate risk (or, with `immediate` false, each other one)
+    /// is attached to, as (segment, rule), by segment, then in the order the
+    /// rules are written.
+    fn attached(protocol: &Protocol, immediate: bool, size: usize) -> Vec<(usize, usize)> {
+        let mut attached: Vec<(usize, usize)> = Vec::new();
+        for (r, rule) in protocol.rule_routes.iter().enumerate() {
+            if (rule.condition == Condition::ImmediateRisk) != immediate {
+                continue;
+            }
+            for range in protocol.inherited_by(rule) {
+                // The segments that make up the range, bottom up.
+                let (mut lo, mut hi) = (range.start + size, range.end + size);
+                while lo < hi {
+                    if lo & 1 == 1 {
+                        attached.push((lo, r));
+                        lo += 1;
+                    }
+                    if hi & 1 == 1 {
+                        hi -= 1;
+                        attached.push((hi, r));
+                    }
+                    lo >>= 1;
+                    hi >>= 1;
+                }
+            }
+        }
+        attached.sort_unstable();
+        attached
     }
 
     /// The `at any stage` routes a stage inherits, leaving `from` (the stage
@@ -529,9 +561,22 @@ impl Timing {
     pub fn compute_for(protocol: &Protocol, g: &EscalationGraph, pathway: Pathway) -> Timing {
         let n = g.graph.node_count();
         let counted = EdgeFiltered::from_fn(&g.graph, |e| e.weight().counts_for_time());
-        // Kosaraju returns components in reverse topological order.
-        let mut components = kosaraju_scc(&counted);
-        components.reverse();
+        // Kosaraju returns components in reverse topological order. Kept
+        // flat, in topological order: every node, and where each component
+        // begins (most components are one node, and a vector each was 200,000
+        // allocations on synth 100k, 9 MB held through the pass; issue 27).
+        let (order, bounds) = {
+            let components = kosaraju_scc(&counted);
+            let mut order = Vec::with_capacity(n);
+            let mut bounds = Vec::with_capacity(components.len() + 1);
+            for component in components.iter().rev() {
+                bounds.push(order.len());
+                order.extend_from_slice(component);
+            }
+            bounds.push(order.len());
+            (order, bounds)
+        };
+        let components = bounds.windows(2).map(|b| &order[b[0]..b[1]]);
 
         // Time on the main pathway comes only from the main pathway: an
         // exception that rejoins the ladder must not lengthen it.
@@ -548,7 +593,7 @@ impl Timing {
         let mut depth = vec![0u32; n];
         let mut cycles = Vec::new();
         let mut component_of = vec![usize::MAX; n];
-        for (c, component) in components.iter().enumerate() {
+        for (c, component) in components.clone().enumerate() {
             for node in component {
                 component_of[node.index()] = c;
             }
@@ -560,15 +605,15 @@ impl Timing {
         // counted from a point it never reached.
         let dominators = g.start_of(pathway).map(|s| Passed::of(protocol, g, s));
         let passes = |node: NodeIndex, point: NodeIndex| passes(dominators.as_ref(), &main, node, point);
-        for (c, component) in components.into_iter().enumerate() {
+        for (c, component) in components.enumerate() {
             let looped = component.len() > 1
                 || g.graph.edges_connecting(component[0], component[0]).any(|e| e.weight().counts_for_time());
             if looped {
-                for &node in &component {
+                for &node in component {
                     in_cycle[node.index()] = true;
                 }
             }
-            for &node in &component {
+            for &node in component {
                 let mut split = Split::NONE;
                 let mut best: Option<Worst> = None;
                 for e in g.graph.edges_directed(node, Direction::Incoming) {
@@ -660,7 +705,7 @@ impl Timing {
                 finish[node.index()] = end.merged();
             }
             if looped {
-                cycles.push(component);
+                cycles.push(component.to_vec());
             }
         }
         Timing { start, finish, via, in_cycle, open, took, depth, cycles, dominators, main }

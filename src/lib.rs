@@ -36,6 +36,7 @@ pub mod live;
 pub mod lsp;
 pub mod model;
 pub mod parallel;
+pub mod rare;
 pub mod render;
 pub mod report;
 pub mod scenario;

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::diagnostic::{Code, Finding, suggest};
+use crate::rare::{Empty, Rare};
 use crate::span::Span;
 use crate::syntax::{self, Word};
 use crate::timescale::{Anchor, Clock, Point, Timescale, Unit, WorkingDays, Worst};
@@ -316,13 +317,42 @@ pub struct Party {
     pub title: String,
     pub agency: Option<String>,
     pub level: Option<u32>,
+    /// Its notes, quotes and sources (read as fields: `party.quotes`).
+    #[serde(flatten)]
+    pub more: Rare<PartyMore>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A party's notes, quotes and sources, out of line ([`Rare`]): a protocol
+/// may declare thousands of parties, most without them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct PartyMore {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<Note>,
     pub quotes: Vec<Quote>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<String>,
-    #[serde(skip)]
-    pub span: Span,
+}
+
+impl Empty for PartyMore {
+    fn empty() -> &'static PartyMore {
+        static EMPTY: PartyMore = PartyMore { notes: Vec::new(), quotes: Vec::new(), sources: Vec::new() };
+        &EMPTY
+    }
+}
+
+impl std::ops::Deref for Party {
+    type Target = PartyMore;
+    fn deref(&self) -> &PartyMore {
+        &self.more
+    }
+}
+
+impl std::ops::DerefMut for Party {
+    fn deref_mut(&mut self) -> &mut PartyMore {
+        &mut self.more
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -410,6 +440,24 @@ pub struct Stage {
     pub within: Option<Box<Timed>>,
     pub cumulative: Option<Box<Timed>>,
     pub final_authority: Option<FinalKind>,
+    /// What many stages leave unsaid (read as fields: `stage.notes`).
+    #[serde(flatten)]
+    pub more: Rare<StageMore>,
+    /// Its own index in [`Protocol::stages`]: a timescale counted `of stage
+    /// 2` in stage 2 counts from its own start, known however it is reached.
+    #[serde(skip)]
+    pub ix: StageIx,
+    #[serde(skip)]
+    pub span: Span,
+    /// The span of `stage 1 "Title"`, for pointing at the stage.
+    #[serde(skip)]
+    pub head: Span,
+}
+
+/// A stage's fields that many stages leave empty, out of line ([`Rare`]):
+/// 160 of a stage's 408 bytes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct StageMore {
     /// `no outcome described`: the text describes no outcome for this stage.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub no_outcome: Option<NoOutcome>,
@@ -422,15 +470,33 @@ pub struct Stage {
     /// [`Protocol::spans`]); derived, so not serialised.
     #[serde(skip)]
     pub spans: Vec<usize>,
-    /// Its own index in [`Protocol::stages`]: a timescale counted `of stage
-    /// 2` in stage 2 counts from its own start, known however it is reached.
-    #[serde(skip)]
-    pub ix: StageIx,
-    #[serde(skip)]
-    pub span: Span,
-    /// The span of `stage 1 "Title"`, for pointing at the stage.
-    #[serde(skip)]
-    pub head: Span,
+}
+
+impl Empty for StageMore {
+    fn empty() -> &'static StageMore {
+        static EMPTY: StageMore = StageMore {
+            no_outcome: None,
+            notes: Vec::new(),
+            quotes: Vec::new(),
+            sources: Vec::new(),
+            allows: Vec::new(),
+            spans: Vec::new(),
+        };
+        &EMPTY
+    }
+}
+
+impl std::ops::Deref for Stage {
+    type Target = StageMore;
+    fn deref(&self) -> &StageMore {
+        &self.more
+    }
+}
+
+impl std::ops::DerefMut for Stage {
+    fn deref_mut(&mut self) -> &mut StageMore {
+        &mut self.more
+    }
 }
 
 /// A step or a recording requirement.
@@ -441,6 +507,17 @@ pub struct Step {
     /// What the timescale counts from, when its words say, resolved.
     pub from: Option<From>,
     pub quotes: Vec<Quote>,
+    /// What most steps leave unsaid (read as fields: `step.condition`).
+    #[serde(flatten)]
+    pub more: Rare<StepMore>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A step's fields that most steps leave empty, out of line ([`Rare`]):
+/// 160 of a step's 376 bytes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct StepMore {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<String>,
     /// `discretionary`: the text only allows this step ("may consult").
@@ -464,8 +541,35 @@ pub struct Step {
     /// A `send`'s `to ...`: whom the copy or report goes to (all of them).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub to: Vec<Recipient>,
-    #[serde(skip)]
-    pub span: Span,
+}
+
+impl Empty for StepMore {
+    fn empty() -> &'static StepMore {
+        static EMPTY: StepMore = StepMore {
+            sources: Vec::new(),
+            discretionary: false,
+            condition: None,
+            otherwise: None,
+            agency: None,
+            for_whom: None,
+            through: Vec::new(),
+            to: Vec::new(),
+        };
+        &EMPTY
+    }
+}
+
+impl std::ops::Deref for Step {
+    type Target = StepMore;
+    fn deref(&self) -> &StepMore {
+        &self.more
+    }
+}
+
+impl std::ops::DerefMut for Step {
+    fn deref_mut(&mut self) -> &mut StepMore {
+        &mut self.more
+    }
 }
 
 impl Step {
@@ -522,6 +626,17 @@ pub struct Route {
     /// Boxed, as most routes have none.
     pub timescale: Option<Box<Timescale>>,
     pub quotes: Vec<Quote>,
+    /// What most routes leave unsaid (read as fields: `route.records`).
+    #[serde(flatten)]
+    pub more: Rare<RouteMore>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A route's fields that most routes leave empty, out of line ([`Rare`]):
+/// 128 of a route's 224 bytes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RouteMore {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<String>,
     /// `implied`: the text never states this route; the encoder reads it in.
@@ -544,8 +659,34 @@ pub struct Route {
     /// `through ...`: the parties or agencies the route goes through.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub through: Vec<Recipient>,
-    #[serde(skip)]
-    pub span: Span,
+}
+
+impl Empty for RouteMore {
+    fn empty() -> &'static RouteMore {
+        static EMPTY: RouteMore = RouteMore {
+            sources: Vec::new(),
+            implied: false,
+            discretionary: false,
+            records: Vec::new(),
+            sends: Vec::new(),
+            for_whom: None,
+            through: Vec::new(),
+        };
+        &EMPTY
+    }
+}
+
+impl std::ops::Deref for Route {
+    type Target = RouteMore;
+    fn deref(&self) -> &RouteMore {
+        &self.more
+    }
+}
+
+impl std::ops::DerefMut for Route {
+    fn deref_mut(&mut self) -> &mut RouteMore {
+        &mut self.more
+    }
 }
 
 impl Route {
@@ -1335,14 +1476,17 @@ impl Resolver {
             party_names.insert(p.name.text.clone(), PartyIx(model_parties.len()));
             let agency = self.at_most_one("agency", &p.agencies, |w| w.span).map(|w| w.text.clone());
             let level = self.at_most_one("level", &p.levels, |l| l.1).map(|l| l.0);
+            let cited = p.more.into_inner();
             model_parties.push(Party {
                 name: p.name.text,
                 title: p.title.text,
                 agency,
                 level,
-                notes: notes(p.notes),
-                quotes: quotes(p.quotes),
-                sources: texts(p.sources),
+                more: Rare::new(PartyMore {
+                    notes: notes(cited.notes),
+                    quotes: quotes(cited.quotes),
+                    sources: texts(cited.sources),
+                }),
                 span: p.span,
             });
         }
@@ -1974,22 +2118,25 @@ impl Resolver {
             "a route's timescale counts from the end of the stage it leaves",
         );
         let target = resolve(self, &r.target)?;
-        let records = r.records.into_iter().map(|r| self.step_of(r, None)).collect();
-        let sends = r.sends.into_iter().map(|r| self.step_of(r, None)).collect();
-        let for_whom = self.for_whom(r.for_whom);
-        let through = self.recipients(&r.through);
+        let more = r.more.into_inner();
+        let records = more.records.into_iter().map(|r| self.step_of(r, None)).collect();
+        let sends = more.sends.into_iter().map(|r| self.step_of(r, None)).collect();
+        let for_whom = self.for_whom(more.for_whom);
+        let through = self.recipients(&more.through);
         Some(Route {
-            for_whom,
-            through,
             condition: r.condition,
             target,
             timescale: r.timescale,
             quotes: quotes(r.quotes),
-            sources: texts(r.sources),
-            implied: r.implied,
-            discretionary: r.discretionary,
-            records,
-            sends,
+            more: Rare::new(RouteMore {
+                sources: texts(more.sources),
+                implied: more.implied,
+                discretionary: more.discretionary,
+                records,
+                sends,
+                for_whom,
+                through,
+            }),
             span: r.span,
         })
     }
@@ -2002,28 +2149,29 @@ impl Resolver {
         names: &Names<(Declared, Span)>,
         resolve: &dyn Fn(&mut Resolver, &syntax::Target) -> Option<Target>,
     ) -> Stage {
+        let more = s.more.into_inner();
         let mut parties = Vec::with_capacity(s.parties.len());
         for choice in &s.parties {
-            let options: Vec<PartyOption> = choice
-                .iter()
-                .filter_map(|(name, condition)| {
-                    let party = self.party(party_names, name)?;
-                    Some(PartyOption { party, condition: condition.as_ref().map(|c| c.text.clone()) })
-                })
-                .collect();
+            // Sized to the choice: collected from a filter, a vector reserves
+            // room for four (128 bytes for one party of 32).
+            let mut options: Vec<PartyOption> = Vec::with_capacity(choice.len());
+            options.extend(choice.iter().filter_map(|(name, condition)| {
+                let party = self.party(party_names, name)?;
+                Some(PartyOption { party, condition: condition.as_ref().map(|c| c.text.clone()) })
+            }));
             if options.len() == choice.len() {
                 parties.push(PartyChoice { options });
             }
         }
-        let within = self.at_most_one("within", &s.within, |l| l.span).map(|_| ());
+        let within = self.at_most_one("within", &more.within, |l| l.span).map(|_| ());
         let own_steps = s.steps.len();
         self.step_names = s.steps.iter().map(|st| st.name.as_ref().map(|n| n.text.clone())).collect();
-        let within = within.and_then(|()| s.within.into_iter().next()).map(|l| {
+        let within = within.and_then(|()| more.within.into_iter().next()).map(|l| {
             let from = self.from(Some(&l.timescale), names, 0, own_steps, false);
             timed(l, from)
         });
-        let cumulative = self.at_most_one("cumulative", &s.cumulative, |l| l.span).map(|_| ());
-        let cumulative = cumulative.and_then(|()| s.cumulative.into_iter().next()).map(|l| {
+        let cumulative = self.at_most_one("cumulative", &more.cumulative, |l| l.span).map(|_| ());
+        let cumulative = cumulative.and_then(|()| more.cumulative.into_iter().next()).map(|l| {
             self.no_anchor(
                 Some(&l.timescale),
                 "a cumulative total counts from the start of the disagreement",
@@ -2035,24 +2183,24 @@ impl Resolver {
             let from = self.from(st.timescale.as_ref(), names, i, own_steps, true);
             steps.push(self.step_of(st, from));
         }
-        let mut records = Vec::with_capacity(s.records.len());
-        for r in s.records {
+        let mut records = Vec::with_capacity(more.records.len());
+        for r in more.records {
             let from = self.from(r.timescale.as_ref(), names, own_steps, own_steps, false);
             records.push(self.step_of(r, from));
         }
-        let mut sends = Vec::with_capacity(s.sends.len());
-        for r in s.sends {
+        let mut sends = Vec::with_capacity(more.sends.len());
+        for r in more.sends {
             let from = self.from(r.timescale.as_ref(), names, own_steps, own_steps, false);
             sends.push(self.step_of(r, from));
         }
-        let final_authority = self.at_most_one("final", &s.finals, |f| f.span).map(|f| f.kind);
-        let mut stage_quotes = quotes(s.quotes);
-        stage_quotes.extend(s.finals.into_iter().flat_map(|f| quotes(f.quotes)));
+        let final_authority = self.at_most_one("final", &more.finals, |f| f.span).map(|f| f.kind);
+        let mut stage_quotes = quotes(more.quotes);
+        stage_quotes.extend(more.finals.into_iter().flat_map(|f| quotes(f.quotes)));
         // Into a vector of their own number: collected in place, they would keep
         // the larger syntax routes' room.
         let mut routes = Vec::with_capacity(s.routes.len());
         routes.extend(s.routes.into_iter().filter_map(|r| self.route(r, resolve)));
-        let allows = self.allows(s.allows);
+        let allows = self.allows(more.allows);
         Stage {
             head: Span::new(s.span.start, s.title.span.end),
             id: s.id.text,
@@ -2066,16 +2214,18 @@ impl Resolver {
             within,
             cumulative,
             final_authority,
-            no_outcome: s
-                .no_outcome
-                .into_iter()
-                .next()
-                .map(|(span, q)| NoOutcome { quotes: quotes(q), span }),
-            notes: notes(s.notes),
-            quotes: stage_quotes,
-            sources: texts(s.sources),
-            allows,
-            spans: Vec::new(),
+            more: Rare::new(StageMore {
+                no_outcome: more
+                    .no_outcome
+                    .into_iter()
+                    .next()
+                    .map(|(span, q)| NoOutcome { quotes: quotes(q), span }),
+                notes: notes(more.notes),
+                quotes: stage_quotes,
+                sources: texts(more.sources),
+                allows,
+                spans: Vec::new(),
+            }),
             ix: StageIx::default(),
             span: s.span,
         }
@@ -2171,22 +2321,25 @@ impl Resolver {
 impl Resolver {
     /// A step or record, with whom it is for and goes through resolved.
     fn step_of(&mut self, s: syntax::Step, from: Option<From>) -> Step {
-        let for_whom = self.for_whom(s.for_whom);
-        let through = self.recipients(&s.through);
-        let to = self.recipients(&s.to);
+        let more = s.more.into_inner();
+        let for_whom = self.for_whom(more.for_whom);
+        let through = self.recipients(&more.through);
+        let to = self.recipients(&more.to);
         Step {
             text: s.text.text,
             timescale: s.timescale,
             from,
             quotes: quotes(s.quotes),
-            sources: texts(s.sources),
-            discretionary: s.discretionary,
-            condition: s.condition.map(|c| c.text),
-            otherwise: s.otherwise.map(|o| Box::new(self.step_of(*o, None))),
-            agency: s.agency.map(|a| a.text),
-            for_whom,
-            through,
-            to,
+            more: Rare::new(StepMore {
+                sources: texts(more.sources),
+                discretionary: more.discretionary,
+                condition: more.condition.map(|c| c.text),
+                otherwise: more.otherwise.map(|o| Box::new(self.step_of(*o, None))),
+                agency: more.agency.map(|a| a.text),
+                for_whom,
+                through,
+                to,
+            }),
             span: s.span,
         }
     }

@@ -14,8 +14,9 @@ use pest::error::{ErrorVariant, InputLocation};
 use pest::iterators::{Pair, Pairs};
 
 use crate::diagnostic::{Code, Finding};
+use crate::rare::{Empty, Rare};
 use crate::span::Span;
-use crate::timescale::{Anchor, Join, Point, Term, Timescale, Unit, VAGUE_PHRASES, number_word};
+use crate::timescale::{Anchor, Counted, Join, Point, Term, Timescale, Unit, VAGUE_PHRASES, number_word};
 
 mod scenarios;
 pub use scenarios::{Event, Expect, ExpectKind, Scenario, When, parse_scenarios};
@@ -175,10 +176,37 @@ pub struct Party {
     pub title: Word,
     pub agencies: Vec<Word>,
     pub levels: Vec<(u32, Span)>,
+    /// Its notes, quotes and sources, which many parties leave out.
+    pub more: Rare<Cited>,
+    pub span: Span,
+}
+
+/// Notes, quotes and sources, out of line ([`Rare`]).
+#[derive(Debug, Default, PartialEq)]
+pub struct Cited {
     pub notes: Vec<Note>,
     pub quotes: Vec<Word>,
     pub sources: Vec<Word>,
-    pub span: Span,
+}
+
+impl Empty for Cited {
+    fn empty() -> &'static Cited {
+        static EMPTY: Cited = Cited { notes: Vec::new(), quotes: Vec::new(), sources: Vec::new() };
+        &EMPTY
+    }
+}
+
+impl std::ops::Deref for Party {
+    type Target = Cited;
+    fn deref(&self) -> &Cited {
+        &self.more
+    }
+}
+
+impl std::ops::DerefMut for Party {
+    fn deref_mut(&mut self) -> &mut Cited {
+        &mut self.more
+    }
 }
 
 #[derive(Debug, PartialEq)]
@@ -257,10 +285,17 @@ pub struct Stage {
     /// Each entry of `parties`: its alternatives, each with its condition.
     pub parties: Vec<Vec<(Word, Option<Word>)>>,
     pub steps: Vec<Step>,
+    pub routes: Vec<Route>,
+    /// What many stages leave unsaid (read as fields: `stage.records`).
+    pub more: Rare<StageMore>,
+}
+
+/// A stage's lines that many stages leave out, out of line ([`Rare`]).
+#[derive(Debug, Default, PartialEq)]
+pub struct StageMore {
     pub records: Vec<Step>,
     /// `send "..." to ...` lines.
     pub sends: Vec<Step>,
-    pub routes: Vec<Route>,
     pub within: Vec<Limit>,
     pub cumulative: Vec<Limit>,
     pub finals: Vec<Final>,
@@ -272,12 +307,51 @@ pub struct Stage {
     pub allows: Vec<Allow>,
 }
 
+impl Empty for StageMore {
+    fn empty() -> &'static StageMore {
+        static EMPTY: StageMore = StageMore {
+            records: Vec::new(),
+            sends: Vec::new(),
+            within: Vec::new(),
+            cumulative: Vec::new(),
+            finals: Vec::new(),
+            no_outcome: Vec::new(),
+            notes: Vec::new(),
+            quotes: Vec::new(),
+            sources: Vec::new(),
+            allows: Vec::new(),
+        };
+        &EMPTY
+    }
+}
+
+impl std::ops::Deref for Stage {
+    type Target = StageMore;
+    fn deref(&self) -> &StageMore {
+        &self.more
+    }
+}
+
+impl std::ops::DerefMut for Stage {
+    fn deref_mut(&mut self) -> &mut StageMore {
+        &mut self.more
+    }
+}
+
 /// A step or a record: text, an optional timescale, quotes.
 #[derive(Debug, Default, PartialEq)]
 pub struct Step {
     pub text: Word,
     pub timescale: Option<Timescale>,
     pub quotes: Vec<Word>,
+    /// What most steps leave unsaid (read as fields: `step.condition`).
+    pub more: Rare<StepMore>,
+    pub span: Span,
+}
+
+/// A step's clauses that most steps leave out, out of line ([`Rare`]).
+#[derive(Debug, Default, PartialEq)]
+pub struct StepMore {
     pub sources: Vec<Word>,
     /// `discretionary step ...`.
     pub discretionary: bool,
@@ -295,7 +369,36 @@ pub struct Step {
     pub name: Option<Word>,
     /// A `send`'s `to ...`: whom the copy or report goes to.
     pub to: Vec<Recipient>,
-    pub span: Span,
+}
+
+impl Empty for StepMore {
+    fn empty() -> &'static StepMore {
+        static EMPTY: StepMore = StepMore {
+            sources: Vec::new(),
+            discretionary: false,
+            condition: None,
+            otherwise: None,
+            agency: None,
+            for_whom: None,
+            through: Vec::new(),
+            name: None,
+            to: Vec::new(),
+        };
+        &EMPTY
+    }
+}
+
+impl std::ops::Deref for Step {
+    type Target = StepMore;
+    fn deref(&self) -> &StepMore {
+        &self.more
+    }
+}
+
+impl std::ops::DerefMut for Step {
+    fn deref_mut(&mut self) -> &mut StepMore {
+        &mut self.more
+    }
 }
 
 #[derive(Debug, PartialEq)]
@@ -320,6 +423,14 @@ pub struct Route {
     /// Boxed, as most routes have none (moved as it is into the model).
     pub timescale: Option<Box<Timescale>>,
     pub quotes: Vec<Word>,
+    /// What most routes leave unsaid (read as fields: `route.records`).
+    pub more: Rare<RouteMore>,
+    pub span: Span,
+}
+
+/// A route's clauses that most routes leave out, out of line ([`Rare`]).
+#[derive(Debug, Default, PartialEq)]
+pub struct RouteMore {
     pub sources: Vec<Word>,
     /// `implied`: the text never states this route.
     pub implied: bool,
@@ -333,7 +444,34 @@ pub struct Route {
     pub for_whom: Option<ForWhom>,
     /// `through ...`: whom the route goes through.
     pub through: Vec<Recipient>,
-    pub span: Span,
+}
+
+impl Empty for RouteMore {
+    fn empty() -> &'static RouteMore {
+        static EMPTY: RouteMore = RouteMore {
+            sources: Vec::new(),
+            implied: false,
+            discretionary: false,
+            records: Vec::new(),
+            sends: Vec::new(),
+            for_whom: None,
+            through: Vec::new(),
+        };
+        &EMPTY
+    }
+}
+
+impl std::ops::Deref for Route {
+    type Target = RouteMore;
+    fn deref(&self) -> &RouteMore {
+        &self.more
+    }
+}
+
+impl std::ops::DerefMut for Route {
+    fn deref_mut(&mut self) -> &mut RouteMore {
+        &mut self.more
+    }
 }
 
 /// When a route is taken.
@@ -448,7 +586,8 @@ impl Item {
             s.records.iter_mut().for_each(step);
             s.sends.iter_mut().for_each(step);
             s.routes.iter_mut().for_each(route);
-            s.within.iter_mut().chain(&mut s.cumulative).for_each(limit);
+            let more = &mut *s.more;
+            more.within.iter_mut().chain(&mut more.cumulative).for_each(limit);
             for f in &mut s.finals {
                 words(&mut f.quotes);
                 f.span = Span::default();
@@ -1604,16 +1743,8 @@ impl Builder<'_> {
             Rule::party => {
                 let name = self.word(&inner.next()?);
                 let title = self.text(&inner.next()?);
-                let mut party = Party {
-                    name,
-                    title,
-                    agencies: vec![],
-                    levels: vec![],
-                    notes: vec![],
-                    quotes: vec![],
-                    sources: vec![],
-                    span,
-                };
+                let mut party =
+                    Party { name, title, agencies: vec![], levels: vec![], more: Rare::default(), span };
                 for p in inner {
                     match p.as_rule() {
                         Rule::agency => party.agencies.push(self.first_text(p)?),
@@ -1628,7 +1759,9 @@ impl Builder<'_> {
                         _ => {}
                     }
                 }
-                party.quotes.shrink_to_fit();
+                if let Some(more) = party.more.get_mut() {
+                    more.quotes.shrink_to_fit();
+                }
                 Item::Party(Box::new(party))
             }
             Rule::exit => {
@@ -1889,8 +2022,10 @@ impl Builder<'_> {
         stage.parties.shrink_to_fit();
         stage.steps.shrink_to_fit();
         stage.routes.shrink_to_fit();
-        stage.quotes.shrink_to_fit();
-        stage.records.shrink_to_fit();
+        if let Some(more) = stage.more.get_mut() {
+            more.quotes.shrink_to_fit();
+            more.records.shrink_to_fit();
+        }
         Some(stage)
     }
 
@@ -2029,13 +2164,7 @@ impl Builder<'_> {
             target,
             timescale: None,
             quotes: vec![],
-            sources: vec![],
-            implied,
-            discretionary,
-            records: vec![],
-            sends: vec![],
-            for_whom: None,
-            through: vec![],
+            more: Rare::new(RouteMore { implied, discretionary, ..RouteMore::default() }),
             span: whole,
         };
         for p in inner {
@@ -2162,7 +2291,8 @@ impl Builder<'_> {
         }
         // Most have one term: a first push reserves room for four.
         terms.shrink_to_fit();
-        Some(Timescale { terms, join, earlier_if, anchor, unclear, advisory, written, span })
+        let more = Rare::new(Counted { earlier_if, anchor, unclear });
+        Some(Timescale { terms, join, more, advisory, written, span })
     }
 
     /// One term of a timescale; `None` for the words between terms.
@@ -2470,7 +2600,9 @@ mod tests {
         let (file, errors) = parse(&format!("protocol \"P\"\nstage 1 \"S\" {{\n  within {timescale}\n}}\n"));
         assert!(errors.is_empty(), "{timescale}: {errors:?}");
         match file.items.into_iter().nth(1) {
-            Some(Item::Stage(stage)) => stage.within.into_iter().next().expect("a within").timescale,
+            Some(Item::Stage(stage)) => {
+                stage.more.into_inner().within.into_iter().next().expect("a within").timescale
+            }
             other => panic!("{timescale}: {other:?}"),
         }
     }

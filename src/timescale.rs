@@ -18,6 +18,7 @@ use serde::Serialize;
 use std::fmt;
 use std::ops::Add;
 
+use crate::rare::{Empty, Rare};
 use crate::span::Span;
 
 /// A whole number of working days. Counted in `u64`: counts in a file are at
@@ -200,6 +201,24 @@ impl fmt::Display for Anchor {
 pub struct Timescale {
     pub terms: Vec<Term>,
     pub join: Join,
+    /// What it counts from and `or earlier if`, which most timescales leave
+    /// out (read as fields: `timescale.anchor`).
+    #[serde(flatten)]
+    pub more: Rare<Counted>,
+    /// `advisory`, or the protocol's `timescales advisory`: a suggested
+    /// time, not a promise. `limit-exceeded` against it is a warning.
+    pub advisory: bool,
+    /// The words as written (runs of whitespace as one space): what every
+    /// view shows.
+    pub written: String,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A timescale's clauses that most timescales leave out, out of line
+/// ([`Rare`]): 56 of a timescale's 128 bytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Counted {
     /// `or earlier if the child is at risk`: kept, and shown; it does not
     /// change the bound.
     pub earlier_if: Option<String>,
@@ -209,14 +228,26 @@ pub struct Timescale {
     /// is [`crate::analysis::Reading`]'s.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub unclear: bool,
-    /// `advisory`, or the protocol's `timescales advisory`: a suggested
-    /// time, not a promise. `limit-exceeded` against it is a warning.
-    pub advisory: bool,
-    /// The words as written (runs of whitespace as one space): what every
-    /// view shows.
-    pub written: String,
-    #[serde(skip)]
-    pub span: Span,
+}
+
+impl Empty for Counted {
+    fn empty() -> &'static Counted {
+        static EMPTY: Counted = Counted { earlier_if: None, anchor: None, unclear: false };
+        &EMPTY
+    }
+}
+
+impl std::ops::Deref for Timescale {
+    type Target = Counted;
+    fn deref(&self) -> &Counted {
+        &self.more
+    }
+}
+
+impl std::ops::DerefMut for Timescale {
+    fn deref_mut(&mut self) -> &mut Counted {
+        &mut self.more
+    }
 }
 
 /// A time a clock can count to.
@@ -244,9 +275,7 @@ impl Timescale {
         Timescale {
             terms: vec![term],
             join: Join::Shorter,
-            earlier_if: None,
-            anchor: None,
-            unclear: false,
+            more: Rare::default(),
             advisory: false,
             written,
             span: Span::default(),

@@ -98,9 +98,12 @@ fn peak(source: &str) -> usize {
 /// (within a quarter): a phase whose memory grows with the square of the
 /// stages fails here. The heap also holds a few megabytes whatever the size
 /// (the parser's queues, the calendars), so smaller files cost more a byte.
-/// At 27,000 stages, at most 13 bytes of heap a byte of input (12.0 after
-/// issue 27's first changes; 15.0 before, measured with this test); the
-/// issue's goal is 8.
+/// At 27,000 stages, at most 8.5 bytes of heap a byte of input: 7.6-7.9
+/// since the seldom-used fields went out of line (`src/rare.rs`) and the
+/// graph was sized exactly (the figure moves with how the parser's threads
+/// overlap); 12.0-12.5 before, and 15.0 before issue 27's first changes,
+/// measured with this test. The issue's goal of 8 is for the resident
+/// memory, which is more (see `docs/performance.md`).
 #[test]
 fn check_holds_a_heap_in_proportion_to_its_input() {
     let sizes = [3_000, 9_000, 27_000];
@@ -126,5 +129,5 @@ fn check_holds_a_heap_in_proportion_to_its_input() {
             files[b].len() as f64 / files[a].len() as f64
         );
     }
-    assert!(per_byte[2] <= 13.0, "more heap a byte than before: {shown}");
+    assert!(per_byte[2] <= 8.5, "more heap a byte than before: {shown}");
 }
