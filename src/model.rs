@@ -342,18 +342,7 @@ impl Empty for PartyMore {
     }
 }
 
-impl std::ops::Deref for Party {
-    type Target = PartyMore;
-    fn deref(&self) -> &PartyMore {
-        &self.more
-    }
-}
-
-impl std::ops::DerefMut for Party {
-    fn deref_mut(&mut self) -> &mut PartyMore {
-        &mut self.more
-    }
-}
+crate::rare::rare_part!(Party, PartyMore);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Exit {
@@ -486,18 +475,7 @@ impl Empty for StageMore {
     }
 }
 
-impl std::ops::Deref for Stage {
-    type Target = StageMore;
-    fn deref(&self) -> &StageMore {
-        &self.more
-    }
-}
-
-impl std::ops::DerefMut for Stage {
-    fn deref_mut(&mut self) -> &mut StageMore {
-        &mut self.more
-    }
-}
+crate::rare::rare_part!(Stage, StageMore);
 
 /// A step or a recording requirement.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -559,18 +537,7 @@ impl Empty for StepMore {
     }
 }
 
-impl std::ops::Deref for Step {
-    type Target = StepMore;
-    fn deref(&self) -> &StepMore {
-        &self.more
-    }
-}
-
-impl std::ops::DerefMut for Step {
-    fn deref_mut(&mut self) -> &mut StepMore {
-        &mut self.more
-    }
-}
+crate::rare::rare_part!(Step, StepMore);
 
 impl Step {
     /// The step's worst case: for a step with an `otherwise`, the longer of
@@ -676,18 +643,7 @@ impl Empty for RouteMore {
     }
 }
 
-impl std::ops::Deref for Route {
-    type Target = RouteMore;
-    fn deref(&self) -> &RouteMore {
-        &self.more
-    }
-}
-
-impl std::ops::DerefMut for Route {
-    fn deref_mut(&mut self) -> &mut RouteMore {
-        &mut self.more
-    }
-}
+crate::rare::rare_part!(Route, RouteMore);
 
 impl Route {
     /// The route's own timescale and those of the records made and copies

@@ -11,6 +11,26 @@
 
 use std::ops::{Deref, DerefMut};
 
+/// `rare_part!(Route, RouteMore)`: a `Route` dereferences to the rare part
+/// held in its field `more`, so `route.records` reads as a field.
+macro_rules! rare_part {
+    ($element:ty, $part:ty) => {
+        impl std::ops::Deref for $element {
+            type Target = $part;
+            fn deref(&self) -> &$part {
+                &self.more
+            }
+        }
+
+        impl std::ops::DerefMut for $element {
+            fn deref_mut(&mut self) -> &mut $part {
+                &mut self.more
+            }
+        }
+    };
+}
+pub(crate) use rare_part;
+
 /// A kind of rare part: its empty value, shared, for elements that have none.
 pub trait Empty: Default + PartialEq + 'static {
     fn empty() -> &'static Self;

@@ -196,18 +196,7 @@ impl Empty for Cited {
     }
 }
 
-impl std::ops::Deref for Party {
-    type Target = Cited;
-    fn deref(&self) -> &Cited {
-        &self.more
-    }
-}
-
-impl std::ops::DerefMut for Party {
-    fn deref_mut(&mut self) -> &mut Cited {
-        &mut self.more
-    }
-}
+crate::rare::rare_part!(Party, Cited);
 
 #[derive(Debug, PartialEq)]
 pub struct Exit {
@@ -325,18 +314,7 @@ impl Empty for StageMore {
     }
 }
 
-impl std::ops::Deref for Stage {
-    type Target = StageMore;
-    fn deref(&self) -> &StageMore {
-        &self.more
-    }
-}
-
-impl std::ops::DerefMut for Stage {
-    fn deref_mut(&mut self) -> &mut StageMore {
-        &mut self.more
-    }
-}
+crate::rare::rare_part!(Stage, StageMore);
 
 /// A step or a record: text, an optional timescale, quotes.
 #[derive(Debug, Default, PartialEq)]
@@ -388,18 +366,7 @@ impl Empty for StepMore {
     }
 }
 
-impl std::ops::Deref for Step {
-    type Target = StepMore;
-    fn deref(&self) -> &StepMore {
-        &self.more
-    }
-}
-
-impl std::ops::DerefMut for Step {
-    fn deref_mut(&mut self) -> &mut StepMore {
-        &mut self.more
-    }
-}
+crate::rare::rare_part!(Step, StepMore);
 
 #[derive(Debug, PartialEq)]
 pub struct Final {
@@ -461,18 +428,7 @@ impl Empty for RouteMore {
     }
 }
 
-impl std::ops::Deref for Route {
-    type Target = RouteMore;
-    fn deref(&self) -> &RouteMore {
-        &self.more
-    }
-}
-
-impl std::ops::DerefMut for Route {
-    fn deref_mut(&mut self) -> &mut RouteMore {
-        &mut self.more
-    }
-}
+crate::rare::rare_part!(Route, RouteMore);
 
 /// When a route is taken.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]

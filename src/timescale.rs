@@ -237,18 +237,7 @@ impl Empty for Counted {
     }
 }
 
-impl std::ops::Deref for Timescale {
-    type Target = Counted;
-    fn deref(&self) -> &Counted {
-        &self.more
-    }
-}
-
-impl std::ops::DerefMut for Timescale {
-    fn deref_mut(&mut self) -> &mut Counted {
-        &mut self.more
-    }
-}
+crate::rare::rare_part!(Timescale, Counted);
 
 /// A time a clock can count to.
 pub trait Clock {
