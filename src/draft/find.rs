@@ -492,6 +492,15 @@ fn times_in(text: &str, sentence: Range<usize>) -> Vec<Time> {
     out
 }
 
+/// Whether `sentence`, whose timescales are `times`, is only a timescale:
+/// a table's duration cell ("5 days"), or a flowchart's box ("(5 DAYS)").
+fn only_a_timescale(text: &str, sentence: Range<usize>, times: &[Time]) -> bool {
+    match times {
+        [t] => words(text, sentence).len() <= t.words.end - t.words.start + 4,
+        _ => false,
+    }
+}
+
 fn is_vague(t: &Time) -> bool {
     t.exact
         && !t.written.starts_with(|c: char| c.is_ascii_digit())
@@ -1059,12 +1068,7 @@ pub fn find(text: &str) -> Found {
         }
         let owner = stages.iter().position(|st| inside(&st.body, s.range.start));
         let times = times_in(text, s.range.clone());
-        // A sentence that is only a timescale: a duration cell, or a box.
-        let only_time = times.len() == 1 && {
-            let t = &times[0];
-            let rest = words(text, s.range.clone());
-            rest.len() <= t.words.end - t.words.start + 4
-        };
+        let only_time = only_a_timescale(text, s.range.clone(), &times);
         // A duration cell no stage's text reaches, in a table with a
         // cumulative column: its row was split by a paragraph printed inside
         // a cell ("Exceptional circumstances ..."), so it belongs to the
@@ -1090,7 +1094,7 @@ pub fn find(text: &str) -> Found {
                         st.beyond
                             && st.body.iter().any(|r| r.start < para.range.end && para.range.start < r.end)
                     })
-                    || times_in(text, x.range.clone()).len() == 1 && words(text, x.range.clone()).len() <= 24
+                    || only_a_timescale(text, x.range.clone(), &times_in(text, x.range.clone()))
             })
         {
             bare.extend(times.into_iter().map(|t| (ix, t)));
